@@ -1,0 +1,107 @@
+//! Dates as English schools and the Durham guidance count them.
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+
+/// An academic year, named by the calendar year it starts in (2025 is 2025/26).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AcademicYear(pub i32);
+
+impl AcademicYear {
+    /// The academic year a date falls in: 1 September to 31 August.
+    pub fn containing(date: NaiveDate) -> AcademicYear {
+        if date.month() >= 9 {
+            AcademicYear(date.year())
+        } else {
+            AcademicYear(date.year() - 1)
+        }
+    }
+
+    /// The name schools use: `2025/26`.
+    pub fn label(self) -> String {
+        format!("{}/{:02}", self.0, (self.0 + 1).rem_euclid(100))
+    }
+
+    /// Reads `2025/26` (or `2025-26`).
+    pub fn parse(label: &str) -> Option<AcademicYear> {
+        let (start, end) = label.split_once(['/', '-'])?;
+        let start: i32 = start.trim().parse().ok()?;
+        let end: i32 = end.trim().parse().ok()?;
+        ((start + 1).rem_euclid(100) == end && end < 100).then_some(AcademicYear(start))
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.0, 9, 1).expect("1 September exists")
+    }
+}
+
+/// The Monday of the week the summer term ends in, minus `weeks` weeks: the date by which the
+/// LA asks for school requests (Durham toolkit, "Applying for an EHC needs assessment").
+pub fn guidance_date(summer_term_ends: NaiveDate, weeks: u32) -> NaiveDate {
+    let monday = summer_term_ends
+        - Days::new(u64::from(summer_term_ends.weekday().num_days_from_monday()));
+    monday - Days::new(7 * u64::from(weeks))
+}
+
+/// The national curriculum year a child born on `birth` is in during `year` (0 is Reception):
+/// English cohorts run from 1 September to 31 August.
+pub fn expected_year_group(birth: NaiveDate, year: AcademicYear) -> i32 {
+    year.0 - AcademicYear::containing(birth).0 - 5
+}
+
+/// Age in whole years on `on`.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+pub fn plus_weeks(date: NaiveDate, weeks: u32) -> NaiveDate {
+    date + Days::new(7 * u64::from(weeks))
+}
+
+/// A date written the way letters to parents write it: `Monday 23 March 2026`.
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%A %-d %B %Y").to_string()
+}
+
+pub fn is_monday(date: NaiveDate) -> bool {
+    date.weekday() == Weekday::Mon
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn durham_guidance_dates_match_the_catalogue() {
+        assert_eq!(guidance_date(d("2025-07-18"), 16), d("2025-03-24"));
+        assert_eq!(guidance_date(d("2026-07-17"), 16), d("2026-03-23"));
+        assert!(is_monday(guidance_date(d("2026-07-17"), 16)));
+    }
+
+    #[test]
+    fn academic_years() {
+        assert_eq!(AcademicYear::containing(d("2025-09-01")).label(), "2025/26");
+        assert_eq!(AcademicYear::containing(d("2026-08-31")).label(), "2025/26");
+        assert_eq!(AcademicYear::containing(d("1999-12-31")).label(), "1999/00");
+        assert_eq!(AcademicYear::parse("2025/26"), Some(AcademicYear(2025)));
+        assert_eq!(AcademicYear::parse("2025/27"), None);
+    }
+
+    #[test]
+    fn cohorts() {
+        let y = AcademicYear(2025);
+        assert_eq!(expected_year_group(d("2015-09-01"), y), 5);
+        assert_eq!(expected_year_group(d("2016-08-31"), y), 5);
+        assert_eq!(expected_year_group(d("2016-09-01"), y), 4);
+        assert_eq!(expected_year_group(d("2020-09-01"), y), 0);
+        assert_eq!(age_on(d("2010-02-28"), d("2026-02-27")), 15);
+        assert_eq!(age_on(d("2010-02-28"), d("2026-02-28")), 16);
+    }
+}

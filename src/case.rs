@@ -1,0 +1,566 @@
+//! A case folder: finding its documents, reading them safely, and building the typed case.
+//!
+//! The pipeline for one folder is straight: read each YAML file (with its limits), parse it with
+//! positions, check the folder's structure, check each document against its schema, and only
+//! when all of that is clean, build the typed model the Durham rules read.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::*;
+use crate::schema;
+use crate::yaml::{self, Node, Value};
+
+/// The largest YAML document read. Real case documents are a few kilobytes.
+pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
+
+/// The version of the case format this build reads.
+pub const FORMAT: &str = "ehcpack/1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Pupil,
+    Family,
+    Needs,
+    Health,
+    Plan,
+    Attainment,
+    Views,
+    Professionals,
+    Request,
+    Consent,
+    Evidence,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 11] = [
+        Kind::Pupil,
+        Kind::Family,
+        Kind::Needs,
+        Kind::Health,
+        Kind::Plan,
+        Kind::Attainment,
+        Kind::Views,
+        Kind::Professionals,
+        Kind::Request,
+        Kind::Consent,
+        Kind::Evidence,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Pupil => "pupil",
+            Kind::Family => "family",
+            Kind::Needs => "needs",
+            Kind::Health => "health",
+            Kind::Plan => "plan",
+            Kind::Attainment => "attainment",
+            Kind::Views => "views",
+            Kind::Professionals => "professionals",
+            Kind::Request => "request",
+            Kind::Consent => "consent",
+            Kind::Evidence => "evidence",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// How many documents of this kind a case must have, and may have.
+    fn bounds(self) -> (usize, Option<usize>) {
+        match self {
+            Kind::Pupil | Kind::Needs | Kind::Request | Kind::Consent => (1, Some(1)),
+            Kind::Plan => (1, None),
+            _ => (0, Some(1)),
+        }
+    }
+
+    /// The file name `ehcpack new` and the samples use.
+    pub fn usual_file(self) -> &'static str {
+        match self {
+            Kind::Plan => "plan-1.yaml",
+            k => match k {
+                Kind::Pupil => "pupil.yaml",
+                Kind::Family => "family.yaml",
+                Kind::Needs => "needs.yaml",
+                Kind::Health => "health.yaml",
+                Kind::Attainment => "attainment.yaml",
+                Kind::Views => "views.yaml",
+                Kind::Professionals => "professionals.yaml",
+                Kind::Request => "request.yaml",
+                Kind::Consent => "consent.yaml",
+                _ => "evidence.yaml",
+            },
+        }
+    }
+}
+
+/// One YAML file of a case, as read.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The path relative to the case folder.
+    pub path: PathBuf,
+    pub kind: Option<Kind>,
+    pub text: String,
+    pub root: Option<Node>,
+}
+
+impl Document {
+    /// The source line `line` (1-based), for snippets.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        self.text.lines().nth(line.checked_sub(1)?)
+    }
+}
+
+/// A value of the typed model and the document it came from.
+#[derive(Debug, Clone)]
+pub struct Typed<T> {
+    pub doc: usize,
+    pub value: T,
+}
+
+/// A case folder, read.
+#[derive(Debug, Clone, Default)]
+pub struct Case {
+    /// The folder as the user named it.
+    pub root: PathBuf,
+    pub documents: Vec<Document>,
+    pub pupil: Option<Typed<Pupil>>,
+    pub family: Option<Typed<Family>>,
+    pub needs: Option<Typed<Needs>>,
+    pub health: Option<Typed<Health>>,
+    /// Support plans, oldest first.
+    pub plans: Vec<Typed<Plan>>,
+    pub attainment: Option<Typed<Attainment>>,
+    pub views: Option<Typed<Views>>,
+    pub professionals: Option<Typed<Professionals>>,
+    pub request: Option<Typed<Request>>,
+    pub consent: Option<Typed<Consent>>,
+    pub evidence: Option<Typed<Evidence>>,
+}
+
+impl Case {
+    /// Whether every document read cleanly into the typed model (the rules may run).
+    pub fn is_complete(&self) -> bool {
+        self.pupil.is_some() && self.needs.is_some() && self.request.is_some() && self.consent.is_some() && !self.plans.is_empty()
+    }
+
+    /// A finding placed at a JSON Pointer path inside document `doc`.
+    pub fn at(&self, doc: usize, pointer: &str, diagnostic: Diagnostic) -> Diagnostic {
+        let document = &self.documents[doc];
+        let pos = document
+            .root
+            .as_ref()
+            .map(|r| r.locate(pointer, false))
+            .unwrap_or_default();
+        diagnostic.in_file(&document.path).at(pos.line.max(1), pos.column.max(1))
+    }
+
+    /// A finding about a document's key (`countersignature:`), or where it would go.
+    pub fn at_key(&self, doc: usize, pointer: &str, diagnostic: Diagnostic) -> Diagnostic {
+        let document = &self.documents[doc];
+        let pos = document
+            .root
+            .as_ref()
+            .map(|r| r.locate(pointer, true))
+            .unwrap_or_default();
+        diagnostic.in_file(&document.path).at(pos.line.max(1), pos.column.max(1))
+    }
+
+    /// The raw node at a path, for rules that look at the text rather than the model.
+    pub fn node(&self, doc: usize, pointer: &str) -> Option<&Node> {
+        self.documents[doc].root.as_ref()?.pointer(pointer)
+    }
+
+    /// The path of a document, for messages.
+    pub fn file(&self, doc: usize) -> String {
+        self.documents[doc].path.display().to_string()
+    }
+}
+
+/// Reads a case folder. The findings are those of reading, structure and schema; the Durham
+/// rules run later, on a case that is complete.
+pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
+    let mut case = Case {
+        root: root.to_path_buf(),
+        ..Case::default()
+    };
+    let mut found = Vec::new();
+    let canonical_root = match fs::canonicalize(root) {
+        Ok(p) => p,
+        Err(e) => {
+            found.push(Diagnostic::new(
+                "case-structure",
+                format!("the case folder cannot be read: {}", io_reason(&e)),
+                "check the path and that you have permission to read the folder",
+            ));
+            return (case, found);
+        }
+    };
+    let entries = match fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) => {
+            found.push(Diagnostic::new(
+                "case-structure",
+                format!("the case folder cannot be read: {}", io_reason(&e)),
+                "check that you have permission to read the folder",
+            ));
+            return (case, found);
+        }
+    };
+    let mut names: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| PathBuf::from(e.file_name()))
+        .filter(|name| is_yaml_name(name))
+        .collect();
+    names.sort();
+
+    for name in names {
+        let path = root.join(&name);
+        match read_document(&path, &canonical_root) {
+            Ok(text) => {
+                let mut document = Document {
+                    path: name.clone(),
+                    kind: None,
+                    text,
+                    root: None,
+                };
+                classify(&mut document, &mut found);
+                case.documents.push(document);
+            }
+            Err(d) => found.push(d.in_file(&name)),
+        }
+    }
+
+    check_structure(&mut case, &mut found);
+
+    for document in &case.documents {
+        if let (Some(kind), Some(node)) = (document.kind, &document.root) {
+            for f in schema::check(kind, node) {
+                found.push(
+                    Diagnostic::new("schema", f.message, f.help)
+                        .in_file(&document.path)
+                        .at(f.line, f.column),
+                );
+            }
+        }
+    }
+
+    if found.iter().all(|d| !d.is_error()) {
+        build_model(&mut case, &mut found);
+    }
+    (case, found)
+}
+
+fn is_yaml_name(name: &Path) -> bool {
+    let text = name.to_string_lossy();
+    !text.starts_with('.')
+        && name
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "it does not exist".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads one YAML file with every guard: no links out of the folder, regular files only,
+/// a size cap, UTF-8 only.
+fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnostic> {
+    let meta = fs::symlink_metadata(path).map_err(|e| {
+        Diagnostic::new(
+            "case-structure",
+            format!("this file cannot be read: {}", io_reason(&e)),
+            "check that the file exists and you may read it",
+        )
+    })?;
+    if meta.file_type().is_symlink() {
+        let inside = fs::canonicalize(path)
+            .map(|target| target.starts_with(canonical_root))
+            .unwrap_or(false);
+        if !inside {
+            return Err(Diagnostic::new(
+                "case-structure",
+                "this file is a link to somewhere outside the case folder, so it was not read",
+                "copy the document into the case folder instead of linking to it",
+            ));
+        }
+    }
+    let meta = fs::metadata(path).map_err(|e| {
+        Diagnostic::new(
+            "case-structure",
+            format!("this file cannot be read: {}", io_reason(&e)),
+            "check that the file exists and you may read it",
+        )
+    })?;
+    if !meta.is_file() {
+        return Err(Diagnostic::new(
+            "case-structure",
+            "this is not an ordinary file (a folder, pipe or device), so it was not read",
+            "give a folder or special file a name that does not end in .yaml",
+        ));
+    }
+    if meta.len() > MAX_DOCUMENT_BYTES {
+        return Err(Diagnostic::new(
+            "yaml-syntax",
+            format!(
+                "this file is {:.1} MB; a case document may be at most {} MB",
+                meta.len() as f64 / 1_048_576.0,
+                MAX_DOCUMENT_BYTES / 1_048_576
+            ),
+            "a case document holds a few pages of text; put long reports in a PDF and list it \
+             in evidence.yaml",
+        )
+        .at(1, 1));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            Diagnostic::new(
+                "case-structure",
+                format!("this file cannot be read: {}", io_reason(&e)),
+                "check that you may read the file",
+            )
+        })?;
+    decode(bytes)
+}
+
+/// UTF-8 text, with a byte-order mark allowed and dropped.
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Diagnostic::new(
+            "yaml-syntax",
+            "this file is saved as UTF-16 text; case files must be UTF-8",
+            "in your editor choose \"Save with encoding\" and pick UTF-8",
+        )
+        .at(1, 1));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+        Diagnostic::new(
+            "yaml-syntax",
+            "this file has bytes that are not UTF-8 text (perhaps saved as Windows-1252 or \
+             Latin-1)",
+            "in your editor choose \"Save with encoding\" and pick UTF-8, then check the \
+             character at this place (often a curly quote, a pound sign or an accent)",
+        )
+        .at(line, column)
+    })
+}
+
+/// Parses a document and works out its kind.
+fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
+    let at = |d: Diagnostic, pos: yaml::Pos| d.in_file(&document.path).at(pos.line, pos.column);
+    let node = match yaml::parse(&document.text) {
+        Ok(Some(node)) => node,
+        Ok(None) => {
+            found.push(
+                Diagnostic::new(
+                    "case-structure",
+                    "this file is empty",
+                    "every YAML file in a case folder is one document that starts with \
+                     `format: ehcpack/1` and `kind:`; fill it in or delete it",
+                )
+                .in_file(&document.path)
+                .at(1, 1),
+            );
+            return;
+        }
+        Err(e) => {
+            found.push(at(Diagnostic::new("yaml-syntax", e.message, e.help), e.pos));
+            return;
+        }
+    };
+    let kinds = Kind::ALL.map(Kind::name).join(", ");
+    match &node.value {
+        Value::Map(_) => {}
+        _ => {
+            found.push(at(
+                Diagnostic::new(
+                    "case-structure",
+                    "this file is not a case document: it should be a block of `field: value` lines",
+                    "start it with `format: ehcpack/1` and `kind:` (see the README, \"The case folder\")",
+                ),
+                node.pos,
+            ));
+            return;
+        }
+    }
+    match node.get("kind") {
+        None => found.push(at(
+            Diagnostic::new(
+                "case-structure",
+                "this file does not say what kind of document it is",
+                format!("add a line `kind: ...` with one of: {kinds}"),
+            ),
+            node.pos,
+        )),
+        Some(k) => match k.as_str().and_then(Kind::from_name) {
+            Some(kind) => document.kind = Some(kind),
+            None => {
+                let given = k.as_str().unwrap_or("");
+                let close = Kind::ALL
+                    .iter()
+                    .map(|c| (strsim::levenshtein(&given.to_lowercase(), c.name()), c.name()))
+                    .filter(|(d, _)| *d <= 3)
+                    .min();
+                found.push(at(
+                    Diagnostic::new(
+                        "case-structure",
+                        format!("`{}` is not a kind of case document", given),
+                        match close {
+                            Some((_, c)) => format!("did you mean `kind: {c}`?"),
+                            None => format!("use one of: {kinds}"),
+                        },
+                    ),
+                    k.pos,
+                ));
+            }
+        },
+    }
+    document.root = Some(node);
+}
+
+fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
+    for kind in Kind::ALL {
+        let docs: Vec<&Document> = case.documents.iter().filter(|d| d.kind == Some(kind)).collect();
+        let (min, max) = kind.bounds();
+        let unreadable = found.iter().any(|d| d.file.is_some() && d.rule != "schema" && d.is_error());
+        if docs.len() < min && !unreadable {
+            found.push(Diagnostic::new(
+                "case-structure",
+                format!("the case folder has no `{}` document", kind.name()),
+                format!(
+                    "add a file such as {} with `kind: {}` (see the README, \"The case folder\")",
+                    kind.usual_file(),
+                    kind.name()
+                ),
+            ));
+        }
+        if let Some(max) = max {
+            for extra in docs.iter().skip(max) {
+                let first = &docs[0].path;
+                let pos = extra.root.as_ref().and_then(|r| r.get("kind")).map(|k| k.pos).unwrap_or_default();
+                found.push(
+                    Diagnostic::new(
+                        "case-structure",
+                        format!(
+                            "a second `{}` document: {} is one already",
+                            kind.name(),
+                            first.display()
+                        ),
+                        "keep one document of this kind; merge the two files",
+                    )
+                    .in_file(&extra.path)
+                    .at(pos.line.max(1), pos.column.max(1)),
+                );
+            }
+        }
+    }
+}
+
+fn typed<T: DeserializeOwned>(case: &Case, doc: usize, found: &mut Vec<Diagnostic>) -> Option<Typed<T>> {
+    let node = case.documents[doc].root.as_ref()?;
+    match serde_json::from_value::<T>(node.to_json()) {
+        Ok(value) => Some(Typed { doc, value }),
+        Err(e) => {
+            found.push(case.at(
+                doc,
+                "",
+                Diagnostic::new(
+                    "schema",
+                    format!("this document could not be read: {e}"),
+                    "check the values against the case format in the README",
+                ),
+            ));
+            None
+        }
+    }
+}
+
+fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
+    for doc in 0..case.documents.len() {
+        let Some(kind) = case.documents[doc].kind else { continue };
+        match kind {
+            Kind::Pupil => case.pupil = typed(case, doc, found),
+            Kind::Family => case.family = typed(case, doc, found),
+            Kind::Needs => case.needs = typed(case, doc, found),
+            Kind::Health => case.health = typed(case, doc, found),
+            Kind::Plan => {
+                if let Some(plan) = typed(case, doc, found) {
+                    case.plans.push(plan)
+                }
+            }
+            Kind::Attainment => case.attainment = typed(case, doc, found),
+            Kind::Views => case.views = typed(case, doc, found),
+            Kind::Professionals => case.professionals = typed(case, doc, found),
+            Kind::Request => case.request = typed(case, doc, found),
+            Kind::Consent => case.consent = typed(case, doc, found),
+            Kind::Evidence => case.evidence = typed(case, doc, found),
+        }
+    }
+    case.plans.sort_by_key(|p| p.value.start);
+}
+
+/// The case folders under a path: the path itself when it holds YAML files, else every folder
+/// below it that does (not looking inside a case folder, not following links).
+pub fn discover(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a folder (name a case folder or a folder of case folders)",
+        ));
+    }
+    fs::read_dir(path)?;
+    if holds_yaml(path) {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut cases = Vec::new();
+    let mut walker = walkdir::WalkDir::new(path)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let Ok(entry) = entry else { continue };
+        if entry.file_type().is_dir() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                walker.skip_current_dir();
+                continue;
+            }
+            if holds_yaml(entry.path()) || fs::read_dir(entry.path()).is_err() {
+                // An unreadable folder is still reported, as a case that cannot be read.
+                cases.push(entry.path().to_path_buf());
+                walker.skip_current_dir();
+            }
+        }
+    }
+    Ok(cases)
+}
+
+fn holds_yaml(dir: &Path) -> bool {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| is_yaml_name(Path::new(&e.file_name())))
+        })
+        .unwrap_or(false)
+}

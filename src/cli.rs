@@ -1,0 +1,255 @@
+//! The command line. Flags carry their own docs; help, and later the man page and completions,
+//! come from here. Exit status: 0 no errors, 1 errors found, 2 the tool could not run.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::case::{self, Kind};
+use crate::diagnostic::Severity;
+use crate::profile::Profile;
+use crate::report::{self, Reporter, Summary};
+use crate::rules::{catalogue, Context};
+use crate::schema;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_CANNOT_RUN: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ehcpack",
+    version,
+    about = "Checks a pupil's case folder for an EHC needs assessment request and renders the request pack",
+    long_about = "Checks a school's folder of YAML files about one pupil against the JSON Schemas of \
+                  the case format and the LA's rules (Durham's built in), and renders the request \
+                  pack as one PDF.\n\nExit status: 0 when no errors were found, 1 when errors were \
+                  found, 2 when ehcpack could not run (bad arguments, unreadable path)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check case folders against the schemas and the rules
+    Validate(ValidateArgs),
+    /// Explain a rule: what it checks, why, how to fix it, and its source
+    Explain(ExplainArgs),
+    /// Write out the JSON Schemas of the case format
+    Schema(SchemaArgs),
+    /// Show the LA profile in use
+    Profile(ProfileArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Common {
+    /// An LA profile file to use instead of the built-in Durham profile
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Take this date as today (YYYY-MM-DD), for reproducible runs
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateArgs {
+    /// Case folders, or folders of case folders
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// How to print the findings
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Print only the errors of failing cases and the summary
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Findings with the source line, for people
+    Human,
+    /// One JSON document (shape in the README)
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule id, as shown in a finding (e.g. apdr-cycles)
+    #[arg(value_name = "RULE", required_unless_present = "list")]
+    pub rule: Option<String>,
+    /// List every rule id with its severity and summary
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SchemaArgs {
+    /// Only this document kind's schema, printed to standard output
+    #[arg(value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Write every schema into this folder as <kind>.schema.json
+    #[arg(long, value_name = "DIR", conflicts_with = "kind")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ProfileArgs {
+    #[command(subcommand)]
+    pub action: ProfileAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileAction {
+    /// Print the profile (the built-in Durham one, or --profile FILE)
+    Show {
+        /// A profile file to show instead of the built-in one
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+    },
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_CANNOT_RUN } else { EXIT_OK };
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::Validate(args) => validate(&args, &mut out),
+        Command::Explain(args) => explain(&args, &mut out),
+        Command::Schema(args) => schema_out(&args, &mut out),
+        Command::Profile(ProfileArgs {
+            action: ProfileAction::Show { profile },
+        }) => load_profile(profile.as_ref()).and_then(|p| {
+            out.write_all(p.to_yaml().as_bytes()).map_err(|e| e.to_string())?;
+            Ok(EXIT_OK)
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = out.flush();
+            eprintln!("ehcpack: {message}");
+            EXIT_CANNOT_RUN
+        }
+    }
+}
+
+pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, String> {
+    match path {
+        Some(p) => Profile::load(p),
+        None => Ok(Profile::durham()),
+    }
+}
+
+pub fn today(common: &Common) -> NaiveDate {
+    common
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
+    let profile = load_profile(args.common.profile.as_ref())?;
+    let ctx = Context {
+        profile: &profile,
+        today: today(&args.common),
+    };
+    let mut cases = Vec::new();
+    for path in &args.paths {
+        let found = case::discover(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if found.is_empty() {
+            return Err(format!(
+                "{} holds no case folder (a folder with .yaml files in it)",
+                path.display()
+            ));
+        }
+        cases.extend(found);
+    }
+    let mut reporter: Box<dyn Reporter> = match args.format {
+        Format::Human => Box::new(report::Human {
+            colour: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            quiet: args.quiet,
+        }),
+        Format::Json => Box::new(report::Json::new(&profile.name, ctx.today)),
+    };
+    let mut summary = Summary::default();
+    let io_err = |e: io::Error| format!("cannot write the report: {e}");
+    for case_path in &cases {
+        let (_, report) = crate::validate(case_path, &ctx);
+        summary.add(&report);
+        reporter.case(&report, out).map_err(io_err)?;
+    }
+    reporter.finish(&summary, out).map_err(io_err)?;
+    Ok(if summary.failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32, String> {
+    let w = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes()).map_err(|e| e.to_string());
+    if args.list {
+        for rule in catalogue::all() {
+            let sev = match rule.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            w(out, &format!("{:<30} {:<8} {}\n", rule.id, sev, rule.summary))?;
+        }
+        w(out, "\nNever checked (not true in law): see `ehcpack explain never`.\n")?;
+        return Ok(EXIT_OK);
+    }
+    let id = args.rule.as_deref().unwrap_or_default();
+    if id == "never" {
+        w(out, catalogue::NEVER)?;
+        return Ok(EXIT_OK);
+    }
+    match catalogue::get(id) {
+        Some(rule) => {
+            w(out, rule.text)?;
+            Ok(EXIT_OK)
+        }
+        None => Err(match catalogue::closest(id) {
+            Some(c) => format!("no rule `{id}`; did you mean `{c}`? (`ehcpack explain --list` lists them)"),
+            None => format!("no rule `{id}` (`ehcpack explain --list` lists them)"),
+        }),
+    }
+}
+
+fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
+    if let Some(name) = &args.kind {
+        let kind = Kind::from_name(name).ok_or_else(|| {
+            format!(
+                "no document kind `{name}`; the kinds are: {}",
+                Kind::ALL.map(Kind::name).join(", ")
+            )
+        })?;
+        out.write_all(schema::text(kind).as_bytes())
+            .map_err(|e| e.to_string())?;
+        return Ok(EXIT_OK);
+    }
+    let Some(dir) = &args.out else {
+        return Err("name a KIND to print, or --out DIR to write every schema".into());
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for kind in Kind::ALL {
+        let path = dir.join(format!("{}.schema.json", kind.name()));
+        std::fs::write(&path, schema::text(kind))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        writeln!(out, "wrote {}", path.display()).map_err(|e| e.to_string())?;
+    }
+    Ok(EXIT_OK)
+}

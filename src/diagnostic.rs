@@ -1,0 +1,102 @@
+//! One finding about a case. Every stage produces these; every output format only prints them.
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+use crate::rules::catalogue;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The rule id, from the catalogue (`apdr-cycles`).
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The file, relative to the case folder; none for a finding about the folder as a whole.
+    pub file: Option<PathBuf>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    pub help: String,
+    /// The guidance the rule comes from.
+    pub source: &'static str,
+    /// The source line the finding points at, for human output (already redacted).
+    #[serde(skip)]
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding for `rule`, with severity and source taken from the rule catalogue.
+    pub fn new(rule: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
+        let doc = catalogue::get(rule).unwrap_or_else(|| panic!("rule `{rule}` is not in the catalogue"));
+        Diagnostic {
+            rule: doc.id,
+            severity: doc.severity,
+            file: None,
+            line: None,
+            column: None,
+            message: message.into(),
+            help: help.into(),
+            source: doc.source,
+            snippet: None,
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The outcome of checking one case, as reports show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Pass,
+    PassWithWarnings,
+    Fail,
+}
+
+impl Verdict {
+    pub fn of(diagnostics: &[Diagnostic]) -> Verdict {
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            Verdict::Fail
+        } else if diagnostics.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::PassWithWarnings
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::PassWithWarnings => "pass-with-warnings",
+            Verdict::Fail => "fail",
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! ehcpack: checks a school's case folder for an EHC needs assessment request against the LA's
+//! rules (Durham's built in) and renders the request pack.
+//!
+//! The pipeline for one case is straight: [`case::load`] (read, parse with positions, structure,
+//! schema, typed model), then [`rules::check`], then [`validate`] puts the findings in order and
+//! withholds any protected address; the [`report`] writers only print.
+
+pub mod calendar;
+pub mod case;
+pub mod cli;
+pub mod diagnostic;
+pub mod model;
+pub mod privacy;
+pub mod profile;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::calendar::AcademicYear;
+use crate::case::Case;
+use crate::diagnostic::{Diagnostic, Verdict};
+use crate::privacy::Redactor;
+use crate::rules::Context;
+
+/// Dates that matter to the LA for one case.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct KeyDates {
+    pub submission_date: Option<NaiveDate>,
+    pub guidance_date: Option<NaiveDate>,
+    pub received_date: Option<NaiveDate>,
+}
+
+/// The result of checking one case folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    pub path: PathBuf,
+    pub verdict: Verdict,
+    pub errors: usize,
+    pub warnings: usize,
+    #[serde(flatten)]
+    pub dates: KeyDates,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks one case folder: every stage, every rule.
+pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
+    let (case, mut diagnostics) = case::load(root);
+    diagnostics.extend(rules::check(&case, ctx));
+    let redactor = Redactor::for_case(&case);
+    for d in &mut diagnostics {
+        finish(d, &case, &redactor);
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.severity, &a.file, a.line, a.column).cmp(&(b.severity, &b.file, b.line, b.column))
+    });
+    let dates = key_dates(&case, ctx);
+    let report = CaseReport {
+        path: root.to_path_buf(),
+        verdict: Verdict::of(&diagnostics),
+        errors: diagnostics.iter().filter(|d| d.is_error()).count(),
+        warnings: diagnostics.iter().filter(|d| !d.is_error()).count(),
+        dates,
+        diagnostics,
+    };
+    (case, report)
+}
+
+/// Adds the source line and withholds any protected address from what will be printed.
+fn finish(d: &mut Diagnostic, case: &Case, redactor: &Redactor) {
+    if redactor.known {
+        if let (Some(file), Some(line)) = (&d.file, d.line) {
+            d.snippet = case
+                .documents
+                .iter()
+                .find(|doc| &doc.path == file)
+                .and_then(|doc| doc.line(line))
+                .map(|l| redactor.redact(l));
+        }
+    }
+    d.message = redactor.redact(&d.message);
+    d.help = redactor.redact(&d.help);
+}
+
+fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
+    let Some(request) = &case.request else {
+        return KeyDates::default();
+    };
+    let submission = ctx.submission_date(case);
+    KeyDates {
+        submission_date: Some(submission),
+        guidance_date: ctx
+            .profile
+            .guidance_date(AcademicYear::containing(submission))
+            .date(),
+        received_date: request.value.received_date,
+    }
+}

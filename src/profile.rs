@@ -1,0 +1,173 @@
+//! An LA profile: the numbers that are local policy rather than law. Durham's is built in.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{self, AcademicYear};
+use crate::yaml;
+
+pub const DURHAM: &str = include_str!("../profiles/durham.yaml");
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub reviewed_plans_required: usize,
+    pub max_review_gap_days: i64,
+    pub min_attainment_records: usize,
+    pub guidance_weeks: u32,
+    pub decision_weeks: u32,
+    pub final_plan_weeks: u32,
+    pub academic_years: BTreeMap<String, YearDates>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearDates {
+    #[serde(default)]
+    pub summer_term_ends: Option<NaiveDate>,
+    #[serde(default)]
+    pub guidance_date: Option<NaiveDate>,
+}
+
+/// The guidance date for an academic year, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuidanceDate {
+    Published(NaiveDate),
+    Computed {
+        date: NaiveDate,
+        summer_term_ends: NaiveDate,
+    },
+    Unknown(AcademicYear),
+}
+
+impl GuidanceDate {
+    pub fn date(&self) -> Option<NaiveDate> {
+        match self {
+            GuidanceDate::Published(d) | GuidanceDate::Computed { date: d, .. } => Some(*d),
+            GuidanceDate::Unknown(_) => None,
+        }
+    }
+}
+
+impl Profile {
+    pub fn durham() -> Profile {
+        Profile::from_text(DURHAM).expect("the built-in Durham profile is valid")
+    }
+
+    pub fn from_text(text: &str) -> Result<Profile, String> {
+        let node = yaml::parse(text)
+            .map_err(|e| format!("line {}: {}", e.pos.line, e.message))?
+            .ok_or("the profile is empty")?;
+        let profile: Profile =
+            serde_json::from_value(node.to_json()).map_err(|e| e.to_string())?;
+        for label in profile.academic_years.keys() {
+            if AcademicYear::parse(label).is_none() {
+                let line = node
+                    .pointer(&format!("/academic_years/{label}"))
+                    .map_or(0, |n| n.pos.line);
+                return Err(format!(
+                    "line {line}: `{label}` is not an academic year; write it like 2025/26"
+                ));
+            }
+        }
+        Ok(profile)
+    }
+
+    pub fn load(path: &Path) -> Result<Profile, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the profile {}: {e}", path.display()))?;
+        Profile::from_text(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn year(&self, year: AcademicYear) -> Option<&YearDates> {
+        self.academic_years
+            .iter()
+            .find(|(label, _)| AcademicYear::parse(label) == Some(year))
+            .map(|(_, dates)| dates)
+    }
+
+    pub fn guidance_date(&self, year: AcademicYear) -> GuidanceDate {
+        match self.year(year) {
+            Some(YearDates {
+                guidance_date: Some(date),
+                ..
+            }) => GuidanceDate::Published(*date),
+            Some(YearDates {
+                summer_term_ends: Some(end),
+                ..
+            }) => GuidanceDate::Computed {
+                date: calendar::guidance_date(*end, self.guidance_weeks),
+                summer_term_ends: *end,
+            },
+            _ => GuidanceDate::Unknown(year),
+        }
+    }
+
+    /// The profile as YAML, for `ehcpack profile show`.
+    pub fn to_yaml(&self) -> String {
+        let mut out = format!("name: {}\n", self.name);
+        if let Some(d) = &self.description {
+            out.push_str(&format!("description: >-\n  {}\n", d.replace('\n', "\n  ")));
+        }
+        out.push_str(&format!(
+            "reviewed_plans_required: {}\nmax_review_gap_days: {}\nmin_attainment_records: {}\n\
+             guidance_weeks: {}\ndecision_weeks: {}\nfinal_plan_weeks: {}\nacademic_years:\n",
+            self.reviewed_plans_required,
+            self.max_review_gap_days,
+            self.min_attainment_records,
+            self.guidance_weeks,
+            self.decision_weeks,
+            self.final_plan_weeks
+        ));
+        for (label, dates) in &self.academic_years {
+            out.push_str(&format!("  {label}:\n"));
+            if let Some(d) = dates.summer_term_ends {
+                out.push_str(&format!("    summer_term_ends: {d}\n"));
+            }
+            if let Some(d) = dates.guidance_date {
+                out.push_str(&format!("    guidance_date: {d}\n"));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durham_profile_gives_the_published_dates() {
+        let p = Profile::durham();
+        assert_eq!(
+            p.guidance_date(AcademicYear(2025)).date(),
+            NaiveDate::from_ymd_opt(2026, 3, 23)
+        );
+        assert_eq!(
+            p.guidance_date(AcademicYear(2024)).date(),
+            NaiveDate::from_ymd_opt(2025, 3, 24)
+        );
+        assert_eq!(
+            p.guidance_date(AcademicYear(2030)),
+            GuidanceDate::Unknown(AcademicYear(2030))
+        );
+    }
+
+    #[test]
+    fn show_round_trips() {
+        let p = Profile::durham();
+        let again = Profile::from_text(&p.to_yaml()).unwrap();
+        assert_eq!(again.to_yaml(), p.to_yaml());
+    }
+
+    #[test]
+    fn bad_profile_is_refused() {
+        assert!(Profile::from_text("name: x\nbogus: 1\n").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! Human output, laid out like rustc's: what, where (with the line and a caret), how to fix it,
+//! and the guidance behind it.
+
+use std::io::{self, Write};
+
+use super::{Reporter, Summary};
+use crate::diagnostic::{Diagnostic, Severity, Verdict};
+use crate::CaseReport;
+
+pub struct Human {
+    pub colour: bool,
+    /// Print only failing cases' findings and the summary.
+    pub quiet: bool,
+}
+
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const GREEN: &str = "\x1b[1;32m";
+const BLUE: &str = "\x1b[1;34m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+impl Human {
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.colour {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn diagnostic(&self, case: &CaseReport, d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+        let (label, style) = match d.severity {
+            Severity::Error => ("error", RED),
+            Severity::Warning => ("warning", YELLOW),
+        };
+        writeln!(
+            out,
+            "{}{}",
+            self.paint(style, &format!("{label}[{}]", d.rule)),
+            self.paint(BOLD, &format!(": {}", d.message))
+        )?;
+        let location = match (&d.file, d.line, d.column) {
+            (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}", case.path.join(f).display()),
+            (Some(f), _, _) => case.path.join(f).display().to_string(),
+            _ => format!("{} (the case folder)", case.path.display()),
+        };
+        let gutter = d.line.map_or(1, |l| l.to_string().len());
+        let pad = " ".repeat(gutter);
+        writeln!(out, "{pad}{} {location}", self.paint(BLUE, "-->"))?;
+        if let (Some(snippet), Some(line)) = (&d.snippet, d.line) {
+            let bar = self.paint(BLUE, "|");
+            writeln!(out, "{pad} {bar}")?;
+            writeln!(out, "{} {bar} {}", self.paint(BLUE, &line.to_string()), snippet.trim_end())?;
+            let column = d.column.unwrap_or(1).saturating_sub(1);
+            let indent: String = snippet
+                .chars()
+                .take(column)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(out, "{pad} {bar} {indent}{}", self.paint(style, "^"))?;
+        }
+        if !d.help.is_empty() {
+            writeln!(out, "{pad} {} help: {}", self.paint(BLUE, "="), d.help)?;
+        }
+        writeln!(out, "{pad} {} source: {}", self.paint(BLUE, "="), d.source)?;
+        writeln!(out)
+    }
+}
+
+impl Reporter for Human {
+    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+        if self.quiet && report.verdict != Verdict::Fail {
+            return Ok(());
+        }
+        for d in &report.diagnostics {
+            if self.quiet && !d.is_error() {
+                continue;
+            }
+            self.diagnostic(report, d, out)?;
+        }
+        let verdict = match report.verdict {
+            Verdict::Pass => self.paint(GREEN, "pass"),
+            Verdict::PassWithWarnings => self.paint(YELLOW, "pass with warnings"),
+            Verdict::Fail => self.paint(RED, "fail"),
+        };
+        writeln!(
+            out,
+            "{}: {verdict} ({} {}, {} {})",
+            report.path.display(),
+            report.errors,
+            if report.errors == 1 { "error" } else { "errors" },
+            report.warnings,
+            if report.warnings == 1 { "warning" } else { "warnings" },
+        )?;
+        if !self.quiet {
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        if summary.cases < 2 {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "{} cases: {} passed, {} passed with warnings, {} failed",
+            summary.cases, summary.passed, summary.passed_with_warnings, summary.failed
+        )?;
+        let most = summary.most_broken(5);
+        if !most.is_empty() {
+            let list: Vec<String> = most.iter().map(|(r, n)| format!("{r} ({n})")).collect();
+            writeln!(out, "rules broken in most cases: {}", list.join(", "))?;
+        }
+        Ok(())
+    }
+}

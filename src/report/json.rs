@@ -1,0 +1,60 @@
+//! `--format json`: one JSON document, written case by case.
+//!
+//! Shape (stable; documented in the README):
+//! `{"tool": "ehcpack 0.1.0", "format_version": 1, "profile": "...", "today": "YYYY-MM-DD",
+//!   "cases": [{"path", "verdict", "errors", "warnings", "submission_date", "guidance_date",
+//!   "received_date", "diagnostics": [{"rule", "severity", "file", "line", "column", "message",
+//!   "help", "source"}]}], "summary": {"cases", "passed", "passed_with_warnings", "failed"}}`
+
+use std::io::{self, Write};
+
+use super::{Reporter, Summary};
+use crate::CaseReport;
+
+pub struct Json {
+    started: bool,
+    header: serde_json::Value,
+}
+
+impl Json {
+    pub fn new(profile: &str, today: chrono::NaiveDate) -> Json {
+        Json {
+            started: false,
+            header: serde_json::json!({
+                "tool": concat!("ehcpack ", env!("CARGO_PKG_VERSION")),
+                "format_version": 1,
+                "profile": profile,
+                "today": today,
+            }),
+        }
+    }
+
+    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if !self.started {
+            let header = serde_json::to_string(&self.header)?;
+            // The header object, left open for the list of cases.
+            write!(out, "{},\"cases\":[", &header[..header.len() - 1])?;
+        }
+        Ok(())
+    }
+}
+
+impl Reporter for Json {
+    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+        let first = !self.started;
+        self.start(out)?;
+        self.started = true;
+        if !first {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, report)?;
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        self.start(out)?;
+        self.started = true;
+        write!(out, "],\"summary\":{}}}", serde_json::to_string(summary)?)?;
+        writeln!(out)
+    }
+}

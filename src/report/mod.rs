@@ -1,0 +1,59 @@
+//! Output writers. They know nothing about rules: they print [`CaseReport`]s as they arrive
+//! (so a batch streams) and a [`Summary`] at the end.
+
+mod human;
+mod json;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::Verdict;
+use crate::CaseReport;
+
+pub use human::Human;
+pub use json::Json;
+
+/// Totals over a run, kept as cases stream past.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub cases: usize,
+    pub passed: usize,
+    pub passed_with_warnings: usize,
+    pub failed: usize,
+    /// How many cases broke each rule.
+    #[serde(skip)]
+    pub rules: BTreeMap<&'static str, usize>,
+}
+
+impl Summary {
+    pub fn add(&mut self, report: &CaseReport) {
+        self.cases += 1;
+        match report.verdict {
+            Verdict::Pass => self.passed += 1,
+            Verdict::PassWithWarnings => self.passed_with_warnings += 1,
+            Verdict::Fail => self.failed += 1,
+        }
+        let mut seen: Vec<&'static str> = report.diagnostics.iter().map(|d| d.rule).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for rule in seen {
+            *self.rules.entry(rule).or_default() += 1;
+        }
+    }
+
+    /// The rules broken in most cases, most first.
+    pub fn most_broken(&self, n: usize) -> Vec<(&'static str, usize)> {
+        let mut rules: Vec<_> = self.rules.iter().map(|(r, c)| (*r, *c)).collect();
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        rules.truncate(n);
+        rules
+    }
+}
+
+/// Something that prints reports.
+pub trait Reporter {
+    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()>;
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
+}

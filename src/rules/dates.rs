@@ -1,0 +1,244 @@
+//! Dates: their order, the guidance date, and the year group against the date of birth.
+
+use chrono::NaiveDate;
+
+use super::Context;
+use crate::calendar::{self, AcademicYear};
+use crate::case::Case;
+use crate::diagnostic::Diagnostic;
+use crate::profile::GuidanceDate;
+
+/// A date the case records as having happened, with where it is.
+struct Recorded {
+    doc: usize,
+    pointer: String,
+    date: NaiveDate,
+    what: &'static str,
+}
+
+/// Every date that records something already done (not targets, agreed future reviews, the
+/// end of an involvement still going on, or the LA's receipt).
+fn recorded_dates(case: &Case) -> Vec<Recorded> {
+    let mut out = Vec::new();
+    let mut push = |doc: usize, pointer: String, date: Option<NaiveDate>, what: &'static str| {
+        if let Some(date) = date {
+            out.push(Recorded {
+                doc,
+                pointer,
+                date,
+                what,
+            });
+        }
+    };
+    if let Some(p) = &case.pupil {
+        push(p.doc, "/date_admitted".into(), p.value.date_admitted, "the date admitted");
+        push(p.doc, "/looked_after/pep_date".into(), p.value.looked_after.as_ref().and_then(|l| l.pep_date), "the Personal Education Plan date");
+        for (i, s) in p.value.previous_schools.iter().enumerate() {
+            push(p.doc, format!("/previous_schools/{i}/from"), s.from, "a previous school's start");
+        }
+    }
+    if let Some(n) = &case.needs {
+        push(n.doc, "/sen_register_date".into(), n.value.sen_register_date, "the SEN register date");
+        push(n.doc, "/parents_notified_date".into(), n.value.parents_notified_date, "the date parents were notified");
+    }
+    if let Some(h) = &case.health {
+        for (i, d) in h.value.diagnoses.iter().enumerate() {
+            push(h.doc, format!("/diagnoses/{i}/date"), d.date, "a diagnosis date");
+        }
+    }
+    for plan in &case.plans {
+        push(plan.doc, "/start".into(), Some(plan.value.start), "the plan's start");
+        if let Some(r) = &plan.value.review {
+            push(plan.doc, "/review/date".into(), r.date, "the review date");
+        }
+    }
+    if let Some(a) = &case.attainment {
+        for (i, x) in a.value.assessments.iter().enumerate() {
+            push(a.doc, format!("/assessments/{i}/date"), Some(x.date), "an assessment date");
+        }
+    }
+    if let Some(v) = &case.views {
+        push(v.doc, "/pupil/date".into(), v.value.pupil.as_ref().and_then(|p| p.date), "the date the pupil's views were gathered");
+        push(v.doc, "/parents/date".into(), v.value.parents.as_ref().and_then(|p| p.date), "the date of the parents' views");
+    }
+    if let Some(p) = &case.professionals {
+        for (i, inv) in p.value.involvements.iter().enumerate() {
+            push(p.doc, format!("/involvements/{i}/from"), inv.from, "the start of an involvement");
+            push(p.doc, format!("/involvements/{i}/parental_agreement/date"), inv.parental_agreement.as_ref().and_then(|a| a.date), "the date of parental agreement");
+        }
+    }
+    if let Some(r) = &case.request {
+        push(r.doc, "/completed_by/date".into(), Some(r.value.completed_by.date), "the date the request was completed");
+    }
+    if let Some(e) = &case.evidence {
+        for (i, f) in e.value.files.iter().enumerate() {
+            push(e.doc, format!("/files/{i}/date"), f.date, "a document's date");
+        }
+    }
+    out
+}
+
+pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let submission = ctx.submission_date(case);
+    dates_coherent(case, submission, out);
+    guidance_date(case, ctx, submission, out);
+    year_group_age(case, submission, out);
+}
+
+fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>) {
+    let birth = case.pupil.as_ref().map(|p| p.value.date_of_birth);
+    for r in recorded_dates(case) {
+        if r.date > submission {
+            out.push(case.at(
+                r.doc,
+                &r.pointer,
+                Diagnostic::new(
+                    "dates-coherent",
+                    format!(
+                        "{} ({}) is after the submission date {submission}",
+                        capitalise(r.what),
+                        r.date
+                    ),
+                    "a request records what has already happened: check the date, or the \
+                     request's `planned_submission_date`",
+                ),
+            ));
+        }
+        if let Some(birth) = birth {
+            if r.date < birth {
+                out.push(case.at(
+                    r.doc,
+                    &r.pointer,
+                    Diagnostic::new(
+                        "dates-coherent",
+                        format!("{} ({}) is before the pupil was born", capitalise(r.what), r.date),
+                        "check the year of this date and the pupil's `date_of_birth`",
+                    ),
+                ));
+            }
+        }
+    }
+    for plan in &case.plans {
+        if let Some(review) = plan.value.review.as_ref().and_then(|r| r.date) {
+            if review < plan.value.start {
+                out.push(case.at(
+                    plan.doc,
+                    "/review/date",
+                    Diagnostic::new(
+                        "dates-coherent",
+                        format!(
+                            "the review on {review} is before the plan began on {}",
+                            plan.value.start
+                        ),
+                        "check the plan's `start` and the review's `date`",
+                    ),
+                ));
+            }
+        }
+    }
+    for pair in case.plans.windows(2) {
+        let (earlier, later) = (&pair[0], &pair[1]);
+        let Some(end) = earlier.value.review.as_ref().and_then(|r| r.date) else {
+            continue;
+        };
+        if later.value.start < end {
+            out.push(case.at(
+                later.doc,
+                "/start",
+                Diagnostic::new(
+                    "dates-coherent",
+                    format!(
+                        "this plan starts on {}, before the previous plan ({}) was reviewed on \
+                         {end}: the plans overlap",
+                        later.value.start,
+                        case.file(earlier.doc)
+                    ),
+                    "each plan follows the review of the one before: check the `start` dates",
+                ),
+            ));
+        }
+    }
+}
+
+fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Vec<Diagnostic>) {
+    let Some(request) = &case.request else { return };
+    let year = AcademicYear::containing(submission);
+    let place = |d: Diagnostic| {
+        if request.value.planned_submission_date.is_some() {
+            case.at(request.doc, "/planned_submission_date", d)
+        } else {
+            case.at(request.doc, "", d)
+        }
+    };
+    match ctx.profile.guidance_date(year) {
+        GuidanceDate::Unknown(year) => out.push(place(Diagnostic::new(
+            "guidance-date",
+            format!(
+                "the {} profile has no dates for the academic year {}, so the guidance date \
+                 for a submission on {submission} is not known",
+                ctx.profile.name,
+                year.label()
+            ),
+            format!(
+                "add the year to the profile: under `academic_years:` write `{}:` and below it \
+                 `summer_term_ends: YYYY-MM-DD` (the LA's published last day of the summer \
+                 term), or `guidance_date:` if the LA has published one; then use it with \
+                 --profile FILE",
+                year.label()
+            ),
+        ))),
+        known => {
+            let date = known.date().expect("known guidance dates have a date");
+            if submission > date {
+                out.push(place(Diagnostic::new(
+                    "guidance-date",
+                    format!(
+                        "the request goes to the LA on {}, after the {} guidance date, {}: a \
+                         manager will look at it and may ask to hold it until September",
+                        calendar::long_date(submission),
+                        year.label(),
+                        calendar::long_date(date)
+                    ),
+                    "send it as soon as it is ready; this is guidance, not a statutory deadline, \
+                     and a later request is still considered",
+                )));
+            }
+        }
+    }
+}
+
+fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>) {
+    let Some(pupil) = &case.pupil else { return };
+    if pupil.value.taught_out_of_year {
+        return;
+    }
+    let year = AcademicYear::containing(submission);
+    let expected = calendar::expected_year_group(pupil.value.date_of_birth, year);
+    if expected != pupil.value.year_group {
+        let name = |y: i32| if y == 0 { "Reception".to_string() } else { format!("Year {y}") };
+        out.push(case.at(
+            pupil.doc,
+            "/year_group",
+            Diagnostic::new(
+                "year-group-age",
+                format!(
+                    "the pupil is recorded in {}, but a child born on {} is in {} in {}",
+                    name(pupil.value.year_group),
+                    pupil.value.date_of_birth,
+                    name(expected),
+                    year.label()
+                ),
+                "check `year_group` and `date_of_birth`; if the pupil is taught out of their \
+                 year group, add `taught_out_of_year: true`",
+            ),
+        ));
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,63 @@
+//! The Durham rules. Each family of rules is one module; each rule's text is in
+//! `docs/rules/<id>.md` (see [`catalogue`]). Rules read the typed case and produce diagnostics;
+//! they never print.
+
+pub mod catalogue;
+mod dates;
+mod people;
+mod plans;
+mod privacy;
+mod records;
+
+use chrono::NaiveDate;
+
+use crate::case::Case;
+use crate::diagnostic::Diagnostic;
+use crate::profile::Profile;
+
+/// What the rules need besides the case.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub profile: &'a Profile,
+    /// "Today", fixed by `--today` for reproducible runs.
+    pub today: NaiveDate,
+}
+
+impl Context<'_> {
+    /// The request's planned submission date where set, else today.
+    pub fn submission_date(&self, case: &Case) -> NaiveDate {
+        case.request
+            .as_ref()
+            .and_then(|r| r.value.planned_submission_date)
+            .unwrap_or(self.today)
+    }
+}
+
+/// Runs every rule over a complete case.
+pub fn check(case: &Case, ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !case.is_complete() {
+        return out;
+    }
+    plans::check(case, ctx, &mut out);
+    dates::check(case, ctx, &mut out);
+    people::check(case, ctx, &mut out);
+    records::check(case, ctx, &mut out);
+    privacy::check(case, ctx, &mut out);
+    out
+}
+
+/// Whether free text says something (not blank, not a placeholder such as "TODO").
+pub(crate) fn filled(text: &Option<String>) -> bool {
+    text.as_deref().is_some_and(says_something)
+}
+
+pub(crate) fn says_something(text: &str) -> bool {
+    let t = text.trim().to_lowercase();
+    !t.is_empty() && !matches!(t.as_str(), "todo" | "tbc" | "tbd" | "n/a" | "-" | "...")
+}
+
+/// "1 plan", "2 plans".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -1,0 +1,272 @@
+//! The people around the request: SEN status, parents notified, consent, countersignature,
+//! specialists with parental agreement, looked-after children.
+
+use super::{filled, Context};
+use crate::calendar;
+use crate::case::Case;
+use crate::diagnostic::Diagnostic;
+
+pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(request), Some(needs)) = (&case.request, &case.needs) else {
+        return;
+    };
+    let school_request = request.value.requested_by == "school";
+    let submission = ctx.submission_date(case);
+
+    if school_request && needs.value.sen_status != "K" {
+        let (why, help) = match needs.value.sen_status.as_str() {
+            "E" => (
+                "already has an EHC plan (status E)",
+                "a pupil with an EHC plan does not need a new assessment request: raise the \
+                 change of need at the plan's annual review, or ask the LA for an early review",
+            ),
+            _ => (
+                "is not on the SEN register (status N)",
+                "a school requests an assessment for a pupil on SEN support (status K): check \
+                 `sen_status`, and that the pupil has been on SEN support through the plans",
+            ),
+        };
+        out.push(case.at(
+            needs.doc,
+            "/sen_status",
+            Diagnostic::new(
+                "sen-support-status",
+                format!("the school is requesting an assessment for a pupil who {why}"),
+                help,
+            ),
+        ));
+    }
+
+    if needs.value.parents_notified_date.is_none() {
+        out.push(case.at_key(
+            needs.doc,
+            "/sen_status",
+            Diagnostic::new(
+                "parents-notified",
+                "there is no date on which the parents were formally notified that their child \
+                 gets SEN support",
+                "add `parents_notified_date:` with the date of the letter or meeting that told \
+                 them",
+            ),
+        ));
+    }
+
+    if school_request {
+        countersignature(case, request, submission, out);
+        parental_consent(case, submission, out);
+    }
+
+    if let Some(consent) = &case.consent {
+        if consent.value.share_with.is_empty() {
+            out.push(case.at(
+                consent.doc,
+                "",
+                Diagnostic::new(
+                    "consent-to-share",
+                    "there is no record of consent to share information with other agencies",
+                    "add `share_with:` listing each agency (for example health, social care, \
+                     the educational psychology service) with `agreed: true` or `false`",
+                ),
+            ));
+        }
+    }
+
+    if let Some(professionals) = &case.professionals {
+        for (i, inv) in professionals.value.involvements.iter().enumerate() {
+            let who = format!("{} ({})", inv.role, inv.service);
+            match &inv.parental_agreement {
+                None => out.push(case.at(
+                    professionals.doc,
+                    &format!("/involvements/{i}"),
+                    Diagnostic::new(
+                        "specialist-parental-agreement",
+                        format!("there is no record that the parents agreed to the involvement of the {who}"),
+                        "add `parental_agreement:` with `given: true`, the `date` and who agreed \
+                         (`by`)",
+                    ),
+                )),
+                Some(a) if !a.given => out.push(case.at(
+                    professionals.doc,
+                    &format!("/involvements/{i}/parental_agreement/given"),
+                    Diagnostic::new(
+                        "specialist-parental-agreement",
+                        format!("the parents did not agree to the involvement of the {who}"),
+                        "specialists are involved only with the parents' agreement: remove this \
+                         involvement and its advice, or record the agreement when it is given",
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+
+    if let Some(pupil) = &case.pupil {
+        if let Some(la) = &pupil.value.looked_after {
+            let mut missing = Vec::new();
+            if la.pep_date.is_none() {
+                missing.push("a Personal Education Plan (`pep_date`)");
+            }
+            if !filled(&la.designated_teacher) {
+                missing.push("a designated teacher (`designated_teacher`)");
+            }
+            if !missing.is_empty() {
+                out.push(case.at_key(
+                    pupil.doc,
+                    "/looked_after",
+                    Diagnostic::new(
+                        "looked-after-pep",
+                        format!(
+                            "the pupil is looked after, but no {} is recorded",
+                            missing.join(" or ")
+                        ),
+                        "add them under `looked_after`; SEN support is reviewed together with \
+                         the Personal Education Plan",
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn countersignature(
+    case: &Case,
+    request: &crate::case::Typed<crate::model::Request>,
+    submission: chrono::NaiveDate,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(sig) = &request.value.countersignature else {
+        out.push(case.at_key(
+            request.doc,
+            "/completed_by",
+            Diagnostic::new(
+                "headteacher-countersignature",
+                "the request is not countersigned by the headteacher; the LA returns unsigned \
+                 requests to the school at once",
+                "ask the headteacher (or acting headteacher or head of school) to check the \
+                 request and sign it, then add `countersignature:` with `name`, `role`, `date` \
+                 and `signed: true`",
+            ),
+        ));
+        return;
+    };
+    if !sig.signed {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/signed",
+            Diagnostic::new(
+                "headteacher-countersignature",
+                "the headteacher's countersignature is recorded but not signed",
+                "when the headteacher has signed the request form, set `signed: true`",
+            ),
+        ));
+    }
+    let completed = request.value.completed_by.date;
+    if sig.date < completed {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/date",
+            Diagnostic::new(
+                "headteacher-countersignature",
+                format!(
+                    "the countersignature is dated {}, before the request was completed on \
+                     {completed}",
+                    sig.date
+                ),
+                "the headteacher countersigns the finished request: check both dates",
+            ),
+        ));
+    }
+    if sig.date > submission {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/date",
+            Diagnostic::new(
+                "headteacher-countersignature",
+                format!(
+                    "the countersignature is dated {}, after the submission date {submission}",
+                    sig.date
+                ),
+                "the request is countersigned before it is sent: check the date or the \
+                 `planned_submission_date`",
+            ),
+        ));
+    }
+}
+
+fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Diagnostic>) {
+    let Some(consent) = &case.consent else { return };
+    let valid = consent
+        .value
+        .parental
+        .iter()
+        .any(|p| p.parental_responsibility && p.signed && p.date.is_some());
+    if !valid {
+        let (pointer, why) = if consent.value.parental.is_empty() {
+            ("", "there is no parental consent")
+        } else if !consent.value.parental.iter().any(|p| p.parental_responsibility) {
+            ("/parental", "no one who gave consent holds parental responsibility")
+        } else {
+            ("/parental", "the parental consent is not signed and dated")
+        };
+        out.push(case.at(
+            consent.doc,
+            pointer,
+            Diagnostic::new(
+                "parental-consent",
+                format!("{why}; a school request needs a signed, dated parental consent form"),
+                "under `parental:` record the person with parental responsibility who signed \
+                 the consent form, with `signed: true` and the `date`",
+            ),
+        ));
+    }
+    for (i, p) in consent.value.parental.iter().enumerate() {
+        if let Some(date) = p.date {
+            if p.signed && date > submission {
+                out.push(case.at(
+                    consent.doc,
+                    &format!("/parental/{i}/date"),
+                    Diagnostic::new(
+                        "parental-consent",
+                        format!("consent is dated {date}, after the submission date {submission}"),
+                        "consent is given before the request is sent: check the date",
+                    ),
+                ));
+            }
+        }
+    }
+    let Some(pupil) = &case.pupil else { return };
+    let age = calendar::age_on(pupil.value.date_of_birth, submission);
+    if age >= 16 {
+        match &consent.value.young_person {
+            Some(yp) if yp.signed && yp.date.is_some() => {
+                if let Some(date) = yp.date.filter(|d| *d > submission) {
+                    out.push(case.at(
+                        consent.doc,
+                        "/young_person/date",
+                        Diagnostic::new(
+                            "parental-consent",
+                            format!(
+                                "the young person's consent is dated {date}, after the \
+                                 submission date {submission}"
+                            ),
+                            "consent is given before the request is sent: check the date",
+                        ),
+                    ));
+                }
+            }
+            _ => out.push(case.at_key(
+                consent.doc,
+                if consent.value.young_person.is_some() { "/young_person" } else { "" },
+                Diagnostic::new(
+                    "parental-consent",
+                    format!(
+                        "the young person is {age} on the submission date, and their own signed, \
+                         dated consent is not recorded"
+                    ),
+                    "from 16 the young person consents for themselves: add `young_person:` \
+                     with `signed: true` and the `date`",
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! The graduated approach: support plans, their outcomes, provision and reviews.
+//! Durham toolkit, "SEN Support Plans", "Reviewing SEN Support", "Applying for an EHC needs
+//! assessment"; Code of Practice 6.44-6.56, 6.65.
+
+use super::{count, filled, Context};
+use crate::case::{Case, Typed};
+use crate::diagnostic::Diagnostic;
+use crate::model::Plan;
+
+/// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
+pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {
+    let Some(review) = &plan.review else {
+        return vec!["a review".into()];
+    };
+    let mut gaps = Vec::new();
+    if review.date.is_none() {
+        gaps.push("the review `date`".to_string());
+    }
+    let missing: Vec<&str> = plan
+        .outcomes
+        .iter()
+        .filter(|o| !review.progress.iter().any(|p| p.outcome == o.id))
+        .map(|o| o.id.as_str())
+        .collect();
+    if !missing.is_empty() {
+        gaps.push(format!(
+            "`progress` for outcome{} {}",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ));
+    }
+    if !filled(&review.parent_views) {
+        gaps.push("the parents' views (`parent_views`)".into());
+    }
+    if !filled(&review.pupil_views) {
+        gaps.push("the pupil's views (`pupil_views`)".into());
+    }
+    gaps
+}
+
+/// The current plan: the latest plan, when it has no review.
+pub(crate) fn current_plan(case: &Case) -> Option<&Typed<Plan>> {
+    case.plans.last().filter(|p| p.value.review.is_none())
+}
+
+pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    apdr_cycles(case, ctx, out);
+    for (i, plan) in case.plans.iter().enumerate() {
+        let is_current = i + 1 == case.plans.len() && plan.value.review.is_none();
+        if !is_current {
+            plan_review_complete(case, plan, out);
+        }
+        smart_outcomes(case, plan, out);
+        plan_review_date(case, plan, out);
+        provision(case, plan, out);
+    }
+    review_frequency(case, ctx, out);
+    pfa_outcomes(case, out);
+}
+
+fn plan_title(case: &Case, plan: &Typed<Plan>) -> String {
+    match &plan.value.title {
+        Some(t) if !t.trim().is_empty() => format!("{} ({})", t.trim(), case.file(plan.doc)),
+        _ => case.file(plan.doc),
+    }
+}
+
+fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let required = ctx.profile.reviewed_plans_required;
+    let current = current_plan(case);
+    let past: Vec<&Typed<Plan>> = case
+        .plans
+        .iter()
+        .filter(|p| current.is_none_or(|c| c.doc != p.doc))
+        .collect();
+    let full = past.iter().filter(|p| review_gaps(&p.value).is_empty()).count();
+    let first_plan = case.plans.first().map_or(0, |p| p.doc);
+    if full < required {
+        let partial = past.len() - full;
+        let mut message = format!(
+            "{} reviewed fully; {} expects at least {required} before a school requests an \
+             assessment",
+            count(full, "support plan is", "support plans are"),
+            ctx.profile.name
+        );
+        if partial > 0 {
+            message.push_str(&format!(
+                " ({} a review that is not complete: see plan-review-complete)",
+                count(partial, "other plan has", "other plans have")
+            ));
+        }
+        out.push(case.at(
+            first_plan,
+            "",
+            Diagnostic::new(
+                "apdr-cycles",
+                message,
+                format!(
+                    "add a plan file for each earlier Assess-Plan-Do-Review cycle with its \
+                     `review` filled in; if the pupil has had fewer than {required} full \
+                     cycles, carry on with SEN support and review it before requesting"
+                ),
+            ),
+        ));
+    }
+    match current {
+        None => {
+            let last = case.plans.last().map_or(first_plan, |p| p.doc);
+            out.push(case.at(
+                last,
+                "/review",
+                Diagnostic::new(
+                    "apdr-cycles",
+                    "there is no current support plan: every plan has been reviewed",
+                    "add the plan now in place (a plan file with no `review` block) that starts \
+                     after the last review",
+                ),
+            ));
+        }
+        Some(current) => {
+            let last_review = past.iter().filter_map(|p| p.value.review.as_ref()?.date).max();
+            if let Some(last_review) = last_review {
+                if current.value.start < last_review {
+                    out.push(case.at(
+                        current.doc,
+                        "/start",
+                        Diagnostic::new(
+                            "apdr-cycles",
+                            format!(
+                                "the current plan starts on {}, before the last review on {}",
+                                current.value.start, last_review
+                            ),
+                            "the current plan follows the last review: check its `start` date",
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
+    let title = plan_title(case, plan);
+    let Some(review) = &plan.value.review else {
+        out.push(case.at_key(
+            plan.doc,
+            "/start",
+            Diagnostic::new(
+                "plan-review-complete",
+                format!("{title} has no review, but a later plan follows it"),
+                "add a `review` block: its date, who took part, the parents' and the pupil's \
+                 views, and progress on every outcome",
+            ),
+        ));
+        return;
+    };
+    let gaps = review_gaps(&plan.value);
+    if !gaps.is_empty() {
+        out.push(case.at_key(
+            plan.doc,
+            "/review",
+            Diagnostic::new(
+                "plan-review-complete",
+                format!("the review of {title} lacks {}", join_and(&gaps)),
+                "fill these in under `review`; a review records what the parents and the pupil \
+                 said and how far each outcome was met",
+            ),
+        ));
+    }
+    for (i, progress) in review.progress.iter().enumerate() {
+        if !plan.value.outcomes.iter().any(|o| o.id == progress.outcome) {
+            let ids: Vec<&str> = plan.value.outcomes.iter().map(|o| o.id.as_str()).collect();
+            out.push(case.at(
+                plan.doc,
+                &format!("/review/progress/{i}/outcome"),
+                Diagnostic::new(
+                    "plan-review-complete",
+                    format!(
+                        "this progress entry is for outcome `{}`, which this plan does not have",
+                        progress.outcome
+                    ),
+                    format!("use one of this plan's outcome ids: {}", ids.join(", ")),
+                ),
+            ));
+        }
+    }
+}
+
+fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
+    for (i, outcome) in plan.value.outcomes.iter().enumerate() {
+        let mut missing = Vec::new();
+        if !filled(&Some(outcome.description.clone())) {
+            missing.push("`description` (what exactly)");
+        }
+        if !filled(&outcome.baseline) {
+            missing.push("`baseline` (where the pupil is now)");
+        }
+        if !filled(&outcome.measure) {
+            missing.push("`measure` (how success is measured)");
+        }
+        if !filled(&outcome.target) {
+            missing.push("`target` (what counts as success)");
+        }
+        if outcome.by.is_none() {
+            missing.push("`by` (the date by which)");
+        }
+        if !missing.is_empty() {
+            let missing: Vec<String> = missing.into_iter().map(String::from).collect();
+            out.push(case.at(
+                plan.doc,
+                &format!("/outcomes/{i}"),
+                Diagnostic::new(
+                    "smart-outcome",
+                    format!(
+                        "outcome {} is not SMART: it has no {}",
+                        outcome.id,
+                        join_and(&missing).replace(" and ", " and no ")
+                    ),
+                    "add the missing fields to the outcome, so that the review can show whether \
+                     it was met",
+                ),
+            ));
+        }
+    }
+}
+
+fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
+    let title = plan_title(case, plan);
+    match plan.value.review_date {
+        None => out.push(case.at_key(
+            plan.doc,
+            "/start",
+            Diagnostic::new(
+                "plan-review-date",
+                format!("{title} has no agreed review date"),
+                "add `review_date:` with the date agreed with the parents for the review",
+            ),
+        )),
+        Some(date) if date <= plan.value.start => out.push(case.at(
+            plan.doc,
+            "/review_date",
+            Diagnostic::new(
+                "plan-review-date",
+                format!(
+                    "the agreed review date {date} is not after the plan's start {}",
+                    plan.value.start
+                ),
+                "the review date comes after the plan starts: check both dates",
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
+    let title = plan_title(case, plan);
+    if plan.value.provision.is_empty() {
+        out.push(case.at_key(
+            plan.doc,
+            "/needs",
+            Diagnostic::new(
+                "provision-recorded",
+                format!("{title} records no provision"),
+                "add a `provision` list: for each intervention or adjustment, `what`, \
+                 `how_often` and `delivered_by`",
+            ),
+        ));
+        return;
+    }
+    let uncosted: Vec<usize> = plan
+        .value
+        .provision
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.cost.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(first) = uncosted.first() {
+        out.push(case.at(
+            plan.doc,
+            &format!("/provision/{first}"),
+            Diagnostic::new(
+                "costed-provision",
+                format!(
+                    "{} of {} in {title} {} no cost",
+                    uncosted.len(),
+                    count(plan.value.provision.len(), "provision item", "provision items"),
+                    if uncosted.len() == 1 { "has" } else { "have" }
+                ),
+                "add `cost:` with `amount` and `per` (session, week, term, year or plan) so the \
+                 use of the notional budget can be shown; no particular amount is ever required",
+            ),
+        ));
+    }
+}
+
+fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let max = ctx.profile.max_review_gap_days;
+    let mut previous_review = None;
+    for plan in &case.plans {
+        let start = plan.value.start;
+        let (review, pointer) = match plan.value.review.as_ref().and_then(|r| r.date) {
+            Some(date) => (date, "/review/date"),
+            None => match plan.value.review_date {
+                // The current plan: the review agreed for it.
+                Some(date) if plan.value.review.is_none() => (date, "/review_date"),
+                _ => continue,
+            },
+        };
+        let since = previous_review.map_or(start, |p: chrono::NaiveDate| p.min(start));
+        let gap = (review - since).num_days();
+        if gap > max {
+            out.push(case.at(
+                plan.doc,
+                pointer,
+                Diagnostic::new(
+                    "review-frequency",
+                    format!(
+                        "{gap} days pass between {} on {since} and the review on {review}; the \
+                         profile allows at most {max}",
+                        if previous_review == Some(since) {
+                            "the previous review"
+                        } else {
+                            "the plan's start"
+                        }
+                    ),
+                    "SEN support is reviewed at least three times a year: review the plan \
+                     sooner, or record the reviews that took place in between",
+                ),
+            ));
+        }
+        previous_review = Some(review);
+    }
+}
+
+fn pfa_outcomes(case: &Case, out: &mut Vec<Diagnostic>) {
+    let Some(pupil) = &case.pupil else { return };
+    if pupil.value.year_group < 9 {
+        return;
+    }
+    let Some(current) = current_plan(case).or(case.plans.last()) else {
+        return;
+    };
+    if !current.value.outcomes.iter().any(|o| o.pfa_area.is_some()) {
+        out.push(case.at_key(
+            current.doc,
+            "/outcomes",
+            Diagnostic::new(
+                "pfa-outcomes",
+                format!(
+                    "the pupil is in Year {} and no outcome of the current plan names a \
+                     Preparing for Adulthood area",
+                    pupil.value.year_group
+                ),
+                "give the outcomes that lead towards adult life a `pfa_area`: good-health, \
+                 friendships-relationships-community, independent-living or employment",
+            ),
+        ));
+    }
+}
+
+/// "a, b and c".
+pub(crate) fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}

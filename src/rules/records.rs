@@ -1,0 +1,245 @@
+//! What the LA weighs (toolkit, "EHC needs assessment"): views, attainment, the needs, health
+//! and development, and the evidence files behind them.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path};
+
+use super::{filled, Context};
+use crate::case::Case;
+use crate::diagnostic::Diagnostic;
+
+pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    views(case, out);
+    attainment(case, ctx, out);
+    need_described(case, out);
+    health_development(case, out);
+    evidence_files(case, out);
+}
+
+/// Where a finding about a document that may be missing goes: into it when present, else on the
+/// case folder.
+fn place(case: &Case, doc: Option<usize>, pointer: &str, d: Diagnostic) -> Diagnostic {
+    match doc {
+        Some(doc) => case.at_key(doc, pointer, d),
+        None => d,
+    }
+}
+
+fn views(case: &Case, out: &mut Vec<Diagnostic>) {
+    let doc = case.views.as_ref().map(|v| v.doc);
+    let views = case.views.as_ref().map(|v| &v.value);
+    match views.and_then(|v| v.pupil.as_ref()) {
+        None => out.push(place(
+            case,
+            doc,
+            "",
+            Diagnostic::new(
+                "pupil-views",
+                "the child's views, wishes and feelings are not recorded",
+                "in views.yaml add `pupil:` with `views` (in the child's words where you can) \
+                 and `gathered_how` (my-story, pecs, conversation, advocate, drawing, \
+                 questionnaire or other)",
+            ),
+        )),
+        Some(p) if !super::says_something(&p.views) || p.gathered_how.is_empty() => {
+            out.push(place(
+                case,
+                doc,
+                "/pupil",
+                Diagnostic::new(
+                    "pupil-views",
+                    if p.gathered_how.is_empty() {
+                        "the child's views do not say how they were gathered"
+                    } else {
+                        "the child's views are empty"
+                    },
+                    "fill in `views` and `gathered_how` under `pupil`",
+                ),
+            ))
+        }
+        Some(_) => {}
+    }
+    match views.and_then(|v| v.parents.as_ref()) {
+        Some(p) if super::says_something(&p.views) => {}
+        _ => out.push(place(
+            case,
+            doc,
+            "",
+            Diagnostic::new(
+                "parent-views",
+                "the parents' views are not recorded",
+                "in views.yaml add `parents:` with `views` (what the parents say about their \
+                 child's needs, the support so far and what they hope for), `given_by` and \
+                 `date`",
+            ),
+        )),
+    }
+}
+
+fn attainment(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let min = ctx.profile.min_attainment_records;
+    let mut dates: Vec<_> = case
+        .attainment
+        .as_ref()
+        .map(|a| a.value.assessments.iter().map(|x| x.date).collect())
+        .unwrap_or_default();
+    dates.sort();
+    dates.dedup();
+    if dates.len() < min {
+        out.push(place(
+            case,
+            case.attainment.as_ref().map(|a| a.doc),
+            "",
+            Diagnostic::new(
+                "attainment-progress",
+                format!(
+                    "{} dated attainment {} recorded, so no rate of progress can be seen (at \
+                     least {min} on different dates are needed)",
+                    dates.len(),
+                    if dates.len() == 1 { "record is" } else { "records are" }
+                ),
+                "in attainment.yaml list the assessments under `assessments`, each with its \
+                 `date`, `area`, `measure`, `result` and the `expected` level for the age",
+            ),
+        ));
+    }
+}
+
+fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
+    let Some(needs) = &case.needs else { return };
+    let mut missing = Vec::new();
+    if needs.value.primary_need.is_none() {
+        missing.push("the primary need (`primary_need`, a DfE SEN type code such as SLCN)");
+    }
+    let d = needs.value.description.clone().unwrap_or_default();
+    for (text, what) in [
+        (&d.nature, "the nature of the needs (`description.nature`)"),
+        (&d.extent, "their extent (`description.extent`)"),
+        (&d.cause, "their cause (`description.cause`)"),
+    ] {
+        if !filled(text) {
+            missing.push(what);
+        }
+    }
+    if !missing.is_empty() {
+        out.push(case.at_key(
+            needs.doc,
+            if needs.value.description.is_some() { "/description" } else { "" },
+            Diagnostic::new(
+                "need-described",
+                format!("needs.yaml does not record {}", missing.join(", ")),
+                "describe the needs: the LA weighs their nature, extent and cause; where the \
+                 cause is not known, say so and what assessments are under way",
+            ),
+        ));
+    }
+}
+
+fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
+    let has_something = case.health.as_ref().is_some_and(|h| {
+        let h = &h.value;
+        let dev = h.development.clone().unwrap_or_default();
+        filled(&dev.physical)
+            || filled(&dev.emotional)
+            || filled(&dev.social)
+            || filled(&h.medical_needs)
+            || !h.diagnoses.is_empty()
+            || !h.therapies.is_empty()
+    });
+    if !has_something {
+        out.push(place(
+            case,
+            case.health.as_ref().map(|h| h.doc),
+            "",
+            Diagnostic::new(
+                "health-development",
+                "nothing is recorded on the pupil's physical, emotional and social development \
+                 or health needs",
+                "add health.yaml with `development` (physical, emotional, social) and any \
+                 `diagnoses`, `medical_needs` or `therapies`",
+            ),
+        ));
+    }
+}
+
+/// How an evidence path is wrong, if it is.
+pub(crate) fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
+    let rel = Path::new(path);
+    if rel.is_absolute() || path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
+        return Some((
+            format!("the evidence path `{path}` is not inside the case folder"),
+            "give the path relative to the case folder, e.g. reports/salt-report.pdf, and copy \
+             the file into the folder"
+                .into(),
+        ));
+    }
+    if rel.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Some((
+            format!("the evidence path `{path}` uses `..` to leave the case folder"),
+            "copy the file into the case folder (for example into reports/) and give that path"
+                .into(),
+        ));
+    }
+    let full = root.join(rel);
+    // Every step must be a real folder or file inside the case, not a link out of it.
+    let canonical_root = fs::canonicalize(root).ok()?;
+    match fs::canonicalize(&full) {
+        Err(_) => {
+            return Some((
+                format!("the evidence file `{path}` is not in the case folder"),
+                "check the spelling of the path (capital letters count) or add the file".into(),
+            ))
+        }
+        Ok(target) if !target.starts_with(&canonical_root) => {
+            return Some((
+                format!("the evidence file `{path}` is a link to somewhere outside the case folder"),
+                "copy the file into the case folder instead of linking to it".into(),
+            ))
+        }
+        Ok(_) => {}
+    }
+    let meta = fs::metadata(&full).ok()?;
+    if !meta.is_file() {
+        return Some((
+            format!("the evidence path `{path}` is not an ordinary file"),
+            "name the file itself, not a folder or a special file".into(),
+        ));
+    }
+    if rel
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+    {
+        let mut head = [0u8; 1024];
+        let n = fs::File::open(&full)
+            .and_then(|mut f| f.read(&mut head))
+            .unwrap_or(0);
+        if !head[..n].windows(5).any(|w| w == b"%PDF-") {
+            return Some((
+                format!("the evidence file `{path}` is named .pdf but is not a PDF"),
+                "save or export the report as a PDF again, and check it opens".into(),
+            ));
+        }
+    }
+    None
+}
+
+fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
+    let mut check = |doc: usize, pointer: String, path: &str| {
+        if let Some((message, help)) = evidence_problem(&case.root, path) {
+            out.push(case.at(doc, &pointer, Diagnostic::new("evidence-file", message, help)));
+        }
+    };
+    if let Some(e) = &case.evidence {
+        for (i, f) in e.value.files.iter().enumerate() {
+            check(e.doc, format!("/files/{i}/path"), &f.path);
+        }
+    }
+    if let Some(p) = &case.professionals {
+        for (i, inv) in p.value.involvements.iter().enumerate() {
+            if let Some(report) = &inv.report {
+                check(p.doc, format!("/involvements/{i}/report"), report);
+            }
+        }
+    }
+}

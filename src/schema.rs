@@ -1,0 +1,410 @@
+//! The JSON Schemas of the case format (schemas/*.schema.json, compiled in), and schema errors
+//! turned into plain-English findings with a line and column.
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::Validator;
+use serde_json::Value as Json;
+
+use crate::case::Kind;
+use crate::yaml::Node;
+
+/// Each kind's schema text, as shipped in `schemas/`.
+pub const SCHEMAS: &[(Kind, &str)] = &[
+    (Kind::Pupil, include_str!("../schemas/pupil.schema.json")),
+    (Kind::Family, include_str!("../schemas/family.schema.json")),
+    (Kind::Needs, include_str!("../schemas/needs.schema.json")),
+    (Kind::Health, include_str!("../schemas/health.schema.json")),
+    (Kind::Plan, include_str!("../schemas/plan.schema.json")),
+    (Kind::Attainment, include_str!("../schemas/attainment.schema.json")),
+    (Kind::Views, include_str!("../schemas/views.schema.json")),
+    (Kind::Professionals, include_str!("../schemas/professionals.schema.json")),
+    (Kind::Request, include_str!("../schemas/request.schema.json")),
+    (Kind::Consent, include_str!("../schemas/consent.schema.json")),
+    (Kind::Evidence, include_str!("../schemas/evidence.schema.json")),
+];
+
+struct Compiled {
+    kind: Kind,
+    schema: Json,
+    validator: Validator,
+}
+
+fn compiled() -> &'static [Compiled] {
+    static COMPILED: OnceLock<Vec<Compiled>> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        SCHEMAS
+            .iter()
+            .map(|(kind, text)| {
+                let schema: Json = serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("schemas/{}.schema.json: {e}", kind.name()));
+                let validator = jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .unwrap_or_else(|e| panic!("schemas/{}.schema.json: {e}", kind.name()));
+                Compiled {
+                    kind: *kind,
+                    schema,
+                    validator,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The schema text for a kind.
+pub fn text(kind: Kind) -> &'static str {
+    SCHEMAS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, t)| *t)
+        .expect("every kind has a schema")
+}
+
+/// One schema finding, before it is placed in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// Checks one document against its kind's schema.
+pub fn check(kind: Kind, root: &Node) -> Vec<Finding> {
+    let compiled = compiled()
+        .iter()
+        .find(|c| c.kind == kind)
+        .expect("every kind has a schema");
+    let instance = root.to_json();
+    let mut findings: Vec<(String, &'static str, Finding)> = Vec::new();
+    for error in compiled.validator.iter_errors(&instance) {
+        let path = error.instance_path().as_str().to_string();
+        let schema_path = error.schema_path().as_str().to_string();
+        let (class, finding) = describe(&compiled.schema, root, &path, &schema_path, error.kind(), error.instance());
+        // A date that fails both its pattern and its format is one mistake, not two.
+        if findings.iter().any(|(p, c, _)| *p == path && *c == class && class != "field") {
+            continue;
+        }
+        findings.push((path, class, finding));
+    }
+    let mut out: Vec<Finding> = findings.into_iter().map(|(_, _, f)| f).collect();
+    out.sort_by_key(|f| (f.line, f.column));
+    out.dedup();
+    out
+}
+
+/// The field name a JSON Pointer ends in, for messages (`outcomes[2]` for list items).
+fn field_name(path: &str) -> String {
+    let mut name = String::new();
+    for token in path.split('/').skip(1) {
+        if token.parse::<usize>().is_ok() {
+            name = format!("{name}[{}]", token.parse::<usize>().unwrap_or(0) + 1);
+        } else {
+            name = token.to_string();
+        }
+    }
+    if name.is_empty() {
+        "this document".into()
+    } else {
+        format!("`{name}`")
+    }
+}
+
+/// The schema object a keyword sits in: `/properties/a/minLength` -> `/properties/a`.
+fn schema_at<'a>(schema: &'a Json, schema_path: &str) -> Option<&'a Json> {
+    let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
+    schema.pointer(parent)
+}
+
+fn description(subschema: Option<&Json>) -> Option<String> {
+    subschema?
+        .get("description")?
+        .as_str()
+        .map(|s| s.trim().to_string())
+}
+
+fn json_type_name(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "empty",
+        Json::Bool(_) => "true or false",
+        Json::Number(n) if n.is_i64() || n.is_u64() => "a whole number",
+        Json::Number(_) => "a number",
+        Json::String(_) => "text",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "a block of fields",
+    }
+}
+
+fn expected_type_name(name: &str) -> &'static str {
+    match name {
+        "string" => "text",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "true or false",
+        "array" => "a list (lines starting with `- `)",
+        "object" => "a block of fields",
+        "null" => "empty",
+        _ => "another type",
+    }
+}
+
+fn short(value: &Json) -> String {
+    let text = match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 40 {
+        format!("{}...", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn describe(
+    schema: &Json,
+    root: &Node,
+    path: &str,
+    schema_path: &str,
+    kind: &ValidationErrorKind,
+    instance: &Json,
+) -> (&'static str, Finding) {
+    let here = schema_at(schema, schema_path);
+    let field = field_name(path);
+    let locate = |p: &str, at_key: bool| root.locate(p, at_key);
+    let mut pos = locate(path, false);
+    let (class, message, help) = match kind {
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            let what = description(here.and_then(|s| s.get("properties")).and_then(|p| p.get(name)));
+            let message = if path.is_empty() {
+                format!("the required field `{name}` is missing")
+            } else {
+                format!("{field} lacks the required field `{name}`")
+            };
+            let help = match what {
+                Some(d) => format!("add `{name}:`. {d}"),
+                None => format!("add `{name}:`"),
+            };
+            ("field", message, help)
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            let name = unexpected.first().cloned().unwrap_or_default();
+            let key_path = format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"));
+            pos = locate(&key_path, true);
+            let allowed: Vec<&str> = here
+                .and_then(|s| s.get("properties"))
+                .and_then(Json::as_object)
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            let suggestion = allowed
+                .iter()
+                .map(|a| (strsim::damerau_levenshtein(&name, a), *a))
+                .filter(|(d, a)| *d <= 3.max(a.len() / 3))
+                .min();
+            let help = match suggestion {
+                Some((_, a)) => format!("did you mean `{a}`?"),
+                None if allowed.is_empty() => "remove this field".into(),
+                None => format!("the fields allowed here are: {}", allowed.join(", ")),
+            };
+            let message = if unexpected.len() > 1 {
+                format!(
+                    "unknown fields {}",
+                    unexpected.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                )
+            } else {
+                format!("unknown field `{name}`")
+            };
+            ("field", message, help)
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected: Vec<&str> = match kind {
+                TypeKind::Single(t) => vec![expected_type_name(&t.to_string())],
+                TypeKind::Multiple(set) => set.iter().map(|t| expected_type_name(&t.to_string())).collect(),
+            };
+            let expected = expected.join(" or ");
+            let mut help = description(here).unwrap_or_default();
+            if expected == "text" && !instance.is_string() && !instance.is_null() {
+                help = format!(
+                    "put the value in quotes, e.g. `\"{}\"`. {help}",
+                    short(instance)
+                );
+            }
+            (
+                "type",
+                format!(
+                    "{field} should be {expected}, but it is {}",
+                    json_type_name(instance)
+                ),
+                help.trim().to_string(),
+            )
+        }
+        ValidationErrorKind::Enum { options } => {
+            let options: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(short).collect())
+                .unwrap_or_default();
+            let suggestion = instance.as_str().and_then(|v| {
+                options
+                    .iter()
+                    .map(|o| (strsim::levenshtein(&v.to_lowercase(), &o.to_lowercase()), o))
+                    .filter(|(d, _)| *d <= 2)
+                    .min()
+                    .map(|(_, o)| o.clone())
+            });
+            let mut help = format!("use one of: {}", options.join(", "));
+            if let Some(s) = suggestion {
+                help = format!("did you mean `{s}`? ({help})");
+            }
+            (
+                "value",
+                format!("{field} is `{}`, which is not an allowed value", short(instance)),
+                help,
+            )
+        }
+        ValidationErrorKind::Constant { expected_value } => (
+            "value",
+            format!("{field} should be `{}`", short(expected_value)),
+            format!("write `{}`", short(expected_value)),
+        ),
+        ValidationErrorKind::Format { format } if format == "date" => (
+            "date",
+            format!("{field} is `{}`, which is not a real date", short(instance)),
+            "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
+        ),
+        ValidationErrorKind::Pattern { .. } if looks_like_date_field(here) => (
+            "date",
+            format!("{field} is `{}`, which is not a date written YYYY-MM-DD", short(instance)),
+            "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
+        ),
+        ValidationErrorKind::Pattern { .. } => (
+            "value",
+            format!("{field} does not have the expected form"),
+            description(here).unwrap_or_else(|| "check the value".into()),
+        ),
+        ValidationErrorKind::MinLength { .. } => (
+            "value",
+            format!("{field} is empty"),
+            description(here).map_or("fill it in".into(), |d| format!("fill it in. {d}")),
+        ),
+        ValidationErrorKind::MaxLength { limit } => (
+            "value",
+            format!("{field} is longer than {limit} characters"),
+            "shorten it".into(),
+        ),
+        ValidationErrorKind::MinItems { limit } => (
+            "value",
+            format!(
+                "{field} needs at least {limit} {}",
+                if *limit == 1 { "entry" } else { "entries" }
+            ),
+            description(here).unwrap_or_default(),
+        ),
+        ValidationErrorKind::MaxItems { limit } => (
+            "value",
+            format!("{field} has more than {limit} entries"),
+            description(here).unwrap_or_default(),
+        ),
+        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => (
+            "value",
+            format!("{field} is {}, below the lowest allowed value {limit}", short(instance)),
+            description(here).unwrap_or_default(),
+        ),
+        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => (
+            "value",
+            format!("{field} is {}, above the highest allowed value {limit}", short(instance)),
+            description(here).unwrap_or_default(),
+        ),
+        ValidationErrorKind::UniqueItems => (
+            "value",
+            format!("{field} lists the same entry twice"),
+            "remove the repeated entry".into(),
+        ),
+        other => (
+            "value",
+            format!("{field} does not fit the case format ({})", other.keyword()),
+            description(here).unwrap_or_default(),
+        ),
+    };
+    (
+        class,
+        Finding {
+            line: pos.line,
+            column: pos.column,
+            message,
+            help,
+        },
+    )
+}
+
+fn looks_like_date_field(here: Option<&Json>) -> bool {
+    here.and_then(|s| s.get("format"))
+        .and_then(Json::as_str)
+        .is_some_and(|f| f == "date")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    fn findings(kind: Kind, text: &str) -> Vec<Finding> {
+        check(kind, &yaml::parse(text).unwrap().unwrap())
+    }
+
+    #[test]
+    fn every_schema_compiles_and_describes_every_field() {
+        fn walk(kind: Kind, path: &str, schema: &Json) {
+            if let Some(props) = schema.get("properties").and_then(Json::as_object) {
+                for (name, sub) in props {
+                    assert!(
+                        sub.get("description").is_some(),
+                        "{}: {path}/{name} has no description",
+                        kind.name()
+                    );
+                    walk(kind, &format!("{path}/{name}"), sub);
+                }
+            }
+            for key in ["items", "$defs"] {
+                match schema.get(key) {
+                    Some(Json::Object(map)) if key == "$defs" => {
+                        for (n, s) in map {
+                            walk(kind, &format!("{path}/$defs/{n}"), s)
+                        }
+                    }
+                    Some(s) => walk(kind, &format!("{path}/{key}"), s),
+                    None => {}
+                }
+            }
+        }
+        for c in compiled() {
+            walk(c.kind, "", &c.schema);
+        }
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_right_one() {
+        let f = findings(
+            Kind::Plan,
+            "format: ehcpack/1\nkind: plan\nstart: 2025-09-08\nreveiw_date: 2025-12-12\nneeds: [a]\n\
+             outcomes:\n  - id: O1\n    description: x\n",
+        );
+        let unknown = f.iter().find(|f| f.message.contains("reveiw_date")).unwrap();
+        assert_eq!((unknown.line, unknown.column), (4, 1));
+        assert!(unknown.help.contains("`review_date`"), "{}", unknown.help);
+    }
+
+    #[test]
+    fn bad_date_is_one_finding() {
+        let f = findings(
+            Kind::Plan,
+            "format: ehcpack/1\nkind: plan\nstart: 2025-02-30\nneeds: [a]\n\
+             outcomes:\n  - id: O1\n    description: x\n",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].message.contains("not a real date"));
+        assert_eq!(f[0].line, 3);
+    }
+}

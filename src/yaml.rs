@@ -1,0 +1,418 @@
+//! Reading one YAML document into a tree that keeps the line and column of every value.
+//!
+//! serde_yaml is archived upstream and forgets positions, so case files are read with
+//! `saphyr-parser` (a maintained YAML 1.2 event parser) and the tree is built here. Building it
+//! ourselves is also where the hostile-input limits live: no anchors or aliases (so no alias
+//! bombs), a depth limit, duplicate keys refused, one document per file.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// Deepest nesting a case document may have. The deepest real field is about six levels down.
+pub const MAX_DEPTH: usize = 64;
+
+/// A position in a source file, both numbers counted from 1 (column in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    fn from_span(span: &Span) -> Pos {
+        Pos {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: Value,
+}
+
+/// Why a file could not be read as YAML, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+    pub help: String,
+}
+
+impl Node {
+    /// The value at a JSON Pointer path (`/plans/0/outcome`), if present.
+    pub fn pointer(&self, pointer: &str) -> Option<&Node> {
+        let mut node = self;
+        for token in pointer.split('/').skip(1) {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            node = match &node.value {
+                Value::Map(entries) => &entries.iter().find(|e| e.key == token)?.value,
+                Value::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The closest position for a JSON Pointer path: the value itself, or its nearest parent
+    /// that exists (for a missing field, the object that should hold it). When `at_key` is set
+    /// and the last step is a mapping key, the key's own position is given.
+    pub fn locate(&self, pointer: &str, at_key: bool) -> Pos {
+        let tokens: Vec<String> = pointer
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut node = self;
+        let mut pos = self.pos;
+        for (i, token) in tokens.iter().enumerate() {
+            let last = i + 1 == tokens.len();
+            let next = match &node.value {
+                Value::Map(entries) => match entries.iter().find(|e| &e.key == token) {
+                    Some(e) if last && at_key => return e.key_pos,
+                    Some(e) => &e.value,
+                    None => return pos,
+                },
+                Value::Seq(items) => match token.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                    Some(n) => n,
+                    None => return pos,
+                },
+                _ => return pos,
+            };
+            node = next;
+            pos = node.pos;
+        }
+        pos
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The JSON form, for schema validation and for the typed model.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            // JSON has no NaN or infinity; keep the text so the schema reports a wrong type.
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every string value below this node, with its JSON Pointer path.
+    pub fn strings<'a>(&'a self, path: &str, out: &mut Vec<(String, &'a Node)>) {
+        match &self.value {
+            Value::Str(_) => out.push((path.to_string(), self)),
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    item.strings(&format!("{path}/{i}"), out);
+                }
+            }
+            Value::Map(entries) => {
+                for e in entries {
+                    let key = e.key.replace('~', "~0").replace('/', "~1");
+                    e.value.strings(&format!("{path}/{key}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Parse the text of one file (already checked to be UTF-8) into one document.
+/// `Ok(None)` means the file holds no document at all (empty, or only comments).
+pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut builder = Builder::default();
+    let mut documents = 0usize;
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|e| SyntaxError {
+            pos: Pos {
+                line: e.marker().line(),
+                column: e.marker().col() + 1,
+            },
+            message: format!("this is not valid YAML: {}", e.info()),
+            help: "check the indentation (spaces, not tabs) and that every `key: value` \
+                   has a space after the colon; text with a colon or # in it goes in quotes"
+                .into(),
+        })?;
+        let pos = Pos::from_span(&span);
+        match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(SyntaxError {
+                        pos,
+                        message: "this file holds more than one YAML document".into(),
+                        help: "put each document (each `kind:`) in a file of its own; \
+                               remove the `---` line"
+                            .into(),
+                    });
+                }
+            }
+            Event::Alias(_) => {
+                return Err(SyntaxError {
+                    pos,
+                    message: "aliases (`*name`) are not allowed in case files".into(),
+                    help: "write the value out in full where it is needed".into(),
+                })
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                no_anchor(anchor, pos)?;
+                let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !forced_string {
+                    resolve_plain(&text)
+                } else {
+                    Value::Str(text.into_owned())
+                };
+                builder.push(Node { pos, value })?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                no_anchor(anchor, pos)?;
+                builder.open(Node {
+                    pos,
+                    value: Value::Seq(Vec::new()),
+                })?;
+            }
+            Event::MappingStart(anchor, _) => {
+                no_anchor(anchor, pos)?;
+                builder.open(Node {
+                    pos,
+                    value: Value::Map(Vec::new()),
+                })?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    Ok(builder.root)
+}
+
+fn no_anchor(anchor: usize, pos: Pos) -> Result<(), SyntaxError> {
+    if anchor == 0 {
+        Ok(())
+    } else {
+        Err(SyntaxError {
+            pos,
+            message: "anchors (`&name`) are not allowed in case files".into(),
+            help: "remove the anchor and write each value out in full".into(),
+        })
+    }
+}
+
+/// Builds the tree from events with an explicit stack, so deep input cannot overflow ours.
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+}
+
+struct Frame {
+    node: Node,
+    /// For a mapping: the key read and waiting for its value.
+    pending_key: Option<(String, Pos)>,
+}
+
+impl Builder {
+    fn open(&mut self, node: Node) -> Result<(), SyntaxError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(SyntaxError {
+                pos: node.pos,
+                message: format!("this file is nested more than {MAX_DEPTH} levels deep"),
+                help: "case documents are only a few levels deep; check the indentation".into(),
+            });
+        }
+        if let Some(frame) = self.stack.last() {
+            if matches!(frame.node.value, Value::Map(_)) && frame.pending_key.is_none() {
+                return Err(SyntaxError {
+                    pos: node.pos,
+                    message: "a list or mapping is used as a key".into(),
+                    help: "keys are plain field names such as `date`".into(),
+                });
+            }
+        }
+        self.stack.push(Frame {
+            node,
+            pending_key: None,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), SyntaxError> {
+        let frame = self.stack.pop().expect("parser balances start and end events");
+        self.push(frame.node)
+    }
+
+    fn push(&mut self, node: Node) -> Result<(), SyntaxError> {
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match &mut frame.node.value {
+            Value::Seq(items) => items.push(node),
+            Value::Map(entries) => match frame.pending_key.take() {
+                None => {
+                    let key = match node.value {
+                        Value::Str(s) => s,
+                        Value::Int(i) => i.to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Float(f) => f.to_string(),
+                        Value::Null => "null".to_string(),
+                        _ => unreachable!("collections are refused as keys in open()"),
+                    };
+                    if let Some(first) = entries.iter().find(|e| e.key == key) {
+                        return Err(SyntaxError {
+                            pos: node.pos,
+                            message: format!(
+                                "the field `{key}` appears twice in the same block \
+                                 (first on line {})",
+                                first.key_pos.line
+                            ),
+                            help: "keep one of them; YAML would silently drop the other".into(),
+                        });
+                    }
+                    frame.pending_key = Some((key, node.pos));
+                }
+                Some((key, key_pos)) => entries.push(Entry {
+                    key,
+                    key_pos,
+                    value: node,
+                }),
+            },
+            _ => unreachable!("only collections are pushed on the stack"),
+        }
+        Ok(())
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain (unquoted) scalar.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::Int(i);
+        }
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Int(i);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Value::Int(i);
+        }
+    }
+    let looks_numeric = digits
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if looks_numeric {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_and_types() {
+        let doc = parse("kind: pupil\nyear_group: 5\nname:\n  first: Ava\nurn: '123456'\n")
+            .unwrap()
+            .unwrap();
+        assert_eq!(doc.pointer("/year_group").unwrap().value, Value::Int(5));
+        assert_eq!(doc.pointer("/name/first").unwrap().pos, Pos { line: 4, column: 10 });
+        assert_eq!(
+            doc.pointer("/urn").unwrap().value,
+            Value::Str("123456".into())
+        );
+        assert_eq!(doc.locate("/name/missing", false), Pos { line: 4, column: 3 });
+        assert_eq!(doc.locate("/name", true), Pos { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn dates_stay_strings() {
+        let doc = parse("d: 2025-09-01\n").unwrap().unwrap();
+        assert_eq!(doc.get("d").unwrap().as_str(), Some("2025-09-01"));
+    }
+
+    #[test]
+    fn refuses_aliases_duplicates_and_depth() {
+        assert!(parse("a: &x 1\nb: *x\n").unwrap_err().message.contains("anchor"));
+        let dup = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(dup.pos.line, 3);
+        assert!(dup.message.contains("twice"));
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert!(parse(&deep).is_err());
+        let deep_block: String = (0..200).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+        assert!(parse(&deep_block).unwrap_err().message.contains("nested"));
+        assert!(parse("a: 1\n---\nb: 2\n").is_err());
+    }
+
+    #[test]
+    fn empty_file_has_no_document() {
+        assert_eq!(parse("").unwrap(), None);
+        assert_eq!(parse("# only a comment\n").unwrap(), None);
+    }
+}
