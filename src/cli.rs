@@ -37,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Check case folders against the schemas and the rules
     Validate(ValidateArgs),
+    /// Render a case's request pack as one PDF
+    Render(crate::render::RenderArgs),
     /// Explain a rule: what it checks, why, how to fix it, and its source
     Explain(ExplainArgs),
     /// Write out the JSON Schemas of the case format
@@ -127,6 +129,7 @@ pub fn run() -> i32 {
     let mut out = stdout.lock();
     let result = match cli.command {
         Command::Validate(args) => validate(&args, &mut out),
+        Command::Render(args) => crate::render::run(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
         Command::Profile(ProfileArgs {

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod privacy;
 pub mod profile;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -178,7 +178,14 @@ fn describe(
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let what = description(here.and_then(|s| s.get("properties")).and_then(|p| p.get(name)));
-            let message = if path.is_empty() {
+            let field_path = format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"));
+            let left_blank = root.pointer(&field_path).is_some();
+            if left_blank {
+                pos = locate(&field_path, true);
+            }
+            let message = if left_blank {
+                format!("`{name}` is empty")
+            } else if path.is_empty() {
                 format!("the required field `{name}` is missing")
             } else {
                 format!("{field} lacks the required field `{name}`")
@@ -394,6 +401,18 @@ mod tests {
         let unknown = f.iter().find(|f| f.message.contains("reveiw_date")).unwrap();
         assert_eq!((unknown.line, unknown.column), (4, 1));
         assert!(unknown.help.contains("`review_date`"), "{}", unknown.help);
+    }
+
+    #[test]
+    fn blank_required_field_is_empty_and_blank_optional_is_absent() {
+        let f = findings(
+            Kind::Plan,
+            "format: ehcpack/1\nkind: plan\nstart:\nreview_date:\nneeds: [a]\n\
+             outcomes:\n  - id: O1\n    description: x\n",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].message, "`start` is empty");
+        assert_eq!((f[0].line, f[0].column), (3, 1));
     }
 
     #[test]

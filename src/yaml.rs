@@ -118,7 +118,8 @@ impl Node {
         }
     }
 
-    /// The JSON form, for schema validation and for the typed model.
+    /// The JSON form, for schema validation and for the typed model. A field left blank
+    /// (`baseline:`) counts as absent, as a SENCO means it.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
@@ -134,6 +135,7 @@ impl Node {
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
+                    .filter(|e| e.value.value != Value::Null)
                     .map(|e| (e.key.clone(), e.value.to_json()))
                     .collect(),
             ),
