@@ -195,68 +195,19 @@ fn countersignature(
 
 fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Diagnostic>) {
     let Some(consent) = &case.consent else { return };
-    let valid = consent
-        .value
-        .parental
-        .iter()
-        .any(|p| p.parental_responsibility && p.signed && p.date.is_some());
-    if !valid {
-        let (pointer, why) = if consent.value.parental.is_empty() {
-            ("", "there is no parental consent")
-        } else if !consent.value.parental.iter().any(|p| p.parental_responsibility) {
-            ("/parental", "no one who gave consent holds parental responsibility")
-        } else {
-            ("/parental", "the parental consent is not signed and dated")
-        };
-        out.push(case.at(
-            consent.doc,
-            pointer,
-            Diagnostic::new(
-                "parental-consent",
-                format!("{why}; a school request needs a signed, dated parental consent form"),
-                "under `parental:` record the person with parental responsibility who signed \
-                 the consent form, with `signed: true` and the `date`",
-            ),
-        ));
-    }
-    for (i, p) in consent.value.parental.iter().enumerate() {
-        if let Some(date) = p.date {
-            if p.signed && date > submission {
-                out.push(case.at(
-                    consent.doc,
-                    &format!("/parental/{i}/date"),
-                    Diagnostic::new(
-                        "parental-consent",
-                        format!("consent is dated {date}, after the submission date {submission}"),
-                        "consent is given before the request is sent: check the date",
-                    ),
-                ));
-            }
-        }
-    }
     let Some(pupil) = &case.pupil else { return };
     let age = calendar::age_on(pupil.value.date_of_birth, submission);
+    // From 16 the young person consents for themselves (rules.md, parental-consent).
     if age >= 16 {
         match &consent.value.young_person {
-            Some(yp) if yp.signed && yp.date.is_some() => {
-                if let Some(date) = yp.date.filter(|d| *d > submission) {
-                    out.push(case.at(
-                        consent.doc,
-                        "/young_person/date",
-                        Diagnostic::new(
-                            "parental-consent",
-                            format!(
-                                "the young person's consent is dated {date}, after the \
-                                 submission date {submission}"
-                            ),
-                            "consent is given before the request is sent: check the date",
-                        ),
-                    ));
-                }
-            }
+            Some(yp) if yp.signed && yp.date.is_some() => {}
             _ => out.push(case.at_key(
                 consent.doc,
-                if consent.value.young_person.is_some() { "/young_person" } else { "" },
+                if consent.value.young_person.is_some() {
+                    "/young_person"
+                } else {
+                    ""
+                },
                 Diagnostic::new(
                     "parental-consent",
                     format!(
@@ -267,6 +218,70 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
                      with `signed: true` and the `date`",
                 ),
             )),
+        }
+    } else {
+        let valid = consent
+            .value
+            .parental
+            .iter()
+            .any(|p| p.parental_responsibility && p.signed && p.date.is_some());
+        if !valid {
+            let (pointer, why) = if consent.value.parental.is_empty() {
+                ("", "there is no parental consent")
+            } else if !consent
+                .value
+                .parental
+                .iter()
+                .any(|p| p.parental_responsibility)
+            {
+                (
+                    "/parental",
+                    "no one who gave consent holds parental responsibility",
+                )
+            } else {
+                ("/parental", "the parental consent is not signed and dated")
+            };
+            out.push(case.at(
+                consent.doc,
+                pointer,
+                Diagnostic::new(
+                    "parental-consent",
+                    format!("{why}; a school request needs a signed, dated parental consent form"),
+                    "under `parental:` record the person with parental responsibility who signed \
+                     the consent form, with `signed: true` and the `date`",
+                ),
+            ));
+        }
+    }
+    // Consent of either kind is given before the request goes.
+    let mut dated: Vec<(String, chrono::NaiveDate)> = consent
+        .value
+        .parental
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.signed)
+        .filter_map(|(i, p)| Some((format!("/parental/{i}/date"), p.date?)))
+        .collect();
+    if let Some(date) = consent
+        .value
+        .young_person
+        .as_ref()
+        .filter(|y| y.signed)
+        .and_then(|y| y.date)
+    {
+        dated.push(("/young_person/date".into(), date));
+    }
+    for (pointer, date) in dated {
+        if date > submission {
+            out.push(case.at(
+                consent.doc,
+                &pointer,
+                Diagnostic::new(
+                    "parental-consent",
+                    format!("consent is dated {date}, after the submission date {submission}"),
+                    "consent is given before the request is sent: check the date",
+                ),
+            ));
         }
     }
 }
