@@ -147,7 +147,11 @@ pub struct Case {
 impl Case {
     /// Whether every document read cleanly into the typed model (the rules may run).
     pub fn is_complete(&self) -> bool {
-        self.pupil.is_some() && self.needs.is_some() && self.request.is_some() && self.consent.is_some() && !self.plans.is_empty()
+        self.pupil.is_some()
+            && self.needs.is_some()
+            && self.request.is_some()
+            && self.consent.is_some()
+            && !self.plans.is_empty()
     }
 
     /// A finding placed at a JSON Pointer path inside document `doc`.
@@ -158,7 +162,9 @@ impl Case {
             .as_ref()
             .map(|r| r.locate(pointer, false))
             .unwrap_or_default();
-        diagnostic.in_file(&document.path).at(pos.line.max(1), pos.column.max(1))
+        diagnostic
+            .in_file(&document.path)
+            .at(pos.line.max(1), pos.column.max(1))
     }
 
     /// A finding about a document's key (`countersignature:`), or where it would go.
@@ -169,7 +175,9 @@ impl Case {
             .as_ref()
             .map(|r| r.locate(pointer, true))
             .unwrap_or_default();
-        diagnostic.in_file(&document.path).at(pos.line.max(1), pos.column.max(1))
+        diagnostic
+            .in_file(&document.path)
+            .at(pos.line.max(1), pos.column.max(1))
     }
 
     /// The raw node at a path, for rules that look at the text rather than the model.
@@ -275,6 +283,8 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Reads one YAML file with every guard: no links out of the folder, regular files only,
 /// a size cap, UTF-8 only.
+// A finding is the natural error here; files that fail are few, so its size does not matter.
+#[allow(clippy::result_large_err)]
 fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnostic> {
     let meta = fs::symlink_metadata(path).map_err(|e| {
         Diagnostic::new(
@@ -336,6 +346,7 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
 }
 
 /// UTF-8 text, with a byte-order mark allowed and dropped.
+#[allow(clippy::result_large_err)]
 pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
@@ -417,7 +428,12 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                 let given = k.as_str().unwrap_or("");
                 let close = Kind::ALL
                     .iter()
-                    .map(|c| (strsim::levenshtein(&given.to_lowercase(), c.name()), c.name()))
+                    .map(|c| {
+                        (
+                            strsim::levenshtein(&given.to_lowercase(), c.name()),
+                            c.name(),
+                        )
+                    })
                     .filter(|(d, _)| *d <= 3)
                     .min();
                 found.push(at(
@@ -439,9 +455,15 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
 
 fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
     for kind in Kind::ALL {
-        let docs: Vec<&Document> = case.documents.iter().filter(|d| d.kind == Some(kind)).collect();
+        let docs: Vec<&Document> = case
+            .documents
+            .iter()
+            .filter(|d| d.kind == Some(kind))
+            .collect();
         let (min, max) = kind.bounds();
-        let unreadable = found.iter().any(|d| d.file.is_some() && d.rule != "schema" && d.is_error());
+        let unreadable = found
+            .iter()
+            .any(|d| d.file.is_some() && d.rule != "schema" && d.is_error());
         if docs.len() < min && !unreadable {
             found.push(Diagnostic::new(
                 "case-structure",
@@ -456,7 +478,12 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
         if let Some(max) = max {
             for extra in docs.iter().skip(max) {
                 let first = &docs[0].path;
-                let pos = extra.root.as_ref().and_then(|r| r.get("kind")).map(|k| k.pos).unwrap_or_default();
+                let pos = extra
+                    .root
+                    .as_ref()
+                    .and_then(|r| r.get("kind"))
+                    .map(|k| k.pos)
+                    .unwrap_or_default();
                 found.push(
                     Diagnostic::new(
                         "case-structure",
@@ -475,7 +502,11 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
     }
 }
 
-fn typed<T: DeserializeOwned>(case: &Case, doc: usize, found: &mut Vec<Diagnostic>) -> Option<Typed<T>> {
+fn typed<T: DeserializeOwned>(
+    case: &Case,
+    doc: usize,
+    found: &mut Vec<Diagnostic>,
+) -> Option<Typed<T>> {
     let node = case.documents[doc].root.as_ref()?;
     match serde_json::from_value::<T>(node.to_json()) {
         Ok(value) => Some(Typed { doc, value }),
@@ -496,7 +527,9 @@ fn typed<T: DeserializeOwned>(case: &Case, doc: usize, found: &mut Vec<Diagnosti
 
 fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
     for doc in 0..case.documents.len() {
-        let Some(kind) = case.documents[doc].kind else { continue };
+        let Some(kind) = case.documents[doc].kind else {
+            continue;
+        };
         match kind {
             Kind::Pupil => case.pupil = typed(case, doc, found),
             Kind::Family => case.family = typed(case, doc, found),
