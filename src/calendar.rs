@@ -37,8 +37,8 @@ impl AcademicYear {
 /// The Monday of the week the summer term ends in, minus `weeks` weeks: the date by which the
 /// LA asks for school requests (Durham toolkit, "Applying for an EHC needs assessment").
 pub fn guidance_date(summer_term_ends: NaiveDate, weeks: u32) -> NaiveDate {
-    let monday = summer_term_ends
-        - Days::new(u64::from(summer_term_ends.weekday().num_days_from_monday()));
+    let monday =
+        summer_term_ends - Days::new(u64::from(summer_term_ends.weekday().num_days_from_monday()));
     monday - Days::new(7 * u64::from(weeks))
 }
 

@@ -122,7 +122,11 @@ pub fn run() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_CANNOT_RUN } else { EXIT_OK };
+            return if e.use_stderr() {
+                EXIT_CANNOT_RUN
+            } else {
+                EXIT_OK
+            };
         }
     };
     let stdout = io::stdout();
@@ -135,7 +139,8 @@ pub fn run() -> i32 {
         Command::Profile(ProfileArgs {
             action: ProfileAction::Show { profile },
         }) => load_profile(profile.as_ref()).and_then(|p| {
-            out.write_all(p.to_yaml().as_bytes()).map_err(|e| e.to_string())?;
+            out.write_all(p.to_yaml().as_bytes())
+                .map_err(|e| e.to_string())?;
             Ok(EXIT_OK)
         }),
     };
@@ -170,8 +175,8 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     let mut cases = Vec::new();
     for path in &args.paths {
-        let found = case::discover(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let found =
+            case::discover(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if found.is_empty() {
             return Err(format!(
                 "{} holds no case folder (a folder with .yaml files in it)",
@@ -210,9 +215,15 @@ fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32, String> {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            w(out, &format!("{:<30} {:<8} {}\n", rule.id, sev, rule.summary))?;
+            w(
+                out,
+                &format!("{:<30} {:<8} {}\n", rule.id, sev, rule.summary),
+            )?;
         }
-        w(out, "\nNever checked (not true in law): see `ehcpack explain never`.\n")?;
+        w(
+            out,
+            "\nNever checked (not true in law): see `ehcpack explain never`.\n",
+        )?;
         return Ok(EXIT_OK);
     }
     let id = args.rule.as_deref().unwrap_or_default();
@@ -226,7 +237,9 @@ fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32, String> {
             Ok(EXIT_OK)
         }
         None => Err(match catalogue::closest(id) {
-            Some(c) => format!("no rule `{id}`; did you mean `{c}`? (`ehcpack explain --list` lists them)"),
+            Some(c) => {
+                format!("no rule `{id}`; did you mean `{c}`? (`ehcpack explain --list` lists them)")
+            }
             None => format!("no rule `{id}` (`ehcpack explain --list` lists them)"),
         }),
     }

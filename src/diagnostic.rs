@@ -42,7 +42,8 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A finding for `rule`, with severity and source taken from the rule catalogue.
     pub fn new(rule: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
-        let doc = catalogue::get(rule).unwrap_or_else(|| panic!("rule `{rule}` is not in the catalogue"));
+        let doc =
+            catalogue::get(rule).unwrap_or_else(|| panic!("rule `{rule}` is not in the catalogue"));
         Diagnostic {
             rule: doc.id,
             severity: doc.severity,

@@ -201,12 +201,18 @@ mod tests {
         let r = redactor("lines: [12 Example Row, Flat 2]\npostcode: DH1 9ZZ\nprotected: true\n");
         assert!(r.is_protected());
         let text = "Moved to 12  example row last May (dh19zz). Flat 2 is fine.";
-        assert_eq!(r.parts_in(text), vec!["the postcode", "a line of the address"]);
+        assert_eq!(
+            r.parts_in(text),
+            vec!["the postcode", "a line of the address"]
+        );
         let out = r.redact(text);
         assert!(!out.to_lowercase().contains("example row"), "{out}");
         assert!(!out.to_uppercase().contains("DH19ZZ"), "{out}");
         assert!(out.contains("Flat 2"), "short lines are not matched: {out}");
-        assert_eq!(r.redact("Postcode DH1\n9ZZ"), format!("Postcode {WITHHELD}"));
+        assert_eq!(
+            r.redact("Postcode DH1\n9ZZ"),
+            format!("Postcode {WITHHELD}")
+        );
     }
 
     #[test]

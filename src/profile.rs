@@ -64,8 +64,7 @@ impl Profile {
         let node = yaml::parse(text)
             .map_err(|e| format!("line {}: {}", e.pos.line, e.message))?
             .ok_or("the profile is empty")?;
-        let profile: Profile =
-            serde_json::from_value(node.to_json()).map_err(|e| e.to_string())?;
+        let profile: Profile = serde_json::from_value(node.to_json()).map_err(|e| e.to_string())?;
         for label in profile.academic_years.keys() {
             if AcademicYear::parse(label).is_none() {
                 let line = node

@@ -17,12 +17,27 @@ pub const SCHEMAS: &[(Kind, &str)] = &[
     (Kind::Needs, include_str!("../schemas/needs.schema.json")),
     (Kind::Health, include_str!("../schemas/health.schema.json")),
     (Kind::Plan, include_str!("../schemas/plan.schema.json")),
-    (Kind::Attainment, include_str!("../schemas/attainment.schema.json")),
+    (
+        Kind::Attainment,
+        include_str!("../schemas/attainment.schema.json"),
+    ),
     (Kind::Views, include_str!("../schemas/views.schema.json")),
-    (Kind::Professionals, include_str!("../schemas/professionals.schema.json")),
-    (Kind::Request, include_str!("../schemas/request.schema.json")),
-    (Kind::Consent, include_str!("../schemas/consent.schema.json")),
-    (Kind::Evidence, include_str!("../schemas/evidence.schema.json")),
+    (
+        Kind::Professionals,
+        include_str!("../schemas/professionals.schema.json"),
+    ),
+    (
+        Kind::Request,
+        include_str!("../schemas/request.schema.json"),
+    ),
+    (
+        Kind::Consent,
+        include_str!("../schemas/consent.schema.json"),
+    ),
+    (
+        Kind::Evidence,
+        include_str!("../schemas/evidence.schema.json"),
+    ),
 ];
 
 struct Compiled {
@@ -82,9 +97,19 @@ pub fn check(kind: Kind, root: &Node) -> Vec<Finding> {
     for error in compiled.validator.iter_errors(&instance) {
         let path = error.instance_path().as_str().to_string();
         let schema_path = error.schema_path().as_str().to_string();
-        let (class, finding) = describe(&compiled.schema, root, &path, &schema_path, error.kind(), error.instance());
+        let (class, finding) = describe(
+            &compiled.schema,
+            root,
+            &path,
+            &schema_path,
+            error.kind(),
+            error.instance(),
+        );
         // A date that fails both its pattern and its format is one mistake, not two.
-        if findings.iter().any(|(p, c, _)| *p == path && *c == class && class != "field") {
+        if findings
+            .iter()
+            .any(|(p, c, _)| *p == path && *c == class && class != "field")
+        {
             continue;
         }
         findings.push((path, class, finding));
@@ -177,7 +202,10 @@ fn describe(
     let (class, message, help) = match kind {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            let what = description(here.and_then(|s| s.get("properties")).and_then(|p| p.get(name)));
+            let what = description(
+                here.and_then(|s| s.get("properties"))
+                    .and_then(|p| p.get(name)),
+            );
             let field_path = format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"));
             let left_blank = root.pointer(&field_path).is_some();
             if left_blank {
@@ -219,7 +247,11 @@ fn describe(
             let message = if unexpected.len() > 1 {
                 format!(
                     "unknown fields {}",
-                    unexpected.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                    unexpected
+                        .iter()
+                        .map(|u| format!("`{u}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             } else {
                 format!("unknown field `{name}`")
@@ -229,7 +261,10 @@ fn describe(
         ValidationErrorKind::Type { kind } => {
             let expected: Vec<&str> = match kind {
                 TypeKind::Single(t) => vec![expected_type_name(&t.to_string())],
-                TypeKind::Multiple(set) => set.iter().map(|t| expected_type_name(&t.to_string())).collect(),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| expected_type_name(&t.to_string()))
+                    .collect(),
             };
             let expected = expected.join(" or ");
             let mut help = description(here).unwrap_or_default();
@@ -267,7 +302,10 @@ fn describe(
             }
             (
                 "value",
-                format!("{field} is `{}`, which is not an allowed value", short(instance)),
+                format!(
+                    "{field} is `{}`, which is not an allowed value",
+                    short(instance)
+                ),
                 help,
             )
         }
@@ -283,7 +321,10 @@ fn describe(
         ),
         ValidationErrorKind::Pattern { .. } if looks_like_date_field(here) => (
             "date",
-            format!("{field} is `{}`, which is not a date written YYYY-MM-DD", short(instance)),
+            format!(
+                "{field} is `{}`, which is not a date written YYYY-MM-DD",
+                short(instance)
+            ),
             "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
         ),
         ValidationErrorKind::Pattern { .. } => (
@@ -314,14 +355,22 @@ fn describe(
             format!("{field} has more than {limit} entries"),
             description(here).unwrap_or_default(),
         ),
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => (
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => (
             "value",
-            format!("{field} is {}, below the lowest allowed value {limit}", short(instance)),
+            format!(
+                "{field} is {}, below the lowest allowed value {limit}",
+                short(instance)
+            ),
             description(here).unwrap_or_default(),
         ),
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => (
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => (
             "value",
-            format!("{field} is {}, above the highest allowed value {limit}", short(instance)),
+            format!(
+                "{field} is {}, above the highest allowed value {limit}",
+                short(instance)
+            ),
             description(here).unwrap_or_default(),
         ),
         ValidationErrorKind::UniqueItems => (
@@ -398,7 +447,10 @@ mod tests {
             "format: ehcpack/1\nkind: plan\nstart: 2025-09-08\nreveiw_date: 2025-12-12\nneeds: [a]\n\
              outcomes:\n  - id: O1\n    description: x\n",
         );
-        let unknown = f.iter().find(|f| f.message.contains("reveiw_date")).unwrap();
+        let unknown = f
+            .iter()
+            .find(|f| f.message.contains("reveiw_date"))
+            .unwrap();
         assert_eq!((unknown.line, unknown.column), (4, 1));
         assert!(unknown.help.contains("`review_date`"), "{}", unknown.help);
     }

@@ -283,7 +283,10 @@ impl Builder {
     }
 
     fn close(&mut self) -> Result<(), SyntaxError> {
-        let frame = self.stack.pop().expect("parser balances start and end events");
+        let frame = self
+            .stack
+            .pop()
+            .expect("parser balances start and end events");
         self.push(frame.node)
     }
 
@@ -384,12 +387,21 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(doc.pointer("/year_group").unwrap().value, Value::Int(5));
-        assert_eq!(doc.pointer("/name/first").unwrap().pos, Pos { line: 4, column: 10 });
+        assert_eq!(
+            doc.pointer("/name/first").unwrap().pos,
+            Pos {
+                line: 4,
+                column: 10
+            }
+        );
         assert_eq!(
             doc.pointer("/urn").unwrap().value,
             Value::Str("123456".into())
         );
-        assert_eq!(doc.locate("/name/missing", false), Pos { line: 4, column: 3 });
+        assert_eq!(
+            doc.locate("/name/missing", false),
+            Pos { line: 4, column: 3 }
+        );
         assert_eq!(doc.locate("/name", true), Pos { line: 3, column: 1 });
     }
 
@@ -401,13 +413,18 @@ mod tests {
 
     #[test]
     fn refuses_aliases_duplicates_and_depth() {
-        assert!(parse("a: &x 1\nb: *x\n").unwrap_err().message.contains("anchor"));
+        assert!(parse("a: &x 1\nb: *x\n")
+            .unwrap_err()
+            .message
+            .contains("anchor"));
         let dup = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(dup.pos.line, 3);
         assert!(dup.message.contains("twice"));
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         assert!(parse(&deep).is_err());
-        let deep_block: String = (0..200).map(|i| format!("{}a:\n", "  ".repeat(i))).collect();
+        let deep_block: String = (0..200)
+            .map(|i| format!("{}a:\n", "  ".repeat(i)))
+            .collect();
         assert!(parse(&deep_block).unwrap_err().message.contains("nested"));
         assert!(parse("a: 1\n---\nb: 2\n").is_err());
     }

@@ -51,7 +51,12 @@ impl Human {
         if let (Some(snippet), Some(line)) = (&d.snippet, d.line) {
             let bar = self.paint(BLUE, "|");
             writeln!(out, "{pad} {bar}")?;
-            writeln!(out, "{} {bar} {}", self.paint(BLUE, &line.to_string()), snippet.trim_end())?;
+            writeln!(
+                out,
+                "{} {bar} {}",
+                self.paint(BLUE, &line.to_string()),
+                snippet.trim_end()
+            )?;
             let column = d.column.unwrap_or(1).saturating_sub(1);
             let indent: String = snippet
                 .chars()
@@ -89,9 +94,17 @@ impl Reporter for Human {
             "{}: {verdict} ({} {}, {} {})",
             report.path.display(),
             report.errors,
-            if report.errors == 1 { "error" } else { "errors" },
+            if report.errors == 1 {
+                "error"
+            } else {
+                "errors"
+            },
             report.warnings,
-            if report.warnings == 1 { "warning" } else { "warnings" },
+            if report.warnings == 1 {
+                "warning"
+            } else {
+                "warnings"
+            },
         )?;
         if !self.quiet {
             writeln!(out)?;

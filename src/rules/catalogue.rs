@@ -9,40 +9,115 @@ use crate::diagnostic::Severity;
 
 /// Every rule, in the order the catalogue lists them: errors, then warnings.
 const SOURCES: &[(&str, &str)] = &[
-    ("yaml-syntax", include_str!("../../docs/rules/yaml-syntax.md")),
-    ("case-structure", include_str!("../../docs/rules/case-structure.md")),
+    (
+        "yaml-syntax",
+        include_str!("../../docs/rules/yaml-syntax.md"),
+    ),
+    (
+        "case-structure",
+        include_str!("../../docs/rules/case-structure.md"),
+    ),
     ("schema", include_str!("../../docs/rules/schema.md")),
-    ("apdr-cycles", include_str!("../../docs/rules/apdr-cycles.md")),
-    ("plan-review-complete", include_str!("../../docs/rules/plan-review-complete.md")),
-    ("smart-outcome", include_str!("../../docs/rules/smart-outcome.md")),
-    ("plan-review-date", include_str!("../../docs/rules/plan-review-date.md")),
-    ("dates-coherent", include_str!("../../docs/rules/dates-coherent.md")),
-    ("sen-support-status", include_str!("../../docs/rules/sen-support-status.md")),
-    ("parents-notified", include_str!("../../docs/rules/parents-notified.md")),
+    (
+        "apdr-cycles",
+        include_str!("../../docs/rules/apdr-cycles.md"),
+    ),
+    (
+        "plan-review-complete",
+        include_str!("../../docs/rules/plan-review-complete.md"),
+    ),
+    (
+        "smart-outcome",
+        include_str!("../../docs/rules/smart-outcome.md"),
+    ),
+    (
+        "plan-review-date",
+        include_str!("../../docs/rules/plan-review-date.md"),
+    ),
+    (
+        "dates-coherent",
+        include_str!("../../docs/rules/dates-coherent.md"),
+    ),
+    (
+        "sen-support-status",
+        include_str!("../../docs/rules/sen-support-status.md"),
+    ),
+    (
+        "parents-notified",
+        include_str!("../../docs/rules/parents-notified.md"),
+    ),
     (
         "headteacher-countersignature",
         include_str!("../../docs/rules/headteacher-countersignature.md"),
     ),
-    ("parental-consent", include_str!("../../docs/rules/parental-consent.md")),
-    ("pupil-views", include_str!("../../docs/rules/pupil-views.md")),
-    ("parent-views", include_str!("../../docs/rules/parent-views.md")),
-    ("attainment-progress", include_str!("../../docs/rules/attainment-progress.md")),
-    ("need-described", include_str!("../../docs/rules/need-described.md")),
-    ("provision-recorded", include_str!("../../docs/rules/provision-recorded.md")),
+    (
+        "parental-consent",
+        include_str!("../../docs/rules/parental-consent.md"),
+    ),
+    (
+        "pupil-views",
+        include_str!("../../docs/rules/pupil-views.md"),
+    ),
+    (
+        "parent-views",
+        include_str!("../../docs/rules/parent-views.md"),
+    ),
+    (
+        "attainment-progress",
+        include_str!("../../docs/rules/attainment-progress.md"),
+    ),
+    (
+        "need-described",
+        include_str!("../../docs/rules/need-described.md"),
+    ),
+    (
+        "provision-recorded",
+        include_str!("../../docs/rules/provision-recorded.md"),
+    ),
     (
         "specialist-parental-agreement",
         include_str!("../../docs/rules/specialist-parental-agreement.md"),
     ),
-    ("evidence-file", include_str!("../../docs/rules/evidence-file.md")),
-    ("protected-address-leak", include_str!("../../docs/rules/protected-address-leak.md")),
-    ("guidance-date", include_str!("../../docs/rules/guidance-date.md")),
-    ("review-frequency", include_str!("../../docs/rules/review-frequency.md")),
-    ("pfa-outcomes", include_str!("../../docs/rules/pfa-outcomes.md")),
-    ("costed-provision", include_str!("../../docs/rules/costed-provision.md")),
-    ("consent-to-share", include_str!("../../docs/rules/consent-to-share.md")),
-    ("year-group-age", include_str!("../../docs/rules/year-group-age.md")),
-    ("looked-after-pep", include_str!("../../docs/rules/looked-after-pep.md")),
-    ("health-development", include_str!("../../docs/rules/health-development.md")),
+    (
+        "evidence-file",
+        include_str!("../../docs/rules/evidence-file.md"),
+    ),
+    (
+        "protected-address-leak",
+        include_str!("../../docs/rules/protected-address-leak.md"),
+    ),
+    (
+        "guidance-date",
+        include_str!("../../docs/rules/guidance-date.md"),
+    ),
+    (
+        "review-frequency",
+        include_str!("../../docs/rules/review-frequency.md"),
+    ),
+    (
+        "pfa-outcomes",
+        include_str!("../../docs/rules/pfa-outcomes.md"),
+    ),
+    (
+        "costed-provision",
+        include_str!("../../docs/rules/costed-provision.md"),
+    ),
+    (
+        "consent-to-share",
+        include_str!("../../docs/rules/consent-to-share.md"),
+    ),
+    (
+        "year-group-age",
+        include_str!("../../docs/rules/year-group-age.md"),
+    ),
+    (
+        "looked-after-pep",
+        include_str!("../../docs/rules/looked-after-pep.md"),
+    ),
+    (
+        "health-development",
+        include_str!("../../docs/rules/health-development.md"),
+    ),
 ];
 
 /// What the tool deliberately never checks, and why.

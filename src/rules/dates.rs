@@ -31,48 +31,118 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
         }
     };
     if let Some(p) = &case.pupil {
-        push(p.doc, "/date_admitted".into(), p.value.date_admitted, "the date admitted");
-        push(p.doc, "/looked_after/pep_date".into(), p.value.looked_after.as_ref().and_then(|l| l.pep_date), "the Personal Education Plan date");
+        push(
+            p.doc,
+            "/date_admitted".into(),
+            p.value.date_admitted,
+            "the date admitted",
+        );
+        push(
+            p.doc,
+            "/looked_after/pep_date".into(),
+            p.value.looked_after.as_ref().and_then(|l| l.pep_date),
+            "the Personal Education Plan date",
+        );
         for (i, s) in p.value.previous_schools.iter().enumerate() {
-            push(p.doc, format!("/previous_schools/{i}/from"), s.from, "a previous school's start");
+            push(
+                p.doc,
+                format!("/previous_schools/{i}/from"),
+                s.from,
+                "a previous school's start",
+            );
         }
     }
     if let Some(n) = &case.needs {
-        push(n.doc, "/sen_register_date".into(), n.value.sen_register_date, "the SEN register date");
-        push(n.doc, "/parents_notified_date".into(), n.value.parents_notified_date, "the date parents were notified");
+        push(
+            n.doc,
+            "/sen_register_date".into(),
+            n.value.sen_register_date,
+            "the SEN register date",
+        );
+        push(
+            n.doc,
+            "/parents_notified_date".into(),
+            n.value.parents_notified_date,
+            "the date parents were notified",
+        );
     }
     if let Some(h) = &case.health {
         for (i, d) in h.value.diagnoses.iter().enumerate() {
-            push(h.doc, format!("/diagnoses/{i}/date"), d.date, "a diagnosis date");
+            push(
+                h.doc,
+                format!("/diagnoses/{i}/date"),
+                d.date,
+                "a diagnosis date",
+            );
         }
     }
     for plan in &case.plans {
-        push(plan.doc, "/start".into(), Some(plan.value.start), "the plan's start");
+        push(
+            plan.doc,
+            "/start".into(),
+            Some(plan.value.start),
+            "the plan's start",
+        );
         if let Some(r) = &plan.value.review {
             push(plan.doc, "/review/date".into(), r.date, "the review date");
         }
     }
     if let Some(a) = &case.attainment {
         for (i, x) in a.value.assessments.iter().enumerate() {
-            push(a.doc, format!("/assessments/{i}/date"), Some(x.date), "an assessment date");
+            push(
+                a.doc,
+                format!("/assessments/{i}/date"),
+                Some(x.date),
+                "an assessment date",
+            );
         }
     }
     if let Some(v) = &case.views {
-        push(v.doc, "/pupil/date".into(), v.value.pupil.as_ref().and_then(|p| p.date), "the date the pupil's views were gathered");
-        push(v.doc, "/parents/date".into(), v.value.parents.as_ref().and_then(|p| p.date), "the date of the parents' views");
+        push(
+            v.doc,
+            "/pupil/date".into(),
+            v.value.pupil.as_ref().and_then(|p| p.date),
+            "the date the pupil's views were gathered",
+        );
+        push(
+            v.doc,
+            "/parents/date".into(),
+            v.value.parents.as_ref().and_then(|p| p.date),
+            "the date of the parents' views",
+        );
     }
     if let Some(p) = &case.professionals {
         for (i, inv) in p.value.involvements.iter().enumerate() {
-            push(p.doc, format!("/involvements/{i}/from"), inv.from, "the start of an involvement");
-            push(p.doc, format!("/involvements/{i}/parental_agreement/date"), inv.parental_agreement.as_ref().and_then(|a| a.date), "the date of parental agreement");
+            push(
+                p.doc,
+                format!("/involvements/{i}/from"),
+                inv.from,
+                "the start of an involvement",
+            );
+            push(
+                p.doc,
+                format!("/involvements/{i}/parental_agreement/date"),
+                inv.parental_agreement.as_ref().and_then(|a| a.date),
+                "the date of parental agreement",
+            );
         }
     }
     if let Some(r) = &case.request {
-        push(r.doc, "/completed_by/date".into(), Some(r.value.completed_by.date), "the date the request was completed");
+        push(
+            r.doc,
+            "/completed_by/date".into(),
+            Some(r.value.completed_by.date),
+            "the date the request was completed",
+        );
     }
     if let Some(e) = &case.evidence {
         for (i, f) in e.value.files.iter().enumerate() {
-            push(e.doc, format!("/files/{i}/date"), f.date, "a document's date");
+            push(
+                e.doc,
+                format!("/files/{i}/date"),
+                f.date,
+                "a document's date",
+            );
         }
     }
     out
@@ -111,7 +181,11 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                     &r.pointer,
                     Diagnostic::new(
                         "dates-coherent",
-                        format!("{} ({}) is before the pupil was born", capitalise(r.what), r.date),
+                        format!(
+                            "{} ({}) is before the pupil was born",
+                            capitalise(r.what),
+                            r.date
+                        ),
                         "check the year of this date and the pupil's `date_of_birth`",
                     ),
                 ));
@@ -215,7 +289,13 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
     let year = AcademicYear::containing(submission);
     let expected = calendar::expected_year_group(pupil.value.date_of_birth, year);
     if expected != pupil.value.year_group {
-        let name = |y: i32| if y == 0 { "Reception".to_string() } else { format!("Year {y}") };
+        let name = |y: i32| {
+            if y == 0 {
+                "Reception".to_string()
+            } else {
+                format!("Year {y}")
+            }
+        };
         out.push(case.at(
             pupil.doc,
             "/year_group",

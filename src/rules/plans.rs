@@ -73,7 +73,10 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|p| current.is_none_or(|c| c.doc != p.doc))
         .collect();
-    let full = past.iter().filter(|p| review_gaps(&p.value).is_empty()).count();
+    let full = past
+        .iter()
+        .filter(|p| review_gaps(&p.value).is_empty())
+        .count();
     let first_plan = case.plans.first().map_or(0, |p| p.doc);
     if full < required {
         let partial = past.len() - full;
@@ -118,7 +121,10 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             ));
         }
         Some(current) => {
-            let last_review = past.iter().filter_map(|p| p.value.review.as_ref()?.date).max();
+            let last_review = past
+                .iter()
+                .filter_map(|p| p.value.review.as_ref()?.date)
+                .max();
             if let Some(last_review) = last_review {
                 if current.value.start < last_review {
                     out.push(case.at(
@@ -284,7 +290,11 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
                 format!(
                     "{} of {} in {title} {} no cost",
                     uncosted.len(),
-                    count(plan.value.provision.len(), "provision item", "provision items"),
+                    count(
+                        plan.value.provision.len(),
+                        "provision item",
+                        "provision items"
+                    ),
                     if uncosted.len() == 1 { "has" } else { "have" }
                 ),
                 "add `cost:` with `amount` and `per` (session, week, term, year or plan) so the \

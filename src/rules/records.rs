@@ -97,7 +97,11 @@ fn attainment(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "{} dated attainment {} recorded, so no rate of progress can be seen (at \
                      least {min} on different dates are needed)",
                     dates.len(),
-                    if dates.len() == 1 { "record is" } else { "records are" }
+                    if dates.len() == 1 {
+                        "record is"
+                    } else {
+                        "records are"
+                    }
                 ),
                 "in attainment.yaml list the assessments under `assessments`, each with its \
                  `date`, `area`, `measure`, `result` and the `expected` level for the age",
@@ -125,7 +129,11 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
     if !missing.is_empty() {
         out.push(case.at_key(
             needs.doc,
-            if needs.value.description.is_some() { "/description" } else { "" },
+            if needs.value.description.is_some() {
+                "/description"
+            } else {
+                ""
+            },
             Diagnostic::new(
                 "need-described",
                 format!("needs.yaml does not record {}", missing.join(", ")),
@@ -193,7 +201,9 @@ pub(crate) fn evidence_problem(root: &Path, path: &str) -> Option<(String, Strin
         }
         Ok(target) if !target.starts_with(&canonical_root) => {
             return Some((
-                format!("the evidence file `{path}` is a link to somewhere outside the case folder"),
+                format!(
+                    "the evidence file `{path}` is a link to somewhere outside the case folder"
+                ),
                 "copy the file into the case folder instead of linking to it".into(),
             ))
         }
@@ -227,7 +237,11 @@ pub(crate) fn evidence_problem(root: &Path, path: &str) -> Option<(String, Strin
 fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
     let mut check = |doc: usize, pointer: String, path: &str| {
         if let Some((message, help)) = evidence_problem(&case.root, path) {
-            out.push(case.at(doc, &pointer, Diagnostic::new("evidence-file", message, help)));
+            out.push(case.at(
+                doc,
+                &pointer,
+                Diagnostic::new("evidence-file", message, help),
+            ));
         }
     };
     if let Some(e) = &case.evidence {
