@@ -65,9 +65,13 @@ pub struct ValidateArgs {
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Print only the errors of failing cases and the summary
+    /// Print only the errors of failing cases and the summary; no progress bar
     #[arg(long, short)]
     pub quiet: bool,
+    /// The date the LA received the requests (for cases that do not record `received_date`):
+    /// gives each its decision date (6 weeks) and final plan date (20 weeks)
+    #[arg(long, value_name = "DATE")]
+    pub received: Option<NaiveDate>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -78,6 +82,16 @@ pub enum Format {
     Human,
     /// One JSON document (shape in the README)
     Json,
+    /// JUnit XML: a test case per case folder, failing with its errors
+    Junit,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions annotations on the right file and line
+    Github,
+    /// A row per case: verdict, counts, and the LA's dates
+    Csv,
+    /// One self-contained HTML page: sortable, filterable, works offline
+    Html,
 }
 
 #[derive(clap::Args, Debug)]
@@ -167,12 +181,16 @@ pub fn today(common: &Common) -> NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
+/// How many cases are checked in parallel before their reports are written, in order.
+/// Bounds memory however many cases a batch has.
+const BATCH: usize = 256;
+
 fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
+    use rayon::prelude::*;
+
     let profile = load_profile(args.common.profile.as_ref())?;
-    let ctx = Context {
-        profile: &profile,
-        today: today(&args.common),
-    };
+    let mut ctx = Context::new(&profile, today(&args.common));
+    ctx.received = args.received;
     let mut cases = Vec::new();
     for path in &args.paths {
         let found =
@@ -191,15 +209,49 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
             quiet: args.quiet,
         }),
         Format::Json => Box::new(report::Json::new(&profile.name, ctx.today)),
+        Format::Junit => Box::<report::Junit>::default(),
+        Format::Sarif => Box::<report::Sarif>::default(),
+        Format::Github => Box::new(report::Github),
+        Format::Csv => Box::new(report::Csv::new(ctx.today)),
+        Format::Html => Box::new(report::Html::new(&profile.name, ctx.today)),
     };
+    let progress = (cases.len() > 1 && !args.quiet && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(cases.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec} {eta}")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
     let mut summary = Summary::default();
     let io_err = |e: io::Error| format!("cannot write the report: {e}");
-    for case_path in &cases {
-        let (_, report) = crate::validate(case_path, &ctx);
-        summary.add(&report);
-        reporter.case(&report, out).map_err(io_err)?;
+    for batch in cases.chunks(BATCH) {
+        let reports: Vec<_> = batch
+            .par_iter()
+            .map(|path| {
+                let (_, report) = crate::validate(path, &ctx);
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+                report
+            })
+            .collect();
+        for report in &reports {
+            summary.add(report);
+            let mut write = |out: &mut dyn Write| reporter.case(report, out);
+            match &progress {
+                Some(bar) => bar.suspend(|| write(out)),
+                None => write(out),
+            }
+            .map_err(io_err)?;
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     reporter.finish(&summary, out).map_err(io_err)?;
+    out.flush().map_err(io_err)?;
     Ok(if summary.failed > 0 {
         EXIT_FINDINGS
     } else {

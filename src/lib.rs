@@ -32,9 +32,38 @@ use crate::rules::Context;
 /// Dates that matter to the LA for one case.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct KeyDates {
+    /// The pupil's UPN, for the LA's own records.
+    pub pupil_reference: Option<String>,
     pub submission_date: Option<NaiveDate>,
     pub guidance_date: Option<NaiveDate>,
+    /// When the LA received the request: the case's `received_date`, else `--received`.
     pub received_date: Option<NaiveDate>,
+    /// The LA's decision on whether to assess is due this many weeks after receipt (6).
+    pub decision_due: Option<NaiveDate>,
+    /// The final EHC plan, if one is issued, is due this many weeks after receipt (20).
+    pub final_plan_due: Option<NaiveDate>,
+}
+
+impl KeyDates {
+    /// `before`, `after` or `unknown`: the submission against the guidance date.
+    pub fn guidance_status(&self) -> &'static str {
+        match (self.submission_date, self.guidance_date) {
+            (Some(s), Some(g)) if s > g => "after",
+            (Some(_), Some(_)) => "before",
+            _ => "unknown",
+        }
+    }
+
+    /// Which statutory date has passed on `today`, if any: `decision` or `final-plan`.
+    pub fn overdue(&self, today: NaiveDate) -> Option<&'static str> {
+        if self.final_plan_due.is_some_and(|d| today > d) {
+            Some("final-plan")
+        } else if self.decision_due.is_some_and(|d| today > d) {
+            Some("decision")
+        } else {
+            None
+        }
+    }
 }
 
 /// The result of checking one case folder.
@@ -93,12 +122,17 @@ fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
         return KeyDates::default();
     };
     let submission = ctx.submission_date(case);
+    let received = request.value.received_date.or(ctx.received);
     KeyDates {
+        pupil_reference: case.pupil.as_ref().map(|p| p.value.upn.clone()),
         submission_date: Some(submission),
         guidance_date: ctx
             .profile
             .guidance_date(AcademicYear::containing(submission))
             .date(),
-        received_date: request.value.received_date,
+        received_date: received,
+        decision_due: received.map(|r| crate::calendar::plus_weeks(r, ctx.profile.decision_weeks)),
+        final_plan_due: received
+            .map(|r| crate::calendar::plus_weeks(r, ctx.profile.final_plan_weeks)),
     }
 }

@@ -1,6 +1,8 @@
 //! Output writers. They know nothing about rules: they print [`CaseReport`]s as they arrive
 //! (so a batch streams) and a [`Summary`] at the end.
 
+mod ci;
+mod html;
 mod human;
 mod json;
 
@@ -12,6 +14,8 @@ use serde::Serialize;
 use crate::diagnostic::Verdict;
 use crate::CaseReport;
 
+pub use ci::{Csv, Github, Junit, Sarif, CSV_HEADER};
+pub use html::Html;
 pub use human::Human;
 pub use json::Json;
 

@@ -21,9 +21,19 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     /// "Today", fixed by `--today` for reproducible runs.
     pub today: NaiveDate,
+    /// The date the LA received the request, for cases that do not record one.
+    pub received: Option<NaiveDate>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn new(profile: &'a Profile, today: NaiveDate) -> Context<'a> {
+        Context {
+            profile,
+            today,
+            received: None,
+        }
+    }
+
     /// The request's planned submission date where set, else today.
     pub fn submission_date(&self, case: &Case) -> NaiveDate {
         case.request

@@ -1,0 +1,307 @@
+//! Formats that CI systems read: JUnit XML, SARIF 2.1.0, GitHub workflow annotations, CSV.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{Reporter, Summary};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::catalogue;
+use crate::CaseReport;
+
+fn location(case: &CaseReport, d: &Diagnostic) -> String {
+    match (&d.file, d.line) {
+        (Some(f), Some(l)) => format!("{}:{l}", case.path.join(f).display()),
+        (Some(f), None) => case.path.join(f).display().to_string(),
+        _ => case.path.display().to_string(),
+    }
+}
+
+fn other(e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// `--format junit`: a test case per case folder, failing with every error it has.
+/// JUnit is one XML document, so the cases are kept until the end (only their findings).
+#[derive(Default)]
+pub struct Junit {
+    cases: Vec<TestCase>,
+}
+
+impl Reporter for Junit {
+    fn case(&mut self, report: &CaseReport, _out: &mut dyn Write) -> io::Result<()> {
+        let name = report.path.display().to_string();
+        let errors: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+        let status = if errors.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            let mut rules: Vec<&str> = errors.iter().map(|d| d.rule).collect();
+            rules.dedup();
+            status.set_type(rules[0]);
+            status.set_message(format!(
+                "{} {}: {}",
+                errors.len(),
+                if errors.len() == 1 { "error" } else { "errors" },
+                rules.join(", ")
+            ));
+            let text: Vec<String> = errors
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}: error[{}]: {}\n  help: {}",
+                        location(report, d),
+                        d.rule,
+                        d.message,
+                        d.help
+                    )
+                })
+                .collect();
+            status.set_description(text.join("\n"));
+            status
+        };
+        let mut case = TestCase::new(name, status);
+        case.set_classname("ehcpack.validate");
+        let warnings: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .map(|d| {
+                format!(
+                    "{}: warning[{}]: {}",
+                    location(report, d),
+                    d.rule,
+                    d.message
+                )
+            })
+            .collect();
+        if !warnings.is_empty() {
+            case.set_system_out(warnings.join("\n"));
+        }
+        self.cases.push(case);
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let mut suite = TestSuite::new("ehcpack validate");
+        suite.add_test_cases(std::mem::take(&mut self.cases));
+        let mut report = Report::new("ehcpack");
+        report.add_test_suite(suite);
+        report.serialize(&mut *out).map_err(other)?;
+        writeln!(out)
+    }
+}
+
+/// `--format sarif`: SARIF 2.1.0 for code scanning. Built as JSON and checked against
+/// serde-sarif's typed model of the SARIF schema before it is written.
+#[derive(Default)]
+pub struct Sarif {
+    results: Vec<serde_json::Value>,
+}
+
+impl Reporter for Sarif {
+    fn case(&mut self, report: &CaseReport, _out: &mut dyn Write) -> io::Result<()> {
+        for d in &report.diagnostics {
+            let uri = match &d.file {
+                Some(f) => report.path.join(f),
+                None => report.path.clone(),
+            };
+            let mut region = serde_json::Map::new();
+            if let Some(line) = d.line {
+                region.insert("startLine".into(), line.into());
+            }
+            if let Some(column) = d.column {
+                region.insert("startColumn".into(), column.into());
+            }
+            let mut physical = serde_json::json!({
+                "artifactLocation": {"uri": uri_of(&uri)}
+            });
+            if !region.is_empty() {
+                physical["region"] = serde_json::Value::Object(region);
+            }
+            self.results.push(serde_json::json!({
+                "ruleId": d.rule,
+                "ruleIndex": catalogue::all().iter().position(|r| r.id == d.rule),
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": {"text": format!("{} (help: {})", d.message, d.help)},
+                "locations": [{"physicalLocation": physical}],
+            }));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let rules: Vec<serde_json::Value> = catalogue::all()
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id,
+                    "shortDescription": {"text": r.summary},
+                    "fullDescription": {"text": r.text},
+                    "help": {"text": format!("Run `ehcpack explain {}`. Source: {}", r.id, r.source)},
+                    "defaultConfiguration": {"level": r.severity.as_str()},
+                })
+            })
+            .collect();
+        let log = serde_json::json!({
+            "version": "2.1.0",
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "ehcpack",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://example.invalid/ehcpack",
+                    "rules": rules,
+                }},
+                "results": std::mem::take(&mut self.results),
+            }],
+        });
+        let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log).map_err(other)?;
+        serde_json::to_writer(&mut *out, &typed).map_err(other)?;
+        writeln!(out)
+    }
+}
+
+/// A relative path as a URI reference: forward slashes, spaces and the like escaped.
+fn uri_of(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `--format github`: workflow commands, so findings show on the right lines of a pull request.
+pub struct Github;
+
+/// GitHub's escaping for workflow command data and properties.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+impl Reporter for Github {
+    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+        for d in &report.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let file = match &d.file {
+                Some(f) => report.path.join(f),
+                None => report.path.clone(),
+            };
+            let mut props = vec![format!("file={}", escape_property(&file.to_string_lossy()))];
+            if let Some(line) = d.line {
+                props.push(format!("line={line}"));
+            }
+            if let Some(col) = d.column {
+                props.push(format!("col={col}"));
+            }
+            props.push(format!(
+                "title={}",
+                escape_property(&format!("ehcpack {}", d.rule))
+            ));
+            writeln!(
+                out,
+                "::{level} {}::{}",
+                props.join(","),
+                escape_data(&format!(
+                    "{}\nhelp: {}\nsource: {}",
+                    d.message, d.help, d.source
+                ))
+            )?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(
+            out,
+            "ehcpack: {} cases: {} passed, {} passed with warnings, {} failed",
+            summary.cases, summary.passed, summary.passed_with_warnings, summary.failed
+        )
+    }
+}
+
+/// `--format csv`: a row per case, for a caseworker's spreadsheet.
+pub struct Csv {
+    header_written: bool,
+    today: chrono::NaiveDate,
+}
+
+impl Csv {
+    pub fn new(today: chrono::NaiveDate) -> Csv {
+        Csv {
+            header_written: false,
+            today,
+        }
+    }
+
+    fn header(&mut self, writer: &mut csv::Writer<&mut dyn Write>) -> io::Result<()> {
+        if !self.header_written {
+            writer.write_record(CSV_HEADER).map_err(other)?;
+            self.header_written = true;
+        }
+        Ok(())
+    }
+}
+
+pub const CSV_HEADER: [&str; 12] = [
+    "path",
+    "pupil_reference",
+    "verdict",
+    "errors",
+    "warnings",
+    "submission_date",
+    "guidance_date",
+    "guidance_date_status",
+    "received_date",
+    "decision_due",
+    "final_plan_due",
+    "overdue",
+];
+
+impl Reporter for Csv {
+    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        self.header(&mut writer)?;
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let dates = &report.dates;
+        writer
+            .write_record([
+                report.path.display().to_string(),
+                dates.pupil_reference.clone().unwrap_or_default(),
+                report.verdict.as_str().to_string(),
+                report.errors.to_string(),
+                report.warnings.to_string(),
+                date(dates.submission_date),
+                date(dates.guidance_date),
+                dates.guidance_status().to_string(),
+                date(dates.received_date),
+                date(dates.decision_due),
+                date(dates.final_plan_due),
+                dates.overdue(self.today).unwrap_or("").to_string(),
+            ])
+            .map_err(other)?;
+        writer.flush()
+    }
+
+    fn finish(&mut self, _summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        self.header(&mut writer)?;
+        writer.flush()
+    }
+}
