@@ -45,6 +45,25 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Show the LA profile in use
     Profile(ProfileArgs),
+    /// Write a synthetic corpus of case folders (for benchmarks and batch tests)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// The folder to write the case folders into
+    #[arg(value_name = "DIR")]
+    pub out: PathBuf,
+    /// How many case folders
+    #[arg(long, default_value_t = 100)]
+    pub count: usize,
+    /// The seed: the same seed gives the same corpus
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The share of cases (0 to 1) that carry one fault each
+    #[arg(long, default_value_t = 0.3)]
+    pub faults: f64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -150,6 +169,23 @@ pub fn run() -> i32 {
         Command::Render(args) => crate::render::run(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
+        Command::Generate(args) => crate::generate::corpus(
+            &args.out,
+            args.count,
+            args.seed,
+            args.faults.clamp(0.0, 1.0),
+        )
+        .map_err(|e| format!("cannot write the corpus into {}: {e}", args.out.display()))
+        .and_then(|faulty| {
+            writeln!(
+                out,
+                "wrote {} case folders into {} ({faulty} with a fault)",
+                args.count,
+                args.out.display()
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(EXIT_OK)
+        }),
         Command::Profile(ProfileArgs {
             action: ProfileAction::Show { profile },
         }) => load_profile(profile.as_ref()).and_then(|p| {

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod cli;
 pub mod diagnostic;
+pub mod generate;
 pub mod model;
 pub mod privacy;
 pub mod profile;
