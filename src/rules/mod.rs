@@ -9,6 +9,8 @@ mod plans;
 mod privacy;
 mod records;
 
+pub(crate) use records::evidence_problem;
+
 use chrono::NaiveDate;
 
 use crate::case::Case;
