@@ -22,7 +22,7 @@ for n in "${counts[@]}"; do
   "$bin" generate "$corpus" --count "$n" --seed 42 --faults 0.3 >/dev/null
   # ehcpack: every stage and every rule, JSON report to /dev/null.
   /usr/bin/time -f '%e %M' -o "$work/time" "$bin" validate "$corpus" --today 2026-01-15 --format json >/dev/null || true
-  read -r secs kb <"$work/time"
+  read -r secs kb < <(tail -n 1 "$work/time")
   printf '%-8s %-16s %10s %12.0f %12.1f\n' "$n" ehcpack "$secs" "$(echo "$n / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
   # The peer: schema-only, one check-jsonschema run per document kind over the same files.
   start=$(date +%s.%N); peak=0
