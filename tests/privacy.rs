@@ -1,0 +1,113 @@
+//! A looked-after child's protected address never appears in any output (Durham toolkit,
+//! "Maintenance of SEN records"): every validate format is scanned byte by byte.
+
+use std::process::Command;
+
+const CASE: &str = "sample-cases/fail-protected-address-leak";
+
+/// The protected address's parts, read from the sample itself so the test follows the sample.
+fn protected_parts() -> Vec<String> {
+    let text = std::fs::read_to_string(format!("{}/{CASE}/pupil.yaml", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
+    let root = ehcpack::yaml::parse(&text).unwrap().unwrap();
+    let address = root.get("address").unwrap();
+    assert_eq!(
+        address.get("protected").unwrap().value,
+        ehcpack::yaml::Value::Bool(true)
+    );
+    let mut parts: Vec<String> = match &address.get("lines").unwrap().value {
+        ehcpack::yaml::Value::Seq(lines) => lines
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect(),
+        _ => panic!("lines is a list"),
+    };
+    let postcode = address
+        .get("postcode")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    parts.push(postcode.replace(' ', ""));
+    parts.push(postcode);
+    parts
+}
+
+fn leaks(output: &[u8], parts: &[String]) -> Vec<String> {
+    let text = String::from_utf8_lossy(output).to_lowercase();
+    let squashed: String = text.split_whitespace().collect();
+    parts
+        .iter()
+        .filter(|p| {
+            let p = p.to_lowercase();
+            text.contains(&p) || squashed.contains(&p.split_whitespace().collect::<String>())
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn no_validate_format_prints_the_protected_address() {
+    let parts = protected_parts();
+    // The case itself does contain the address in free text: that is what the rule catches.
+    let views = std::fs::read(format!("{}/{CASE}/views.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(!leaks(&views, &parts).is_empty(), "the sample really leaks");
+    for format in ["human", "json", "junit", "sarif", "github", "csv", "html"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+            .args([
+                "validate",
+                CASE,
+                "--today",
+                "2026-01-15",
+                "--format",
+                format,
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("protected-address-leak"), "{format}: {text}");
+        assert_eq!(
+            leaks(&out.stdout, &parts),
+            Vec::<String>::new(),
+            "{format} leaks: {text}"
+        );
+        assert_eq!(
+            leaks(&out.stderr, &parts),
+            Vec::<String>::new(),
+            "{format} stderr leaks"
+        );
+    }
+}
+
+#[test]
+fn a_schema_error_in_the_address_block_does_not_quote_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    std::fs::create_dir(&case).unwrap();
+    for entry in std::fs::read_dir(format!("{}/{CASE}", env!("CARGO_MANIFEST_DIR"))).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), case.join(entry.file_name())).unwrap();
+        }
+    }
+    // A typo on the postcode's own line: the finding points at that line.
+    let pupil = std::fs::read_to_string(case.join("pupil.yaml")).unwrap();
+    std::fs::write(
+        case.join("pupil.yaml"),
+        pupil.replace("  postcode:", "  postcod:"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+        .args(["validate", case.to_str().unwrap(), "--today", "2026-01-15"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("unknown field `postcod`"), "{text}");
+    assert_eq!(
+        leaks(&out.stdout, &protected_parts()),
+        Vec::<String>::new(),
+        "{text}"
+    );
+}
