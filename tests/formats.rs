@@ -21,7 +21,11 @@ fn run(format: &str) -> (Option<i32>, String) {
         "--format",
         format,
     ]);
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code(), String::from_utf8(out.stdout).unwrap())
 }
 
@@ -38,8 +42,14 @@ fn junit_parses_with_a_case_per_folder_and_a_failure_per_failing_case() {
         .iter()
         .find(|c| c.name.as_str() == "sample-cases/fail-no-countersignature")
         .unwrap();
-    assert!(matches!(failing.status, quick_junit::TestCaseStatus::NonSuccess { .. }));
-    assert!(xml.contains("request.yaml:"), "the failure names the file and line");
+    assert!(matches!(
+        failing.status,
+        quick_junit::TestCaseStatus::NonSuccess { .. }
+    ));
+    assert!(
+        xml.contains("request.yaml:"),
+        "the failure names the file and line"
+    );
 }
 
 #[test]
@@ -53,14 +63,20 @@ fn sarif_validates_against_the_sarif_schema() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(log["version"], "2.1.0");
     let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6, "five errors and one warning in the samples");
+    assert_eq!(
+        results.len(),
+        6,
+        "five errors and one warning in the samples"
+    );
     let leak = results
         .iter()
         .find(|r| r["ruleId"] == "protected-address-leak")
         .unwrap();
     let region = &leak["locations"][0]["physicalLocation"]["region"];
     assert!(region["startLine"].as_u64().unwrap() > 1);
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert_eq!(rules.len(), ehcpack::rules::catalogue::all().len());
 }
 
@@ -69,9 +85,8 @@ fn github_annotations_name_file_and_line() {
     let (_, text) = run("github");
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("::")).collect();
     assert_eq!(lines.len(), 6);
-    assert!(lines.iter().any(|l| l.starts_with(
-        "::warning file=sample-cases/warn-after-guidance-date/request.yaml,line="
-    )));
+    assert!(lines.iter().any(|l| l
+        .starts_with("::warning file=sample-cases/warn-after-guidance-date/request.yaml,line=")));
     for line in &lines {
         assert!(line.contains(",line=") && line.contains(",col="), "{line}");
         assert!(!line[2..].contains('\n'));
@@ -86,12 +101,21 @@ fn csv_has_a_row_per_case_with_the_la_dates() {
     assert_eq!(header, ehcpack::report::CSV_HEADER);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 8);
-    let late = rows.iter().find(|r| r[0].ends_with("warn-after-guidance-date")).unwrap();
+    let late = rows
+        .iter()
+        .find(|r| r[0].ends_with("warn-after-guidance-date"))
+        .unwrap();
     assert_eq!(&late[2], "pass-with-warnings");
     assert_eq!(&late[7], "after");
     assert_eq!(&late[9], "2026-03-24", "decision due 6 weeks after receipt");
-    assert_eq!(&late[10], "2026-06-30", "final plan due 20 weeks after receipt");
-    assert_eq!(&late[11], "decision", "on 30 June the decision date has passed");
+    assert_eq!(
+        &late[10], "2026-06-30",
+        "final plan due 20 weeks after receipt"
+    );
+    assert_eq!(
+        &late[11], "decision",
+        "on 30 June the decision date has passed"
+    );
 }
 
 #[test]
@@ -111,7 +135,10 @@ fn html_loads_in_headless_chromium() {
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
     else {
-        assert!(std::env::var_os("CI").is_none(), "CI must have Chromium: .ci/run installs it");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have Chromium: .ci/run installs it"
+        );
         return;
     };
     let (_, html) = run("html");
@@ -164,9 +191,20 @@ fn an_unreadable_case_does_not_stop_the_batch() {
     let corpus = dir.path().join("received");
     ehcpack::generate::corpus(&corpus, 4, 3, 0.0).unwrap();
     // One case whose only document cannot be read as UTF-8, one with broken YAML.
-    std::fs::write(corpus.join("case-00001/pupil.yaml"), b"legal_name: \xff\xfe\n").unwrap();
+    std::fs::write(
+        corpus.join("case-00001/pupil.yaml"),
+        b"legal_name: \xff\xfe\n",
+    )
+    .unwrap();
     std::fs::write(corpus.join("case-00002/needs.yaml"), "kind: [\n").unwrap();
-    let out = ehcpack(&["validate", corpus.to_str().unwrap(), "--today", "2026-01-15", "--format", "csv"]);
+    let out = ehcpack(&[
+        "validate",
+        corpus.to_str().unwrap(),
+        "--today",
+        "2026-01-15",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), 5, "a header and four cases: {text}");
@@ -185,7 +223,10 @@ fn the_generator_is_deterministic_and_mixes_faults() {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
             let other = b.join(entry.path().strip_prefix(&a).unwrap());
-            assert_eq!(std::fs::read(entry.path()).unwrap(), std::fs::read(other).unwrap());
+            assert_eq!(
+                std::fs::read(entry.path()).unwrap(),
+                std::fs::read(other).unwrap()
+            );
         }
     }
 }

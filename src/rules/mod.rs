@@ -9,7 +9,7 @@ mod plans;
 mod privacy;
 mod records;
 
-pub(crate) use records::evidence_problem;
+pub use records::evidence_problem;
 
 use chrono::NaiveDate;
 

@@ -172,7 +172,7 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
 }
 
 /// How an evidence path is wrong, if it is.
-pub(crate) fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
+pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
     let rel = Path::new(path);
     if rel.is_absolute() || path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
         return Some((
