@@ -1,29 +1,382 @@
 //! `ehcpack render`: the request pack as one PDF.
+//!
+//! The case is validated first; a case with errors is refused unless `--draft`. The wording comes
+//! from Tera templates (built in, or `--templates DIR`) that write the pack markup
+//! (docs/templates.md); [`markup`] reads it into blocks, [`layout`] lays them out with genpdf
+//! (twice, so that the contents can give page numbers), and [`pdf`] appends the attached
+//! reports, adds the outline and makes the file reproducible. The file is written atomically.
 
-use std::io::Write;
-use std::path::PathBuf;
+pub mod context;
+pub mod layout;
+pub mod markup;
+pub mod pdf;
 
-use crate::cli::Common;
+use std::collections::HashMap;
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::cli::{self, Common, EXIT_FINDINGS, EXIT_OK};
+use crate::privacy::Redactor;
+use crate::report::{Reporter, Summary};
+use crate::rules::Context;
+
+pub use layout::DRAFT_MARK;
 
 #[derive(clap::Args, Debug)]
 pub struct RenderArgs {
     /// The case folder
     #[arg(value_name = "CASE")]
     pub case: PathBuf,
-    /// Where to write the PDF
+    /// Where to write the PDF (default: <case folder name>.pdf in the current folder)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Render even when the case has errors, marking every page "DRAFT - not ready to send"
     #[arg(long)]
     pub draft: bool,
-    /// A folder of Tera templates to use instead of the built-in ones
+    /// A folder of Tera templates to use instead of the built-in ones (same file names)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
 }
 
+/// The built-in templates, by file name. `pack.tera` is the one rendered; it includes the rest.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("pack.tera", include_str!("../../templates/pack.tera")),
+    ("cover.tera", include_str!("../../templates/cover.tera")),
+    ("checks.tera", include_str!("../../templates/checks.tera")),
+    ("details.tera", include_str!("../../templates/details.tera")),
+    ("needs.tera", include_str!("../../templates/needs.tera")),
+    ("views.tera", include_str!("../../templates/views.tera")),
+    ("plans.tera", include_str!("../../templates/plans.tera")),
+    ("attainment.tera", include_str!("../../templates/attainment.tera")),
+    ("professionals.tera", include_str!("../../templates/professionals.tera")),
+    ("reasons.tera", include_str!("../../templates/reasons.tera")),
+    ("consent.tera", include_str!("../../templates/consent.tera")),
+    ("evidence.tera", include_str!("../../templates/evidence.tera")),
+];
+
+fn string_arg(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+type FilterFn = fn(&Value, &HashMap<String, Value>) -> tera::Result<Value>;
+
+fn filter_text(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(markup::text_line(&string_arg(v))))
+}
+
+fn filter_paras(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(markup::paragraphs(&string_arg(v))))
+}
+
+fn filter_cell(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(markup::cell(&string_arg(v))))
+}
+
+/// `2016-02-14` → `14 February 2016`; anything else unchanged.
+fn filter_date(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let s = string_arg(v);
+    Ok(Value::String(match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+        Ok(d) => d.format("%-d %B %Y").to_string(),
+        Err(_) => s,
+    }))
+}
+
+/// `7.5` → `£7.50`, `1650` → `£1,650.00`.
+fn filter_money(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(n) = v.as_f64() else {
+        return Ok(Value::String(string_arg(v)));
+    };
+    let pence = (n * 100.0).round() as i64;
+    let pounds = (pence / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in pounds.chars().enumerate() {
+        if i > 0 && (pounds.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    Ok(Value::String(format!("£{grouped}.{:02}", pence % 100)))
+}
+
+/// A checksum in groups of eight, so that it wraps and can be read aloud.
+fn filter_groups(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let s = string_arg(v);
+    let chars: Vec<char> = s.chars().collect();
+    Ok(Value::String(
+        chars
+            .chunks(8)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" "),
+    ))
+}
+
+fn tera_error(e: &tera::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+/// The templates: the built-in ones, each replaced by a file of the same name in `dir`.
+fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
+    let mut sources: Vec<(String, String)> = TEMPLATES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    if let Some(dir) = dir {
+        let entries = fs::read_dir(dir)
+            .map_err(|e| format!("cannot read the templates folder {}: {e}", dir.display()))?;
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tera"))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(format!(
+                "the templates folder {} has no .tera files (the built-in names are: {})",
+                dir.display(),
+                TEMPLATES.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        for path in names {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let text = fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read the template {}: {e}", path.display()))?;
+            match sources.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = text,
+                None => sources.push((name, text)),
+            }
+        }
+    }
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    let filters: [(&str, FilterFn); 6] = [
+        ("text", filter_text),
+        ("paras", filter_paras),
+        ("cell", filter_cell),
+        ("date", filter_date),
+        ("money", filter_money),
+        ("groups", filter_groups),
+    ];
+    for (name, f) in filters {
+        tera.register_filter(name, f);
+    }
+    tera.add_raw_templates(sources)
+        .map_err(|e| format!("a template has an error: {}", tera_error(&e)))?;
+    Ok(tera)
+}
+
+/// What rendering produced.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+    pub attachments: usize,
+}
+
+/// Renders a validated case into PDF bytes.
+pub fn render_case(
+    case: &crate::case::Case,
+    report: &crate::CaseReport,
+    draft: bool,
+    today: NaiveDate,
+    templates: Option<&Path>,
+) -> Result<Rendered, String> {
+    let tera = load_templates(templates)?;
+    let (ctx, extras) = context::build(case, report, draft, today);
+    let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
+    let text = tera
+        .render("pack.tera", &ctx)
+        .map_err(|e| format!("the templates could not be rendered: {}", tera_error(&e)))?;
+    // Whatever a template prints, no part of a protected address reaches the page.
+    let text = Redactor::for_case(case).redact(&text);
+    let blocks = markup::parse(&text).map_err(|e| {
+        format!(
+            "the templates wrote markup that cannot be laid out (line {} of their output): {}",
+            e.line, e.message
+        )
+    })?;
+    let mut known = layout::Layout::default();
+    let mut bytes = Vec::new();
+    // Lay out until the page numbers settle (twice, unless the contents moved something).
+    for _ in 0..3 {
+        bytes.clear();
+        let found = layout::render(&blocks, &extras, draft, &known, &mut bytes)?;
+        let settled = found.pages == known.pages
+            && found
+                .entries
+                .iter()
+                .zip(&known.entries)
+                .all(|(a, b)| a.page == b.page)
+            && found.entries.len() == known.entries.len();
+        known = found;
+        if settled {
+            break;
+        }
+    }
+    let finished = pdf::finish(
+        &bytes,
+        &pdf::Finish {
+            entries: &known.entries,
+            attachments: &extras.attachments,
+            title: &extras.title,
+            date: extras.submission,
+        },
+    )?;
+    Ok(Rendered {
+        bytes: finished,
+        pages: known.pages,
+        attachments: extras.attachments.len(),
+    })
+}
+
+/// Writes `bytes` to `target` through a temporary file in the same folder, so that `target`
+/// is either the whole new file or untouched.
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .ok_or_else(|| format!("{} is not a file name", target.display()))?
+        .to_string_lossy()
+        .to_string();
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(format!("cannot write into {}: {e}", dir.display())),
+        }
+    };
+    let result = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| {
+            drop(file);
+            fs::rename(&tmp, target)
+        });
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", target.display()));
+    }
+    Ok(())
+}
+
+/// The output path: `-o`, else `<case folder name>.pdf` in the current folder, which must not
+/// be inside the case folder.
+fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
+    let case_abs = fs::canonicalize(&args.case)
+        .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
+    if let Some(o) = &args.output {
+        if o.is_dir() {
+            return Err(format!(
+                "{} is a folder; give the PDF's file name, e.g. {}",
+                o.display(),
+                o.join("pack.pdf").display()
+            ));
+        }
+        return Ok(o.clone());
+    }
+    let name = case_abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "pack".into());
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot find the current folder: {e}"))?;
+    let cwd_abs = fs::canonicalize(&cwd).unwrap_or(cwd);
+    if cwd_abs.starts_with(&case_abs) {
+        return Err(format!(
+            "the current folder is inside the case folder, and the pack is never written there \
+             unless you ask: run from another folder or give -o FILE (e.g. -o ../{name}.pdf)"
+        ));
+    }
+    Ok(PathBuf::from(format!("{name}.pdf")))
+}
+
 /// Runs `ehcpack render`; returns the exit status.
-pub fn run(_args: &RenderArgs, _out: &mut dyn Write) -> Result<i32, String> {
-    Err("render is not built yet".into())
+pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
+    let profile = cli::load_profile(args.common.profile.as_ref())?;
+    let today = cli::today(&args.common);
+    let ctx = Context::new(&profile, today);
+    if !args.case.is_dir() {
+        return Err(format!("{} is not a case folder", args.case.display()));
+    }
+    let target = output_path(args)?;
+    if let Some(dir) = &args.templates {
+        if !dir.is_dir() {
+            return Err(format!("{} is not a folder of templates", dir.display()));
+        }
+    }
+    let (case, report) = crate::validate(&args.case, &ctx);
+    let io_err = |e: std::io::Error| e.to_string();
+    if report.errors > 0 && !args.draft {
+        let mut human = crate::report::Human {
+            colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            quiet: false,
+        };
+        let mut summary = Summary::default();
+        summary.add(&report);
+        human.case(&report, out).map_err(io_err)?;
+        human.finish(&summary, out).map_err(io_err)?;
+        out.flush().map_err(io_err)?;
+        eprintln!(
+            "ehcpack: not rendered: {} has {} error{}; fix them, or use --draft for a marked draft",
+            args.case.display(),
+            report.errors,
+            if report.errors == 1 { "" } else { "s" }
+        );
+        return Ok(EXIT_FINDINGS);
+    }
+    let draft = args.draft;
+    let rendered = render_case(&case, &report, draft, today, args.templates.as_deref())?;
+    write_atomically(&target, &rendered.bytes)?;
+    writeln!(
+        out,
+        "wrote {} ({} pages of pack{}, {} KB){}",
+        target.display(),
+        rendered.pages,
+        match rendered.attachments {
+            0 => String::new(),
+            1 => " and 1 attached report".into(),
+            n => format!(" and {n} attached reports"),
+        },
+        rendered.bytes.len().div_ceil(1024),
+        if draft {
+            format!(
+                " - DRAFT: {} error{}, {} warning{}",
+                report.errors,
+                if report.errors == 1 { "" } else { "s" },
+                report.warnings,
+                if report.warnings == 1 { "" } else { "s" }
+            )
+        } else if report.warnings > 0 {
+            format!(
+                " - {} warning{} shown in the check summary",
+                report.warnings,
+                if report.warnings == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    )
+    .map_err(io_err)?;
+    Ok(EXIT_OK)
 }

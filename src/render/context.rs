@@ -1,0 +1,336 @@
+//! What the templates see: the case as plain data, every string already cleared of any
+//! protected address, plus what the pack adds (check results, costs, checksums, attachments).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::case::Case;
+use crate::diagnostic::Severity;
+use crate::model::{Plan, Provision};
+use crate::privacy::Redactor;
+use crate::rules::catalogue;
+use crate::CaseReport;
+
+/// A PDF appended after the pack.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The path as the case names it (relative to the case folder), already redacted.
+    pub label: String,
+    pub title: String,
+    pub path: PathBuf,
+}
+
+/// A dated plan for the drawn time line.
+#[derive(Debug, Clone)]
+pub struct PlanSpan {
+    pub label: String,
+    pub start: NaiveDate,
+    pub review: Option<NaiveDate>,
+    /// The review has not happened yet: the date is the planned one.
+    pub planned: bool,
+}
+
+/// Outcome ratings at one plan's review, for the chart.
+#[derive(Debug, Clone, Default)]
+pub struct Ratings {
+    pub label: String,
+    pub achieved: usize,
+    pub partly: usize,
+    pub not: usize,
+    pub unrated: usize,
+}
+
+/// Everything rendering needs beyond the template context.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub initials: String,
+    pub title: String,
+    pub plans: Vec<PlanSpan>,
+    pub guidance: Option<NaiveDate>,
+    pub submission: Option<NaiveDate>,
+    pub ratings: Vec<Ratings>,
+    pub attachments: Vec<Attachment>,
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Replaces every string in `value` with its redacted form.
+fn redact_all(value: &mut Value, redactor: &Redactor) {
+    match value {
+        Value::String(s) => {
+            let r = redactor.redact(s);
+            if r != *s {
+                *s = r;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_all(v, redactor)),
+        Value::Object(map) => map.values_mut().for_each(|v| redact_all(v, redactor)),
+        _ => {}
+    }
+}
+
+fn weeks_between(from: NaiveDate, to: NaiveDate) -> f64 {
+    ((to - from).num_days().max(0) as f64 / 7.0).round()
+}
+
+/// The costs of a plan: per unit, and an estimate over the plan where the unit allows one.
+fn plan_costs(plan: &Plan) -> Value {
+    let mut per: Vec<(&str, f64)> = Vec::new();
+    for p in &plan.provision {
+        if let Some(c) = &p.cost {
+            match per.iter_mut().find(|(u, _)| *u == c.per.as_str()) {
+                Some((_, total)) => *total += c.amount,
+                None => per.push((c.per.as_str(), c.amount)),
+            }
+        }
+    }
+    let order = ["plan", "year", "term", "week", "session"];
+    per.sort_by_key(|(u, _)| order.iter().position(|o| o == u).unwrap_or(order.len()));
+    let weeks = plan.review_date.map(|r| weeks_between(plan.start, r));
+    let mut estimate = 0.0;
+    let mut estimated = true;
+    let mut not_estimated = Vec::new();
+    for (unit, amount) in &per {
+        match (*unit, weeks) {
+            ("plan", _) => estimate += amount,
+            ("week", Some(w)) => estimate += amount * w,
+            ("term", Some(w)) => estimate += amount * (w / 13.0).ceil().max(1.0),
+            ("year", Some(w)) => estimate += amount * (w / 39.0).max(0.0),
+            _ => {
+                estimated = false;
+                not_estimated.push(*unit);
+            }
+        }
+    }
+    json!({
+        "per": per.iter().map(|(u, a)| json!({"per": u, "amount": a})).collect::<Vec<_>>(),
+        "weeks": weeks,
+        "estimate": if per.is_empty() { Value::Null } else { json!(estimate) },
+        "complete_estimate": estimated,
+        "not_estimated": not_estimated,
+        "costed": plan.provision.iter().filter(|p| p.cost.is_some()).count(),
+        "uncosted": plan.provision.iter().filter(|p| p.cost.is_none()).count(),
+    })
+}
+
+fn provision_value(p: &Provision) -> Value {
+    to_value(p)
+}
+
+fn sha256_file(path: &Path) -> Option<String> {
+    let bytes = fs::read(path).ok()?;
+    let digest = Sha256::digest(&bytes);
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn is_pdf(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".pdf")
+}
+
+/// The template context and the extras, from a validated case.
+pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) -> (Value, Extras) {
+    let redactor = Redactor::for_case(case);
+    let mut extras = Extras::default();
+    let mut ctx = Map::new();
+
+    // The pupil: never the protected address itself.
+    let pupil = case.pupil.as_ref().map(|p| &p.value);
+    if let Some(p) = pupil {
+        let mut v = to_value(p);
+        let protected = p.address.protected || redactor.is_protected();
+        if protected {
+            v["address"] = json!({"protected": true, "withheld": true, "lines": [], "town": null, "postcode": null});
+        } else {
+            v["address"]["withheld"] = json!(false);
+        }
+        v["full_name"] = json!(p.legal_name.full());
+        v["initials"] = json!(p.legal_name.initials());
+        extras.initials = p.legal_name.initials();
+        ctx.insert("pupil".into(), v);
+    } else {
+        ctx.insert("pupil".into(), Value::Null);
+    }
+    if extras.initials.is_empty() {
+        extras.initials = "(pupil not identified)".into();
+    }
+    let put = |ctx: &mut Map<String, Value>, key: &str, v: Value| {
+        ctx.insert(key.into(), v);
+    };
+    put(&mut ctx, "family", case.family.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "needs", case.needs.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "health", case.health.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "attainment", case.attainment.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "views", case.views.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "professionals", case.professionals.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "request", case.request.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(&mut ctx, "consent", case.consent.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+
+    // Plans, with each outcome's review and the costs.
+    let mut plans = Vec::new();
+    for (i, typed) in case.plans.iter().enumerate() {
+        let plan = &typed.value;
+        let number = i + 1;
+        let mut v = to_value(plan);
+        v["number"] = json!(number);
+        v["file"] = json!(case.documents[typed.doc].path.display().to_string());
+        let mut ratings = Ratings {
+            label: format!("Plan {number}"),
+            ..Ratings::default()
+        };
+        let outcomes: Vec<Value> = plan
+            .outcomes
+            .iter()
+            .map(|o| {
+                let mut ov = to_value(o);
+                let progress = plan
+                    .review
+                    .as_ref()
+                    .and_then(|r| r.progress.iter().find(|p| p.outcome == o.id));
+                match progress.map(|p| p.rating.as_str()) {
+                    Some("achieved") => ratings.achieved += 1,
+                    Some("partly-achieved") => ratings.partly += 1,
+                    Some("not-achieved") => ratings.not += 1,
+                    _ => ratings.unrated += 1,
+                }
+                ov["progress"] = progress.map_or(Value::Null, to_value);
+                ov["rating_text"] = json!(match progress.map(|p| p.rating.as_str()) {
+                    Some("achieved") => "Achieved",
+                    Some("partly-achieved") => "Partly achieved",
+                    Some("not-achieved") => "Not achieved",
+                    Some(other) => other,
+                    None => "Not reviewed",
+                });
+                ov
+            })
+            .collect();
+        v["outcomes"] = Value::Array(outcomes);
+        v["provision"] = Value::Array(plan.provision.iter().map(provision_value).collect());
+        v["costs"] = plan_costs(plan);
+        extras.ratings.push(ratings);
+        extras.plans.push(PlanSpan {
+            label: format!("Plan {number}"),
+            start: plan.start,
+            review: plan.review.as_ref().and_then(|r| r.date).or(plan.review_date),
+            planned: plan.review.as_ref().and_then(|r| r.date).is_none(),
+        });
+        plans.push(v);
+    }
+    put(&mut ctx, "plans", Value::Array(plans));
+
+    // Evidence: each file checked as the rules check it; PDFs that pass are attached.
+    let mut evidence = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut add = |path: &str, title: &str, author: Option<&str>, date: Option<NaiveDate>, kind: Option<&str>, from: &str| {
+        if seen.iter().any(|s| s == path) {
+            return;
+        }
+        seen.push(path.to_string());
+        let problem = crate::rules::evidence_problem(&case.root, path);
+        let full = case.root.join(path);
+        let sha = if problem.is_none() { sha256_file(&full) } else { None };
+        let attach = sha.is_some() && is_pdf(path) && lopdf::Document::load(&full).is_ok();
+        let appendix = if attach {
+            extras.attachments.push(Attachment {
+                label: redactor.redact(path),
+                title: redactor.redact(title),
+                path: full.clone(),
+            });
+            Some(extras.attachments.len())
+        } else {
+            None
+        };
+        evidence.push(json!({
+            "path": path,
+            "title": title,
+            "author": author,
+            "date": date,
+            "type": kind,
+            "from": from,
+            "sha256": sha,
+            "attached": attach,
+            "appendix": appendix,
+            "problem": problem.map(|(m, _)| m),
+        }));
+    };
+    if let Some(e) = &case.evidence {
+        for f in &e.value.files {
+            add(&f.path, &f.title, f.author.as_deref(), f.date, f.kind.as_deref(), "evidence");
+        }
+    }
+    if let Some(p) = &case.professionals {
+        for inv in &p.value.involvements {
+            if let Some(r) = &inv.report {
+                let title = format!("Report: {} ({})", inv.role, inv.service);
+                add(r, &title, inv.name.as_deref(), None, Some("report"), "professionals");
+            }
+        }
+    }
+    put(&mut ctx, "evidence", Value::Array(evidence));
+
+    // The check summary: every rule in the catalogue.
+    let complete = case.is_complete();
+    let checks: Vec<Value> = catalogue::all()
+        .iter()
+        .map(|rule| {
+            let found: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == rule.id).collect();
+            let status = if found.iter().any(|d| d.is_error()) {
+                "not-met"
+            } else if !found.is_empty() {
+                "warning"
+            } else if !complete && !matches!(rule.id, "yaml-syntax" | "case-structure" | "schema") {
+                "not-checked"
+            } else {
+                "met"
+            };
+            json!({
+                "id": rule.id,
+                "summary": rule.summary,
+                "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "status": status,
+                "status_text": match status {
+                    "not-met" => "Not met",
+                    "warning" => "Warning",
+                    "not-checked" => "Not checked",
+                    _ => "Met",
+                },
+                "messages": found.iter().map(|d| d.message.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    put(&mut ctx, "checks", Value::Array(checks));
+    put(
+        &mut ctx,
+        "report",
+        json!({
+            "verdict": report.verdict.as_str(),
+            "errors": report.errors,
+            "warnings": report.warnings,
+        }),
+    );
+    let d = &report.dates;
+    extras.guidance = d.guidance_date;
+    extras.submission = d.submission_date;
+    put(
+        &mut ctx,
+        "dates",
+        json!({
+            "submission": d.submission_date,
+            "guidance": d.guidance_date,
+            "guidance_status": d.guidance_status(),
+        }),
+    );
+    put(&mut ctx, "draft", json!(draft));
+    put(&mut ctx, "today", json!(today));
+
+    let mut ctx = Value::Object(ctx);
+    redact_all(&mut ctx, &redactor);
+    extras.title = format!("Request for an EHC needs assessment: {}", extras.initials);
+    (ctx, extras)
+}
