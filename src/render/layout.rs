@@ -2,6 +2,7 @@
 //! their page (for the contents and the outline), tables, and the drawn time line and chart.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use chrono::{Datelike, NaiveDate};
@@ -38,6 +39,8 @@ pub struct Entry {
 pub struct Layout {
     pub entries: Vec<Entry>,
     pub pages: usize,
+    /// Table rows that broke across a page; the next pass starts them on a new page.
+    pub split_rows: BTreeSet<usize>,
 }
 
 fn font_family() -> Result<FontFamily<FontData>, String> {
@@ -59,6 +62,8 @@ fn font_family() -> Result<FontFamily<FontData>, String> {
 /// Running header and footer on every page; counts the pages.
 struct Decorator {
     page: Rc<Cell<usize>>,
+    /// The height of a fresh page's writable area.
+    full: Rc<Cell<Mm>>,
     initials: String,
     total: usize,
     draft: bool,
@@ -112,6 +117,7 @@ impl genpdf::PageDecorator for Decorator {
             top = Mm::from(16);
         }
         area.add_margins(Margins::trbl(top, 0, 10, 0));
+        self.full.set(area.size().height);
         Ok(area)
     }
 }
@@ -444,9 +450,75 @@ fn cell_para(text: &str, style: Style) -> impl Element {
     Para::new(text, style).padded(Margins::trbl(1, 1.5, 1, 1.5))
 }
 
-fn table(weights: &[usize], header: Option<&[String]>, rows: &[Vec<String>], key_bold: bool) -> Result<TableLayout, String> {
+/// Keeps table rows whole: a row that broke across a page in an earlier pass starts on a new
+/// page, unless it is already at the top of one (then it is taller than a page and must break).
+struct Rows {
+    known: Rc<BTreeSet<usize>>,
+    found: Rc<RefCell<BTreeSet<usize>>>,
+    full: Rc<Cell<Mm>>,
+    next: usize,
+}
+
+struct KeepRow {
+    inner: TableLayout,
+    id: usize,
+    started: bool,
+    known: Rc<BTreeSet<usize>>,
+    found: Rc<RefCell<BTreeSet<usize>>>,
+    full: Rc<Cell<Mm>>,
+}
+
+impl Element for KeepRow {
+    fn render(
+        &mut self,
+        context: &Context,
+        area: genpdf::render::Area<'_>,
+        style: Style,
+    ) -> Result<RenderResult, genpdf::error::Error> {
+        let first = !self.started;
+        if first
+            && self.known.contains(&self.id)
+            && area.size().height < self.full.get() - Mm::from(1)
+        {
+            return Ok(RenderResult {
+                size: Size::new(0, 0),
+                has_more: true,
+            });
+        }
+        self.started = true;
+        let result = self.inner.render(context, area, style)?;
+        if first && result.has_more {
+            self.found.borrow_mut().insert(self.id);
+        }
+        Ok(result)
+    }
+}
+
+fn table(
+    keep: &mut Rows,
+    weights: &[usize],
+    header: Option<&[String]>,
+    rows: &[Vec<String>],
+    key_bold: bool,
+) -> Result<genpdf::elements::LinearLayout, String> {
+    let mut out = genpdf::elements::LinearLayout::vertical();
     let mut t = TableLayout::new(weights.to_vec());
     t.set_cell_decorator(FrameCellDecorator::new(true, true, true));
+    let mut t_rows = 0;
+    let mut flush = |t: &mut TableLayout, keep: &mut Rows| {
+        let mut fresh = TableLayout::new(weights.to_vec());
+        fresh.set_cell_decorator(FrameCellDecorator::new(true, true, true));
+        let done = std::mem::replace(t, fresh);
+        keep.next += 1;
+        out.push(KeepRow {
+            inner: done,
+            id: keep.next,
+            started: false,
+            known: keep.known.clone(),
+            found: keep.found.clone(),
+            full: keep.full.clone(),
+        });
+    };
     let bold = Style::new().bold().with_font_size(TABLE_SIZE);
     let head = Style::new().bold().with_font_size(TABLE_SIZE).with_color(HEADING);
     if let Some(h) = header {
@@ -456,6 +528,7 @@ fn table(weights: &[usize], header: Option<&[String]>, rows: &[Vec<String>], key
         }
         row.push().map_err(|e| e.to_string())?;
     }
+    // The header row stays with the first row.
     for r in rows {
         let mut row = t.row();
         for (i, c) in r.iter().enumerate() {
@@ -463,8 +536,14 @@ fn table(weights: &[usize], header: Option<&[String]>, rows: &[Vec<String>], key
             row.push_element(cell_para(c, style));
         }
         row.push().map_err(|e| e.to_string())?;
+        t_rows += 1;
+        flush(&mut t, keep);
     }
-    Ok(t)
+    if t_rows == 0 && header.is_some() {
+        flush(&mut t, keep);
+    }
+    drop(flush);
+    Ok(out)
 }
 
 /// Lays the blocks out and writes the PDF into `out`. `known` gives the pages found by an
@@ -482,8 +561,16 @@ pub fn render(
     doc.set_font_size(BASE_SIZE);
     doc.set_line_spacing(1.3);
     let page = Rc::new(Cell::new(0));
+    let full = Rc::new(Cell::new(Mm::from(250)));
+    let mut keep = Rows {
+        known: Rc::new(known.split_rows.clone()),
+        found: Rc::new(RefCell::new(known.split_rows.clone())),
+        full: full.clone(),
+        next: 0,
+    };
     doc.set_page_decorator(Decorator {
         page: page.clone(),
+        full,
         initials: extras.initials.clone(),
         total: known.pages,
         draft,
@@ -540,7 +627,7 @@ pub fn render(
             }
             Block::KeyValue(rows) => {
                 let rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
-                doc.push(table(&[1, 2], None, &rows, true)?);
+                doc.push(table(&mut keep, &[1, 2], None, &rows, true)?);
                 doc.push(gap());
             }
             Block::Table {
@@ -548,7 +635,7 @@ pub fn render(
                 header,
                 rows,
             } => {
-                doc.push(table(weights, header.as_deref(), rows, false)?);
+                doc.push(table(&mut keep, weights, header.as_deref(), rows, false)?);
                 doc.push(gap());
             }
             Block::Title(text) => {
@@ -621,6 +708,7 @@ pub fn render(
     }
     doc.render(&mut *out).map_err(|e| format!("cannot lay out the pack: {e}"))?;
     let found = found.borrow();
+    let split_rows = keep.found.borrow().clone();
     Ok(Layout {
         entries: headings
             .into_iter()
@@ -632,5 +720,6 @@ pub fn render(
             })
             .collect(),
         pages: page.get(),
+        split_rows,
     })
 }

@@ -212,8 +212,9 @@ pub fn render_case(
     })?;
     let mut known = layout::Layout::default();
     let mut bytes = Vec::new();
-    // Lay out until the page numbers settle (twice, unless the contents moved something).
-    for _ in 0..3 {
+    // Lay out until the page numbers settle and no table row breaks that need not (usually
+    // two or three passes).
+    for _ in 0..5 {
         bytes.clear();
         let found = layout::render(&blocks, &extras, draft, &known, &mut bytes)?;
         let settled = found.pages == known.pages
@@ -222,7 +223,8 @@ pub fn render_case(
                 .iter()
                 .zip(&known.entries)
                 .all(|(a, b)| a.page == b.page)
-            && found.entries.len() == known.entries.len();
+            && found.entries.len() == known.entries.len()
+            && found.split_rows == known.split_rows;
         known = found;
         if settled {
             break;
