@@ -35,8 +35,12 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Start a new case folder: every document, each field explained
+    New(NewArgs),
     /// Check case folders against the schemas and the rules
     Validate(ValidateArgs),
+    /// Show a case as a checklist, with the days left to the guidance date
+    Status(StatusArgs),
     /// Render a case's request pack as one PDF
     Render(crate::render::RenderArgs),
     /// Explain a rule: what it checks, why, how to fix it, and its source
@@ -48,6 +52,31 @@ pub enum Command {
     /// Write a synthetic corpus of case folders (for benchmarks and batch tests)
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// The case folder
+    #[arg(value_name = "CASE")]
+    pub case: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct NewArgs {
+    /// The new case folder (it must not exist yet, or be empty)
+    #[arg(value_name = "FOLDER")]
+    pub folder: PathBuf,
+    /// The pupil's national curriculum year group (0 for Reception)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=14))]
+    pub year_group: Option<u8>,
+    /// The pupil is a looked-after child: adds the looked-after block and protects the address
+    #[arg(long)]
+    pub looked_after: bool,
+    /// How many support plans to start with (Durham expects two reviewed plus the current one)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=12))]
+    pub plans: u8,
 }
 
 #[derive(clap::Args, Debug)]
@@ -165,7 +194,9 @@ pub fn run() -> i32 {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
+        Command::New(args) => new_case(&args, &mut out),
         Command::Validate(args) => validate(&args, &mut out),
+        Command::Status(args) => status(&args, &mut out),
         Command::Render(args) => crate::render::run(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
@@ -293,6 +324,51 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
     } else {
         EXIT_OK
     })
+}
+
+fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<i32, String> {
+    let profile = load_profile(args.common.profile.as_ref())?;
+    let ctx = Context::new(&profile, today(&args.common));
+    if !args.case.is_dir() {
+        return Err(format!(
+            "cannot read {}: not a case folder",
+            args.case.display()
+        ));
+    }
+    let (case, report) = crate::validate(&args.case, &ctx);
+    crate::status::print(&case, &report, ctx.today, out).map_err(|e| e.to_string())?;
+    Ok(if report.errors > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
+    let options = crate::new_case::NewCase {
+        year_group: args.year_group,
+        looked_after: args.looked_after,
+        plans: usize::from(args.plans),
+    };
+    let files = crate::new_case::write(&args.folder, &options)
+        .map_err(|e| format!("cannot create {}: {e}", args.folder.display()))?;
+    let folder = args.folder.display();
+    let text = format!(
+        "Created the case folder {folder} with {} documents:\n  {}\n\
+         Put reports (PDFs) in {folder}/reports and list them in evidence.yaml.\n\
+         The schemas for your editor are in {}.\n\n\
+         Next: open the files, fill in the answers, and run\n  ehcpack validate {folder}\n\
+         to see what is left to do, in order.\n",
+        files.len(),
+        files.join(", "),
+        args.folder
+            .parent()
+            .map(|p| p.join("schemas"))
+            .unwrap_or_else(|| "schemas".into())
+            .display()
+    );
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(EXIT_OK)
 }
 
 fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32, String> {

@@ -11,12 +11,14 @@ pub mod cli;
 pub mod diagnostic;
 pub mod generate;
 pub mod model;
+pub mod new_case;
 pub mod privacy;
 pub mod profile;
 pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod status;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -87,8 +89,27 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
     for d in &mut diagnostics {
         finish(d, &case, &redactor);
     }
+    // Errors first, then in the order a SENCO works through a case: pupil, family, needs,
+    // health, plans, attainment, views, professionals, request, consent, evidence.
+    let rank = |d: &Diagnostic| {
+        let kind = d.file.as_ref().and_then(|f| {
+            case.documents
+                .iter()
+                .find(|doc| &doc.path == f)
+                .and_then(|doc| doc.kind)
+        });
+        kind.map_or(0, |k| {
+            1 + case::Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)
+        })
+    };
     diagnostics.sort_by(|a, b| {
-        (a.severity, &a.file, a.line, a.column).cmp(&(b.severity, &b.file, b.line, b.column))
+        (a.severity, rank(a), &a.file, a.line, a.column).cmp(&(
+            b.severity,
+            rank(b),
+            &b.file,
+            b.line,
+            b.column,
+        ))
     });
     let dates = key_dates(&case, ctx);
     let report = CaseReport {

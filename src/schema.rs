@@ -137,6 +137,23 @@ fn field_name(path: &str) -> String {
     }
 }
 
+/// A JSON Pointer as a SENCO reads a field's place: `/people/0/name` -> `people[1].name`.
+fn dotted(path: &str) -> String {
+    let mut out = String::new();
+    for token in path.split('/').skip(1) {
+        match token.parse::<usize>() {
+            Ok(i) => out.push_str(&format!("[{}]", i + 1)),
+            Err(_) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(token);
+            }
+        }
+    }
+    out
+}
+
 /// The schema object a keyword sits in: `/properties/a/minLength` -> `/properties/a`.
 fn schema_at<'a>(schema: &'a Json, schema_path: &str) -> Option<&'a Json> {
     let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
@@ -212,7 +229,7 @@ fn describe(
                 pos = locate(&field_path, true);
             }
             let message = if left_blank {
-                format!("`{name}` is empty")
+                format!("`{}` is empty", dotted(&field_path))
             } else if path.is_empty() {
                 format!("the required field `{name}` is missing")
             } else {

@@ -118,8 +118,18 @@ impl Node {
         }
     }
 
+    /// Whether a value was left blank: empty, or a block whose fields are all blank (as in the
+    /// skeleton `ehcpack new` writes).
+    pub fn is_blank(&self) -> bool {
+        match &self.value {
+            Value::Null => true,
+            Value::Map(entries) => entries.iter().all(|e| e.value.is_blank()),
+            _ => false,
+        }
+    }
+
     /// The JSON form, for schema validation and for the typed model. A field left blank
-    /// (`baseline:`) counts as absent, as a SENCO means it.
+    /// (`baseline:`), or a block left blank, counts as absent, as a SENCO means it.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
@@ -135,7 +145,7 @@ impl Node {
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .filter(|e| e.value.value != Value::Null)
+                    .filter(|e| !e.value.is_blank())
                     .map(|e| (e.key.clone(), e.value.to_json()))
                     .collect(),
             ),
@@ -169,15 +179,22 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
     let mut builder = Builder::default();
     let mut documents = 0usize;
     while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| SyntaxError {
-            pos: Pos {
+        let (event, span) = event.map_err(|e| {
+            let pos = Pos {
                 line: e.marker().line(),
                 column: e.marker().col() + 1,
-            },
-            message: format!("this is not valid YAML: {}", e.info()),
-            help: "check the indentation (spaces, not tabs) and that every `key: value` \
-                   has a space after the colon; text with a colon or # in it goes in quotes"
-                .into(),
+            };
+            // The parser's own limit on flow nesting (`[[[[...`) is the same finding as ours.
+            if e.info().contains("recursion limit") {
+                return too_deep(pos);
+            }
+            SyntaxError {
+                pos,
+                message: format!("this is not valid YAML: {}", e.info()),
+                help: "check the indentation (spaces, not tabs) and that every `key: value` \
+                       has a space after the colon; text with a colon or # in it goes in quotes"
+                    .into(),
+            }
         })?;
         let pos = Pos::from_span(&span);
         match event {
@@ -232,6 +249,14 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
     Ok(builder.root)
 }
 
+fn too_deep(pos: Pos) -> SyntaxError {
+    SyntaxError {
+        pos,
+        message: format!("this file is nested more than {MAX_DEPTH} levels deep"),
+        help: "case documents are only a few levels deep; check the indentation".into(),
+    }
+}
+
 fn no_anchor(anchor: usize, pos: Pos) -> Result<(), SyntaxError> {
     if anchor == 0 {
         Ok(())
@@ -260,11 +285,7 @@ struct Frame {
 impl Builder {
     fn open(&mut self, node: Node) -> Result<(), SyntaxError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(SyntaxError {
-                pos: node.pos,
-                message: format!("this file is nested more than {MAX_DEPTH} levels deep"),
-                help: "case documents are only a few levels deep; check the indentation".into(),
-            });
+            return Err(too_deep(node.pos));
         }
         if let Some(frame) = self.stack.last() {
             if matches!(frame.node.value, Value::Map(_)) && frame.pending_key.is_none() {
