@@ -241,6 +241,9 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
                 classify(&mut document, &mut found);
                 case.documents.push(document);
             }
+            // A file that cannot be read at all is still placed on its first line, so that
+            // every report format (and a CI annotation) can point at it.
+            Err(d) if d.line.is_none() => found.push(d.in_file(&name).at(1, 1)),
             Err(d) => found.push(d.in_file(&name)),
         }
     }

@@ -104,10 +104,10 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         if let Some(la) = &pupil.value.looked_after {
             let mut missing = Vec::new();
             if la.pep_date.is_none() {
-                missing.push("a Personal Education Plan (`pep_date`)");
+                missing.push("Personal Education Plan (`pep_date`)");
             }
             if !filled(&la.designated_teacher) {
-                missing.push("a designated teacher (`designated_teacher`)");
+                missing.push("designated teacher (`designated_teacher`)");
             }
             if !missing.is_empty() {
                 out.push(case.at_key(

@@ -30,8 +30,13 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     "protected-address-leak",
                     format!(
-                        "the pupil's address is protected, and {} of it appears in `{}`",
+                        "the pupil's address is protected, and {} {} in `{}`",
                         parts.join(" and "),
+                        if parts.len() == 1 {
+                            "appears"
+                        } else {
+                            "appear"
+                        },
                         pointer.trim_start_matches('/').replace('/', ".")
                     ),
                     "remove the address from this text; a protected address must not be shared \
