@@ -72,7 +72,7 @@ impl Kind {
     }
 
     /// How many documents of this kind a case must have, and may have.
-    fn bounds(self) -> (usize, Option<usize>) {
+    pub fn bounds(self) -> (usize, Option<usize>) {
         match self {
             Kind::Pupil | Kind::Needs | Kind::Request | Kind::Consent => (1, Some(1)),
             Kind::Plan => (1, None),

@@ -49,6 +49,13 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Show the LA profile in use
     Profile(ProfileArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `ehcpack man > ehcpack.1`
+    Man,
     /// Write a synthetic corpus of case folders (for benchmarks and batch tests)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -120,6 +127,9 @@ pub struct ValidateArgs {
     /// gives each its decision date (6 weeks) and final plan date (20 weeks)
     #[arg(long, value_name = "DATE")]
     pub received: Option<NaiveDate>,
+    /// Check again every time a file in the case folders changes (stop with Ctrl-C)
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -195,6 +205,18 @@ pub fn run() -> i32 {
     let mut out = stdout.lock();
     let result = match cli.command {
         Command::New(args) => new_case(&args, &mut out),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "ehcpack", &mut out);
+            Ok(EXIT_OK)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| e.to_string())
+                .map(|_| EXIT_OK)
+        }
         Command::Validate(args) => validate(&args, &mut out),
         Command::Status(args) => status(&args, &mut out),
         Command::Render(args) => crate::render::run(&args, &mut out),
@@ -253,6 +275,49 @@ pub fn today(common: &Common) -> NaiveDate {
 const BATCH: usize = 256;
 
 fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
+    if !args.watch {
+        return validate_once(args, out);
+    }
+    // Re-check whenever a file's size or time changes: polling is plenty for a few folders
+    // and works the same on every system and shared drive.
+    let mut seen = None;
+    loop {
+        let now = fingerprint(&args.paths);
+        if seen.as_ref() != Some(&now) {
+            if seen.is_some() && io::stdout().is_terminal() {
+                out.write_all(b"\x1b[2J\x1b[H").map_err(|e| e.to_string())?;
+            }
+            validate_once(args, out)?;
+            writeln!(out, "Watching for changes... (Ctrl-C to stop)").map_err(|e| e.to_string())?;
+            out.flush().map_err(|e| e.to_string())?;
+            seen = Some(now);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(400));
+    }
+}
+
+/// The size and modification time of every file under the paths, to notice a save.
+fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, u64, Option<std::time::SystemTime>)> {
+    let mut files = Vec::new();
+    for path in paths {
+        for entry in walkdir::WalkDir::new(path)
+            .max_depth(4)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if let Ok(meta) = entry.metadata() {
+                if meta.is_file() {
+                    files.push((entry.path().to_path_buf(), meta.len(), meta.modified().ok()));
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
     use rayon::prelude::*;
 
     let profile = load_profile(args.common.profile.as_ref())?;

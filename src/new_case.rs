@@ -82,6 +82,13 @@ pub fn document(kind: Kind, options: &NewCase, plan: usize, plans: usize) -> Str
          # field left blank counts as not filled in. Long answers can go on the lines after a `|`.\n\
          # Run `ehcpack validate` on the folder to see what is left to do.\n",
     );
+    if kind.bounds().0 == 0 {
+        out.push_str(
+            "#\n# This document is optional to the format: if it does not apply (for example no outside\n\
+             # professionals are involved, or no reports are attached), delete this file. The rules\n\
+             # say when the LA expects it.\n",
+        );
+    }
     if kind == Kind::Plan {
         out.push_str(&format!(
             "#\n# Plan {plan} of {plans}. {}\n",

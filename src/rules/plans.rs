@@ -121,8 +121,10 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             ));
         }
         Some(current) => {
+            // The plans that count are the fully reviewed ones (rule doc, apdr-cycles).
             let last_review = past
                 .iter()
+                .filter(|p| review_gaps(&p.value).is_empty())
                 .filter_map(|p| p.value.review.as_ref()?.date)
                 .max();
             if let Some(last_review) = last_review {

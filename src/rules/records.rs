@@ -174,7 +174,10 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
 /// How an evidence path is wrong, if it is.
 pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
     let rel = Path::new(path);
-    if rel.is_absolute() || path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
+    // Absolute on any system: `/...`, `\\server\...`, or a Windows drive such as `C:`.
+    let drive =
+        path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
+    if rel.is_absolute() || path.starts_with('/') || path.starts_with('\\') || drive {
         return Some((
             format!("the evidence path `{path}` is not inside the case folder"),
             "give the path relative to the case folder, e.g. reports/salt-report.pdf, and copy \
@@ -254,6 +257,29 @@ fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
             if let Some(report) = &inv.report {
                 check(p.doc, format!("/involvements/{i}/report"), report);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_problem;
+
+    #[test]
+    fn absolute_and_escaping_paths_are_refused_but_a_colon_in_a_name_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("reports")).unwrap();
+        std::fs::write(dir.path().join("reports/SALT: 2025.txt"), "report").unwrap();
+        assert_eq!(evidence_problem(dir.path(), "reports/SALT: 2025.txt"), None);
+        for bad in [
+            "/etc/passwd",
+            "C:\\reports\\a.pdf",
+            "c:/a.pdf",
+            "\\\\server\\a.pdf",
+            "../a.pdf",
+            "reports/../../a.pdf",
+        ] {
+            assert!(evidence_problem(dir.path(), bad).is_some(), "{bad}");
         }
     }
 }
