@@ -51,7 +51,11 @@ fn pages_text(pdf: &Path) -> Vec<String> {
         .arg("-")
         .output()
         .expect("pdftotext is needed for these tests (apt-get install poppler-utils)");
-    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut pages: Vec<String> = text.split('\u{c}').map(fold).collect();
     if pages.last().is_some_and(|p| p.is_empty()) {
@@ -105,7 +109,12 @@ fn listing(dir: &Path) -> Vec<(PathBuf, u64)> {
     let mut out: Vec<_> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
-        .map(|e| (e.path().to_path_buf(), e.metadata().map(|m| m.len()).unwrap_or(0)))
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                e.metadata().map(|m| m.len()).unwrap_or(0),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -166,7 +175,11 @@ fn passing_case_renders_the_whole_pack() {
     assert!(pack_pages.len() >= 10);
     let total = pack_pages.len();
     for (i, p) in pack_pages.iter().enumerate() {
-        assert!(p.contains(&format!("Page {} of {total}", i + 1)), "page {}: {p}", i + 1);
+        assert!(
+            p.contains(&format!("Page {} of {total}", i + 1)),
+            "page {}: {p}",
+            i + 1
+        );
     }
     // The attachments follow the pack.
     assert!(pages.len() > total, "the reports are attached");
@@ -187,10 +200,16 @@ fn passing_case_renders_the_whole_pack() {
         "Consent and signatures",
         "Evidence",
     ] {
-        assert!(titles.iter().any(|x| x == t), "outline lacks {t}: {titles:?}");
+        assert!(
+            titles.iter().any(|x| x == t),
+            "outline lacks {t}: {titles:?}"
+        );
     }
     assert!(titles.iter().any(|t| t.starts_with("Plan 3")), "{titles:?}");
-    let appendices: Vec<_> = titles.iter().filter(|t| t.starts_with("Appendix ")).collect();
+    let appendices: Vec<_> = titles
+        .iter()
+        .filter(|t| t.starts_with("Appendix "))
+        .collect();
     assert_eq!(appendices.len(), 2, "{titles:?}");
     // Contents page numbers point where the sections are.
     let contents = &pages[1];
@@ -230,11 +249,20 @@ fn failing_case_is_refused_and_nothing_is_written() {
     let tmp = tempfile::tempdir().unwrap();
     let case = sample("fail-no-countersignature");
     let before = listing(&case);
-    let out = ehcpack(tmp.path(), &["render", case.to_str().unwrap(), "--today", TODAY]);
+    let out = ehcpack(
+        tmp.path(),
+        &["render", case.to_str().unwrap(), "--today", TODAY],
+    );
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("error[headteacher-countersignature]"), "{stdout}");
-    assert!(fs::read_dir(tmp.path()).unwrap().next().is_none(), "a file was written");
+    assert!(
+        stdout.contains("error[headteacher-countersignature]"),
+        "{stdout}"
+    );
+    assert!(
+        fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "a file was written"
+    );
     assert_eq!(before, listing(&case));
 }
 
@@ -284,7 +312,10 @@ fn draft_is_marked_on_every_page() {
         assert!(p.contains(DRAFT), "page {} lacks the draft mark", i + 1);
     }
     let all = pages.join(" ");
-    assert!(all.contains("parental-consent Every") || all.contains("Not met"), "check summary shows the error");
+    assert!(
+        all.contains("parental-consent Every") || all.contains("Not met"),
+        "check summary shows the error"
+    );
 }
 
 #[test]
@@ -301,7 +332,12 @@ fn never_writes_into_the_case_folder() {
     let before = listing(&case);
     // From inside the case folder, without -o: refused.
     let out = ehcpack(&case, &["render", ".", "--today", TODAY]);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(before, listing(&case));
     // From outside: the PDF lands in the current folder.
     let elsewhere = tmp.path().join("out");
@@ -317,12 +353,26 @@ fn bad_output_paths_exit_2_and_leave_nothing() {
     let missing = tmp.path().join("no-such-folder").join("pack.pdf");
     let out = ehcpack(
         tmp.path(),
-        &["render", case.to_str().unwrap(), "--today", TODAY, "-o", missing.to_str().unwrap()],
+        &[
+            "render",
+            case.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "-o",
+            missing.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
     let out = ehcpack(
         tmp.path(),
-        &["render", case.to_str().unwrap(), "--today", TODAY, "-o", tmp.path().to_str().unwrap()],
+        &[
+            "render",
+            case.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "-o",
+            tmp.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(fs::read_dir(tmp.path()).unwrap().next().is_none());

@@ -163,14 +163,62 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
     let put = |ctx: &mut Map<String, Value>, key: &str, v: Value| {
         ctx.insert(key.into(), v);
     };
-    put(&mut ctx, "family", case.family.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "needs", case.needs.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "health", case.health.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "attainment", case.attainment.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "views", case.views.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "professionals", case.professionals.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "request", case.request.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
-    put(&mut ctx, "consent", case.consent.as_ref().map_or(Value::Null, |d| to_value(&d.value)));
+    put(
+        &mut ctx,
+        "family",
+        case.family
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "needs",
+        case.needs
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "health",
+        case.health
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "attainment",
+        case.attainment
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "views",
+        case.views
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "professionals",
+        case.professionals
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "request",
+        case.request
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
+    put(
+        &mut ctx,
+        "consent",
+        case.consent
+            .as_ref()
+            .map_or(Value::Null, |d| to_value(&d.value)),
+    );
 
     // Plans, with each outcome's review and the costs.
     let mut plans = Vec::new();
@@ -217,7 +265,11 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
         extras.plans.push(PlanSpan {
             label: format!("Plan {number}"),
             start: plan.start,
-            review: plan.review.as_ref().and_then(|r| r.date).or(plan.review_date),
+            review: plan
+                .review
+                .as_ref()
+                .and_then(|r| r.date)
+                .or(plan.review_date),
             planned: plan.review.as_ref().and_then(|r| r.date).is_none(),
         });
         plans.push(v);
@@ -227,14 +279,23 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
     // Evidence: each file checked as the rules check it; PDFs that pass are attached.
     let mut evidence = Vec::new();
     let mut seen: Vec<String> = Vec::new();
-    let mut add = |path: &str, title: &str, author: Option<&str>, date: Option<NaiveDate>, kind: Option<&str>, from: &str| {
+    let mut add = |path: &str,
+                   title: &str,
+                   author: Option<&str>,
+                   date: Option<NaiveDate>,
+                   kind: Option<&str>,
+                   from: &str| {
         if seen.iter().any(|s| s == path) {
             return;
         }
         seen.push(path.to_string());
         let problem = crate::rules::evidence_problem(&case.root, path);
         let full = case.root.join(path);
-        let sha = if problem.is_none() { sha256_file(&full) } else { None };
+        let sha = if problem.is_none() {
+            sha256_file(&full)
+        } else {
+            None
+        };
         let attach = sha.is_some() && is_pdf(path) && lopdf::Document::load(&full).is_ok();
         let appendix = if attach {
             extras.attachments.push(Attachment {
@@ -261,14 +322,28 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
     };
     if let Some(e) = &case.evidence {
         for f in &e.value.files {
-            add(&f.path, &f.title, f.author.as_deref(), f.date, f.kind.as_deref(), "evidence");
+            add(
+                &f.path,
+                &f.title,
+                f.author.as_deref(),
+                f.date,
+                f.kind.as_deref(),
+                "evidence",
+            );
         }
     }
     if let Some(p) = &case.professionals {
         for inv in &p.value.involvements {
             if let Some(r) = &inv.report {
                 let title = format!("Report: {} ({})", inv.role, inv.service);
-                add(r, &title, inv.name.as_deref(), None, Some("report"), "professionals");
+                add(
+                    r,
+                    &title,
+                    inv.name.as_deref(),
+                    None,
+                    Some("report"),
+                    "professionals",
+                );
             }
         }
     }

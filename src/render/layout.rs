@@ -6,9 +6,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use chrono::{Datelike, NaiveDate};
-use genpdf::elements::{
-    FrameCellDecorator, PageBreak, Paragraph, TableLayout, UnorderedList,
-};
+use genpdf::elements::{FrameCellDecorator, PageBreak, Paragraph, TableLayout, UnorderedList};
 use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::{Color, Style, StyledString};
 use genpdf::{Alignment, Context, Element, Margins, Mm, Position, RenderResult, Size};
@@ -43,19 +41,21 @@ pub struct Layout {
     pub split_rows: BTreeSet<usize>,
 }
 
-fn font_family() -> Result<FontFamily<FontData>, String> {
-    let load = |bytes: &[u8]| {
-        FontData::new(bytes.to_vec(), None).map_err(|e| format!("cannot load the font: {e}"))
+/// The font family. With `embed`, regular and bold are embedded; without, every face is
+/// measured from the same font data but written as a PDF base font, which is much quicker for
+/// the passes that only find page numbers (and those PDFs are thrown away). Italics are never
+/// used (they read less well), so they are never embedded.
+fn font_family(embed: bool) -> Result<FontFamily<FontData>, String> {
+    use genpdf::fonts::FontData as F;
+    use printpdf::BuiltinFont as B;
+    let load = |bytes: &[u8], builtin: Option<B>| {
+        F::new(bytes.to_vec(), builtin).map_err(|e| format!("cannot load the font: {e}"))
     };
-    let regular = load(REGULAR)?;
-    let bold = load(BOLD)?;
-    // No italics: the pack does not use them (they read less well), and the duplicates are
-    // merged when the file is tidied, so each face is embedded once.
     Ok(FontFamily {
-        italic: regular.clone(),
-        bold_italic: bold.clone(),
-        regular,
-        bold,
+        regular: load(REGULAR, (!embed).then_some(B::Helvetica))?,
+        bold: load(BOLD, (!embed).then_some(B::HelveticaBold))?,
+        italic: load(REGULAR, Some(B::HelveticaOblique))?,
+        bold_italic: load(BOLD, Some(B::HelveticaBoldOblique))?,
     })
 }
 
@@ -101,12 +101,22 @@ impl genpdf::PageDecorator for Decorator {
             format!("Page {page}")
         };
         let w = small.str_width(fc, &footer);
-        area.print_str(fc, Position::new((width - w) / 2.0, footer_y), small, &footer)?;
+        area.print_str(
+            fc,
+            Position::new((width - w) / 2.0, footer_y),
+            small,
+            &footer,
+        )?;
         let mut top = Mm::from(8);
         if self.draft {
             let mark = style.with_font_size(14).bold().with_color(RED);
             let w = mark.str_width(fc, DRAFT_MARK);
-            area.print_str(fc, Position::new((width - w) / 2.0, Mm::from(7)), mark, DRAFT_MARK)?;
+            area.print_str(
+                fc,
+                Position::new((width - w) / 2.0, Mm::from(7)),
+                mark,
+                DRAFT_MARK,
+            )?;
             let w = small.bold().with_color(RED).str_width(fc, DRAFT_MARK);
             area.print_str(
                 fc,
@@ -212,7 +222,9 @@ impl Element for Timeline {
         let x = |d: NaiveDate| x0 + (x1 - x0) * (d - first).num_days() as f64 / span;
         let line = |pts: &[(f64, f64)], color: Color| {
             area.draw_line(
-                pts.iter().map(|(a, b)| Position::new(mm(*a), mm(*b))).collect(),
+                pts.iter()
+                    .map(|(a, b)| Position::new(mm(*a), mm(*b)))
+                    .collect(),
                 Style::new().with_color(color),
             );
         };
@@ -226,7 +238,10 @@ impl Element for Timeline {
         let mut k = 0;
         while m <= last {
             let mx = x(m);
-            line(&[(mx, axis_y - 1.0), (mx, axis_y + 1.0)], Color::Rgb(0, 0, 0));
+            line(
+                &[(mx, axis_y - 1.0), (mx, axis_y + 1.0)],
+                Color::Rgb(0, 0, 0),
+            );
             if k % every == 0 {
                 let text = m.format("%b %Y").to_string();
                 area.print_str(fc, Position::new(mm(mx - 6.0), mm(1.0)), small, &text)?;
@@ -248,7 +263,11 @@ impl Element for Timeline {
                 line(&[(a, yy), (b.max(a + 0.5), yy)], HEADING);
             }
             let text = match review {
-                Some(r) if *planned => format!("{} to review {} (planned)", short_date(*start), short_date(*r)),
+                Some(r) if *planned => format!(
+                    "{} to review {} (planned)",
+                    short_date(*start),
+                    short_date(*r)
+                ),
                 Some(r) => format!("{} to review {}", short_date(*start), short_date(*r)),
                 None => format!("from {} (no review date)", short_date(*start)),
             };
@@ -271,7 +290,12 @@ impl Element for Timeline {
                 let text = format!("{name}: {}", short_date(d));
                 let tw: f64 = small.str_width(fc, &text).into();
                 let tx = (gx - tw / 2.0).clamp(0.0, (width - tw).max(0.0));
-                area.print_str(fc, Position::new(mm(tx), mm(note_y)), small.bold().with_color(color), &text)?;
+                area.print_str(
+                    fc,
+                    Position::new(mm(tx), mm(note_y)),
+                    small.bold().with_color(color),
+                    &text,
+                )?;
                 note_y += 4.5;
             }
         }
@@ -327,7 +351,12 @@ impl Element for Chart {
         ];
         for (i, r) in self.ratings.iter().enumerate() {
             let y = row * i as f64;
-            area.print_str(fc, Position::new(mm(0.0), mm(y + 1.0)), small.bold(), &r.label)?;
+            area.print_str(
+                fc,
+                Position::new(mm(0.0), mm(y + 1.0)),
+                small.bold(),
+                &r.label,
+            )?;
             let mut x = x0;
             for (n, (_, colour)) in [r.achieved, r.partly, r.not, r.unrated].iter().zip(colours) {
                 if *n == 0 {
@@ -337,7 +366,10 @@ impl Element for Chart {
                 for t in 0..16 {
                     let yy = y + 1.0 + t as f64 * 0.35;
                     area.draw_line(
-                        vec![Position::new(mm(x), mm(yy)), Position::new(mm(x + w - 0.6), mm(yy))],
+                        vec![
+                            Position::new(mm(x), mm(yy)),
+                            Position::new(mm(x + w - 0.6), mm(yy)),
+                        ],
                         Style::new().with_color(colour),
                     );
                 }
@@ -348,7 +380,11 @@ impl Element for Chart {
                 r.achieved,
                 r.partly,
                 r.not,
-                if r.unrated > 0 { format!(", {} not reviewed", r.unrated) } else { String::new() }
+                if r.unrated > 0 {
+                    format!(", {} not reviewed", r.unrated)
+                } else {
+                    String::new()
+                }
             );
             area.print_str(fc, Position::new(mm(x + 1.5), mm(y + 1.0)), small, &text)?;
         }
@@ -358,7 +394,10 @@ impl Element for Chart {
             for t in 0..8 {
                 let yy = key_y + 1.0 + t as f64 * 0.35;
                 area.draw_line(
-                    vec![Position::new(mm(x), mm(yy)), Position::new(mm(x + 4.0), mm(yy))],
+                    vec![
+                        Position::new(mm(x), mm(yy)),
+                        Position::new(mm(x + 4.0), mm(yy)),
+                    ],
                     Style::new().with_color(colour),
                 );
             }
@@ -434,9 +473,8 @@ impl Element for Para {
         if self.inner.is_none() {
             let effective = style.and(self.style);
             let text = fit_words(&self.text, effective, context, area.size().width);
-            self.inner = Some(
-                Paragraph::new(StyledString::new(text, self.style)).aligned(self.align),
-            );
+            self.inner =
+                Some(Paragraph::new(StyledString::new(text, self.style)).aligned(self.align));
         }
         self.inner.as_mut().unwrap().render(context, area, style)
     }
@@ -520,7 +558,10 @@ fn table(
         });
     };
     let bold = Style::new().bold().with_font_size(TABLE_SIZE);
-    let head = Style::new().bold().with_font_size(TABLE_SIZE).with_color(HEADING);
+    let head = Style::new()
+        .bold()
+        .with_font_size(TABLE_SIZE)
+        .with_color(HEADING);
     if let Some(h) = header {
         let mut row = t.row();
         for c in h {
@@ -532,7 +573,11 @@ fn table(
     for r in rows {
         let mut row = t.row();
         for (i, c) in r.iter().enumerate() {
-            let style = if key_bold && i == 0 { bold } else { Style::new().with_font_size(TABLE_SIZE) };
+            let style = if key_bold && i == 0 {
+                bold
+            } else {
+                Style::new().with_font_size(TABLE_SIZE)
+            };
             row.push_element(cell_para(c, style));
         }
         row.push().map_err(|e| e.to_string())?;
@@ -553,9 +598,10 @@ pub fn render(
     extras: &Extras,
     draft: bool,
     known: &Layout,
+    embed: bool,
     out: &mut Vec<u8>,
 ) -> Result<Layout, String> {
-    let mut doc = genpdf::Document::new(font_family()?);
+    let mut doc = genpdf::Document::new(font_family(embed)?);
     doc.set_title(extras.title.clone());
     doc.set_minimal_conformance();
     doc.set_font_size(BASE_SIZE);
@@ -626,7 +672,10 @@ pub fn render(
                 doc.push(gap());
             }
             Block::KeyValue(rows) => {
-                let rows: Vec<Vec<String>> = rows.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|(k, v)| vec![k.clone(), v.clone()])
+                    .collect();
                 doc.push(table(&mut keep, &[1, 2], None, &rows, true)?);
                 doc.push(gap());
             }
@@ -640,21 +689,23 @@ pub fn render(
             }
             Block::Title(text) => {
                 doc.push(
-                    Para::new(text, Style::new().bold().with_font_size(24).with_color(HEADING))
+                    Para::new(
+                        text,
+                        Style::new().bold().with_font_size(24).with_color(HEADING),
+                    )
                     .aligned(Alignment::Center),
                 );
                 doc.push(gap());
             }
             Block::Centre(text) => {
                 doc.push(
-                    Para::new(text, Style::new().with_font_size(14))
-                        .aligned(Alignment::Center),
+                    Para::new(text, Style::new().with_font_size(14)).aligned(Alignment::Center),
                 );
             }
             Block::Mark(text) => {
                 doc.push(
                     Para::new(text, Style::new().bold().with_font_size(20).with_color(RED))
-                    .aligned(Alignment::Center),
+                        .aligned(Alignment::Center),
                 );
             }
             Block::Space(n) => doc.push(genpdf::elements::Break::new(*n)),
@@ -665,7 +716,10 @@ pub fn render(
                     if *level > 2 {
                         continue;
                     }
-                    let page = known.entries.get(i).map_or(String::from("00"), |e| e.page.to_string());
+                    let page = known
+                        .entries
+                        .get(i)
+                        .map_or(String::from("00"), |e| e.page.to_string());
                     let (style, indent) = if *level == 1 {
                         (Style::new().bold(), 0)
                     } else {
@@ -706,7 +760,8 @@ pub fn render(
             }
         }
     }
-    doc.render(&mut *out).map_err(|e| format!("cannot lay out the pack: {e}"))?;
+    doc.render(&mut *out)
+        .map_err(|e| format!("cannot lay out the pack: {e}"))?;
     let found = found.borrow();
     let split_rows = keep.found.borrow().clone();
     Ok(Layout {

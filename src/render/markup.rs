@@ -113,7 +113,10 @@ pub fn parse(text: &str) -> Result<Vec<Block>, MarkupError> {
                 level: level as u8,
                 text: body.trim().to_string(),
             });
-        } else if let Some(item) = line.strip_prefix("- ").or(line.strip_prefix('-').filter(|r| r.is_empty())) {
+        } else if let Some(item) = line
+            .strip_prefix("- ")
+            .or(line.strip_prefix('-').filter(|r| r.is_empty()))
+        {
             match blocks.last_mut() {
                 Some(Block::Bullets(items)) => items.push(item.trim().to_string()),
                 _ => blocks.push(Block::Bullets(vec![item.trim().to_string()])),
@@ -188,7 +191,11 @@ pub fn parse(text: &str) -> Result<Vec<Block>, MarkupError> {
                         "unknown directive `@{name}`{}; the directives are @pagebreak, \
                          @contents, @timeline, @chart outcomes, @title, @centre, @mark, @space \
                          and @columns",
-                        if name == "chart" { " (only `@chart outcomes`)" } else { "" }
+                        if name == "chart" {
+                            " (only `@chart outcomes`)"
+                        } else {
+                            ""
+                        }
                     )))
                 }
             });

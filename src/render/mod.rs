@@ -53,11 +53,20 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("needs.tera", include_str!("../../templates/needs.tera")),
     ("views.tera", include_str!("../../templates/views.tera")),
     ("plans.tera", include_str!("../../templates/plans.tera")),
-    ("attainment.tera", include_str!("../../templates/attainment.tera")),
-    ("professionals.tera", include_str!("../../templates/professionals.tera")),
+    (
+        "attainment.tera",
+        include_str!("../../templates/attainment.tera"),
+    ),
+    (
+        "professionals.tera",
+        include_str!("../../templates/professionals.tera"),
+    ),
     ("reasons.tera", include_str!("../../templates/reasons.tera")),
     ("consent.tera", include_str!("../../templates/consent.tera")),
-    ("evidence.tera", include_str!("../../templates/evidence.tera")),
+    (
+        "evidence.tera",
+        include_str!("../../templates/evidence.tera"),
+    ),
 ];
 
 fn string_arg(value: &Value) -> String {
@@ -85,10 +94,12 @@ fn filter_cell(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
 /// `2016-02-14` → `14 February 2016`; anything else unchanged.
 fn filter_date(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let s = string_arg(v);
-    Ok(Value::String(match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-        Ok(d) => d.format("%-d %B %Y").to_string(),
-        Err(_) => s,
-    }))
+    Ok(Value::String(
+        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => d.format("%-d %B %Y").to_string(),
+            Err(_) => s,
+        },
+    ))
 }
 
 /// `7.5` → `£7.50`, `1650` → `£1,650.00`.
@@ -210,25 +221,40 @@ pub fn render_case(
             e.line, e.message
         )
     })?;
+    // Lay out until the page numbers settle and no table row breaks that need not (usually
+    // two or three passes), measuring with the quick fonts; then once more, embedding them.
+    // Text the quick fonts cannot write (outside Windows-1252) makes every pass embed.
     let mut known = layout::Layout::default();
     let mut bytes = Vec::new();
-    // Lay out until the page numbers settle and no table row breaks that need not (usually
-    // two or three passes).
-    for _ in 0..5 {
+    let mut quick = true;
+    for _ in 0..6 {
         bytes.clear();
-        let found = layout::render(&blocks, &extras, draft, &known, &mut bytes)?;
+        let found = match layout::render(&blocks, &extras, draft, &known, !quick, &mut bytes) {
+            Ok(found) => found,
+            Err(_) if quick => {
+                quick = false;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let settled = found.pages == known.pages
+            && found.entries.len() == known.entries.len()
             && found
                 .entries
                 .iter()
                 .zip(&known.entries)
                 .all(|(a, b)| a.page == b.page)
-            && found.entries.len() == known.entries.len()
             && found.split_rows == known.split_rows;
         known = found;
         if settled {
             break;
         }
+    }
+    if quick {
+        bytes.clear();
+        let last = layout::render(&blocks, &extras, draft, &known, true, &mut bytes)?;
+        debug_assert_eq!(last.pages, known.pages);
+        known = last;
     }
     let finished = pdf::finish(
         &bytes,
@@ -261,7 +287,11 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
                 attempt += 1;
@@ -302,7 +332,8 @@ fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "pack".into());
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot find the current folder: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot find the current folder: {e}"))?;
     let cwd_abs = fs::canonicalize(&cwd).unwrap_or(cwd);
     if cwd_abs.starts_with(&case_abs) {
         return Err(format!(

@@ -132,7 +132,11 @@ fn canonical(doc: &mut Document) {
 const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"];
 
 /// Adds the pages of `source` at the end of `doc`; returns the first added page.
-fn append(doc: &mut Document, pages_id: ObjectId, mut source: Document) -> Result<ObjectId, String> {
+fn append(
+    doc: &mut Document,
+    pages_id: ObjectId,
+    mut source: Document,
+) -> Result<ObjectId, String> {
     source.renumber_objects_with(doc.max_id + 1);
     let page_ids: Vec<ObjectId> = source.get_pages().into_values().collect();
     if page_ids.is_empty() {
@@ -167,7 +171,11 @@ fn append(doc: &mut Document, pages_id: ObjectId, mut source: Document) -> Resul
     let mut kept: Vec<(ObjectId, Object)> = Vec::new();
     for (id, object) in source.objects {
         let is_tree = matches!(
-            object.as_dict().ok().and_then(|d| d.get(b"Type").ok()).and_then(|t| t.as_name().ok()),
+            object
+                .as_dict()
+                .ok()
+                .and_then(|d| d.get(b"Type").ok())
+                .and_then(|t| t.as_name().ok()),
             Some(b"Pages" | b"Catalog" | b"Outlines")
         );
         if !is_tree {
@@ -208,7 +216,11 @@ struct Mark {
     children: Vec<Mark>,
 }
 
-fn write_outline(doc: &mut Document, parent: ObjectId, marks: &[Mark]) -> (ObjectId, ObjectId, i64) {
+fn write_outline(
+    doc: &mut Document,
+    parent: ObjectId,
+    marks: &[Mark],
+) -> (ObjectId, ObjectId, i64) {
     let ids: Vec<ObjectId> = marks.iter().map(|_| doc.new_object_id()).collect();
     let mut count = marks.len() as i64;
     for (i, mark) in marks.iter().enumerate() {
@@ -245,7 +257,8 @@ pub struct Finish<'a> {
 
 /// Finishes the pack; returns the file's bytes and how many attachments were appended.
 pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
-    let mut doc = Document::load_mem(pack).map_err(|e| format!("cannot read back the pack: {e}"))?;
+    let mut doc =
+        Document::load_mem(pack).map_err(|e| format!("cannot read back the pack: {e}"))?;
     let pages_id = doc
         .catalog()
         .and_then(|c| c.get(b"Pages"))
@@ -286,7 +299,8 @@ pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
         outlines.set("Last", last);
         outlines.set("Count", count);
     }
-    doc.objects.insert(outlines_id, Object::Dictionary(outlines));
+    doc.objects
+        .insert(outlines_id, Object::Dictionary(outlines));
     let info_id = doc.add_object(Object::Dictionary({
         let mut info = dictionary! {
             "Title" => text_string(f.title),
