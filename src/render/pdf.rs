@@ -335,15 +335,24 @@ pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
     }
     canonical(&mut doc);
 
-    // The id comes from the content, so the same pack always has the same id.
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes)
-        .map_err(|e| format!("cannot write the pack: {e}"))?;
-    let digest = Sha256::digest(&bytes);
-    let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
-    doc.trailer.set("ID", vec![id.clone(), id]);
-    let mut out = Vec::with_capacity(bytes.len() + 100);
+    // The id comes from the content, so the same pack always has the same id: save once with
+    // a placeholder id, hash the file, and write the hash over the placeholder.
+    let placeholder = Object::String(vec![0u8; 16], StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![placeholder.clone(), placeholder]);
+    let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| format!("cannot write the pack: {e}"))?;
+    let digest = Sha256::digest(&out);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02X}")).collect();
+    let zeros = format!("<{}>", "0".repeat(32));
+    let mut from = out.len();
+    for _ in 0..2 {
+        let at = out[..from]
+            .windows(zeros.len())
+            .rposition(|w| w == zeros.as_bytes())
+            .ok_or("cannot set the pack's id")?;
+        out[at + 1..at + 33].copy_from_slice(hex.as_bytes());
+        from = at;
+    }
     Ok(out)
 }
