@@ -217,7 +217,7 @@ impl Element for Timeline {
             .max()
             .unwrap();
         first = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
-        last = last + chrono::Duration::days(14);
+        last += chrono::Duration::days(14);
         let span = (last - first).num_days().max(1) as f64;
         let x = |d: NaiveDate| x0 + (x1 - x0) * (d - first).num_days() as f64 / span;
         let line = |pts: &[(f64, f64)], color: Color| {
@@ -587,7 +587,6 @@ fn table(
     if t_rows == 0 && header.is_some() {
         flush(&mut t, keep);
     }
-    drop(flush);
     Ok(out)
 }
 

@@ -338,7 +338,8 @@ pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
     // The id comes from the content, so the same pack always has the same id: save once with
     // a placeholder id, hash the file, and write the hash over the placeholder.
     let placeholder = Object::String(vec![0u8; 16], StringFormat::Hexadecimal);
-    doc.trailer.set("ID", vec![placeholder.clone(), placeholder]);
+    doc.trailer
+        .set("ID", vec![placeholder.clone(), placeholder]);
     let mut out = Vec::new();
     doc.save_to(&mut out)
         .map_err(|e| format!("cannot write the pack: {e}"))?;
