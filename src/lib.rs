@@ -86,30 +86,35 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
     let (case, mut diagnostics) = case::load(root);
     diagnostics.extend(rules::check(&case, ctx));
     let redactor = Redactor::for_case(&case);
+    let documents = case
+        .documents
+        .iter()
+        .map(|d| (d.path.as_path(), d))
+        .collect();
     for d in &mut diagnostics {
-        finish(d, &case, &redactor);
+        finish(d, &documents, &redactor);
     }
     // Errors first, then in the order a SENCO works through a case: pupil, family, needs,
     // health, plans, attainment, views, professionals, request, consent, evidence.
-    let rank = |d: &Diagnostic| {
-        let kind = d.file.as_ref().and_then(|f| {
-            case.documents
-                .iter()
-                .find(|doc| &doc.path == f)
-                .and_then(|doc| doc.kind)
-        });
-        kind.map_or(0, |k| {
-            1 + case::Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)
+    let kinds: std::collections::HashMap<&Path, usize> = case
+        .documents
+        .iter()
+        .filter_map(|doc| {
+            let k = doc.kind?;
+            Some((
+                doc.path.as_path(),
+                1 + case::Kind::ALL.iter().position(|x| *x == k)?,
+            ))
         })
-    };
-    diagnostics.sort_by(|a, b| {
-        (a.severity, rank(a), &a.file, a.line, a.column).cmp(&(
-            b.severity,
-            rank(b),
-            &b.file,
-            b.line,
-            b.column,
-        ))
+        .collect();
+    diagnostics.sort_by_cached_key(|d| {
+        let rank = d
+            .file
+            .as_deref()
+            .and_then(|f| kinds.get(f))
+            .copied()
+            .unwrap_or(0);
+        (d.severity, rank, d.file.clone(), d.line, d.column)
     });
     let dates = key_dates(&case, ctx);
     let report = CaseReport {
@@ -124,13 +129,15 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
 }
 
 /// Adds the source line and withholds any protected address from what will be printed.
-fn finish(d: &mut Diagnostic, case: &Case, redactor: &Redactor) {
+fn finish(
+    d: &mut Diagnostic,
+    documents: &std::collections::HashMap<&Path, &case::Document>,
+    redactor: &Redactor,
+) {
     if redactor.known {
         if let (Some(file), Some(line)) = (&d.file, d.line) {
-            d.snippet = case
-                .documents
-                .iter()
-                .find(|doc| &doc.path == file)
+            d.snippet = documents
+                .get(file.as_path())
                 .and_then(|doc| doc.line(line))
                 .map(|l| redactor.redact(l));
         }

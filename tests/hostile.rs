@@ -1,0 +1,275 @@
+//! The rest of the hostile-input catalogue (issue 5): a 100 MB file, device files, folders and
+//! files that may not be read, ten thousand files in one case folder, a pipe as evidence. Each
+//! gets a clear diagnostic, no panic, no hang; in a batch, one bad case never stops the others.
+//! (tests/malformed.rs covers YAML-level attacks: alias bombs, deep nesting, encodings, links.)
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-cases/year5-passing");
+
+/// Runs ehcpack, killing it after 60 s so that a hang fails the test instead of stalling it.
+/// The output is read as it comes, so a long report cannot block the child on a full pipe.
+fn run(mut command: Command) -> Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let out = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("ehcpack hung");
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic");
+    out
+}
+
+fn validate(path: &Path) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    c.args(["validate", path.to_str().unwrap(), "--today", "2026-01-15"]);
+    run(c)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A copy of the passing sample in a folder others may read (for the tests run as `nobody`).
+fn copy_sample(parent: &Path, name: &str) -> PathBuf {
+    let case = parent.join(name);
+    fs::create_dir_all(case.join("reports")).unwrap();
+    for entry in walkdir::WalkDir::new(SAMPLE).min_depth(1) {
+        let entry = entry.unwrap();
+        let to = case.join(entry.path().strip_prefix(SAMPLE).unwrap());
+        if entry.file_type().is_file() {
+            fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    case
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_100_megabyte_file_is_refused_by_its_size_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_sample(dir.path(), "case");
+    // Sparse: 100 MB on paper, nothing on disk; reading it would take seconds and memory.
+    let file = fs::File::create(case.join("notes.yaml")).unwrap();
+    file.set_len(100 * 1024 * 1024).unwrap();
+    let start = Instant::now();
+    let out = validate(&case);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "error[yaml-syntax]: this file is 100.0 MB; a case document may be at most 1 MB"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("notes.yaml:1:1"));
+}
+
+#[test]
+fn device_files_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_sample(dir.path(), "case");
+    // A character device (like /dev/zero, which never ends) named as a document and as evidence.
+    let made = Command::new("mknod")
+        .arg(case.join("zero.yaml"))
+        .args(["c", "1", "5"])
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and can make device files"
+        );
+        return;
+    }
+    let out = validate(&case);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("error[case-structure]: this is not an ordinary file"),
+        "{text}"
+    );
+    assert!(text.contains("zero.yaml:1:1"));
+    // As evidence, in a case that is otherwise fine (the rules run once documents read).
+    let second = copy_sample(dir.path(), "second");
+    Command::new("mknod")
+        .arg(second.join("reports/zero.pdf"))
+        .args(["c", "1", "5"])
+        .status()
+        .unwrap();
+    let evidence = fs::read_to_string(second.join("evidence.yaml")).unwrap();
+    fs::write(
+        second.join("evidence.yaml"),
+        evidence.replace("reports/my-story.pdf", "reports/zero.pdf"),
+    )
+    .unwrap();
+    let text = stdout(&validate(&second));
+    assert!(
+        text.contains(
+            "error[evidence-file]: the evidence path `reports/zero.pdf` is not an ordinary file"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_pipe_as_evidence_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_sample(dir.path(), "case");
+    fs::remove_file(case.join("reports/my-story.pdf")).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(case.join("reports/my-story.pdf"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = validate(&case);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("`reports/my-story.pdf` is not an ordinary file"));
+}
+
+#[test]
+fn ten_thousand_files_in_one_case_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_sample(dir.path(), "case");
+    for i in 0..10_000 {
+        fs::write(case.join(format!("scan-{i:05}.txt")), "not a document").unwrap();
+    }
+    let start = Instant::now();
+    let out = validate(&case);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "other files are not documents: {}",
+        stdout(&out)
+    );
+    assert!(start.elapsed() < Duration::from_secs(20));
+    // And ten thousand stray YAML files: each reported, none stops the rest.
+    let noisy = copy_sample(dir.path(), "noisy");
+    for i in 0..10_000 {
+        fs::write(noisy.join(format!("stray-{i:05}.yaml")), "kind: memo\n").unwrap();
+    }
+    let out = validate(&noisy);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert_eq!(
+        text.matches("error[case-structure]: `memo` is not a kind of case document")
+            .count(),
+        10_000
+    );
+    assert!(text.contains("noisy: fail (10000 errors, 0 warnings)"));
+}
+
+/// Runs as the unprivileged user `nobody`, for whom permissions are enforced (root ignores them).
+fn validate_as_nobody(path: &Path) -> Option<Output> {
+    if !is_root() {
+        return None;
+    }
+    let mut c = Command::new("setpriv");
+    c.args([
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        env!("CARGO_BIN_EXE_ehcpack"),
+    ])
+    .args([
+        "validate",
+        path.to_str().unwrap(),
+        "--today",
+        "2026-01-15",
+        "--format",
+        "json",
+    ]);
+    Some(run(c))
+}
+
+fn open_for_all(dir: &Path) {
+    let mut p = dir.to_path_buf();
+    loop {
+        let _ = fs::set_permissions(&p, fs::Permissions::from_mode(0o755));
+        if !p.pop() || p == Path::new("/tmp") || p.as_os_str().is_empty() {
+            break;
+        }
+    }
+}
+
+#[test]
+fn unreadable_folders_and_files_are_reported_and_the_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("received");
+    let good = copy_sample(&batch, "a-good");
+    let locked = copy_sample(&batch, "b-locked-folder");
+    let secret = copy_sample(&batch, "c-locked-file");
+    for entry in walkdir::WalkDir::new(dir.path()) {
+        let entry = entry.unwrap();
+        let mode = if entry.file_type().is_dir() {
+            0o755
+        } else {
+            0o644
+        };
+        fs::set_permissions(entry.path(), fs::Permissions::from_mode(mode)).unwrap();
+    }
+    open_for_all(dir.path());
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(secret.join("pupil.yaml"), fs::Permissions::from_mode(0o000)).unwrap();
+    let Some(out) = validate_as_nobody(&batch) else {
+        // Not root: this user is already unprivileged, so run directly.
+        let out = validate(&batch);
+        assert_eq!(out.status.code(), Some(1));
+        return;
+    };
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cases = json["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 3, "every case is reported");
+    let verdict = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c["path"].as_str().unwrap().ends_with(name))
+            .unwrap()
+    };
+    assert_eq!(
+        verdict("a-good")["verdict"],
+        "pass",
+        "the good case is still checked"
+    );
+    let folder = &verdict("b-locked-folder")["diagnostics"][0];
+    assert_eq!(folder["rule"], "case-structure");
+    assert!(
+        folder["message"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{folder}"
+    );
+    let file = &verdict("c-locked-file")["diagnostics"][0];
+    assert_eq!(file["file"], "pupil.yaml");
+    assert!(
+        file["message"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{file}"
+    );
+    let _ = good;
+}
