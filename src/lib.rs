@@ -14,6 +14,7 @@ pub mod model;
 pub mod new_case;
 pub mod privacy;
 pub mod profile;
+pub mod protect;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -40,6 +40,13 @@ pub struct RenderArgs {
     /// A folder of Tera templates to use instead of the built-in ones (same file names)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Protect the PDF with a password (AES-256), for sending by email. The password is read
+    /// from the environment variable EHCPACK_PASSWORD (or --password-env), or typed at a prompt
+    #[arg(long)]
+    pub encrypt: bool,
+    /// The environment variable that holds the password for --encrypt
+    #[arg(long, value_name = "VAR", default_value = crate::protect::PASSWORD_ENV, requires = "encrypt")]
+    pub password_env: String,
     #[command(flatten)]
     pub common: Common,
 }
@@ -358,6 +365,11 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
             return Err(format!("{} is not a folder of templates", dir.display()));
         }
     }
+    // Ask for the password before any work, so that a mistake there costs nothing.
+    let password = match args.encrypt {
+        true => Some(crate::protect::password(&args.password_env)?),
+        false => None,
+    };
     let (case, report) = crate::validate(&args.case, &ctx);
     let io_err = |e: std::io::Error| e.to_string();
     if report.errors > 0 && !args.draft {
@@ -380,10 +392,14 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     }
     let draft = args.draft;
     let rendered = render_case(&case, &report, draft, today, args.templates.as_deref())?;
-    write_atomically(&target, &rendered.bytes)?;
+    let bytes = match &password {
+        Some(password) => crate::protect::encrypt(&rendered.bytes, password)?,
+        None => rendered.bytes,
+    };
+    write_atomically(&target, &bytes)?;
     writeln!(
         out,
-        "wrote {} ({} pages of pack{}, {} KB){}",
+        "wrote {} ({} pages of pack{}, {} KB){}{}",
         target.display(),
         rendered.pages,
         match rendered.attachments {
@@ -391,7 +407,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
             1 => " and 1 attached report".into(),
             n => format!(" and {n} attached reports"),
         },
-        rendered.bytes.len().div_ceil(1024),
+        bytes.len().div_ceil(1024),
         if draft {
             format!(
                 " - DRAFT: {} error{}, {} warning{}",
@@ -408,6 +424,11 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
             )
         } else {
             String::new()
+        },
+        if password.is_some() {
+            " - protected with the password"
+        } else {
+            ""
         }
     )
     .map_err(io_err)?;

@@ -1,0 +1,82 @@
+//! `render --encrypt`: the pack as a password-protected PDF (AES-256, PDF 2.0 standard security
+//! handler, revision 6) for sending by email. The password never comes from the command line,
+//! where other users and shell history could see it: from an environment variable, or typed at
+//! a prompt that does not echo.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use lopdf::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
+use lopdf::{EncryptionState, EncryptionVersion, Permissions};
+
+/// The variable read for the password unless `--password-env` names another.
+pub const PASSWORD_ENV: &str = "EHCPACK_PASSWORD";
+
+/// Passwords shorter than this are refused: the pack holds a child's personal data.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The password from the named environment variable, else from a prompt on the terminal.
+pub fn password(variable: &str) -> Result<String, String> {
+    let password = match std::env::var(variable) {
+        Ok(p) => p,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(format!("{variable} is not valid text"))
+        }
+        Err(std::env::VarError::NotPresent) => {
+            if !std::io::stdin().is_terminal() {
+                return Err(format!(
+                    "--encrypt needs a password: set the environment variable {variable}, or run \
+                     ehcpack at a terminal to type it (it is never taken from the command line)"
+                ));
+            }
+            let first = rpassword::prompt_password("Password for the PDF: ")
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            let again = rpassword::prompt_password("The same password again: ")
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            if first != again {
+                return Err("the two passwords differ; nothing was written".into());
+            }
+            first
+        }
+    };
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "the password is shorter than {MIN_PASSWORD_CHARS} characters; the pack holds a \
+             child's personal data, so choose a longer one (a few words work well)"
+        ));
+    }
+    Ok(password)
+}
+
+/// The PDF encrypted with AES-256. Opening it needs `user_password`; the owner password is
+/// random and thrown away, so nobody can lift the restriction on changing the document.
+pub fn encrypt(pdf: &[u8], user_password: &str) -> Result<Vec<u8>, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("cannot encrypt the PDF: {e}");
+    let mut document = lopdf::Document::load_mem(pdf).map_err(|e| fail(&e))?;
+    let mut key = [0u8; 32];
+    let mut owner = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| fail(&e))?;
+    getrandom::fill(&mut owner).map_err(|e| fail(&e))?;
+    let owner: String = owner.iter().map(|b| format!("{b:02x}")).collect();
+    let filter: Arc<dyn CryptFilter> = Arc::new(Aes256CryptFilter);
+    let state = EncryptionState::try_from(EncryptionVersion::V5 {
+        encrypt_metadata: true,
+        crypt_filters: BTreeMap::from([(b"StdCF".to_vec(), filter)]),
+        file_encryption_key: &key,
+        stream_filter: b"StdCF".to_vec(),
+        string_filter: b"StdCF".to_vec(),
+        owner_password: &owner,
+        user_password,
+        // Reading, printing and copying text (for screen readers) stay allowed.
+        permissions: Permissions::PRINTABLE
+            | Permissions::COPYABLE
+            | Permissions::COPYABLE_FOR_ACCESSIBILITY
+            | Permissions::PRINTABLE_IN_HIGH_QUALITY,
+    })
+    .map_err(|e| fail(&e))?;
+    document.encrypt(&state).map_err(|e| fail(&e))?;
+    let mut out = Vec::with_capacity(pdf.len() + 4096);
+    document.save_to(&mut out).map_err(|e| fail(&e))?;
+    Ok(out)
+}
