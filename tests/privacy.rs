@@ -111,3 +111,92 @@ fn a_schema_error_in_the_address_block_does_not_quote_it() {
         "{text}"
     );
 }
+
+/// Every sample, in every output ehcpack makes (each validate format, status, and the PDF, as a
+/// draft where the case has errors): no byte of any output holds a protected address, neither in
+/// the raw PDF nor in its decompressed streams nor in the text poppler extracts.
+#[test]
+fn every_output_of_every_sample_is_free_of_protected_addresses() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let parts = protected_parts();
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("sample-cases")).unwrap() {
+        let case = entry.unwrap().path();
+        if !case.is_dir() {
+            continue;
+        }
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let case_arg = case.to_str().unwrap();
+        let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
+        for format in ["human", "json", "junit", "sarif", "github", "csv", "html"] {
+            let out = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+                .args([
+                    "validate",
+                    case_arg,
+                    "--today",
+                    "2026-01-15",
+                    "--format",
+                    format,
+                ])
+                .output()
+                .unwrap();
+            outputs.push((
+                format!("{name} {format}"),
+                [out.stdout, out.stderr].concat(),
+            ));
+        }
+        let status = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+            .args(["status", case_arg, "--today", "2026-01-15"])
+            .output()
+            .unwrap();
+        outputs.push((
+            format!("{name} status"),
+            [status.stdout, status.stderr].concat(),
+        ));
+        let pdf = dir.path().join(format!("{name}.pdf"));
+        let render = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+            .args([
+                "render",
+                case_arg,
+                "--today",
+                "2026-01-15",
+                "--draft",
+                "-o",
+                pdf.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            render.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&render.stderr)
+        );
+        outputs.push((
+            format!("{name} render output"),
+            [render.stdout, render.stderr].concat(),
+        ));
+        let bytes = std::fs::read(&pdf).unwrap();
+        let mut document = lopdf::Document::load_mem(&bytes).unwrap();
+        document.decompress();
+        let mut decompressed = Vec::new();
+        document.save_to(&mut decompressed).unwrap();
+        let text = Command::new("pdftotext")
+            .args([pdf.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        assert!(text.status.success(), "pdftotext reads {name}");
+        outputs.push((format!("{name} PDF bytes"), bytes));
+        outputs.push((format!("{name} PDF decompressed"), decompressed));
+        outputs.push((format!("{name} PDF text"), text.stdout));
+        for (what, output) in outputs {
+            assert_eq!(leaks(&output, &parts), Vec::<String>::new(), "{what} leaks");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 8 * 12,
+        "every sample and every output: {checked}"
+    );
+}
