@@ -273,3 +273,86 @@ fn unreadable_folders_and_files_are_reported_and_the_batch_goes_on() {
     );
     let _ = good;
 }
+
+fn render_to(target: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    c.args([
+        "render",
+        SAMPLE,
+        "--today",
+        "2026-01-15",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    c
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_full_disk_leaves_no_partial_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = dir.path().join("tiny");
+    fs::create_dir(&tiny).unwrap();
+    // A 64 KB file system: the pack (about 150 KB) cannot fit.
+    let mounted = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=64k",
+            "tmpfs",
+            tiny.to_str().unwrap(),
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and can mount a tmpfs"
+        );
+        return;
+    }
+    let out = run(render_to(&tiny.join("pack.pdf")));
+    let listing = files_in(&tiny);
+    let _ = Command::new("umount").arg(&tiny).status();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("No space left on device"));
+    assert_eq!(listing, Vec::<String>::new(), "nothing left behind");
+}
+
+#[test]
+fn a_render_killed_mid_write_leaves_no_partial_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("pack.pdf");
+    // The kernel kills the process (SIGXFSZ) when the file passes 32 KB, part way through.
+    let mut killed = Command::new("bash");
+    killed.arg("-c").arg(format!(
+        "ulimit -f 64; exec \"{}\" render \"{SAMPLE}\" --today 2026-01-15 -o \"{}\"",
+        env!("CARGO_BIN_EXE_ehcpack"),
+        target.display()
+    ));
+    let out = killed.output().unwrap();
+    assert!(!out.status.success());
+    assert!(!target.exists(), "no partial pack under the target's name");
+    // The next render completes, and clears what the killed one left.
+    let out = run(render_to(&target));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(files_in(dir.path()), vec!["pack.pdf".to_string()]);
+    assert!(
+        fs::read(&target).unwrap().ends_with(b"%%EOF\n")
+            || fs::read(&target).unwrap().ends_with(b"%%EOF")
+    );
+}

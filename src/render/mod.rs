@@ -291,6 +291,7 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
         .ok_or_else(|| format!("{} is not a file name", target.display()))?
         .to_string_lossy()
         .to_string();
+    remove_orphans(&dir, &name);
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
@@ -318,6 +319,31 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
         return Err(format!("cannot write {}: {e}", target.display()));
     }
     Ok(())
+}
+
+/// Removes temporary files that an earlier render of the same target left when it was killed
+/// part way (its process is gone), so that no partial file outlives the next run.
+fn remove_orphans(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive && pid != std::process::id() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The output path: `-o`, else `<case folder name>.pdf` in the current folder, which must not
