@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 fn server() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/node_modules/.bin/yaml-language-server");
+    let local =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/node_modules/.bin/yaml-language-server");
     if local.exists() {
         return Some(local);
     }
@@ -155,7 +156,10 @@ fn an_editor_completes_fields_and_marks_mistakes_from_the_schemas() {
             "workspace": {"configuration": true}}}),
     );
     lsp.notify("initialized", json!({}));
-    lsp.notify("workspace/didChangeConfiguration", json!({"settings": settings()}));
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": settings()}),
+    );
 
     // A SENCO starts a plan: the modeline names the schema that `ehcpack new` wrote beside it.
     let plan = case.join("plan-1.yaml");
@@ -170,9 +174,15 @@ fn an_editor_completes_fields_and_marks_mistakes_from_the_schemas() {
     let diagnostics = lsp.wait_for("diagnostics for the plan", |m| {
         m["method"] == "textDocument/publishDiagnostics"
             && m["params"]["uri"] == uri(&plan)
-            && m["params"]["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
     });
-    let marked: Vec<&Value> = diagnostics["params"]["diagnostics"].as_array().unwrap().iter().collect();
+    let marked: Vec<&Value> = diagnostics["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
     assert!(
         marked.iter().any(|d| d["range"]["start"]["line"] == 4),
         "the misspelt field is marked: {marked:?}"
