@@ -249,6 +249,7 @@ pub fn run() -> i32 {
     };
     match result {
         Ok(code) => code,
+        Err(message) if message.is_empty() => EXIT_OK,
         Err(message) => {
             let _ = out.flush();
             eprintln!("ehcpack: {message}");
@@ -357,7 +358,11 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         bar
     });
     let mut summary = Summary::default();
-    let io_err = |e: io::Error| format!("cannot write the report: {e}");
+    let io_err = |e: io::Error| match e.kind() {
+        // The reader stopped reading (`| head`): nothing more to say.
+        io::ErrorKind::BrokenPipe => String::new(),
+        _ => format!("cannot write the report: {e}"),
+    };
     for batch in cases.chunks(BATCH) {
         let reports: Vec<_> = batch
             .par_iter()
