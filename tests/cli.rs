@@ -353,3 +353,23 @@ fn every_schema_field_is_in_the_readme() {
         }
     }
 }
+
+#[test]
+fn the_readme_examples_of_the_other_documents_match_their_schemas() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut seen = 0;
+    let mut rest = readme.as_str();
+    while let Some(at) = rest.find("<!-- example-extra: ") {
+        rest = &rest[at + "<!-- example-extra: ".len()..];
+        let name = &rest[..rest.find(" -->").unwrap()];
+        let body = &rest[rest.find("```yaml\n").unwrap() + 8..];
+        let body = &body[..body.find("```").unwrap()];
+        let node = ehcpack::yaml::parse(body).unwrap().unwrap();
+        let kind =
+            ehcpack::case::Kind::from_name(node.get("kind").unwrap().as_str().unwrap()).unwrap();
+        assert_eq!(format!("{}.yaml", kind.name()), name);
+        assert_eq!(ehcpack::schema::check(kind, &node), vec![], "{name}");
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "professionals and evidence");
+}
