@@ -291,3 +291,53 @@ fn watch_checks_again_when_a_file_is_saved() {
         "{second}"
     );
 }
+
+#[test]
+fn the_pre_commit_hook_runs_validate_over_a_schools_cases() {
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let hooks = ehcpack::yaml::parse(&hooks).unwrap().unwrap();
+    let ehcpack::yaml::Value::Seq(list) = &hooks.value else {
+        panic!("a list of hooks")
+    };
+    let hook = &list[0];
+    assert_eq!(hook.get("id").unwrap().as_str(), Some("ehcpack-validate"));
+    let entry: Vec<&str> = hook
+        .get("entry")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(entry, ["ehcpack", "validate"]);
+    // A school's repository with its cases under cases/, as the README's config names them.
+    let repo = tempfile::tempdir().unwrap();
+    ehcpack::generate::corpus(&repo.path().join("cases"), 3, 2, 0.0).unwrap();
+    let run = |repo: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+            .args(&entry[1..])
+            .args(["cases/", "--today", "2026-01-15"])
+            .current_dir(repo)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        run(repo.path()).status.code(),
+        Some(0),
+        "a clean commit passes"
+    );
+    std::fs::write(
+        repo.path().join("cases/case-00001/consent.yaml"),
+        "format: ehcpack/1\nkind: consent\n",
+    )
+    .unwrap();
+    let blocked = run(repo.path());
+    assert_eq!(
+        blocked.status.code(),
+        Some(1),
+        "a commit that breaks a case is stopped"
+    );
+    assert!(text(&blocked).contains("error[parental-consent]"));
+}
