@@ -457,6 +457,41 @@ mod tests {
         }
     }
 
+    /// Every field a SENCO fills in has an example (a list of blocks has them on its fields).
+    #[test]
+    fn every_field_has_an_example() {
+        fn walk(kind: Kind, path: &str, schema: &Json, defs: &Json) {
+            let resolved = match schema.get("$ref").and_then(Json::as_str) {
+                Some(r) => &defs[r.rsplit('/').next().unwrap_or_default()],
+                None => schema,
+            };
+            let has_example =
+                schema.get("examples").is_some() || resolved.get("examples").is_some();
+            match resolved.get("type").and_then(Json::as_str) {
+                Some("object") => {
+                    for (name, sub) in resolved["properties"].as_object().into_iter().flatten() {
+                        walk(kind, &format!("{path}/{name}"), sub, defs);
+                    }
+                }
+                Some("array")
+                    if resolved["items"].get("type").and_then(Json::as_str) == Some("object") =>
+                {
+                    walk(kind, &format!("{path}[]"), &resolved["items"], defs)
+                }
+                _ if path.ends_with("/format") || path.ends_with("/kind") => {}
+                _ => assert!(has_example, "{}: {path} has no example", kind.name()),
+            }
+        }
+        for c in compiled() {
+            walk(
+                c.kind,
+                "",
+                &c.schema,
+                c.schema.get("$defs").unwrap_or(&Json::Null),
+            );
+        }
+    }
+
     #[test]
     fn unknown_field_suggests_the_right_one() {
         let f = findings(
