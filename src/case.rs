@@ -156,24 +156,20 @@ impl Case {
 
     /// A finding placed at a JSON Pointer path inside document `doc`.
     pub fn at(&self, doc: usize, pointer: &str, diagnostic: Diagnostic) -> Diagnostic {
-        let document = &self.documents[doc];
-        let pos = document
-            .root
-            .as_ref()
-            .map(|r| r.locate(pointer, false))
-            .unwrap_or_default();
-        diagnostic
-            .in_file(&document.path)
-            .at(pos.line.max(1), pos.column.max(1))
+        self.place(doc, pointer, false, diagnostic)
     }
 
     /// A finding about a document's key (`countersignature:`), or where it would go.
     pub fn at_key(&self, doc: usize, pointer: &str, diagnostic: Diagnostic) -> Diagnostic {
+        self.place(doc, pointer, true, diagnostic)
+    }
+
+    fn place(&self, doc: usize, pointer: &str, at_key: bool, diagnostic: Diagnostic) -> Diagnostic {
         let document = &self.documents[doc];
         let pos = document
             .root
             .as_ref()
-            .map(|r| r.locate(pointer, true))
+            .map(|r| r.locate(pointer, at_key))
             .unwrap_or_default();
         diagnostic
             .in_file(&document.path)

@@ -126,30 +126,24 @@ impl Redactor {
 
 /// Replaces `needle` (lower case, single spaces) in `text`, ignoring case and runs of spaces.
 fn replace_folded(text: &str, needle: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let needle: Vec<char> = needle.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if let Some(len) = match_at(&chars[i..], &needle, |c| c.is_whitespace()) {
-            out.push_str(WITHHELD);
-            i += len;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
+    replace_each(text, |hay| match_at(hay, &needle, char::is_whitespace))
 }
 
 /// Replaces a postcode (upper case, no spaces) wherever it stands, with any spacing.
 fn replace_postcode(text: &str, postcode: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let needle: Vec<char> = postcode.chars().collect();
+    replace_each(text, |hay| match_squashed(hay, &needle))
+}
+
+/// Replaces with [`WITHHELD`] every stretch of `text` that `matches` (given the rest of the
+/// text, the length it matches at its start).
+fn replace_each(text: &str, matches: impl Fn(&[char]) -> Option<usize>) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
     let mut i = 0;
     while i < chars.len() {
-        if let Some(len) = match_squashed(&chars[i..], &needle) {
+        if let Some(len) = matches(&chars[i..]).filter(|len| *len > 0) {
             out.push_str(WITHHELD);
             i += len;
         } else {
