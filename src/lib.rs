@@ -46,6 +46,8 @@ pub struct KeyDates {
     pub decision_due: Option<NaiveDate>,
     /// The final EHC plan, if one is issued, is due this many weeks after receipt (20).
     pub final_plan_due: Option<NaiveDate>,
+    /// Which statutory date has passed on `--today`: `decision` or `final-plan`.
+    pub overdue: Option<&'static str>,
 }
 
 impl KeyDates {
@@ -56,6 +58,11 @@ impl KeyDates {
             (Some(_), Some(_)) => "before",
             _ => "unknown",
         }
+    }
+
+    fn with_overdue(mut self, today: NaiveDate) -> KeyDates {
+        self.overdue = self.overdue(today);
+        self
     }
 
     /// Which statutory date has passed on `today`, if any: `decision` or `final-plan`.
@@ -164,5 +171,7 @@ fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
         decision_due: received.map(|r| crate::calendar::plus_weeks(r, ctx.profile.decision_weeks)),
         final_plan_due: received
             .map(|r| crate::calendar::plus_weeks(r, ctx.profile.final_plan_weeks)),
+        overdue: None,
     }
+    .with_overdue(ctx.today)
 }

@@ -230,3 +230,43 @@ fn the_generator_is_deterministic_and_mixes_faults() {
         }
     }
 }
+
+#[test]
+fn json_and_human_output_mark_overdue_statutory_dates() {
+    let json = ehcpack(&[
+        "validate",
+        "sample-cases/year5-passing",
+        "--today",
+        "2026-04-01",
+        "--received",
+        "2026-02-10",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let case = &json["cases"][0];
+    assert_eq!(case["decision_due"], "2026-03-24");
+    assert_eq!(case["final_plan_due"], "2026-06-30");
+    assert_eq!(case["overdue"], "decision");
+    // A date recorded in the case wins over --received.
+    let on_time = ehcpack(&[
+        "validate",
+        "sample-cases/year5-passing",
+        "--today",
+        "2026-03-01",
+        "--received",
+        "2026-02-10",
+    ]);
+    let text = String::from_utf8_lossy(&on_time.stdout);
+    assert!(text.contains("received 2026-02-10: decision on whether to assess due 2026-03-24; final plan due 2026-06-30"), "{text}");
+    assert!(!text.contains("overdue"));
+    let late = ehcpack(&[
+        "validate",
+        "sample-cases/year5-passing",
+        "--today",
+        "2026-07-01",
+        "--received",
+        "2026-02-10",
+    ]);
+    assert!(String::from_utf8_lossy(&late.stdout).contains("final plan due 2026-06-30 (overdue)"));
+}

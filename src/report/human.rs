@@ -106,6 +106,26 @@ impl Reporter for Human {
                 "warnings"
             },
         )?;
+        let dates = &report.dates;
+        if let (Some(received), Some(decision), Some(final_plan)) = (
+            dates.received_date,
+            dates.decision_due,
+            dates.final_plan_due,
+        ) {
+            let mark = |which: &str| {
+                if dates.overdue == Some(which) {
+                    self.paint(RED, " (overdue)")
+                } else {
+                    String::new()
+                }
+            };
+            writeln!(
+                out,
+                "  received {received}: decision on whether to assess due {decision}{}; final plan due {final_plan}{}",
+                mark("decision"),
+                mark("final-plan"),
+            )?;
+        }
         if !self.quiet {
             writeln!(out)?;
         }
