@@ -154,8 +154,13 @@ fn json_output_has_the_documented_shape() {
             "verdict",
             "errors",
             "warnings",
+            "pupil_reference",
             "submission_date",
             "guidance_date",
+            "received_date",
+            "decision_due",
+            "final_plan_due",
+            "overdue",
             "diagnostics",
         ] {
             assert!(case.get(key).is_some(), "case lacks {key}");
