@@ -414,3 +414,31 @@ fn templates_can_be_replaced() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!pdf.exists());
 }
+
+/// The pack's text is set in the embedded Atkinson Hyperlegible fonts (no system font needed);
+/// attached reports keep their own fonts.
+#[test]
+fn the_fonts_are_embedded_and_attachments_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = render(dir.path(), &sample("year5-passing"), &[]);
+    let out = Command::new("pdffonts")
+        .arg(&pdf)
+        .output()
+        .expect("pdffonts (poppler-utils)");
+    let listing = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    for face in ["AtkinsonHyperlegible-Regular", "AtkinsonHyperlegible-Bold"] {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(face))
+            .unwrap_or_else(|| panic!("{face}: {listing}"));
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(columns[1], "TrueType", "{row}");
+        assert_eq!(columns[3], "yes", "{face} is embedded: {row}");
+    }
+    // The sample reports are written in Helvetica: left as they are, not swapped.
+    assert!(
+        rows.iter().any(|r| r.starts_with("Helvetica ")),
+        "{listing}"
+    );
+}

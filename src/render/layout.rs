@@ -14,8 +14,8 @@ use genpdf::{Alignment, Context, Element, Margins, Mm, Position, RenderResult, S
 use super::context::{Extras, Ratings};
 use super::markup::Block;
 
-const REGULAR: &[u8] = include_bytes!("../../fonts/AtkinsonHyperlegible-Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../../fonts/AtkinsonHyperlegible-Bold.ttf");
+pub(super) const REGULAR: &[u8] = include_bytes!("../../fonts/AtkinsonHyperlegible-Regular.ttf");
+pub(super) const BOLD: &[u8] = include_bytes!("../../fonts/AtkinsonHyperlegible-Bold.ttf");
 
 const BASE_SIZE: u8 = 11;
 const TABLE_SIZE: u8 = 10;

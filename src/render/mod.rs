@@ -229,7 +229,7 @@ pub fn render_case(
         )
     })?;
     // Lay out until the page numbers settle and no table row breaks that need not (usually
-    // two or three passes), measuring with the quick fonts; then once more, embedding them.
+    // two or three passes), measuring with the real fonts but writing base fonts (quick).
     // Text the quick fonts cannot write (outside Windows-1252) makes every pass embed.
     let mut known = layout::Layout::default();
     let mut bytes = Vec::new();
@@ -257,15 +257,12 @@ pub fn render_case(
             break;
         }
     }
-    if quick {
-        bytes.clear();
-        let last = layout::render(&blocks, &extras, draft, &known, true, &mut bytes)?;
-        debug_assert_eq!(last.pages, known.pages);
-        known = last;
-    }
+    // When the quick fonts could write everything, the settled pass is the pack: finishing
+    // embeds the real fonts in place of the base fonts it names.
     let finished = pdf::finish(
         &bytes,
         &pdf::Finish {
+            embed_fonts: quick,
             entries: &known.entries,
             attachments: &extras.attachments,
             title: &extras.title,

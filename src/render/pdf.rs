@@ -249,6 +249,9 @@ fn write_outline(
 
 /// What finishing needs to know.
 pub struct Finish<'a> {
+    /// The pack was written with PDF base fonts (measured with the real ones): embed the real
+    /// fonts in their place.
+    pub embed_fonts: bool,
     pub entries: &'a [Entry],
     pub attachments: &'a [Attachment],
     pub title: &'a str,
@@ -259,6 +262,10 @@ pub struct Finish<'a> {
 pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
     let mut doc =
         Document::load_mem(pack).map_err(|e| format!("cannot read back the pack: {e}"))?;
+    // Before the attachments join: their own fonts stay as they are.
+    if f.embed_fonts {
+        embed_fonts(&mut doc)?;
+    }
     let pages_id = doc
         .catalog()
         .and_then(|c| c.get(b"Pages"))
@@ -330,7 +337,7 @@ pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
     merge_duplicate_streams(&mut doc);
     for object in doc.objects.values_mut() {
         if let Object::Stream(s) = object {
-            let _ = s.compress();
+            compress(s);
         }
     }
     canonical(&mut doc);
@@ -356,4 +363,160 @@ pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
         from = at;
     }
     Ok(out)
+}
+
+/// The base fonts the quick layout passes write, and the fonts they were measured with.
+const FONTS: [(&str, &str, &[u8], i64); 2] = [
+    (
+        "Helvetica",
+        "AtkinsonHyperlegible-Regular",
+        super::layout::REGULAR,
+        80,
+    ),
+    (
+        "Helvetica-Bold",
+        "AtkinsonHyperlegible-Bold",
+        super::layout::BOLD,
+        140,
+    ),
+];
+
+/// The characters of Windows-1252 codes 128 to 159 (the rest of 32 to 255 is Latin-1).
+const WIN_1252_HIGH: [Option<char>; 32] = [
+    Some('\u{20AC}'),
+    None,
+    Some('\u{201A}'),
+    Some('\u{0192}'),
+    Some('\u{201E}'),
+    Some('\u{2026}'),
+    Some('\u{2020}'),
+    Some('\u{2021}'),
+    Some('\u{02C6}'),
+    Some('\u{2030}'),
+    Some('\u{0160}'),
+    Some('\u{2039}'),
+    Some('\u{0152}'),
+    None,
+    Some('\u{017D}'),
+    None,
+    None,
+    Some('\u{2018}'),
+    Some('\u{2019}'),
+    Some('\u{201C}'),
+    Some('\u{201D}'),
+    Some('\u{2022}'),
+    Some('\u{2013}'),
+    Some('\u{2014}'),
+    Some('\u{02DC}'),
+    Some('\u{2122}'),
+    Some('\u{0161}'),
+    Some('\u{203A}'),
+    Some('\u{0153}'),
+    None,
+    Some('\u{017E}'),
+    Some('\u{0178}'),
+];
+
+/// Replaces the base-font dictionaries (Helvetica, as written by the quick layout passes) with
+/// the Atkinson Hyperlegible fonts the layout was measured with, embedded as simple TrueType
+/// fonts in the same Windows-1252 encoding and with their own widths, so that every character
+/// lands where the layout put it. Doing this here, rather than asking printpdf to embed, saves
+/// a whole layout pass and printpdf's scan of every Unicode code point for each font.
+fn embed_fonts(doc: &mut Document) -> Result<(), String> {
+    for (base, name, bytes, stem) in FONTS {
+        let targets: Vec<ObjectId> = doc
+            .objects
+            .iter()
+            .filter(|(_, o)| {
+                o.as_dict().is_ok_and(|d| {
+                    d.get(b"Type")
+                        .and_then(Object::as_name)
+                        .is_ok_and(|n| n == b"Font")
+                        && d.get(b"BaseFont")
+                            .and_then(Object::as_name)
+                            .is_ok_and(|n| n == base.as_bytes())
+                })
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let font = rusttype::Font::from_bytes(bytes)
+            .map_err(|e| format!("cannot read the font {name}: {e}"))?;
+        let em = f32::from(font.units_per_em());
+        let v = font.v_metrics_unscaled();
+        // rusttype scales so that ascent - descent is the size asked for: this size gives
+        // advances in thousandths of an em, as PDF widths are.
+        let scale = rusttype::Scale::uniform(1000.0 * (v.ascent - v.descent) / em);
+        let widths: Vec<Object> = (32u8..=255)
+            .map(|code| {
+                let c = match code {
+                    128..=159 => WIN_1252_HIGH[usize::from(code - 128)],
+                    _ => Some(char::from(code)),
+                };
+                let w = c.map_or(0.0, |c| {
+                    font.glyph(c).scaled(scale).h_metrics().advance_width
+                });
+                Object::Integer(w.round() as i64)
+            })
+            .collect();
+        let ascent = (v.ascent * 1000.0 / em).round() as i64;
+        let descent = (v.descent * 1000.0 / em).round() as i64;
+        let file = doc.add_object(lopdf::Stream::new(
+            dictionary! { "Length1" => bytes.len() as i64 },
+            bytes.to_vec(),
+        ));
+        let descriptor = doc.add_object(dictionary! {
+            "Type" => "FontDescriptor",
+            "FontName" => Object::Name(name.as_bytes().to_vec()),
+            "Flags" => 32,
+            "FontBBox" => vec![(-250).into(), descent.into(), 1300.into(), ascent.into()],
+            "ItalicAngle" => 0,
+            "Ascent" => ascent,
+            "Descent" => descent,
+            "CapHeight" => (ascent * 7 / 10),
+            "StemV" => stem,
+            "FontFile2" => file,
+        });
+        let replacement = dictionary! {
+            "Type" => "Font",
+            "Subtype" => "TrueType",
+            "BaseFont" => Object::Name(name.as_bytes().to_vec()),
+            "FirstChar" => 32,
+            "LastChar" => 255,
+            "Widths" => widths,
+            "Encoding" => "WinAnsiEncoding",
+            "FontDescriptor" => descriptor,
+        };
+        for id in targets {
+            doc.objects
+                .insert(id, Object::Dictionary(replacement.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Compresses a stream that has no filter yet, at zlib's default level: lopdf's own
+/// `compress` uses the best level, which costs a fifth of a render for a file a few per cent
+/// smaller.
+fn compress(stream: &mut lopdf::Stream) {
+    use std::io::Write;
+    if stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(stream.content.len() / 2),
+        flate2::Compression::default(),
+    );
+    let Ok(compressed) = encoder
+        .write_all(&stream.content)
+        .and_then(|_| encoder.finish())
+    else {
+        return;
+    };
+    if compressed.len() + 19 < stream.content.len() {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
+    }
 }
