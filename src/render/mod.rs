@@ -2,7 +2,7 @@
 //!
 //! The case is validated first; a case with errors is refused unless `--draft`. The wording comes
 //! from Tera templates (built in, or `--templates DIR`) that write the pack markup
-//! (docs/templates.md); [`markup`] reads it into blocks, [`layout`] lays them out with genpdf
+//! (README, "Templates and the pack markup"); [`markup`] reads it into blocks, [`layout`] lays them out with genpdf
 //! (twice, so that the contents can give page numbers), and [`pdf`] appends the attached
 //! reports, adds the outline and makes the file reproducible. The file is written atomically.
 
