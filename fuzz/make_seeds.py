@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Writes seed inputs made from sample-cases/ into fuzz/corpus/<target>/.
+
+load_document: every YAML file of every sample case, one input each.
+validate_case: every sample case as one input, in the form fuzz_targets/validate_case.rs reads:
+files separated by the byte 0xFF, each starting with one byte that picks its name.
+"""
+
+import hashlib
+import pathlib
+
+FUZZ = pathlib.Path(__file__).resolve().parent
+SAMPLES = FUZZ.parent / "sample-cases"
+
+# Keep in step with NAMES in fuzz_targets/validate_case.rs.
+NAMES = [
+    "pupil.yaml", "family.yaml", "needs.yaml", "health.yaml", "plan-1.yaml", "plan-2.yaml",
+    "plan-3.yaml", "attainment.yaml", "views.yaml", "professionals.yaml", "request.yaml",
+    "consent.yaml", "evidence.yaml", "plan-4.yaml", "extra.yml", "reports/notes.yaml",
+]
+
+
+def save(target, data):
+    out = FUZZ / "corpus" / target
+    out.mkdir(parents=True, exist_ok=True)
+    (out / ("seed-" + hashlib.sha1(data).hexdigest())).write_bytes(data)
+
+
+def main():
+    for case in sorted(p for p in SAMPLES.iterdir() if p.is_dir()):
+        files = []
+        for path in sorted(case.glob("*.yaml")):
+            text = path.read_bytes()
+            save("load_document", text)
+            if path.name in NAMES:
+                # 0x40 + index: a printable byte, and 0x40 % 16 == 0.
+                files.append(bytes([0x40 + NAMES.index(path.name)]) + text)
+        if files:
+            save("validate_case", b"\xff".join(files))
+
+
+if __name__ == "__main__":
+    main()
