@@ -193,12 +193,8 @@ impl Element for Timeline {
             return Ok(RenderResult::default());
         }
         let row = 9.0;
-        let needed = 22.0 + row * self.plans.len() as f64 + 10.0;
-        if area.size().height < mm(needed) {
-            return Ok(RenderResult {
-                size: Size::new(0, 0),
-                has_more: true,
-            });
+        if let Some(later) = wait_for_room(&area, 22.0 + row * self.plans.len() as f64 + 10.0) {
+            return Ok(later);
         }
         self.done = true;
         let fc = &context.font_cache;
@@ -323,12 +319,8 @@ impl Element for Chart {
             return Ok(RenderResult::default());
         }
         let row = 8.0;
-        let needed = 12.0 + row * self.ratings.len() as f64;
-        if area.size().height < mm(needed) {
-            return Ok(RenderResult {
-                size: Size::new(0, 0),
-                has_more: true,
-            });
+        if let Some(later) = wait_for_room(&area, 12.0 + row * self.ratings.len() as f64) {
+            return Ok(later);
         }
         self.done = true;
         let fc = &context.font_cache;
@@ -775,5 +767,13 @@ pub fn render(
             .collect(),
         pages: page.get(),
         split_rows,
+    })
+}
+
+/// A drawing is never split: with less than `needed` millimetres left, ask for the next page.
+fn wait_for_room(area: &genpdf::render::Area<'_>, needed: f64) -> Option<RenderResult> {
+    (area.size().height < mm(needed)).then(|| RenderResult {
+        size: Size::new(0, 0),
+        has_more: true,
     })
 }
