@@ -1,8 +1,9 @@
-//! Render benchmark: `cargo run --release --example bench_render [-- RUNS]`.
+//! Render benchmark: `cargo run --release --example bench_render [-- RUNS [NAME]]`.
 //!
 //! Renders each sample case, and a large generated case (year5-passing with six plans and forty
 //! outcomes), RUNS times each (default 10), and prints the time per render (validation, templates,
-//! layout, attachments, finishing; not the file write) and the PDF's size.
+//! layout, attachments, finishing; not the file write) and the PDF's size. With NAME, only the
+//! cases whose folder name contains it.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -64,6 +65,8 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(10);
+    // An optional second argument keeps only the cases whose folder name contains it.
+    let only = std::env::args().nth(2).unwrap_or_default();
     let tmp = std::env::temp_dir().join(format!("ehcpack-bench-{}", std::process::id()));
     fs::create_dir_all(&tmp).unwrap();
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-cases");
@@ -74,6 +77,7 @@ fn main() {
         .collect();
     cases.sort();
     cases.push(large_case(&tmp));
+    cases.retain(|c| c.file_name().unwrap().to_string_lossy().contains(&only));
     let profile = Profile::durham();
     let today = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
     let ctx = Context::new(&profile, today);

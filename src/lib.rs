@@ -10,6 +10,7 @@ pub mod case;
 pub mod cli;
 pub mod diagnostic;
 pub mod generate;
+pub mod manifest;
 pub mod model;
 pub mod new_case;
 pub mod privacy;
