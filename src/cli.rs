@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::case::{self, Kind};
+use crate::case::Kind;
 use crate::diagnostic::Severity;
 use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
@@ -114,7 +114,8 @@ pub struct Common {
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
-    /// Case folders, or folders of case folders
+    /// Case folders, pack PDFs made by `ehcpack render`, .zip archives of case folders, or
+    /// folders of any of these (the LA's folder of received requests)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// How to print the findings
@@ -127,6 +128,14 @@ pub struct ValidateArgs {
     /// gives each its decision date (6 weeks) and final plan date (20 weeks)
     #[arg(long, value_name = "DATE")]
     pub received: Option<NaiveDate>,
+    /// The LA's record of receipt: a CSV file of rows `path or UPN,date` (header optional).
+    /// A case's own `received_date` wins, then this file, then --received
+    #[arg(long, value_name = "FILE")]
+    pub received_from: Option<PathBuf>,
+    /// The environment variable that holds the password of encrypted packs (as `render
+    /// --encrypt` takes it); never given on the command line
+    #[arg(long, value_name = "VAR", default_value = crate::protect::PASSWORD_ENV)]
+    pub password_env: String,
     /// Check again every time a file in the case folders changes (stop with Ctrl-C)
     #[arg(long)]
     pub watch: bool,
@@ -271,10 +280,6 @@ pub fn today(common: &Common) -> NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-/// How many cases are checked in parallel before their reports are written, in order.
-/// Bounds memory however many cases a batch has.
-const BATCH: usize = 256;
-
 fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
     if !args.watch {
         return validate_once(args, out);
@@ -319,23 +324,33 @@ fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, u64, Option<std::time::System
 }
 
 fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
-    use rayon::prelude::*;
 
     let profile = load_profile(args.common.profile.as_ref())?;
     let mut ctx = Context::new(&profile, today(&args.common));
     ctx.received = args.received;
-    let mut cases = Vec::new();
+    let mut items = Vec::new();
     for path in &args.paths {
-        let found =
-            case::discover(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let found = crate::received::discover(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if found.is_empty() {
             return Err(format!(
-                "{} holds no case folder (a folder with .yaml files in it)",
+                "{} holds no case folder (a folder with .yaml files in it), pack PDF or zip archive",
                 path.display()
             ));
         }
-        cases.extend(found);
+        items.extend(found);
     }
+    let received_from = args
+        .received_from
+        .as_deref()
+        .map(crate::received::clock::ReceivedFrom::load)
+        .transpose()?;
+    let options = crate::received::Options {
+        password: std::env::var(&args.password_env)
+            .ok()
+            .filter(|p| !p.is_empty()),
+        limits: crate::received::Limits::default(),
+    };
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(report::Human {
             colour: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
@@ -348,10 +363,10 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         Format::Csv => Box::new(report::Csv::new(ctx.today)),
         Format::Html => Box::new(report::Html::new(&profile.name, ctx.today)),
     };
-    let progress = (cases.len() > 1 && !args.quiet && io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(cases.len() as u64);
+    let progress = (items.len() > 1 && !args.quiet && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(items.len() as u64);
         if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {per_sec} {eta}")
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} items {per_sec} {eta}")
         {
             bar.set_style(style);
         }
@@ -363,32 +378,47 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         io::ErrorKind::BrokenPipe => String::new(),
         _ => format!("cannot write the report: {e}"),
     };
-    for batch in cases.chunks(BATCH) {
-        let reports: Vec<_> = batch
-            .par_iter()
-            .map(|path| {
-                let (_, report) = crate::validate(path, &ctx);
-                if let Some(bar) = &progress {
-                    bar.inc(1);
-                }
-                report
-            })
-            .collect();
-        for report in &reports {
+    let tick = || {
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    };
+    let notes = crate::received::run(
+        &items,
+        &ctx,
+        &options,
+        received_from.as_ref(),
+        &tick,
+        &mut |report| {
             summary.add(report);
             let mut write = |out: &mut dyn Write| reporter.case(report, out);
             match &progress {
                 Some(bar) => bar.suspend(|| write(out)),
                 None => write(out),
             }
-            .map_err(io_err)?;
-        }
-    }
+        },
+    )
+    .map_err(io_err)?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     reporter.finish(&summary, out).map_err(io_err)?;
     out.flush().map_err(io_err)?;
+    if !notes.unmatched_rows.is_empty() {
+        let rows: Vec<String> = notes
+            .unmatched_rows
+            .iter()
+            .take(5)
+            .map(|(key, line)| format!("line {line} ({key})"))
+            .collect();
+        eprintln!(
+            "ehcpack: note: {} {} of --received-from matched no case: {}{}",
+            notes.unmatched_rows.len(),
+            if notes.unmatched_rows.len() == 1 { "row" } else { "rows" },
+            rows.join(", "),
+            if notes.unmatched_rows.len() > 5 { ", ..." } else { "" }
+        );
+    }
     Ok(if summary.failed > 0 {
         EXIT_FINDINGS
     } else {

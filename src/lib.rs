@@ -16,6 +16,7 @@ pub mod new_case;
 pub mod privacy;
 pub mod profile;
 pub mod protect;
+pub mod received;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -49,6 +50,9 @@ pub struct KeyDates {
     pub final_plan_due: Option<NaiveDate>,
     /// Which statutory date has passed on `--today`: `decision` or `final-plan`.
     pub overdue: Option<&'static str>,
+    /// The next statutory date: the decision date until it has passed, then the final plan
+    /// date. Reports sort by it.
+    pub next_due: Option<NaiveDate>,
 }
 
 impl KeyDates {
@@ -63,7 +67,28 @@ impl KeyDates {
 
     fn with_overdue(mut self, today: NaiveDate) -> KeyDates {
         self.overdue = self.overdue(today);
+        self.next_due = match self.decision_due {
+            Some(d) if today <= d => Some(d),
+            _ => self.final_plan_due,
+        };
         self
+    }
+
+    /// The dates for a request received on `received` (from the LA's own record): the decision
+    /// and final plan dates after the profile's weeks, and what is overdue on `today`.
+    pub fn received_on(
+        self,
+        received: NaiveDate,
+        profile: &profile::Profile,
+        today: NaiveDate,
+    ) -> KeyDates {
+        KeyDates {
+            received_date: Some(received),
+            decision_due: Some(calendar::plus_weeks(received, profile.decision_weeks)),
+            final_plan_due: Some(calendar::plus_weeks(received, profile.final_plan_weeks)),
+            ..self
+        }
+        .with_overdue(today)
     }
 
     /// Which statutory date has passed on `today`, if any: `decision` or `final-plan`.
@@ -81,13 +106,39 @@ impl KeyDates {
 /// The result of checking one case folder.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseReport {
+    /// The case folder; for a received pack the PDF file, and for a case in a zip archive
+    /// `archive.zip` (files at its top level) or `archive.zip › folder`.
     pub path: PathBuf,
+    /// How a received case arrived: `pack` (a pack PDF) or `zip` (a zip archive); absent for a
+    /// case folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received_as: Option<&'static str>,
     pub verdict: Verdict,
     pub errors: usize,
     pub warnings: usize,
     #[serde(flatten)]
     pub dates: KeyDates,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CaseReport {
+    /// Where a file of the case is, as reports show it: `case/plan-1.yaml` for a case folder,
+    /// `ava.pdf › plan-1.yaml` for a pack, `term.zip › ava/plan-1.yaml` for a case in an archive.
+    pub fn location(&self, file: &Path) -> String {
+        let path = self.path.display().to_string();
+        if self.received_as.is_some() && !path.contains(received::INSIDE) {
+            format!("{path}{}{}", received::INSIDE, file.display())
+        } else {
+            self.path.join(file).display().to_string()
+        }
+    }
+
+    /// Counts the findings again and sets the verdict, after findings were added or removed.
+    pub fn recount(&mut self) {
+        self.verdict = Verdict::of(&self.diagnostics);
+        self.errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        self.warnings = self.diagnostics.len() - self.errors;
+    }
 }
 
 /// Checks one case folder: every stage, every rule.
@@ -128,6 +179,7 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
     let dates = key_dates(&case, ctx);
     let report = CaseReport {
         path: root.to_path_buf(),
+        received_as: None,
         verdict: Verdict::of(&diagnostics),
         errors: diagnostics.iter().filter(|d| d.is_error()).count(),
         warnings: diagnostics.iter().filter(|d| !d.is_error()).count(),
@@ -173,6 +225,7 @@ fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
         final_plan_due: received
             .map(|r| crate::calendar::plus_weeks(r, ctx.profile.final_plan_weeks)),
         overdue: None,
+        next_due: None,
     }
     .with_overdue(ctx.today)
 }

@@ -12,8 +12,8 @@ use crate::CaseReport;
 
 fn location(case: &CaseReport, d: &Diagnostic) -> String {
     match (&d.file, d.line) {
-        (Some(f), Some(l)) => format!("{}:{l}", case.path.join(f).display()),
-        (Some(f), None) => case.path.join(f).display().to_string(),
+        (Some(f), Some(l)) => format!("{}:{l}", case.location(f)),
+        (Some(f), None) => case.location(f),
         _ => case.path.display().to_string(),
     }
 }
@@ -104,7 +104,7 @@ impl Reporter for Sarif {
     fn case(&mut self, report: &CaseReport, _out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
             let uri = match &d.file {
-                Some(f) => report.path.join(f),
+                Some(f) => std::path::PathBuf::from(report.location(f)),
                 None => report.path.clone(),
             };
             let mut region = serde_json::Map::new();
@@ -200,7 +200,7 @@ impl Reporter for Github {
                 Severity::Warning => "warning",
             };
             let file = match &d.file {
-                Some(f) => report.path.join(f),
+                Some(f) => std::path::PathBuf::from(report.location(f)),
                 None => report.path.clone(),
             };
             let mut props = vec![format!("file={}", escape_property(&file.to_string_lossy()))];
@@ -259,7 +259,7 @@ impl Csv {
     }
 }
 
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 14] = [
     "path",
     "pupil_reference",
     "verdict",
@@ -272,6 +272,8 @@ pub const CSV_HEADER: [&str; 12] = [
     "decision_due",
     "final_plan_due",
     "overdue",
+    "next_due",
+    "received_as",
 ];
 
 impl Reporter for Csv {
@@ -294,6 +296,8 @@ impl Reporter for Csv {
                 date(dates.decision_due),
                 date(dates.final_plan_due),
                 dates.overdue(self.today).unwrap_or("").to_string(),
+                date(dates.next_due),
+                report.received_as.unwrap_or("folder").to_string(),
             ])
             .map_err(other)?;
         writer.flush()

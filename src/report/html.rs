@@ -67,10 +67,11 @@ code {{ background: #f3f2f1; padding: 0 .2rem; }}
 <div class="controls">
 <label>Verdict <select id="verdict"><option value="">all</option><option value="fail">fail</option><option value="pass-with-warnings">pass with warnings</option><option value="pass">pass</option></select></label>
 <label>Rule <select id="rule"><option value="">any</option>{rule_options}</select></label>
+<label><input type="checkbox" id="overdue"> Overdue only</label>
 <span id="shown"></span>
 </div>
 <table id="cases">
-<thead><tr><th data-type="text">Case</th><th data-type="text">Pupil</th><th data-type="text">Verdict</th><th data-type="number">Errors</th><th data-type="number">Warnings</th><th data-type="text">Submission</th><th data-type="text">Guidance date</th><th data-type="text">Decision due</th><th data-type="text">Final plan due</th><th data-type="text">Findings</th></tr></thead>
+<thead><tr><th data-type="text">Case</th><th data-type="text">Pupil</th><th data-type="text">Verdict</th><th data-type="number">Errors</th><th data-type="number">Warnings</th><th data-type="text">Submission</th><th data-type="text">Guidance date</th><th data-type="text">Received</th><th data-type="text">Decision due</th><th data-type="text">Final plan due</th><th data-type="date" id="next-due">Next due</th><th data-type="text">Findings</th></tr></thead>
 <tbody>
 "#,
             profile = escape(&self.profile),
@@ -155,7 +156,10 @@ impl Reporter for Html {
         let verdict = report.verdict.as_str();
         writeln!(
             out,
-            "<tr data-verdict=\"{verdict}\" data-rules=\" {rules} \"><td>{path}</td><td>{pupil}</td><td class=\"{verdict}\">{verdict_text}</td><td>{errors}</td><td>{warnings}</td><td>{submission}</td><td>{guidance}</td><td>{decision}</td><td>{final_plan}</td><td>{findings}</td></tr>",
+            "<tr data-verdict=\"{verdict}\" data-rules=\" {rules} \" data-overdue=\"{overdue}\"><td>{path}</td><td>{pupil}</td><td class=\"{verdict}\">{verdict_text}</td><td>{errors}</td><td>{warnings}</td><td>{submission}</td><td>{guidance}</td><td>{received}</td><td>{decision}</td><td>{final_plan}</td><td>{next_due}</td><td>{findings}</td></tr>",
+            overdue = overdue.unwrap_or(""),
+            received = date(dates.received_date),
+            next_due = date(dates.next_due),
             rules = rules.join(" "),
             path = escape(&report.path.display().to_string()),
             pupil = escape(dates.pupil_reference.as_deref().unwrap_or("")),
@@ -186,11 +190,13 @@ impl Reporter for Html {
   var verdict = document.getElementById('verdict');
   var rule = document.getElementById('rule');
   var shown = document.getElementById('shown');
+  var overdue = document.getElementById('overdue');
   function filter() {{
     var n = 0;
     Array.prototype.forEach.call(body.rows, function (row) {{
       var ok = (!verdict.value || row.dataset.verdict === verdict.value) &&
-               (!rule.value || row.dataset.rules.indexOf(' ' + rule.value + ' ') >= 0);
+               (!rule.value || row.dataset.rules.indexOf(' ' + rule.value + ' ') >= 0) &&
+               (!overdue.checked || row.dataset.overdue !== '');
       row.hidden = !ok;
       if (ok) n++;
     }});
@@ -198,21 +204,30 @@ impl Reporter for Html {
   }}
   verdict.addEventListener('change', filter);
   rule.addEventListener('change', filter);
+  overdue.addEventListener('change', filter);
+  function sortBy(th, index, ascending) {{
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) {{ c.removeAttribute('aria-sort'); }});
+    th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+    var number = th.dataset.type === 'number';
+    var date = th.dataset.type === 'date';
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {{
+      var x = a.cells[index].textContent, y = b.cells[index].textContent;
+      // Cases without a date go last, whichever way dates are sorted.
+      if (date && (x === '' || y === '')) return (x === '') - (y === '');
+      var c = number ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y);
+      return ascending ? c : -c;
+    }});
+    rows.forEach(function (r) {{ body.appendChild(r); }});
+  }}
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {{
     th.addEventListener('click', function () {{
-      var ascending = th.getAttribute('aria-sort') !== 'ascending';
-      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) {{ c.removeAttribute('aria-sort'); }});
-      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-      var number = th.dataset.type === 'number';
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {{
-        var x = a.cells[index].textContent, y = b.cells[index].textContent;
-        var c = number ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y);
-        return ascending ? c : -c;
-      }});
-      rows.forEach(function (r) {{ body.appendChild(r); }});
+      sortBy(th, index, th.getAttribute('aria-sort') !== 'ascending');
     }});
   }});
+  // Opened, the page lists the cases by the next statutory date due, soonest first.
+  var next = document.getElementById('next-due');
+  sortBy(next, next.cellIndex, true);
   filter();
 }})();
 </script>

@@ -41,9 +41,16 @@ impl Human {
             self.paint(BOLD, &format!(": {}", d.message))
         )?;
         let location = match (&d.file, d.line, d.column) {
-            (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}", case.path.join(f).display()),
-            (Some(f), _, _) => case.path.join(f).display().to_string(),
-            _ => format!("{} (the case folder)", case.path.display()),
+            (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}", case.location(f)),
+            (Some(f), _, _) => case.location(f),
+            _ => format!(
+                "{} ({})",
+                case.path.display(),
+                match case.received_as {
+                    Some(_) => "as received",
+                    None => "the case folder",
+                }
+            ),
         };
         let gutter = d.line.map_or(1, |l| l.to_string().len());
         let pad = " ".repeat(gutter);

@@ -87,6 +87,11 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../docs/rules/protected-address-leak.md"),
     ),
     (
+        "pack-integrity",
+        include_str!("../../docs/rules/pack-integrity.md"),
+    ),
+    ("archive", include_str!("../../docs/rules/archive.md")),
+    (
         "guidance-date",
         include_str!("../../docs/rules/guidance-date.md"),
     ),
@@ -117,6 +122,10 @@ const SOURCES: &[(&str, &str)] = &[
     (
         "health-development",
         include_str!("../../docs/rules/health-development.md"),
+    ),
+    (
+        "duplicate-pupil",
+        include_str!("../../docs/rules/duplicate-pupil.md"),
     ),
 ];
 

@@ -1,0 +1,219 @@
+//! `--received-from FILE`: the LA's own record of when each request arrived, as CSV rows of
+//! `path or UPN,date`. A header row is optional; dates are `YYYY-MM-DD` or `DD/MM/YYYY` (as a
+//! UK spreadsheet saves them). Bad rows are errors located at their line.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+/// The most rows read from the file: a term's requests are hundreds.
+pub const MAX_ROWS: usize = 1_000_000;
+
+/// The dates of receipt, by UPN and by path.
+#[derive(Debug, Default)]
+pub struct ReceivedFrom {
+    by_upn: HashMap<String, (NaiveDate, usize)>,
+    by_path: HashMap<String, (NaiveDate, usize)>,
+}
+
+/// Whether `text` is a UPN: a letter and twelve more letters or digits.
+fn upn_key(text: &str) -> Option<String> {
+    let upn: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let ok = upn.len() == 13
+        && upn.starts_with(|c: char| c.is_ascii_alphabetic())
+        && upn.chars().all(|c| c.is_ascii_alphanumeric());
+    ok.then_some(upn)
+}
+
+/// A path as a key: `/` separators, no leading `./`, no trailing `/`.
+fn path_key(text: &str) -> String {
+    let mut key = text.trim().replace('\\', "/");
+    while let Some(rest) = key.strip_prefix("./") {
+        key = rest.to_string();
+    }
+    key.trim_end_matches('/').to_string()
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .ok()
+}
+
+impl ReceivedFrom {
+    /// Reads the file; `Err` lists every bad row as `FILE:LINE: what is wrong`.
+    pub fn load(path: &Path) -> Result<ReceivedFrom, String> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read --received-from {}: {e}", path.display()))?;
+        if meta.len() > 64 * 1024 * 1024 {
+            return Err(format!(
+                "--received-from {} is larger than 64 MB; it should hold one short row per request",
+                path.display()
+            ));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read --received-from {}: {e}", path.display()))?;
+        Self::parse(&bytes, &path.display().to_string())
+    }
+
+    /// Parses the CSV text; `name` is used in the located errors.
+    pub fn parse(bytes: &[u8], name: &str) -> Result<ReceivedFrom, String> {
+        let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(bytes);
+        let mut table = ReceivedFrom::default();
+        let mut errors = Vec::new();
+        for (index, record) in reader.records().enumerate() {
+            if index >= MAX_ROWS {
+                errors.push(format!("{name}: more than {MAX_ROWS} rows"));
+                break;
+            }
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(index + 1, |p| p.line() as usize);
+                    errors.push(format!("{name}:{line}: this row cannot be read: {e}"));
+                    continue;
+                }
+            };
+            let line = record
+                .position()
+                .map_or(index + 1, |p| p.line() as usize);
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            if record.len() != 2 {
+                errors.push(format!(
+                    "{name}:{line}: a row has two values, `path or UPN,date`; this one has {}",
+                    record.len()
+                ));
+                continue;
+            }
+            let (key, date) = (&record[0], &record[1]);
+            let Some(date) = parse_date(date) else {
+                // The first row may be a header (`case,received`).
+                if index == 0 {
+                    continue;
+                }
+                errors.push(format!(
+                    "{name}:{line}: `{}` is not a date; write YYYY-MM-DD (2026-01-15) or \
+                     DD/MM/YYYY (15/01/2026)",
+                    date.escape_debug()
+                ));
+                continue;
+            };
+            if key.is_empty() {
+                errors.push(format!(
+                    "{name}:{line}: the row has a date but no path or UPN"
+                ));
+                continue;
+            }
+            let (map, key) = match upn_key(key) {
+                Some(upn) => (&mut table.by_upn, upn),
+                None => (&mut table.by_path, path_key(key)),
+            };
+            if let Some((other, first)) = map.get(&key) {
+                if *other != date {
+                    errors.push(format!(
+                        "{name}:{line}: `{key}` is given {date} here and {other} on line {first}"
+                    ));
+                }
+                continue;
+            }
+            map.insert(key, (date, line));
+        }
+        if errors.is_empty() {
+            Ok(table)
+        } else {
+            Err(format!(
+                "--received-from has {} bad {}:\n  {}",
+                errors.len(),
+                if errors.len() == 1 { "row" } else { "rows" },
+                errors.join("\n  ")
+            ))
+        }
+    }
+
+    /// The date for a case shown as `shown` (its path, or `archive › folder`), that arrived as the
+    /// file or folder `item`, with this UPN; with the line of the row that gave it. A path row
+    /// matches the whole path or its last parts (`ava.pdf` matches `term/ava.pdf`); a UPN row
+    /// matches the pupil. A path row wins over a UPN row.
+    pub fn date_for(
+        &self,
+        shown: &str,
+        item: &Path,
+        upn: Option<&str>,
+    ) -> Option<(NaiveDate, usize)> {
+        let shown_key = path_key(shown);
+        if let Some(hit) = self.by_path.get(&shown_key) {
+            return Some(*hit);
+        }
+        let parts: Vec<String> = item
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|c| c != "." && c != "/")
+            .collect();
+        for start in 0..parts.len() {
+            if let Some(hit) = self.by_path.get(&parts[start..].join("/")) {
+                return Some(*hit);
+            }
+        }
+        upn.and_then(upn_key)
+            .and_then(|u| self.by_upn.get(&u))
+            .copied()
+    }
+
+    /// Every row's key and line, for telling which rows matched no case.
+    pub fn rows(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.by_upn
+            .iter()
+            .chain(self.by_path.iter())
+            .map(|(k, (_, line))| (k.as_str(), *line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_optional_both_date_styles_upn_and_paths() {
+        let t = ReceivedFrom::parse(
+            b"case,received\nterm/ava.pdf,2026-01-05\nB123456789012, 07/01/2026\n",
+            "r.csv",
+        )
+        .unwrap();
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            t.date_for("x/term/ava.pdf", Path::new("x/term/ava.pdf"), None),
+            Some((d("2026-01-05"), 2))
+        );
+        assert_eq!(
+            t.date_for("other.pdf", Path::new("other.pdf"), Some("b123 4567 89012")),
+            Some((d("2026-01-07"), 3))
+        );
+        assert_eq!(t.date_for("ava.pdf", Path::new("ava.pdf"), None), None);
+    }
+
+    #[test]
+    fn bad_rows_are_located() {
+        let e = ReceivedFrom::parse(
+            b"ava.pdf,2026-01-05\nbob.pdf,2026-13-01\ncat.pdf\nava.pdf,2026-01-06\n",
+            "r.csv",
+        )
+        .unwrap_err();
+        assert!(e.contains("r.csv:2: `2026-13-01` is not a date"), "{e}");
+        assert!(e.contains("r.csv:3: a row has two values"), "{e}");
+        assert!(e.contains("r.csv:4: `ava.pdf` is given 2026-01-06 here and 2026-01-05 on line 1"), "{e}");
+    }
+}

@@ -1,0 +1,686 @@
+//! The LA's side: what arrives is checked as it arrived. `validate` takes, beside case folders,
+//! pack PDFs made by `ehcpack render` ([`pack`]) and `.zip` archives of case folders
+//! ([`archive`]), mixed in one batch; a folder of received files works too.
+//!
+//! Every received case is unpacked into a private temporary folder (mode 0700, removed when the
+//! case is done) and read by the same [`crate::validate`] as a case folder, so its findings are
+//! the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
+//! `term.zip › ava/pupil.yaml:5:1` ([`INSIDE`]), never the temporary folder.
+//!
+//! Over the whole batch, [`run`] finds the same pupil in more than one case (`duplicate-pupil`)
+//! and applies the LA's own record of receipt (`--received-from`, [`clock`]). Both need every
+//! case seen before any is printed, so reports wait in an unnamed temporary file (deleted by the
+//! system when closed) rather than in memory: memory holds only each case's identity keys and
+//! name, a few dozen bytes a case.
+
+pub mod archive;
+pub mod clock;
+pub mod pack;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::io::{self, BufRead, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::case::{self, Case, Kind};
+use crate::diagnostic::{Diagnostic, Verdict};
+use crate::privacy::Redactor;
+use crate::rules::{catalogue, Context};
+use crate::{CaseReport, KeyDates};
+
+/// What separates a received file from a file inside it, in reports: `ava.pdf › pupil.yaml`.
+pub const INSIDE: &str = " › ";
+
+/// The bounds on reading received files. Far above any real pack or archive; each one keeps a
+/// crafted file from taking the machine's memory, disk or time.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest pack PDF read.
+    pub max_pack_bytes: u64,
+    /// The most a single embedded file (or any PDF stream) may unpack to.
+    pub max_embedded_bytes: usize,
+    /// The most all of a pack's embedded files together may unpack to.
+    pub max_pack_total: usize,
+    /// The most embedded files read from a pack.
+    pub max_embedded_files: usize,
+    /// The most PDF objects in a pack.
+    pub max_objects: usize,
+    /// The largest zip archive read.
+    pub max_archive_bytes: u64,
+    /// The most entries in a zip archive.
+    pub max_entries: usize,
+    /// The most one zip entry may unpack to.
+    pub max_entry_bytes: u64,
+    /// The most all of an archive's entries together may unpack to.
+    pub max_archive_total: u64,
+    /// The largest unpacked-to-packed size ratio of a zip entry...
+    pub max_ratio: u64,
+    /// ...for entries larger than this (small files of repeated text compress very well).
+    pub ratio_floor_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const MB: usize = 1024 * 1024;
+        Limits {
+            max_pack_bytes: 256 * MB as u64,
+            max_embedded_bytes: 64 * MB,
+            max_pack_total: 512 * MB,
+            max_embedded_files: 10_000,
+            max_objects: 1_000_000,
+            max_archive_bytes: 1024 * MB as u64,
+            max_entries: 10_000,
+            max_entry_bytes: 64 * MB as u64,
+            max_archive_total: 1024 * MB as u64,
+            max_ratio: 200,
+            ratio_floor_bytes: MB as u64,
+        }
+    }
+}
+
+/// How received items are opened.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The password for encrypted packs (from `EHCPACK_PASSWORD` or `--password-env`).
+    pub password: Option<String>,
+    pub limits: Limits,
+}
+
+/// A private temporary folder (0700), removed when dropped.
+pub fn private_dir() -> io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".ehcpack-received-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
+}
+
+/// One thing given to `validate`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Item {
+    /// A case folder.
+    Folder(PathBuf),
+    /// A pack PDF.
+    Pack(PathBuf),
+    /// A zip archive of one or more case folders.
+    Zip(PathBuf),
+}
+
+impl Item {
+    pub fn path(&self) -> &Path {
+        match self {
+            Item::Folder(p) | Item::Pack(p) | Item::Zip(p) => p,
+        }
+    }
+
+    /// A received file by its name: `.pdf` or `.zip` (any capitals).
+    pub fn received_file(path: &Path) -> Option<Item> {
+        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+        match ext.as_str() {
+            "pdf" => Some(Item::Pack(path.to_path_buf())),
+            "zip" => Some(Item::Zip(path.to_path_buf())),
+            _ => None,
+        }
+    }
+}
+
+/// What a path given to `validate` holds: a pack PDF, a zip archive, a case folder, or a folder
+/// of any of these (searched below, not inside a case folder, not following links, not in
+/// hidden folders), in path order.
+pub fn discover(path: &Path) -> io::Result<Vec<Item>> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_dir() {
+        return Item::received_file(path).map(|i| vec![i]).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a case folder, a pack PDF (.pdf) or a zip archive (.zip)",
+            )
+        });
+    }
+    let folders = case::discover(path)?;
+    if folders.len() == 1 && folders[0] == path {
+        // A case folder: its PDFs are its evidence, not received packs.
+        return Ok(vec![Item::Folder(path.to_path_buf())]);
+    }
+    let cases: BTreeSet<PathBuf> = folders.iter().cloned().collect();
+    let mut items: Vec<Item> = folders.into_iter().map(Item::Folder).collect();
+    let mut walker = walkdir::WalkDir::new(path)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let Ok(entry) = entry else { continue };
+        if entry.file_type().is_dir() {
+            if cases.contains(entry.path())
+                || entry.file_name().to_string_lossy().starts_with('.')
+            {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_file() && !entry.file_name().to_string_lossy().starts_with('.') {
+            if let Some(item) = Item::received_file(entry.path()) {
+                items.push(item);
+            }
+        }
+    }
+    items.sort_by(|a, b| a.path().cmp(b.path()));
+    Ok(items)
+}
+
+/// Who a case is about, for finding the same pupil twice in a batch.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Identity {
+    /// The UPN, upper case, without spaces.
+    pub upn: Option<String>,
+    /// `first last|date of birth`, lower case, runs of spaces as one.
+    pub name_dob: Option<String>,
+    /// The pupil document and the place of the UPN, for the warning.
+    pub at: Option<(PathBuf, usize, usize)>,
+}
+
+impl Identity {
+    /// Read from the pupil document's own text, so that a case with errors elsewhere is still
+    /// recognised.
+    pub fn of(case: &Case) -> Identity {
+        let Some(doc) = case
+            .documents
+            .iter()
+            .position(|d| d.kind == Some(Kind::Pupil))
+        else {
+            return Identity::default();
+        };
+        let text = |pointer: &str| {
+            case.node(doc, pointer)
+                .and_then(|n| n.as_str())
+                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|s| !s.is_empty())
+        };
+        let upn = text("/upn").map(|u| u.replace(' ', "").to_uppercase());
+        let name_dob = match (
+            text("/legal_name/first"),
+            text("/legal_name/last"),
+            text("/date_of_birth"),
+        ) {
+            (Some(first), Some(last), Some(dob)) => {
+                Some(format!("{} {}|{dob}", first.to_lowercase(), last.to_lowercase()))
+            }
+            _ => None,
+        };
+        let placed = case.at(doc, "/upn", Diagnostic::new("duplicate-pupil", "", ""));
+        Identity {
+            upn,
+            name_dob,
+            at: placed
+                .file
+                .map(|f| (f, placed.line.unwrap_or(1), placed.column.unwrap_or(1))),
+        }
+    }
+}
+
+/// One case checked, with what the batch needs to know about it.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub report: CaseReport,
+    /// The file or folder it arrived as.
+    pub item: PathBuf,
+    pub identity: Identity,
+    /// Whether the case records its own `received_date` (which the LA's record does not replace).
+    pub case_received: bool,
+}
+
+fn whole_item(path: &Path, received_as: &'static str, findings: Vec<Diagnostic>) -> CaseReport {
+    let mut report = CaseReport {
+        path: path.to_path_buf(),
+        received_as: Some(received_as),
+        verdict: Verdict::Pass,
+        errors: 0,
+        warnings: 0,
+        dates: KeyDates::default(),
+        diagnostics: findings,
+    };
+    report.recount();
+    report
+}
+
+fn checked(report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
+    Checked {
+        report,
+        item: item.to_path_buf(),
+        identity: case.map(Identity::of).unwrap_or_default(),
+        case_received: case
+            .and_then(|c| c.request.as_ref())
+            .is_some_and(|r| r.value.received_date.is_some()),
+    }
+}
+
+/// Checks one item: a case folder gives one case, a pack one, an archive one for each case
+/// folder in it (and one for the archive itself when an entry was refused or it holds no case).
+pub fn check(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
+    match item {
+        Item::Folder(path) => {
+            let (case, report) = crate::validate(path, ctx);
+            vec![checked(report, path, Some(&case))]
+        }
+        Item::Pack(path) => vec![check_pack(path, ctx, options)],
+        Item::Zip(path) => check_zip(path, ctx, options),
+    }
+}
+
+/// Puts `extra` findings in front of the case's own (errors stay first) and recounts.
+fn merge(report: &mut CaseReport, extra: Vec<Diagnostic>, redactor: &Redactor) {
+    let mut all: Vec<Diagnostic> = extra
+        .into_iter()
+        .map(|mut d| {
+            d.message = redactor.redact(&d.message);
+            d.help = redactor.redact(&d.help);
+            d
+        })
+        .collect();
+    all.append(&mut report.diagnostics);
+    all.sort_by_key(|d| d.severity);
+    report.diagnostics = all;
+    report.recount();
+}
+
+/// Removes any mention of the private folder from the findings (none is expected: findings
+/// name files relative to the case), showing the received item instead.
+fn hide_private(report: &mut CaseReport, dir: &Path, shown: &str) {
+    let private = dir.display().to_string();
+    for d in &mut report.diagnostics {
+        if d.message.contains(&private) {
+            d.message = d.message.replace(&private, shown);
+        }
+        if d.help.contains(&private) {
+            d.help = d.help.replace(&private, shown);
+        }
+    }
+}
+
+fn write_private(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    let target = dir.join(rel);
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(target)?
+        .write_all(bytes)
+}
+
+fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
+    let opened = match pack::open(path, options.password.as_deref(), &options.limits) {
+        Ok(o) => o,
+        Err(d) => return checked(whole_item(path, "pack", vec![d]), path, None),
+    };
+    let mut integrity = pack::verify(&opened);
+    let dir = match private_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            let d = Diagnostic::new(
+                "pack-integrity",
+                format!("no private temporary folder could be made to read the pack: {e}"),
+                "check the temporary folder (TMPDIR) has room and may be written",
+            );
+            return checked(whole_item(path, "pack", vec![d]), path, None);
+        }
+    };
+    for (rel, bytes) in pack::case_files(&opened) {
+        if let Err(e) = write_private(dir.path(), rel, bytes) {
+            integrity.push(
+                Diagnostic::new(
+                    "pack-integrity",
+                    format!("the pack's file {rel} could not be unpacked: {e}"),
+                    "check the temporary folder (TMPDIR) has room; or the pack names one file \
+                     twice (as a file and as a folder)",
+                )
+                .in_file(rel),
+            );
+        }
+    }
+    let (case, mut report) = crate::validate(dir.path(), ctx);
+    // An attachment missing from the pack is reported once, as the pack's fault, not again as
+    // a missing evidence file.
+    let missing: Vec<String> = opened
+        .manifest
+        .attachments
+        .iter()
+        .filter(|e| {
+            !opened
+                .files
+                .contains_key(&format!("{}{}", crate::manifest::EVIDENCE_PREFIX, e.path))
+        })
+        .map(|e| format!("`{}`", e.path))
+        .collect();
+    report
+        .diagnostics
+        .retain(|d| d.rule != "evidence-file" || !missing.iter().any(|m| d.message.contains(m)));
+    report.path = path.to_path_buf();
+    report.received_as = Some("pack");
+    hide_private(&mut report, dir.path(), &path.display().to_string());
+    merge(&mut report, integrity, &Redactor::for_case(&case));
+    checked(report, path, Some(&case))
+}
+
+fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
+    let unpacked = match archive::unpack(path, &options.limits) {
+        Ok(u) => u,
+        Err(d) => return vec![checked(whole_item(path, "zip", vec![d]), path, None)],
+    };
+    let cases = archive::cases(&unpacked);
+    let mut findings = unpacked.findings.clone();
+    if cases.is_empty() && findings.is_empty() {
+        findings.push(Diagnostic::new(
+            "archive",
+            "the archive holds no case folder (a folder with .yaml files in it)",
+            "ask the sender for the zipped case folder, or the pack PDF `ehcpack render` makes",
+        ));
+    }
+    let single_top = cases.len() == 1 && cases[0].1.is_none();
+    let mut out = Vec::new();
+    if !findings.is_empty() && !single_top {
+        out.push(checked(
+            whole_item(path, "zip", std::mem::take(&mut findings)),
+            path,
+            None,
+        ));
+    }
+    for (dir, rel) in cases {
+        let (case, mut report) = crate::validate(&dir, ctx);
+        report.path = match &rel {
+            Some(rel) => PathBuf::from(format!("{}{INSIDE}{rel}", path.display())),
+            None => path.to_path_buf(),
+        };
+        report.received_as = Some("zip");
+        hide_private(
+            &mut report,
+            unpacked.dir.path(),
+            &path.display().to_string(),
+        );
+        merge(
+            &mut report,
+            std::mem::take(&mut findings),
+            &Redactor::for_case(&case),
+        );
+        out.push(checked(report, path, Some(&case)));
+    }
+    out
+}
+
+/// A report as it waits in the spill file.
+#[derive(Serialize, Deserialize)]
+struct Spilled {
+    path: PathBuf,
+    received_as: Option<String>,
+    item: PathBuf,
+    case_received: bool,
+    upn: Option<String>,
+    at: Option<(PathBuf, usize, usize)>,
+    pupil_reference: Option<String>,
+    submission_date: Option<NaiveDate>,
+    guidance_date: Option<NaiveDate>,
+    received_date: Option<NaiveDate>,
+    decision_due: Option<NaiveDate>,
+    final_plan_due: Option<NaiveDate>,
+    diagnostics: Vec<SpilledFinding>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SpilledFinding {
+    rule: String,
+    file: Option<PathBuf>,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: String,
+    help: String,
+    snippet: Option<String>,
+}
+
+impl Spilled {
+    fn of(c: Checked) -> Spilled {
+        let r = c.report;
+        Spilled {
+            path: r.path,
+            received_as: r.received_as.map(str::to_string),
+            item: c.item,
+            case_received: c.case_received,
+            upn: c.identity.upn,
+            at: c.identity.at,
+            pupil_reference: r.dates.pupil_reference,
+            submission_date: r.dates.submission_date,
+            guidance_date: r.dates.guidance_date,
+            received_date: r.dates.received_date,
+            decision_due: r.dates.decision_due,
+            final_plan_due: r.dates.final_plan_due,
+            diagnostics: r
+                .diagnostics
+                .into_iter()
+                .map(|d| SpilledFinding {
+                    rule: d.rule.to_string(),
+                    file: d.file,
+                    line: d.line,
+                    column: d.column,
+                    message: d.message,
+                    help: d.help,
+                    snippet: d.snippet,
+                })
+                .collect(),
+        }
+    }
+
+    fn report(self, today: NaiveDate) -> CaseReport {
+        let diagnostics = self
+            .diagnostics
+            .into_iter()
+            .filter_map(|d| {
+                let rule = catalogue::get(&d.rule)?;
+                Some(Diagnostic {
+                    rule: rule.id,
+                    severity: rule.severity,
+                    file: d.file,
+                    line: d.line,
+                    column: d.column,
+                    message: d.message,
+                    help: d.help,
+                    source: rule.source,
+                    snippet: d.snippet,
+                })
+            })
+            .collect();
+        let mut report = CaseReport {
+            path: self.path,
+            received_as: match self.received_as.as_deref() {
+                Some("pack") => Some("pack"),
+                Some(_) => Some("zip"),
+                None => None,
+            },
+            verdict: Verdict::Pass,
+            errors: 0,
+            warnings: 0,
+            dates: KeyDates {
+                pupil_reference: self.pupil_reference,
+                submission_date: self.submission_date,
+                guidance_date: self.guidance_date,
+                received_date: self.received_date,
+                decision_due: self.decision_due,
+                final_plan_due: self.final_plan_due,
+                overdue: None,
+                next_due: None,
+            }
+            .with_overdue(today),
+            diagnostics,
+        };
+        report.recount();
+        report
+    }
+}
+
+/// What the batch found beyond each case's own report, for the end of the run.
+#[derive(Debug, Default)]
+pub struct Notes {
+    /// Pupils found in more than one case.
+    pub duplicate_pupils: usize,
+    /// Rows of `--received-from` that matched no case: (key, line).
+    pub unmatched_rows: Vec<(String, usize)>,
+}
+
+/// The most other cases a `duplicate-pupil` warning names.
+const NAMED_OTHERS: usize = 10;
+
+/// How many items are checked in parallel at a time.
+pub const CHUNK: usize = 256;
+
+/// Checks every item (in parallel, [`CHUNK`] at a time), then hands each case's report to
+/// `emit`, in order, with its `duplicate-pupil` warnings and the dates from `received_from`.
+/// `tick` is called as each item is done (for a progress bar).
+pub fn run(
+    items: &[Item],
+    ctx: &Context,
+    options: &Options,
+    received_from: Option<&clock::ReceivedFrom>,
+    tick: &(dyn Fn() + Sync),
+    emit: &mut dyn FnMut(&CaseReport) -> io::Result<()>,
+) -> io::Result<Notes> {
+    use rayon::prelude::*;
+
+    let mut spill = io::BufWriter::new(tempfile::tempfile()?);
+    let mut shown: Vec<String> = Vec::new();
+    let mut keys: HashMap<String, Vec<u32>> = HashMap::new();
+    for chunk in items.chunks(CHUNK) {
+        let done: Vec<Vec<Checked>> = chunk
+            .par_iter()
+            .map(|item| {
+                let c = check(item, ctx, options);
+                tick();
+                c
+            })
+            .collect();
+        for c in done.into_iter().flatten() {
+            let index = shown.len() as u32;
+            shown.push(c.report.path.display().to_string());
+            if let Some(upn) = &c.identity.upn {
+                keys.entry(format!("upn:{upn}")).or_default().push(index);
+            }
+            if let Some(name) = &c.identity.name_dob {
+                keys.entry(format!("name:{name}")).or_default().push(index);
+            }
+            serde_json::to_writer(&mut spill, &Spilled::of(c))?;
+            spill.write_all(b"\n")?;
+        }
+    }
+    // Each case that shares a key with another: the others, and on what grounds.
+    let mut same: HashMap<u32, (BTreeSet<u32>, BTreeSet<&'static str>)> = HashMap::new();
+    for (key, indices) in &keys {
+        if indices.len() < 2 {
+            continue;
+        }
+        let ground = if key.starts_with("upn:") {
+            "the same UPN"
+        } else {
+            "the same legal name and date of birth"
+        };
+        // At most a few others are named per case, so a batch of one pupil many times over
+        // stays small.
+        for &i in indices {
+            let entry = same.entry(i).or_default();
+            for &j in indices.iter().filter(|j| **j != i) {
+                if entry.0.len() > NAMED_OTHERS {
+                    break;
+                }
+                entry.0.insert(j);
+            }
+            entry.1.insert(ground);
+        }
+    }
+    let mut notes = Notes {
+        duplicate_pupils: count_pupils(&same),
+        ..Notes::default()
+    };
+    drop(keys);
+    let file = spill.into_inner().map_err(|e| e.into_error())?;
+    let mut file = file;
+    file.rewind()?;
+    let mut matched_rows = BTreeSet::new();
+    for (index, line) in io::BufReader::new(file).lines().enumerate() {
+        let spilled: Spilled = serde_json::from_str(&line?)?;
+        let (item, case_received, upn, at) = (
+            spilled.item.clone(),
+            spilled.case_received,
+            spilled.upn.clone(),
+            spilled.at.clone(),
+        );
+        let mut report = spilled.report(ctx.today);
+        if let (Some(table), false) = (received_from, case_received) {
+            let shown_path = report.path.display().to_string();
+            if let Some((date, row)) = table.date_for(&shown_path, &item, upn.as_deref()) {
+                matched_rows.insert(row);
+                report.dates = report.dates.clone().received_on(date, ctx.profile, ctx.today);
+            }
+        }
+        if let Some((others, grounds)) = same.get(&(index as u32)) {
+            let names: Vec<&str> = others
+                .iter()
+                .take(NAMED_OTHERS)
+                .map(|j| shown[*j as usize].as_str())
+                .collect();
+            let more = others.len() > NAMED_OTHERS;
+            let mut d = Diagnostic::new(
+                "duplicate-pupil",
+                format!(
+                    "the same pupil ({}) is also in {}{}",
+                    grounds.iter().copied().collect::<Vec<_>>().join("; "),
+                    names.join(", "),
+                    if more { " and others" } else { "" }
+                ),
+                "compare the cases: deal with the request once, keep the later or more complete \
+                 one, and keep the first date of receipt",
+            );
+            if let Some((file, line, column)) = at {
+                d = d.in_file(file).at(line, column);
+            }
+            report.diagnostics.push(d);
+            report.recount();
+        }
+        emit(&report)?;
+    }
+    if let Some(table) = received_from {
+        notes.unmatched_rows = table
+            .rows()
+            .filter(|(_, line)| !matched_rows.contains(line))
+            .map(|(k, l)| (k.to_string(), l))
+            .collect();
+        notes.unmatched_rows.sort_by_key(|(_, l)| *l);
+    }
+    Ok(notes)
+}
+
+/// How many distinct pupils the duplicate groups are (connected groups of cases).
+fn count_pupils(same: &HashMap<u32, (BTreeSet<u32>, BTreeSet<&'static str>)>) -> usize {
+    let mut seen = BTreeSet::new();
+    let mut groups = 0;
+    for &start in same.keys() {
+        if !seen.insert(start) {
+            continue;
+        }
+        groups += 1;
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            if let Some((others, _)) = same.get(&i) {
+                for &j in others {
+                    if seen.insert(j) {
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+    }
+    groups
+}

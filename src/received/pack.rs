@@ -1,0 +1,519 @@
+//! Reading a received pack PDF: its embedded manifest, case documents and evidence files (the
+//! contract is [`crate::manifest`]), every checksum verified, every size bounded.
+//!
+//! A PDF is untrusted input. The file is read up to [`Limits::max_pack_bytes`]; lopdf parses it
+//! with its nesting-depth limit and a per-stream decompression limit, on a thread of its own with
+//! a large stack; the embedded-file name tree is walked with a depth limit and a visited set; each
+//! embedded file is decompressed up to [`Limits::max_embedded_bytes`], and all of them together up
+//! to [`Limits::max_pack_total`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+use super::Limits;
+use crate::diagnostic::Diagnostic;
+use crate::manifest::{self, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
+
+/// The embedded files of a pack, by name, as found (not yet checked against the manifest).
+pub type Embedded = BTreeMap<String, Vec<u8>>;
+
+/// What a pack PDF held: the manifest and every embedded file, or why it could not be read.
+#[derive(Debug)]
+pub struct Opened {
+    pub manifest: Manifest,
+    pub files: Embedded,
+}
+
+/// Reads a pack file with every bound. `Err` holds `pack-integrity` findings about the whole
+/// pack (not a PDF, not an ehcpack pack, encrypted, no manifest).
+#[allow(clippy::result_large_err)]
+pub fn open(path: &Path, password: Option<&str>, limits: &Limits) -> Result<Opened, Diagnostic> {
+    let bytes = read_capped(path, limits.max_pack_bytes)?;
+    open_bytes(bytes, password, limits)
+}
+
+fn integrity(message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    Diagnostic::new("pack-integrity", message, help)
+}
+
+fn not_a_pack(why: &str) -> Diagnostic {
+    integrity(
+        format!("not an ehcpack pack: check it by hand ({why})"),
+        "this PDF carries no case ehcpack can check: it was typed in another program, scanned or \
+         made by another tool; check the request by hand, or ask the school for the pack \
+         `ehcpack render` makes",
+    )
+}
+
+#[allow(clippy::result_large_err)]
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, Diagnostic> {
+    let unreadable = |e: std::io::Error| {
+        integrity(
+            format!("the pack cannot be read: {e}"),
+            "check the file exists and you may read it",
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(integrity(
+            "the pack is not an ordinary file",
+            "name a PDF file, a zip archive or a folder",
+        ));
+    }
+    if meta.len() > cap {
+        return Err(integrity(
+            format!(
+                "the pack is {:.0} MB; ehcpack reads packs of at most {} MB",
+                meta.len() as f64 / 1_048_576.0,
+                cap / 1_048_576
+            ),
+            "a pack with its reports is a few megabytes; check this file by hand",
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > cap {
+        return Err(integrity(
+            format!(
+                "the pack is larger than {} MB, the most ehcpack reads",
+                cap / 1_048_576
+            ),
+            "check this file by hand",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The same as [`open`], for bytes already in memory.
+#[allow(clippy::result_large_err)]
+pub fn open_bytes(
+    bytes: Vec<u8>,
+    password: Option<&str>,
+    limits: &Limits,
+) -> Result<Opened, Diagnostic> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
+        return Err(not_a_pack("the file is not a PDF"));
+    }
+    let limits = limits.clone();
+    let password = password.map(str::to_string);
+    // lopdf parses recursively (with its own depth limit); a thread with a large stack makes a
+    // stack overflow impossible however the objects nest, and a panic inside lopdf is a finding.
+    let worker = std::thread::Builder::new()
+        .name("ehcpack-pdf".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || read_embedded(&bytes, password.as_deref(), &limits));
+    let result = match worker {
+        Ok(handle) => handle.join().unwrap_or_else(|_| {
+            Err(not_a_pack(
+                "the PDF is damaged in a way its reader could not handle",
+            ))
+        }),
+        Err(e) => Err(integrity(
+            format!("the pack could not be read: {e}"),
+            "try again with fewer cases at once",
+        )),
+    }?;
+    let (manifest_bytes, files) = result;
+    let manifest = parse_manifest(&manifest_bytes)?;
+    Ok(Opened { manifest, files })
+}
+
+#[allow(clippy::result_large_err)]
+fn parse_manifest(bytes: &[u8]) -> Result<Manifest, Diagnostic> {
+    // Read the version first, so a newer pack says so instead of "malformed".
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if let Some(v) = value.get("manifest_version").and_then(|v| v.as_u64()) {
+            if v > u64::from(manifest::MANIFEST_VERSION) {
+                return Err(integrity(
+                    format!(
+                        "the pack's manifest is version {v}, from a newer ehcpack; this one reads \
+                         version {}",
+                        manifest::MANIFEST_VERSION
+                    ),
+                    "update ehcpack (`cargo install --path .` from a newer copy) and check again",
+                ));
+            }
+        }
+    }
+    serde_json::from_slice::<Manifest>(bytes).map_err(|e| {
+        integrity(
+            format!("the pack's manifest ({MANIFEST_FILE}) cannot be read: {e}"),
+            "the pack was changed after rendering or is damaged; ask the school to render it \
+             again with `ehcpack render`",
+        )
+    })
+}
+
+/// Parses the PDF and collects its embedded files. Runs on the worker thread.
+#[allow(clippy::result_large_err)]
+fn read_embedded(
+    bytes: &[u8],
+    password: Option<&str>,
+    limits: &Limits,
+) -> Result<(Vec<u8>, Embedded), Diagnostic> {
+    // Count the objects before building them: a file of millions of tiny objects is refused.
+    let objects = memchr_count(bytes, b" obj");
+    if objects > limits.max_objects {
+        return Err(not_a_pack(&format!(
+            "it has about {objects} objects, more than the {} ehcpack reads",
+            limits.max_objects
+        )));
+    }
+    let options = lopdf::LoadOptions {
+        password: password.map(str::to_string),
+        max_decompressed_size: Some(limits.max_embedded_bytes),
+        ..lopdf::LoadOptions::default()
+    };
+    let doc = match Document::load_mem_with_options(bytes, options) {
+        Ok(doc) => doc,
+        Err(lopdf::Error::InvalidPassword) => {
+            return Err(integrity(
+                "the pack is protected with a password, and the password given does not open it",
+                "check the password in EHCPACK_PASSWORD (or the variable named by \
+                 --password-env) with the school",
+            ))
+        }
+        Err(e) => {
+            return Err(not_a_pack(&format!(
+                "the PDF cannot be read: {}",
+                short(&e.to_string())
+            )))
+        }
+    };
+    if doc.is_encrypted() {
+        return Err(integrity(
+            "the pack is protected with a password, and no password was given",
+            "set the environment variable EHCPACK_PASSWORD (or the one named by \
+             --password-env) to the password the school sent separately, and check again",
+        ));
+    }
+    let specs = filespecs(&doc, limits);
+    if specs.is_empty() {
+        return Err(not_a_pack("the PDF has no embedded files"));
+    }
+    let mut files = Embedded::new();
+    let mut total = 0usize;
+    for (name, stream) in specs {
+        let content = match stream_bytes(&doc, stream, limits.max_embedded_bytes) {
+            Ok(c) => c,
+            Err(why) => {
+                return Err(integrity(
+                    format!("the embedded file {name} cannot be read: {why}"),
+                    "the pack is damaged or was changed after rendering; ask the school to \
+                     render it again",
+                ))
+            }
+        };
+        total = total.saturating_add(content.len());
+        if total > limits.max_pack_total {
+            return Err(integrity(
+                format!(
+                    "the pack's embedded files come to more than {} MB, the most ehcpack reads",
+                    limits.max_pack_total / 1_048_576
+                ),
+                "check this pack by hand",
+            ));
+        }
+        if files.insert(name.clone(), content).is_some() {
+            return Err(integrity(
+                format!("the pack holds two embedded files named {name}"),
+                "the pack was changed after rendering; ask the school to render it again",
+            ));
+        }
+    }
+    match files.remove(MANIFEST_FILE) {
+        Some(m) => Ok((m, files)),
+        None if files
+            .keys()
+            .any(|k| k.starts_with(CASE_PREFIX) || k.starts_with(EVIDENCE_PREFIX)) =>
+        {
+            Err(integrity(
+                format!("the pack has no manifest ({MANIFEST_FILE}), so nothing in it can be checked"),
+                "the pack was changed after rendering; ask the school to render it again",
+            ))
+        }
+        None => Err(not_a_pack(
+            "its embedded files are not an ehcpack case",
+        )),
+    }
+}
+
+fn short(text: &str) -> String {
+    let mut s: String = text.chars().take(160).collect();
+    if s.len() < text.len() {
+        s.push_str("...");
+    }
+    s
+}
+
+fn memchr_count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Every embedded file's name and the id of its stream: from the `/Names /EmbeddedFiles` name
+/// tree, and from the catalog's `/AF` array. Bounded in depth and count; each node visited once.
+fn filespecs(doc: &Document, limits: &Limits) -> Vec<(String, ObjectId)> {
+    let mut out = Vec::new();
+    let mut seen_specs = HashSet::new();
+    let Ok(catalog) = doc.catalog() else {
+        return out;
+    };
+    let mut visited = HashSet::new();
+    if let Some(tree) = catalog
+        .get(b"Names")
+        .ok()
+        .and_then(|n| deref_dict(doc, n))
+        .and_then(|names| names.get(b"EmbeddedFiles").ok())
+    {
+        walk_tree(doc, tree, 0, &mut visited, &mut |key, spec| {
+            push_spec(doc, key, spec, &mut seen_specs, &mut out, limits)
+        });
+    }
+    if let Some(Object::Array(af)) = catalog.get(b"AF").ok().map(|o| deref(doc, o)) {
+        for spec in af.iter().take(limits.max_embedded_files) {
+            push_spec(doc, None, spec, &mut seen_specs, &mut out, limits);
+        }
+    }
+    out
+}
+
+fn deref<'a>(doc: &'a Document, obj: &'a Object) -> &'a Object {
+    match obj {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(&Object::Null),
+        other => other,
+    }
+}
+
+fn deref_dict<'a>(doc: &'a Document, obj: &'a Object) -> Option<&'a Dictionary> {
+    deref(doc, obj).as_dict().ok()
+}
+
+const MAX_TREE_DEPTH: usize = 32;
+
+fn walk_tree(
+    doc: &Document,
+    node: &Object,
+    depth: usize,
+    visited: &mut HashSet<ObjectId>,
+    found: &mut dyn FnMut(Option<String>, &Object),
+) {
+    if depth > MAX_TREE_DEPTH {
+        return;
+    }
+    if let Object::Reference(id) = node {
+        if !visited.insert(*id) {
+            return;
+        }
+    }
+    let Some(dict) = deref_dict(doc, node) else {
+        return;
+    };
+    if let Ok(Object::Array(names)) = dict.get(b"Names").map(|o| deref(doc, o)) {
+        for pair in names.chunks(2) {
+            if let [key, spec] = pair {
+                let key = match deref(doc, key) {
+                    Object::String(bytes, _) => Some(text_string(bytes)),
+                    _ => None,
+                };
+                found(key, spec);
+            }
+        }
+    }
+    if let Ok(Object::Array(kids)) = dict.get(b"Kids").map(|o| deref(doc, o)) {
+        for kid in kids {
+            walk_tree(doc, kid, depth + 1, visited, found);
+        }
+    }
+}
+
+fn push_spec(
+    doc: &Document,
+    key: Option<String>,
+    spec: &Object,
+    seen: &mut HashSet<ObjectId>,
+    out: &mut Vec<(String, ObjectId)>,
+    limits: &Limits,
+) {
+    if out.len() >= limits.max_embedded_files {
+        return;
+    }
+    if let Object::Reference(id) = spec {
+        if !seen.insert(*id) {
+            return;
+        }
+    }
+    let Some(spec) = deref_dict(doc, spec) else {
+        return;
+    };
+    let name = [b"UF".as_slice(), b"F"]
+        .iter()
+        .find_map(|k| match spec.get(k).map(|o| deref(doc, o)) {
+            Ok(Object::String(bytes, _)) => Some(text_string(bytes)),
+            _ => None,
+        })
+        .or(key);
+    let stream = spec
+        .get(b"EF")
+        .ok()
+        .and_then(|ef| deref_dict(doc, ef))
+        .and_then(|ef| ef.get(b"F").or_else(|_| ef.get(b"UF")).ok())
+        .and_then(|f| f.as_reference().ok());
+    if let (Some(name), Some(stream)) = (name, stream) {
+        out.push((name, stream));
+    }
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark, UTF-8 with one, else PDFDocEncoding
+/// (read as Latin-1, which agrees with it for every character a file name uses).
+fn text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|b| char::from(*b)).collect(),
+    }
+}
+
+fn stream_bytes(doc: &Document, id: ObjectId, limit: usize) -> Result<Vec<u8>, String> {
+    let stream = doc
+        .get_object(id)
+        .and_then(Object::as_stream)
+        .map_err(|_| "it is missing or not a stream".to_string())?;
+    if stream.filters().is_err() || stream.filters().is_ok_and(|f| f.is_empty()) {
+        if stream.content.len() > limit {
+            return Err(format!("it is larger than {} MB", limit / 1_048_576));
+        }
+        return Ok(stream.content.clone());
+    }
+    stream
+        .decompressed_content_with_limit(limit)
+        .map_err(|e| match e {
+            lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+                format!("it unpacks to more than {} MB", limit / 1_048_576)
+            }
+            other => short(&other.to_string()),
+        })
+}
+
+/// The `pack-integrity` findings of a pack's contents against its manifest. Each finding is
+/// placed on the case file concerned (`file`), relative to the case folder.
+pub fn verify(opened: &Opened) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let help = "the pack was changed after it was rendered; ask the school to render it again \
+                from its case folder with `ehcpack render` and send the new file";
+    let mut listed = HashSet::new();
+    for (prefix, entries, what) in [
+        (CASE_PREFIX, &opened.manifest.documents, "case document"),
+        (EVIDENCE_PREFIX, &opened.manifest.attachments, "attached file"),
+    ] {
+        for entry in entries {
+            let name = format!("{prefix}{}", entry.path);
+            listed.insert(name.clone());
+            if !manifest::is_safe_relative_path(&entry.path) {
+                found.push(integrity(
+                    format!(
+                        "the manifest lists a {what} with an unsafe name ({}), so it was not read",
+                        entry.path.escape_debug()
+                    ),
+                    help,
+                ));
+                continue;
+            }
+            let at = |d: Diagnostic| d.in_file(&entry.path);
+            match opened.files.get(&name) {
+                None => found.push(at(integrity(
+                    format!(
+                        "the {what} {} is listed in the pack's manifest but missing from the pack",
+                        entry.path
+                    ),
+                    help,
+                ))),
+                Some(bytes) => {
+                    let sha = manifest::sha256_hex(bytes);
+                    if !sha.eq_ignore_ascii_case(&entry.sha256) {
+                        found.push(at(integrity(
+                            format!(
+                                "the {what} {} was changed after the pack was rendered: the \
+                                 manifest says sha256 {}..., the pack holds {}... ({} bytes \
+                                 listed, {} found)",
+                                entry.path,
+                                prefix8(&entry.sha256),
+                                prefix8(&sha),
+                                entry.bytes,
+                                bytes.len()
+                            ),
+                            help,
+                        )));
+                    } else if entry.bytes != bytes.len() as u64 {
+                        found.push(at(integrity(
+                            format!(
+                                "the {what} {} has {} bytes but the manifest says {}",
+                                entry.path,
+                                bytes.len(),
+                                entry.bytes
+                            ),
+                            help,
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    for name in opened.files.keys() {
+        if !listed.contains(name) {
+            let shown = name.escape_debug().to_string();
+            let d = integrity(
+                format!("the pack holds a file the manifest does not list: {shown}"),
+                help,
+            );
+            let rel = name
+                .strip_prefix(CASE_PREFIX)
+                .or_else(|| name.strip_prefix(EVIDENCE_PREFIX))
+                .filter(|r| manifest::is_safe_relative_path(r));
+            found.push(match rel {
+                Some(rel) => d.in_file(rel),
+                None => d,
+            });
+        }
+    }
+    found
+}
+
+fn prefix8(hex: &str) -> String {
+    hex.chars().take(8).collect()
+}
+
+/// The files to write into the private case folder: each document and attachment the manifest
+/// lists and the pack holds, at its relative path, as the pack holds it (a changed file is
+/// checked as changed, beside its `pack-integrity` error). Unlisted files are left out.
+pub fn case_files(opened: &Opened) -> Vec<(&str, &[u8])> {
+    let mut out = Vec::new();
+    for (prefix, entries) in [
+        (CASE_PREFIX, &opened.manifest.documents),
+        (EVIDENCE_PREFIX, &opened.manifest.attachments),
+    ] {
+        for entry in entries {
+            if !manifest::is_safe_relative_path(&entry.path) {
+                continue;
+            }
+            if let Some(bytes) = opened.files.get(&format!("{prefix}{}", entry.path)) {
+                out.push((entry.path.as_str(), bytes.as_slice()));
+            }
+        }
+    }
+    out
+}
