@@ -324,7 +324,6 @@ fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, u64, Option<std::time::System
 }
 
 fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
-
     let profile = load_profile(args.common.profile.as_ref())?;
     let mut ctx = Context::new(&profile, today(&args.common));
     ctx.received = args.received;
@@ -414,9 +413,17 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         eprintln!(
             "ehcpack: note: {} {} of --received-from matched no case: {}{}",
             notes.unmatched_rows.len(),
-            if notes.unmatched_rows.len() == 1 { "row" } else { "rows" },
+            if notes.unmatched_rows.len() == 1 {
+                "row"
+            } else {
+                "rows"
+            },
             rows.join(", "),
-            if notes.unmatched_rows.len() > 5 { ", ..." } else { "" }
+            if notes.unmatched_rows.len() > 5 {
+                ", ..."
+            } else {
+                ""
+            }
         );
     }
     Ok(if summary.failed > 0 {

@@ -134,9 +134,17 @@ pub fn corpus(out: &Path, count: usize, seed: u64, fault_share: f64) -> std::io:
     fs::create_dir_all(out)?;
     let mut random = Random(seed.max(1));
     let mut faulty = 0;
+    // Every generated pupil is a different child: the name and the date of birth (within the
+    // Year 5 cohort, 1 September 2015 to 31 August 2016) together are unique for the first
+    // FIRST x LAST x 366 cases, so a corpus has no `duplicate-pupil` unless a test makes one.
+    let shift = random.below(FIRST.len() * LAST.len());
+    let cohort_start = chrono::NaiveDate::from_ymd_opt(2015, 9, 1).expect("a real date");
     for i in 0..count {
-        let first = FIRST[random.below(FIRST.len())];
-        let last = LAST[random.below(LAST.len())];
+        let n = i + shift;
+        let first = FIRST[n % FIRST.len()];
+        let last = LAST[(n / FIRST.len()) % LAST.len()];
+        let born =
+            cohort_start + chrono::Days::new(((n / (FIRST.len() * LAST.len())) % 366) as u64);
         let upn = format!(
             "G{:011}{}",
             80_000_000_000u64 + i as u64,
@@ -154,6 +162,10 @@ pub fn corpus(out: &Path, count: usize, seed: u64, fault_share: f64) -> std::io:
                 .replace("Josh", first)
                 .replace("Heslop", last)
                 .replace("T840271320041", &upn)
+                .replace(
+                    "date_of_birth: 2016-02-14",
+                    &format!("date_of_birth: {born}"),
+                )
                 .replace(
                     "Brackenfield Primary",
                     &format!("Brackenfield Primary {school}"),

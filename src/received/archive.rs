@@ -28,6 +28,10 @@ fn finding(message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
     Diagnostic::new("archive", message, help)
 }
 
+fn skip(d: Diagnostic) -> Stop {
+    Stop::Skip(Box::new(d))
+}
+
 const RESEND: &str = "ask the sender for the case folder zipped again with an ordinary tool, or \
                       for the PDF pack `ehcpack render` makes";
 
@@ -71,12 +75,8 @@ pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, Diagnostic> {
         }
     }
     let _ = file.seek(SeekFrom::Start(0));
-    let mut archive = zip::ZipArchive::new(io::BufReader::new(file)).map_err(|e| {
-        finding(
-            format!("the archive cannot be opened: {e}"),
-            RESEND,
-        )
-    })?;
+    let mut archive = zip::ZipArchive::new(io::BufReader::new(file))
+        .map_err(|e| finding(format!("the archive cannot be opened: {e}"), RESEND))?;
     if archive.len() > limits.max_entries {
         return Err(finding(
             format!(
@@ -99,9 +99,9 @@ pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, Diagnostic> {
     for i in 0..archive.len() {
         match unpack_entry(&mut archive, i, dir.path(), limits, &mut total, &mut names) {
             Ok(()) => {}
-            Err(Stop::Skip(d)) => findings.push(d),
+            Err(Stop::Skip(d)) => findings.push(*d),
             Err(Stop::All(d)) => {
-                findings.push(d);
+                findings.push(*d);
                 break;
             }
         }
@@ -111,15 +111,23 @@ pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, Diagnostic> {
 
 enum Stop {
     /// This entry was left out.
-    Skip(Diagnostic),
+    Skip(Box<Diagnostic>),
     /// Nothing more is unpacked.
-    All(Diagnostic),
+    All(Box<Diagnostic>),
 }
 
 /// How an entry's name is shown: control characters escaped, so a crafted name cannot drive the
 /// terminal.
 fn shown(name: &str) -> String {
-    name.chars().flat_map(char::escape_debug).collect()
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn unpack_entry<R: Read + Seek>(
@@ -132,13 +140,13 @@ fn unpack_entry<R: Read + Seek>(
 ) -> Result<(), Stop> {
     let (name, is_dir, size, compressed) = {
         let entry = archive.by_index_raw(index).map_err(|e| {
-            Stop::Skip(finding(
+            skip(finding(
                 format!("entry {} of the archive cannot be read: {e}", index + 1),
                 RESEND,
             ))
         })?;
         let name = entry.name().to_string();
-        let at = |d: Diagnostic| Stop::Skip(d.in_file(shown(&name)));
+        let at = |d: Diagnostic| skip(d.in_file(shown(&name)));
         let trimmed = name.trim_end_matches('/');
         if !is_safe_relative_path(trimmed) {
             let escapes = trimmed.starts_with('/')
@@ -192,7 +200,7 @@ fn unpack_entry<R: Read + Seek>(
     let at = |d: Diagnostic| d.in_file(shown(&name));
     let trimmed = name.trim_end_matches('/').to_string();
     if !names.insert(trimmed.clone()) {
-        return Err(Stop::Skip(at(finding(
+        return Err(skip(at(finding(
             "the archive has two entries with this name; the second was not unpacked",
             RESEND,
         ))));
@@ -200,14 +208,14 @@ fn unpack_entry<R: Read + Seek>(
     let target = root.join(&trimmed);
     if is_dir {
         return fs::create_dir_all(&target).map_err(|e| {
-            Stop::Skip(at(finding(
+            skip(at(finding(
                 format!("this folder could not be unpacked: {e}"),
                 RESEND,
             )))
         });
     }
     if size > limits.max_entry_bytes {
-        return Err(Stop::Skip(at(finding(
+        return Err(skip(at(finding(
             format!(
                 "this entry unpacks to {:.0} MB; ehcpack unpacks files of at most {} MB",
                 size as f64 / 1_048_576.0,
@@ -217,7 +225,7 @@ fn unpack_entry<R: Read + Seek>(
         ))));
     }
     if size > limits.ratio_floor_bytes && size / compressed.max(1) > limits.max_ratio {
-        return Err(Stop::Skip(at(finding(
+        return Err(skip(at(finding(
             format!(
                 "this entry unpacks to {} times its packed size ({size} bytes from {compressed}): \
                  a zip bomb, so it was not unpacked",
@@ -227,16 +235,16 @@ fn unpack_entry<R: Read + Seek>(
         ))));
     }
     if total.saturating_add(size) > limits.max_archive_total {
-        return Err(Stop::All(at(finding(
+        return Err(Stop::All(Box::new(at(finding(
             format!(
                 "the archive unpacks to more than {} MB; this entry and the rest were not unpacked",
                 limits.max_archive_total / 1_048_576
             ),
             RESEND,
-        ))));
+        )))));
     }
     *total += size;
-    let fail = |what: String| Stop::Skip(at(finding(what, RESEND)));
+    let fail = |what: String| skip(at(finding(what, RESEND)));
     if let Some(parent) = target.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| fail(format!("this entry could not be unpacked: {e}")))?;

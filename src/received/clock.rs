@@ -86,9 +86,7 @@ impl ReceivedFrom {
                     continue;
                 }
             };
-            let line = record
-                .position()
-                .map_or(index + 1, |p| p.line() as usize);
+            let line = record.position().map_or(index + 1, |p| p.line() as usize);
             if record.iter().all(str::is_empty) {
                 continue;
             }
@@ -214,6 +212,9 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("r.csv:2: `2026-13-01` is not a date"), "{e}");
         assert!(e.contains("r.csv:3: a row has two values"), "{e}");
-        assert!(e.contains("r.csv:4: `ava.pdf` is given 2026-01-06 here and 2026-01-05 on line 1"), "{e}");
+        assert!(
+            e.contains("r.csv:4: `ava.pdf` is given 2026-01-06 here and 2026-01-05 on line 1"),
+            "{e}"
+        );
     }
 }

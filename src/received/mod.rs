@@ -158,8 +158,7 @@ pub fn discover(path: &Path) -> io::Result<Vec<Item>> {
     while let Some(entry) = walker.next() {
         let Ok(entry) = entry else { continue };
         if entry.file_type().is_dir() {
-            if cases.contains(entry.path())
-                || entry.file_name().to_string_lossy().starts_with('.')
+            if cases.contains(entry.path()) || entry.file_name().to_string_lossy().starts_with('.')
             {
                 walker.skip_current_dir();
             }
@@ -209,9 +208,11 @@ impl Identity {
             text("/legal_name/last"),
             text("/date_of_birth"),
         ) {
-            (Some(first), Some(last), Some(dob)) => {
-                Some(format!("{} {}|{dob}", first.to_lowercase(), last.to_lowercase()))
-            }
+            (Some(first), Some(last), Some(dob)) => Some(format!(
+                "{} {}|{dob}",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )),
             _ => None,
         };
         let placed = case.at(doc, "/upn", Diagnostic::new("duplicate-pupil", "", ""));
@@ -622,7 +623,10 @@ pub fn run(
             let shown_path = report.path.display().to_string();
             if let Some((date, row)) = table.date_for(&shown_path, &item, upn.as_deref()) {
                 matched_rows.insert(row);
-                report.dates = report.dates.clone().received_on(date, ctx.profile, ctx.today);
+                report.dates = report
+                    .dates
+                    .clone()
+                    .received_on(date, ctx.profile, ctx.today);
             }
         }
         if let Some((others, grounds)) = same.get(&(index as u32)) {

@@ -170,22 +170,21 @@ fn read_embedded(
         max_decompressed_size: Some(limits.max_embedded_bytes),
         ..lopdf::LoadOptions::default()
     };
-    let doc = match Document::load_mem_with_options(bytes, options) {
-        Ok(doc) => doc,
-        Err(lopdf::Error::InvalidPassword) => {
-            return Err(integrity(
+    let doc =
+        match Document::load_mem_with_options(bytes, options) {
+            Ok(doc) => doc,
+            Err(lopdf::Error::InvalidPassword) => return Err(integrity(
                 "the pack is protected with a password, and the password given does not open it",
                 "check the password in EHCPACK_PASSWORD (or the variable named by \
                  --password-env) with the school",
-            ))
-        }
-        Err(e) => {
-            return Err(not_a_pack(&format!(
-                "the PDF cannot be read: {}",
-                short(&e.to_string())
-            )))
-        }
-    };
+            )),
+            Err(e) => {
+                return Err(not_a_pack(&format!(
+                    "the PDF cannot be read: {}",
+                    short(&e.to_string())
+                )))
+            }
+        };
     if doc.is_encrypted() {
         return Err(integrity(
             "the pack is protected with a password, and no password was given",
@@ -234,13 +233,13 @@ fn read_embedded(
             .any(|k| k.starts_with(CASE_PREFIX) || k.starts_with(EVIDENCE_PREFIX)) =>
         {
             Err(integrity(
-                format!("the pack has no manifest ({MANIFEST_FILE}), so nothing in it can be checked"),
+                format!(
+                    "the pack has no manifest ({MANIFEST_FILE}), so nothing in it can be checked"
+                ),
                 "the pack was changed after rendering; ask the school to render it again",
             ))
         }
-        None => Err(not_a_pack(
-            "its embedded files are not an ehcpack case",
-        )),
+        None => Err(not_a_pack("its embedded files are not an ehcpack case")),
     }
 }
 
@@ -418,7 +417,11 @@ pub fn verify(opened: &Opened) -> Vec<Diagnostic> {
     let mut listed = HashSet::new();
     for (prefix, entries, what) in [
         (CASE_PREFIX, &opened.manifest.documents, "case document"),
-        (EVIDENCE_PREFIX, &opened.manifest.attachments, "attached file"),
+        (
+            EVIDENCE_PREFIX,
+            &opened.manifest.attachments,
+            "attached file",
+        ),
     ] {
         for entry in entries {
             let name = format!("{prefix}{}", entry.path);
