@@ -895,8 +895,19 @@ per_rule! {
 
 #[test]
 fn every_catalogue_rule_fires_in_this_file() {
-    let catalogue: BTreeSet<&str> = catalogue::all().iter().map(|r| r.id).collect();
-    assert_eq!(catalogue.len(), 28, "the catalogue has 28 rules");
+    // Rules about what the LA receives and about a whole batch, not one case folder: each fires
+    // in tests/received.rs.
+    const RECEIVED_RULES: &[&str] = &["pack-integrity", "archive", "duplicate-pupil"];
+    let catalogue: BTreeSet<&str> = catalogue::all()
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !RECEIVED_RULES.contains(id))
+        .collect();
+    assert_eq!(
+        catalogue.len(),
+        28,
+        "the catalogue has 28 rules about one case folder"
+    );
     assert!(catalogue.contains("yaml-syntax"));
     let tested: BTreeSet<&str> = TESTED.iter().copied().collect();
     assert_eq!(tested, catalogue, "one test function per catalogue rule");
@@ -1391,7 +1402,15 @@ fn never_a_cap_on_requests_from_one_school() {
     let tmp = tempfile::tempdir().unwrap();
     let parent = tmp.path().join("brackenfield-primary");
     for i in 0..50 {
-        copy_dir(&sample_dir(), &parent.join(format!("pupil-{i:02}")));
+        let dir = parent.join(format!("pupil-{i:02}"));
+        copy_dir(&sample_dir(), &dir);
+        // Fifty different children (the same child twice would rightly be `duplicate-pupil`).
+        let pupil = dir.join("pupil.yaml");
+        let text = fs::read_to_string(&pupil)
+            .unwrap()
+            .replace("T840271320041", &format!("T8402713200{i:02}"))
+            .replace("first: Joshua", &format!("first: Joshua-{i}"));
+        fs::write(&pupil, text).unwrap();
     }
     for i in 0..50 {
         let report = validate(&parent.join(format!("pupil-{i:02}")));
