@@ -398,6 +398,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         },
     )
     .map_err(io_err)?;
+    summary.duplicate_pupils = notes.duplicate_pupils;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

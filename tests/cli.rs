@@ -164,6 +164,7 @@ fn json_output_has_the_documented_shape() {
             "decision_due",
             "final_plan_due",
             "overdue",
+            "next_due",
             "diagnostics",
         ] {
             assert!(case.get(key).is_some(), "case lacks {key}");

@@ -813,6 +813,21 @@ fn the_same_pupil_twice_warns_on_each_naming_the_other() {
         .contains("(the same legal name and date of birth) is also in freya-2"));
     assert!(dup("freya-2").2.ends_with("is also in freya"));
     assert_eq!(report["summary"]["passed_with_warnings"], 4);
+    assert_eq!(report["summary"]["duplicate_pupils"], 2, "Josh and Freya");
+    let out = ehcpack_in(
+        work.path(),
+        &[
+            "validate",
+            "josh",
+            "josh-resent.pdf",
+            "freya",
+            "freya-2",
+            "--today",
+            TODAY,
+        ],
+        &[],
+    );
+    assert!(stdout(&out).contains("2 pupils are in more than one case (duplicate-pupil)"));
 }
 
 #[test]

@@ -148,6 +148,18 @@ impl Reporter for Human {
             "{} cases: {} passed, {} passed with warnings, {} failed",
             summary.cases, summary.passed, summary.passed_with_warnings, summary.failed
         )?;
+        if summary.duplicate_pupils > 0 {
+            writeln!(
+                out,
+                "{} {} in more than one case (duplicate-pupil)",
+                summary.duplicate_pupils,
+                if summary.duplicate_pupils == 1 {
+                    "pupil is"
+                } else {
+                    "pupils are"
+                }
+            )?;
+        }
         let most = summary.most_broken(5);
         if !most.is_empty() {
             let list: Vec<String> = most.iter().map(|(r, n)| format!("{r} ({n})")).collect();

@@ -26,6 +26,8 @@ pub struct Summary {
     pub passed: usize,
     pub passed_with_warnings: usize,
     pub failed: usize,
+    /// How many pupils are in more than one case of the batch (`duplicate-pupil`).
+    pub duplicate_pupils: usize,
     /// How many cases broke each rule.
     #[serde(skip)]
     pub rules: BTreeMap<&'static str, usize>,

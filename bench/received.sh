@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The LA's side: validate a folder of received packs, reporting packs per second and peak memory,
+# beside the same cases as case folders and as one zip each.
+# Usage: bash bench/received.sh [COUNT]            (default: 1000)
+#   PACKS=render   (default) packs made by `ehcpack render --draft` (real pages, fonts, reports)
+#   PACKS=embedded packs made by examples/received_packs.rs: the same embedded case on one page
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000}
+packs=${PACKS:-render}
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+cargo build --release -q
+bin=target/release/ehcpack
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), load $(cut -d' ' -f1 /proc/loadavg)"
+"$bin" generate "$work/cases" --count "$n" --seed 42 --faults 0.3 >/dev/null
+mkdir -p "$work/packs" "$work/zips"
+case "$packs" in
+  render)
+    # Draft, so that the cases with a fault are rendered too; two at a time.
+    ls "$work/cases" | xargs -P "$(nproc)" -I{} "$bin" render "$work/cases/{}" --draft \
+      --today 2026-01-15 -o "$work/packs/{}.pdf" >/dev/null
+    ;;
+  embedded)
+    cargo run --release -q --example received_packs -- "$work/cases" "$work/packs" >/dev/null
+    ;;
+  *) echo "PACKS is render or embedded" >&2; exit 2 ;;
+esac
+if "$bin" validate "$work/packs/case-00000.pdf" --today 2026-01-15 | grep -q "not an ehcpack pack"; then
+  echo "this build's packs carry no embedded case; use PACKS=embedded" >&2
+  exit 2
+fi
+(cd "$work/cases" && for c in *; do python3 -m zipfile -c "$work/zips/$c.zip" "$c" >/dev/null; done)
+pack_mb=$(du -sm "$work/packs" | cut -f1)
+
+printf '%-6s %-22s %8s %10s %9s\n' items what seconds items/s peak_MB
+for what in packs zips cases; do
+  /usr/bin/time -f '%e %M' -o "$work/time" "$bin" validate "$work/$what" --today 2026-01-15 \
+    --received 2026-01-05 --format json >"$work/out.json" || true
+  read -r secs kb < <(tail -n 1 "$work/time")
+  label=$what; [ "$what" = packs ] && label="packs ($packs, ${pack_mb} MB)"
+  printf '%-6s %-22s %8s %10.0f %9.1f\n' "$n" "$label" "$secs" "$(echo "$n / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+done
