@@ -284,7 +284,7 @@ fn explain_prints_the_rule_and_list_covers_all() {
     assert!(text.contains("## How to fix it"));
     let list = stdout(&ehcpack(&["explain", "--list"]));
     for rule in ehcpack::rules::catalogue::all() {
-        assert!(list.contains(rule.id));
+        assert!(list.contains(rule.id.as_str()));
     }
     let typo = ehcpack(&["explain", "apdr-cycle"]);
     assert_eq!(typo.status.code(), Some(2));

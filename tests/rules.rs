@@ -311,12 +311,12 @@ impl Fires {
             }
         }
         for d in &diags {
-            let doc = catalogue::get(d.rule).expect("every rule id is in the catalogue");
+            let doc = d.rule.doc();
             if d.severity != doc.severity {
                 return fail(format!("{} does not have its catalogue severity", d.rule));
             }
         }
-        let fired: BTreeSet<&'static str> = diags.iter().map(|d| d.rule).collect();
+        let fired: BTreeSet<&'static str> = diags.iter().map(|d| d.rule.as_str()).collect();
         let expected: BTreeSet<&'static str> = std::iter::once(self.rule)
             .chain(self.also.iter().copied())
             .collect();
@@ -895,8 +895,24 @@ per_rule! {
 
 #[test]
 fn every_catalogue_rule_fires_in_this_file() {
-    let catalogue: BTreeSet<&str> = catalogue::all().iter().map(|r| r.id).collect();
-    assert_eq!(catalogue.len(), 28, "the catalogue has 28 rules");
+    // The rules about a received pack, an archive, a batch or the pack's fonts are tested where
+    // they run (tests/render.rs and the LA-side tests); every other rule fires on a case here.
+    let elsewhere = [
+        "pack-integrity",
+        "archive",
+        "duplicate-pupil",
+        "font-coverage",
+    ];
+    let catalogue: BTreeSet<&str> = catalogue::all()
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !elsewhere.contains(id))
+        .collect();
+    assert_eq!(
+        catalogue.len(),
+        29,
+        "the catalogue has 29 rules about a case"
+    );
     assert!(catalogue.contains("yaml-syntax"));
     let tested: BTreeSet<&str> = TESTED.iter().copied().collect();
     assert_eq!(tested, catalogue, "one test function per catalogue rule");
@@ -1050,7 +1066,7 @@ fn sixteen_on_the_submission_date_needs_own_consent() {
         ]
     };
     let diags = diagnostics(&born("2010-02-02"));
-    let rules: Vec<&str> = diags.iter().map(|d| d.rule).collect();
+    let rules: Vec<&str> = diags.iter().map(|d| d.rule.as_str()).collect();
     assert_eq!(rules, ["parental-consent"], "{}", show(&diags));
     // A day younger: still 15, so the parents' consent counts.
     assert_clean(&born("2010-02-03"), "15 on the submission date");

@@ -349,23 +349,24 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
     }
     put(&mut ctx, "evidence", Value::Array(evidence));
 
-    // The check summary: every rule in the catalogue.
+    // The check summary: every rule in the registry that checks a case folder.
     let complete = case.is_complete();
     let checks: Vec<Value> = catalogue::all()
         .iter()
+        .filter(|rule| rule.id.checks_a_case())
         .map(|rule| {
             let found: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == rule.id).collect();
             let status = if found.iter().any(|d| d.is_error()) {
                 "not-met"
             } else if !found.is_empty() {
                 "warning"
-            } else if !complete && !matches!(rule.id, "yaml-syntax" | "case-structure" | "schema") {
+            } else if !complete && !rule.id.is_reading() {
                 "not-checked"
             } else {
                 "met"
             };
             json!({
-                "id": rule.id,
+                "id": rule.id.as_str(),
                 "summary": rule.summary,
                 "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "status": status,

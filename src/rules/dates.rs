@@ -7,6 +7,7 @@ use crate::calendar::{self, AcademicYear};
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::profile::GuidanceDate;
+use crate::rules::catalogue::RuleId;
 
 /// A date the case records as having happened, with where it is.
 struct Recorded {
@@ -163,7 +164,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                 r.doc,
                 &r.pointer,
                 Diagnostic::new(
-                    "dates-coherent",
+                    RuleId::DatesCoherent,
                     format!(
                         "{} ({}) is after the submission date {submission}",
                         capitalise(r.what),
@@ -180,7 +181,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                     r.doc,
                     &r.pointer,
                     Diagnostic::new(
-                        "dates-coherent",
+                        RuleId::DatesCoherent,
                         format!(
                             "{} ({}) is before the pupil was born",
                             capitalise(r.what),
@@ -199,7 +200,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                     plan.doc,
                     "/review/date",
                     Diagnostic::new(
-                        "dates-coherent",
+                        RuleId::DatesCoherent,
                         format!(
                             "the review on {review} is before the plan began on {}",
                             plan.value.start
@@ -220,7 +221,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                 later.doc,
                 "/start",
                 Diagnostic::new(
-                    "dates-coherent",
+                    RuleId::DatesCoherent,
                     format!(
                         "this plan starts on {}, before the previous plan ({}) was reviewed on \
                          {end}: the plans overlap",
@@ -246,7 +247,7 @@ fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Ve
     };
     match ctx.profile.guidance_date(year) {
         GuidanceDate::Unknown(year) => out.push(place(Diagnostic::new(
-            "guidance-date",
+            RuleId::GuidanceDate,
             format!(
                 "the {} profile has no dates for the academic year {}, so the guidance date \
                  for a submission on {submission} is not known",
@@ -265,7 +266,7 @@ fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Ve
             let date = known.date().expect("known guidance dates have a date");
             if submission > date {
                 out.push(place(Diagnostic::new(
-                    "guidance-date",
+                    RuleId::GuidanceDate,
                     format!(
                         "the request goes to the LA on {}, after the {} guidance date, {}: a \
                          manager will look at it and may ask to hold it until September",
@@ -300,7 +301,7 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
             pupil.doc,
             "/year_group",
             Diagnostic::new(
-                "year-group-age",
+                RuleId::YearGroupAge,
                 format!(
                     "the pupil is recorded in {}, but a child born on {} is in {} in {}",
                     name(pupil.value.year_group),

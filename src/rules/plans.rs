@@ -6,6 +6,7 @@ use super::{count, filled, Context};
 use crate::case::{Case, Typed};
 use crate::diagnostic::Diagnostic;
 use crate::model::Plan;
+use crate::rules::catalogue::RuleId;
 
 /// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
 pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {
@@ -96,7 +97,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             first_plan,
             "",
             Diagnostic::new(
-                "apdr-cycles",
+                RuleId::ApdrCycles,
                 message,
                 format!(
                     "add a plan file for each earlier Assess-Plan-Do-Review cycle with its \
@@ -113,7 +114,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 last,
                 "/review",
                 Diagnostic::new(
-                    "apdr-cycles",
+                    RuleId::ApdrCycles,
                     "there is no current support plan: every plan has been reviewed",
                     "add the plan now in place (a plan file with no `review` block) that starts \
                      after the last review",
@@ -133,7 +134,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                         current.doc,
                         "/start",
                         Diagnostic::new(
-                            "apdr-cycles",
+                            RuleId::ApdrCycles,
                             format!(
                                 "the current plan starts on {}, before the last review on {}",
                                 current.value.start, last_review
@@ -154,7 +155,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             plan.doc,
             "/start",
             Diagnostic::new(
-                "plan-review-complete",
+                RuleId::PlanReviewComplete,
                 format!("{title} has no review, but a later plan follows it"),
                 "add a `review` block: its date, who took part, the parents' and the pupil's \
                  views, and progress on every outcome",
@@ -168,7 +169,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             plan.doc,
             "/review",
             Diagnostic::new(
-                "plan-review-complete",
+                RuleId::PlanReviewComplete,
                 format!("the review of {title} lacks {}", join_and(&gaps)),
                 "fill these in under `review`; a review records what the parents and the pupil \
                  said and how far each outcome was met",
@@ -182,7 +183,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
                 plan.doc,
                 &format!("/review/progress/{i}/outcome"),
                 Diagnostic::new(
-                    "plan-review-complete",
+                    RuleId::PlanReviewComplete,
                     format!(
                         "this progress entry is for outcome `{}`, which this plan does not have",
                         progress.outcome
@@ -218,7 +219,7 @@ fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
                 plan.doc,
                 &format!("/outcomes/{i}"),
                 Diagnostic::new(
-                    "smart-outcome",
+                    RuleId::SmartOutcome,
                     format!(
                         "outcome {} is not SMART: it has no {}",
                         outcome.id,
@@ -239,7 +240,7 @@ fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) 
             plan.doc,
             "/start",
             Diagnostic::new(
-                "plan-review-date",
+                RuleId::PlanReviewDate,
                 format!("{title} has no agreed review date"),
                 "add `review_date:` with the date agreed with the parents for the review",
             ),
@@ -248,7 +249,7 @@ fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) 
             plan.doc,
             "/review_date",
             Diagnostic::new(
-                "plan-review-date",
+                RuleId::PlanReviewDate,
                 format!(
                     "the agreed review date {date} is not after the plan's start {}",
                     plan.value.start
@@ -267,7 +268,7 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             plan.doc,
             "/needs",
             Diagnostic::new(
-                "provision-recorded",
+                RuleId::ProvisionRecorded,
                 format!("{title} records no provision"),
                 "add a `provision` list: for each intervention or adjustment, `what`, \
                  `how_often` and `delivered_by`",
@@ -288,7 +289,7 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             plan.doc,
             &format!("/provision/{first}"),
             Diagnostic::new(
-                "costed-provision",
+                RuleId::CostedProvision,
                 format!(
                     "{} of {} in {title} {} no cost",
                     uncosted.len(),
@@ -326,7 +327,7 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 plan.doc,
                 pointer,
                 Diagnostic::new(
-                    "review-frequency",
+                    RuleId::ReviewFrequency,
                     format!(
                         "{gap} days pass between {} on {since} and the review on {review}; the \
                          profile allows at most {max}",
@@ -358,7 +359,7 @@ fn pfa_outcomes(case: &Case, out: &mut Vec<Diagnostic>) {
             current.doc,
             "/outcomes",
             Diagnostic::new(
-                "pfa-outcomes",
+                RuleId::PfaOutcomes,
                 format!(
                     "the pupil is in Year {} and no outcome of the current plan names a \
                      Preparing for Adulthood area",

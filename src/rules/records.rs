@@ -8,6 +8,7 @@ use std::path::{Component, Path};
 use super::{filled, Context};
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::rules::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     views(case, out);
@@ -35,7 +36,7 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
             doc,
             "",
             Diagnostic::new(
-                "pupil-views",
+                RuleId::PupilViews,
                 "the child's views, wishes and feelings are not recorded",
                 "in views.yaml add `pupil:` with `views` (in the child's words where you can) \
                  and `gathered_how` (my-story, pecs, conversation, advocate, drawing, \
@@ -48,7 +49,7 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
                 doc,
                 "/pupil",
                 Diagnostic::new(
-                    "pupil-views",
+                    RuleId::PupilViews,
                     if p.gathered_how.is_empty() {
                         "the child's views do not say how they were gathered"
                     } else {
@@ -67,7 +68,7 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
             doc,
             "",
             Diagnostic::new(
-                "parent-views",
+                RuleId::ParentViews,
                 "the parents' views are not recorded",
                 "in views.yaml add `parents:` with `views` (what the parents say about their \
                  child's needs, the support so far and what they hope for), `given_by` and \
@@ -92,7 +93,7 @@ fn attainment(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             case.attainment.as_ref().map(|a| a.doc),
             "",
             Diagnostic::new(
-                "attainment-progress",
+                RuleId::AttainmentProgress,
                 format!(
                     "{} dated attainment {} recorded, so no rate of progress can be seen (at \
                      least {min} on different dates are needed)",
@@ -135,7 +136,7 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
                 ""
             },
             Diagnostic::new(
-                "need-described",
+                RuleId::NeedDescribed,
                 format!("needs.yaml does not record {}", missing.join(", ")),
                 "describe the needs: the LA weighs their nature, extent and cause; where the \
                  cause is not known, say so and what assessments are under way",
@@ -161,7 +162,7 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
             case.health.as_ref().map(|h| h.doc),
             "",
             Diagnostic::new(
-                "health-development",
+                RuleId::HealthDevelopment,
                 "nothing is recorded on the pupil's physical, emotional and social development \
                  or health needs",
                 "add health.yaml with `development` (physical, emotional, social) and any \
@@ -243,7 +244,7 @@ fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
             out.push(case.at(
                 doc,
                 &pointer,
-                Diagnostic::new("evidence-file", message, help),
+                Diagnostic::new(RuleId::EvidenceFile, message, help),
             ));
         }
     };
