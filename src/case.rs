@@ -249,7 +249,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
 
     for document in &case.documents {
         if let (Some(kind), Some(node)) = (document.kind, &document.root) {
-            for f in schema::check(kind, node) {
+            for f in schema::check(kind, node, &document.text) {
                 found.push(
                     Diagnostic::new(RuleId::Schema, f.message, f.help)
                         .in_file(&document.path)

@@ -373,7 +373,7 @@ fn the_readme_examples_of_the_other_documents_match_their_schemas() {
         let kind =
             ehcpack::case::Kind::from_name(node.get("kind").unwrap().as_str().unwrap()).unwrap();
         assert_eq!(format!("{}.yaml", kind.name()), name);
-        assert_eq!(ehcpack::schema::check(kind, &node), vec![], "{name}");
+        assert_eq!(ehcpack::schema::check(kind, &node, body), vec![], "{name}");
         seen += 1;
     }
     assert_eq!(seen, 2, "professionals and evidence");

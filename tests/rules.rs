@@ -197,15 +197,54 @@ fn edited_case(edits: &[Edit]) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn validate(dir: &Path) -> ehcpack::CaseReport {
-    let profile = Profile::durham();
-    let ctx = Context::new(&profile, today());
+    validate_with(dir, &Profile::durham())
+}
+
+fn validate_with(dir: &Path, profile: &Profile) -> ehcpack::CaseReport {
+    let ctx = Context::new(profile, today());
     ehcpack::validate(dir, &ctx).1
 }
 
 /// The diagnostics for the sample with these edits.
 fn diagnostics(edits: &[Edit]) -> Vec<Diagnostic> {
+    diagnostics_with(edits, &Profile::durham())
+}
+
+fn diagnostics_with(edits: &[Edit], profile: &Profile) -> Vec<Diagnostic> {
     let (_tmp, dir) = edited_case(edits);
-    validate(&dir).diagnostics
+    validate_with(&dir, profile).diagnostics
+}
+
+/// The Durham profile with a limit on the age of reports.
+fn durham_with_report_age(months: u32) -> Profile {
+    let text = format!(
+        "{}\nmax_report_age_months: {months}\n",
+        ehcpack::profile::DURHAM
+    );
+    Profile::from_text(&text).unwrap()
+}
+
+/// The Durham profile with term dates (an example, not Durham's published dates) for 2024/25
+/// and 2025/26.
+fn durham_with_terms() -> Profile {
+    let text = ehcpack::profile::DURHAM
+        .replace(
+            "    summer_term_ends: 2025-07-18\n",
+            "    summer_term_ends: 2025-07-18\n    terms:\n      \
+             - {starts: 2024-09-03, ends: 2024-12-20}\n      \
+             - {starts: 2025-01-06, ends: 2025-04-04}\n      \
+             - {starts: 2025-04-22, ends: 2025-07-18}\n",
+        )
+        .replace(
+            "    summer_term_ends: 2026-07-17\n",
+            "    summer_term_ends: 2026-07-17\n    terms:\n      \
+             - {starts: 2025-09-03, ends: 2025-12-19}\n      \
+             - {starts: 2026-01-05, ends: 2026-03-27}\n      \
+             - {starts: 2026-04-13, ends: 2026-07-17}\n",
+        );
+    let profile = Profile::from_text(&text).unwrap();
+    assert_eq!(profile.terms().len(), 6);
+    profile
 }
 
 fn show(diags: &[Diagnostic]) -> String {
@@ -245,6 +284,8 @@ struct Fires {
     says: Option<&'static str>,
     /// The other rules this edit also fires, necessarily. No rule outside these may fire.
     also: &'static [&'static str],
+    /// The profile, when not the built-in Durham one.
+    profile: Option<Profile>,
 }
 
 fn fires(name: &'static str, rule: &'static str, severity: Severity) -> Fires {
@@ -257,6 +298,7 @@ fn fires(name: &'static str, rule: &'static str, severity: Severity) -> Fires {
         line: None,
         says: None,
         also: &[],
+        profile: None,
     }
 }
 
@@ -281,10 +323,15 @@ impl Fires {
         self.also = rules;
         self
     }
+    fn profile(mut self, profile: Profile) -> Self {
+        self.profile = Some(profile);
+        self
+    }
 
     /// Runs the case; the ids that fired, or what went wrong.
     fn check(&self) -> Result<BTreeSet<&'static str>, String> {
-        let diags = diagnostics(&self.edits);
+        let durham = Profile::durham();
+        let diags = diagnostics_with(&self.edits, self.profile.as_ref().unwrap_or(&durham));
         let fail = |why: String| Err(format!("[{}] {why}; got:{}", self.name, show(&diags)));
         let want_file = self.file.map(PathBuf::from);
         let Some(d) = diags
@@ -562,6 +609,30 @@ fn table() -> Vec<Fires> {
         ))
         .at("request.yaml", 58)
         .says("after the submission date"),
+        fires(
+            "countersigned by a deputy headteacher",
+            "headteacher-countersignature",
+            E,
+        )
+        .edit(replace(
+            "request.yaml",
+            "  name: Mr Andrew Pearson\n  role: headteacher",
+            "  name: Mrs Claire Dodds\n  role: deputy headteacher",
+        ))
+        .at("request.yaml", 57)
+        .says("not by the headteacher"),
+        fires(
+            "countersigned as headteacher by someone else",
+            "headteacher-countersignature",
+            E,
+        )
+        .edit(replace(
+            "request.yaml",
+            "  name: Mr Andrew Pearson\n  role: headteacher",
+            "  name: Mr Andrew Pearce\n  role: headteacher",
+        ))
+        .at("request.yaml", 56)
+        .says("recorded as Mr Andrew Pearson"),
         // parental-consent
         fires("consent not signed", "parental-consent", E)
             .edit(replace_all(
@@ -767,6 +838,29 @@ fn table() -> Vec<Fires> {
             ))
             .at("plan-1.yaml", 86)
             .says("126 days"),
+        fires(
+            "with term dates, a whole term without a review",
+            "review-frequency",
+            W,
+        )
+        .profile(durham_with_terms())
+        .edit(replace(
+            "plan-1.yaml",
+            "start: 2025-03-24",
+            "start: 2024-12-02",
+        ))
+        .at("plan-1.yaml", 86)
+        .says("the whole spring term 2025 (2025-01-06 to 2025-04-04) passed without one"),
+        // report-age
+        fires("an old professional's report", "report-age", W)
+            .profile(durham_with_report_age(6))
+            .at("evidence.yaml", 9)
+            .says("2025-06-18, more than 6 months before the submission date 2026-02-02"),
+        fires("a report without a date", "report-age", W)
+            .profile(durham_with_report_age(12))
+            .edit(remove("evidence.yaml", "    date: 2025-06-18"))
+            .at("professionals.yaml", 26)
+            .says("has no date"),
         // pfa-outcomes
         fires("Year 9 without a PfA outcome", "pfa-outcomes", W)
             .edit(replace("pupil.yaml", "year_group: 5", "year_group: 9"))
@@ -801,6 +895,18 @@ fn table() -> Vec<Fires> {
             ))
             .at("pupil.yaml", 14)
             .says("Year 6"),
+        fires(
+            "taught in Year 4, but year_group is not the age's",
+            "year-group-age",
+            W,
+        )
+        .edit(replace(
+            "pupil.yaml",
+            "year_group: 5",
+            "year_group: 4\ntaught_in_year_group: 4",
+        ))
+        .at("pupil.yaml", 14)
+        .says("taught_in_year_group"),
         // looked-after-pep
         fires("looked after without a PEP", "looked-after-pep", W)
             .edit(replace(
@@ -891,6 +997,7 @@ per_rule! {
     year_group_age_fires => "year-group-age",
     looked_after_pep_fires => "looked-after-pep",
     health_development_fires => "health-development",
+    report_age_fires => "report-age",
 }
 
 #[test]
@@ -941,7 +1048,12 @@ fn the_table_is_well_formed() {
             "{}: the expected severity is the catalogue's",
             f.name
         );
-        assert!(!f.edits.is_empty(), "{} edits nothing", f.name);
+        // An entry changes the case, or the profile it is checked against.
+        assert!(
+            !f.edits.is_empty() || f.profile.is_some(),
+            "{} edits nothing",
+            f.name
+        );
         assert_eq!(f.file.is_some(), f.line.is_some(), "{}", f.name);
     }
 }
@@ -1438,4 +1550,85 @@ fn never_a_cap_on_requests_from_one_school() {
     assert_eq!(json["summary"]["passed"], 50);
     assert_eq!(json["summary"]["failed"], 0);
     assert_eq!(json["summary"]["passed_with_warnings"], 0);
+}
+
+#[test]
+fn the_headteacher_countersigns_however_the_name_and_role_are_written() {
+    for (name, role) in [
+        ("Andrew Pearson", "headteacher"),
+        ("MR.  ANDREW  PEARSON", "Head Teacher"),
+        ("Dr Andrew Pearson", "acting-headteacher"),
+        ("mr andrew pearson", "Acting head teacher"),
+        ("Prof. Andrew Pearson", "head of school"),
+        ("Mr Andrew Pearson", "Head-of-School"),
+    ] {
+        assert_clean(
+            &[replace(
+                "request.yaml",
+                "  name: Mr Andrew Pearson\n  role: headteacher",
+                &format!("  name: {name}\n  role: {role}"),
+            )],
+            &format!("{name}, {role}"),
+        );
+    }
+}
+
+#[test]
+fn a_deputys_countersignature_holds_back_no_other_rule() {
+    // The schema accepts any role, so every other rule still runs: a second problem elsewhere
+    // is reported beside the countersignature's.
+    let diags = diagnostics(&[
+        replace(
+            "request.yaml",
+            "  role: headteacher",
+            "  role: Deputy Headteacher",
+        ),
+        remove("needs.yaml", "parents_notified_date:"),
+    ]);
+    let rules: BTreeSet<&str> = diags.iter().map(|d| d.rule.as_str()).collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from(["headteacher-countersignature", "parents-notified"]),
+        "{}",
+        show(&diags)
+    );
+    let d = &diags[diags
+        .iter()
+        .position(|d| d.rule == "headteacher-countersignature")
+        .unwrap()];
+    assert!(
+        d.message.contains("Mr Andrew Pearson (Deputy Headteacher)"),
+        "{}",
+        d.message
+    );
+    assert!(d.help.contains("not a deputy"), "{}", d.help);
+}
+
+#[test]
+fn with_term_dates_a_long_gap_that_misses_no_term_passes() {
+    // 2025-01-06 to 2025-07-16 is 191 days: too long by Durham's day count, but the review falls
+    // in each term (spring starts on 2025-01-06, summer ends on 2025-07-18).
+    let edit = [replace(
+        "plan-1.yaml",
+        "start: 2025-03-24",
+        "start: 2025-01-06",
+    )];
+    let by_days = diagnostics(&edit);
+    assert!(
+        by_days
+            .iter()
+            .any(|d| d.rule == "review-frequency" && d.message.contains("191 days")),
+        "{}",
+        show(&by_days)
+    );
+    let by_terms = diagnostics_with(&edit, &durham_with_terms());
+    assert!(by_terms.is_empty(), "{}", show(&by_terms));
+}
+
+#[test]
+fn durham_sets_no_report_age_and_recent_reports_pass() {
+    assert_eq!(Profile::durham().max_report_age_months, None);
+    // The speech and language report of 2025-06-18 is within 12 months of 2026-02-02.
+    let diags = diagnostics_with(&[], &durham_with_report_age(12));
+    assert!(diags.is_empty(), "{}", show(&diags));
 }

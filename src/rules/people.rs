@@ -150,6 +150,39 @@ fn countersignature(
         ));
         return;
     };
+    if !is_headteacher_role(&sig.role) {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/role",
+            Diagnostic::new(
+                RuleId::HeadteacherCountersignature,
+                format!(
+                    "the request is countersigned by {} ({}), not by the headteacher; the LA \
+                     returns a request the headteacher has not countersigned",
+                    sig.name, sig.role
+                ),
+                "the headteacher (or acting headteacher or head of school) checks the request \
+                 and countersigns it, not a deputy or the SENCO: ask them to sign, then record \
+                 their name and `role: headteacher` (or `acting headteacher`, `head of school`)",
+            ),
+        ));
+    } else if !same_person(&sig.name, &request.value.school.headteacher) {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/name",
+            Diagnostic::new(
+                RuleId::HeadteacherCountersignature,
+                format!(
+                    "the countersignature is by {}, but the school's headteacher is recorded as \
+                     {}",
+                    sig.name, request.value.school.headteacher
+                ),
+                "the countersignature must be the headteacher's own: if the headteacher has \
+                 changed, or an acting headteacher or head of school leads the school, update \
+                 `school.headteacher`; otherwise ask the headteacher to countersign",
+            ),
+        ));
+    }
     if !sig.signed {
         out.push(case.at(
             request.doc,
@@ -192,6 +225,41 @@ fn countersignature(
             ),
         ));
     }
+}
+
+/// The roles that may countersign: the headteacher, an acting headteacher or a head of school
+/// (Durham toolkit, "Applying for an EHC needs assessment": "the head teacher must ... countersign
+/// the EHC request form"). Case, hyphens and "head teacher" written as two words do not matter.
+fn is_headteacher_role(role: &str) -> bool {
+    let words: Vec<String> = role
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let joined = words.join(" ").replace("head teacher", "headteacher");
+    matches!(
+        joined.as_str(),
+        "headteacher" | "acting headteacher" | "head of school"
+    )
+}
+
+/// Whether two names are one person's, ignoring case, spacing, full stops and the titles
+/// Mr, Mrs, Ms, Miss, Mx, Dr and Prof.
+pub(crate) fn same_person(a: &str, b: &str) -> bool {
+    fn words(name: &str) -> Vec<String> {
+        name.split(|c: char| c.is_whitespace() || c == '.' || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .filter(|w| {
+                !matches!(
+                    w.as_str(),
+                    "mr" | "mrs" | "ms" | "miss" | "mx" | "dr" | "prof" | "professor"
+                )
+            })
+            .collect()
+    }
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && a == b
 }
 
 fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Diagnostic>) {

@@ -2,7 +2,10 @@
 //! Durham toolkit, "SEN Support Plans", "Reviewing SEN Support", "Applying for an EHC needs
 //! assessment"; Code of Practice 6.44-6.56, 6.65.
 
+use chrono::NaiveDate;
+
 use super::{count, filled, Context};
+use crate::calendar;
 use crate::case::{Case, Typed};
 use crate::diagnostic::Diagnostic;
 use crate::model::Plan;
@@ -307,42 +310,84 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The dates `review-frequency` measures, in order, each with where it is: the start of the first
+/// plan, then each plan's review (a past plan's `review.date`, the current plan's agreed
+/// `review_date`). A plan with neither adds no date; other rules report it. This is the one
+/// definition, and docs/rules/review-frequency.md says the same.
+fn review_points(case: &Case) -> Vec<(usize, &'static str, NaiveDate)> {
+    let mut points = Vec::new();
+    if let Some(first) = case.plans.first() {
+        points.push((first.doc, "/start", first.value.start));
+    }
+    for plan in &case.plans {
+        match &plan.value.review {
+            Some(review) => {
+                if let Some(date) = review.date {
+                    points.push((plan.doc, "/review/date", date));
+                }
+            }
+            None => {
+                if let Some(date) = plan.value.review_date {
+                    points.push((plan.doc, "/review_date", date));
+                }
+            }
+        }
+    }
+    points
+}
+
 fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let max = ctx.profile.max_review_gap_days;
-    let mut previous_review = None;
-    for plan in &case.plans {
-        let start = plan.value.start;
-        let (review, pointer) = match plan.value.review.as_ref().and_then(|r| r.date) {
-            Some(date) => (date, "/review/date"),
-            None => match plan.value.review_date {
-                // The current plan: the review agreed for it.
-                Some(date) if plan.value.review.is_none() => (date, "/review_date"),
-                _ => continue,
-            },
+    let terms = ctx.profile.terms();
+    let points = review_points(case);
+    for pair in points.windows(2) {
+        let ((_, from_pointer, since), (doc, pointer, review)) = (pair[0], pair[1]);
+        if review <= since {
+            continue; // dates-coherent reports dates out of order
+        }
+        let what = if from_pointer == "/start" {
+            "the first plan's start"
+        } else {
+            "the review"
         };
-        let since = previous_review.map_or(start, |p: chrono::NaiveDate| p.min(start));
-        let gap = (review - since).num_days();
-        if gap > max {
+        // Where the profile has the term dates for the whole gap, a term that passed with no
+        // review in it is the finding; elsewhere, a gap longer than the profile's days.
+        let covered = terms.first().is_some_and(|t| t.starts <= since)
+            && terms.last().is_some_and(|t| review <= t.ends);
+        let message = if covered {
+            terms
+                .iter()
+                .find(|t| since < t.starts && t.ends < review)
+                .map(|t| {
+                    format!(
+                        "no review between {what} on {since} and the review on {review}: the \
+                         whole {} ({} to {}) passed without one",
+                        calendar::term_name(t.starts),
+                        t.starts,
+                        t.ends
+                    )
+                })
+        } else {
+            let gap = (review - since).num_days();
+            (gap > max).then(|| {
+                format!(
+                    "{gap} days pass between {what} on {since} and the review on {review}; the \
+                     profile allows at most {max}"
+                )
+            })
+        };
+        if let Some(message) = message {
             out.push(case.at(
-                plan.doc,
+                doc,
                 pointer,
                 Diagnostic::new(
                     RuleId::ReviewFrequency,
-                    format!(
-                        "{gap} days pass between {} on {since} and the review on {review}; the \
-                         profile allows at most {max}",
-                        if previous_review == Some(since) {
-                            "the previous review"
-                        } else {
-                            "the plan's start"
-                        }
-                    ),
+                    message,
                     "SEN support is reviewed at least three times a year: review the plan \
                      sooner, or record the reviews that took place in between",
                 ),
             ));
         }
-        previous_review = Some(review);
     }
 }
 

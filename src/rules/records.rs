@@ -16,6 +16,96 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     need_described(case, out);
     health_development(case, out);
     evidence_files(case, out);
+    report_age(case, ctx, out);
+}
+
+/// Reports older than the profile's limit on the submission date, and attached reports with no
+/// date at all. Only when the profile sets `max_report_age_months` (Durham sets none).
+fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(months) = ctx.profile.max_report_age_months else {
+        return;
+    };
+    let submission = ctx.submission_date(case);
+    let oldest = submission
+        .checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let evidence_date = |path: &str| {
+        case.evidence.as_ref().and_then(|e| {
+            e.value
+                .files
+                .iter()
+                .find(|f| f.path == path)
+                .and_then(|f| f.date)
+        })
+    };
+    let too_old = |what: String, date: chrono::NaiveDate| {
+        Diagnostic::new(
+            RuleId::ReportAge,
+            format!(
+                "{what} is dated {date}, more than {months} months before the submission date \
+                 {submission}; the profile asks for reports from the last {months} months"
+            ),
+            "ask for an updated report, or, if this is still the latest, say why in `reasons` \
+             in request.yaml",
+        )
+    };
+    let mut dated_paths = Vec::new();
+    if let Some(professionals) = &case.professionals {
+        for (i, inv) in professionals.value.involvements.iter().enumerate() {
+            let what = format!("the report of the {} ({})", inv.role, inv.service);
+            match (inv.report_date, &inv.report) {
+                (Some(date), _) => {
+                    if let Some(path) = &inv.report {
+                        dated_paths.push(path.clone());
+                    }
+                    if date < oldest {
+                        out.push(case.at(
+                            professionals.doc,
+                            &format!("/involvements/{i}/report_date"),
+                            too_old(what, date),
+                        ));
+                    }
+                }
+                // Dated in evidence.yaml instead: checked with the evidence below.
+                (None, Some(path)) if evidence_date(path).is_some() => {}
+                (None, Some(_)) => out.push(case.at(
+                    professionals.doc,
+                    &format!("/involvements/{i}/report"),
+                    Diagnostic::new(
+                        RuleId::ReportAge,
+                        format!(
+                            "{what} has no date, so its age cannot be shown; the profile asks \
+                             for reports from the last {months} months"
+                        ),
+                        "add `report_date:` with the date on the report",
+                    ),
+                )),
+                (None, None) => {}
+            }
+        }
+    }
+    if let Some(evidence) = &case.evidence {
+        for (i, file) in evidence.value.files.iter().enumerate() {
+            let is_report = file.kind.as_deref() == Some("report")
+                || case.professionals.as_ref().is_some_and(|p| {
+                    p.value
+                        .involvements
+                        .iter()
+                        .any(|inv| inv.report.as_deref() == Some(file.path.as_str()))
+                });
+            // A report the professional's own `report_date` dates is judged by that date.
+            if !is_report || dated_paths.contains(&file.path) {
+                continue;
+            }
+            if let Some(date) = file.date.filter(|d| *d < oldest) {
+                out.push(case.at(
+                    evidence.doc,
+                    &format!("/files/{i}/date"),
+                    too_old(format!("the report {}", file.title), date),
+                ));
+            }
+        }
+    }
 }
 
 /// Where a finding about a document that may be missing goes: into it when present, else on the
