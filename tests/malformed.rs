@@ -426,7 +426,7 @@ fn evidence_link_outside_the_folder() {
     let run = validate(&dir, "human");
     let f = expect_finding(&run, "evidence-file", "evidence.yaml", Some(6));
     assert!(f.message.contains("outside the case folder"), "{f:?}");
-    expect_finding(&run, "evidence-file", "professionals.yaml", Some(26));
+    expect_finding(&run, "evidence-file", "professionals.yaml", Some(29));
     // A link to a folder outside is no better.
     fs::remove_file(dir.join("reports/salt-report.pdf")).unwrap();
     fs::remove_dir_all(dir.join("reports")).unwrap();
@@ -491,7 +491,7 @@ fn pdf_that_is_not_a_pdf() {
     let run = validate(&dir, "human");
     let f = expect_finding(&run, "evidence-file", "evidence.yaml", Some(6));
     assert!(f.message.contains("not a PDF"), "{f:?}");
-    expect_finding(&run, "evidence-file", "professionals.yaml", Some(26));
+    expect_finding(&run, "evidence-file", "professionals.yaml", Some(29));
 }
 
 #[test]

@@ -738,11 +738,11 @@ fn table() -> Vec<Fires> {
                 "    parental_agreement:\n      given: true\n      date: 2025-04-29\n      by: \
                  Mrs Kelly Heslop (mother)\n    advice: Hearing",
             ))
-            .at("professionals.yaml", 45)
+            .at("professionals.yaml", 49)
             .says("Audiologist"),
         fires("parents did not agree", "specialist-parental-agreement", E)
             .edit(replace("professionals.yaml", "given: true", "given: false"))
-            .at("professionals.yaml", 11),
+            .at("professionals.yaml", 14),
         // evidence-file
         fires("misspelt evidence path", "evidence-file", E)
             .edit(replace(
@@ -775,7 +775,7 @@ fn table() -> Vec<Fires> {
                 "report: reports/salt-report.pdf",
                 "report: /etc/hostname",
             ))
-            .at("professionals.yaml", 26),
+            .at("professionals.yaml", 29),
         fires("evidence path is a folder", "evidence-file", E)
             .edit(replace("evidence.yaml", "reports/my-story.pdf", "reports"))
             .at("evidence.yaml", 11)
@@ -788,7 +788,7 @@ fn table() -> Vec<Fires> {
                 "Main contact.",
                 "Main contact, at 27  wansbeck terrace.",
             ))
-            .at("family.yaml", 13)
+            .at("family.yaml", 14)
             .says("and a line of the address appears in `people.0.notes`"),
         fires("postcode without its space", "protected-address-leak", E)
             .edit(replace("pupil.yaml", "protected: false", "protected: true"))
@@ -854,12 +854,18 @@ fn table() -> Vec<Fires> {
         // report-age
         fires("an old professional's report", "report-age", W)
             .profile(durham_with_report_age(6))
-            .at("evidence.yaml", 9)
+            .at("professionals.yaml", 30)
             .says("2025-06-18, more than 6 months before the submission date 2026-02-02"),
+        fires("an old report dated in evidence.yaml", "report-age", W)
+            .profile(durham_with_report_age(6))
+            .edit(remove("professionals.yaml", "    report_date: 2025-06-18"))
+            .at("evidence.yaml", 9)
+            .says("2025-06-18, more than 6 months"),
         fires("a report without a date", "report-age", W)
             .profile(durham_with_report_age(12))
+            .edit(remove("professionals.yaml", "    report_date: 2025-06-18"))
             .edit(remove("evidence.yaml", "    date: 2025-06-18"))
-            .at("professionals.yaml", 26)
+            .at("professionals.yaml", 29)
             .says("has no date"),
         // pfa-outcomes
         fires("Year 9 without a PfA outcome", "pfa-outcomes", W)
@@ -915,7 +921,7 @@ fn table() -> Vec<Fires> {
                 "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
                  County Council\n  designated_teacher: Mrs Ann Lowe\n",
             ))
-            .at("pupil.yaml", 32)
+            .at("pupil.yaml", 33)
             .says("but no Personal Education Plan (`pep_date`) is recorded"),
         fires("looked after without a designated teacher", "looked-after-pep", W)
             .edit(replace(
@@ -924,7 +930,7 @@ fn table() -> Vec<Fires> {
                 "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
                  County Council\n  pep_date: 2025-10-01\n  designated_teacher: TODO\n",
             ))
-            .at("pupil.yaml", 32)
+            .at("pupil.yaml", 33)
             .says("but no designated teacher (`designated_teacher`) is recorded"),
         // health-development
         fires("no health file", "health-development", W).edit(delete("health.yaml")),
@@ -1421,7 +1427,7 @@ fn an_evidence_link_out_of_the_folder_fires() {
     let diags = diagnostics(&f.edits);
     assert!(diags.iter().any(|d| d.rule == "evidence-file"
         && d.file == Some(PathBuf::from("professionals.yaml"))
-        && d.line == Some(26)));
+        && d.line == Some(29)));
 }
 
 #[cfg(unix)]
