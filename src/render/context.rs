@@ -189,7 +189,9 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
             }
         }
         if let Some(a) = &p.attendance {
-            v["attendance"]["worked_out_percent"] = json!(a.percent_attended());
+            // One decimal place always (91.0%, not 91%), as attendance figures are written.
+            v["attendance"]["worked_out_percent"] =
+                json!(a.percent_attended().map(|p| format!("{p:.1}")));
         }
         v["full_name"] = json!(p.legal_name.full());
         v["initials"] = json!(p.legal_name.initials());
