@@ -113,12 +113,23 @@ pub fn print(
     let who = case.pupil.as_ref().map_or_else(
         || "pupil details not read yet".to_string(),
         |p| {
-            let year = if p.value.year_group == 0 {
-                "Reception".into()
-            } else {
-                format!("Year {}", p.value.year_group)
+            let name = |y: i32| {
+                if y == 0 {
+                    "Reception".to_string()
+                } else {
+                    format!("Year {y}")
+                }
             };
-            format!("{}, {year}", p.value.legal_name.full())
+            let taught = p
+                .value
+                .taught_in_year_group
+                .map(|y| format!(" (taught in {})", name(y)))
+                .unwrap_or_default();
+            format!(
+                "{}, {}{taught}",
+                p.value.legal_name.full(),
+                name(p.value.year_group)
+            )
         },
     );
     writeln!(out, "EHC needs assessment request: {who}")?;

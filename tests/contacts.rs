@@ -2,36 +2,17 @@
 //! protected address"): for a looked-after child with a protected address, nothing that could
 //! lead to the home reaches the templates.
 
+mod common;
+
 use std::fs;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use ehcpack::profile::Profile;
 use ehcpack::rules::Context;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// The template context of a sample, with `family.yaml` replaced.
 fn context_with_family(sample: &str, family: &str) -> String {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("case");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("sample-cases")
-            .join(sample),
-        &dir,
-    );
+    let (_tmp, dir) = common::sample_copy(sample);
     fs::write(dir.join("family.yaml"), family).unwrap();
     let profile = Profile::durham();
     let today = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
