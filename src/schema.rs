@@ -569,4 +569,26 @@ mod tests {
             );
         }
     }
+
+    proptest::proptest! {
+        /// Whatever number-like value is typed where text is needed, the help quotes it exactly
+        /// as typed: leading zeros, signs, exponents and all.
+        #[test]
+        fn help_quotes_any_number_as_typed(
+            typed in "(0[0-9]{1,14}|[1-9][0-9]{0,12}|-?[0-9]{1,5}\\.[0-9]{1,4}|[1-9]e[1-9])",
+            flow in proptest::bool::ANY,
+        ) {
+            let text = if flow {
+                format!("format: ehcpack/1\nkind: request\nschool:\n  senco: {{name: A, phone: {typed}}}\n")
+            } else {
+                format!("format: ehcpack/1\nkind: request\nschool:\n  senco:\n    phone: {typed}   # a comment\n")
+            };
+            let f = findings(Kind::Request, &text);
+            let phone = f.iter().find(|f| f.message.contains("phone"));
+            proptest::prop_assert!(phone.is_some(), "{:?}", f);
+            let help = &phone.unwrap().help;
+            let quoted = format!("`\"{typed}\"`");
+            proptest::prop_assert!(help.contains(&quoted), "{}", help);
+        }
+    }
 }

@@ -214,11 +214,13 @@ fn matches(block: &str, args: &[String], real: &str) -> Result<(), String> {
             .find(|&start| real[start..start + chunk.len()] == *chunk);
         match found {
             Some(start) => from = start + chunk.len(),
-            None => return Err(format!(
+            None => {
+                return Err(format!(
                 "these lines are not in the real output (in this order):\n{}\n\nreal output:\n{}",
                 chunk.join("\n"),
                 real.join("\n")
-            )),
+            ))
+            }
         }
     }
     Ok(())
