@@ -5,8 +5,8 @@
 //!
 //! Usage: cargo run --release --example received_packs -- CASES_DIR OUT_DIR
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/common/packs.rs"]
+mod packs;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -18,7 +18,7 @@ fn main() {
     let mut n = 0;
     for case in ehcpack::case::discover(std::path::Path::new(cases)).expect("a folder of cases") {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let pdf = common::pack_pdf(&common::spec_of(&case), common::Listing::NameTree);
+        let pdf = packs::pack_pdf(&packs::spec_of(&case), packs::Listing::NameTree);
         std::fs::write(std::path::Path::new(out).join(format!("{name}.pdf")), pdf)
             .expect("the pack can be written");
         n += 1;

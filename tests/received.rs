@@ -7,18 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{case_entries, copy_dir, pack_pdf, pdf_with_files, spec_of, zip_of, Listing};
+use common::packs::{case_entries, pack_pdf, pdf_with_files, spec_of, zip_of, Listing};
+use common::{copy_dir, root, sample};
 use ehcpack::received::{self, Item, Limits, Options};
 
 const TODAY: &str = "2026-01-15";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn sample(name: &str) -> PathBuf {
-    root().join("sample-cases").join(name)
-}
 
 fn ehcpack_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
@@ -213,7 +206,7 @@ fn the_private_folders_are_removed_afterwards() {
 fn pack_case(
     work: &Path,
     name: &str,
-    change: impl FnOnce(&mut common::PackSpec),
+    change: impl FnOnce(&mut common::packs::PackSpec),
 ) -> serde_json::Value {
     let mut spec = spec_of(&sample("year5-passing"));
     change(&mut spec);

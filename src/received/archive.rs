@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use super::Limits;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::is_safe_relative_path;
+use crate::rules::catalogue::RuleId;
 
 /// An archive unpacked into a private folder, and the findings about entries left out.
 pub struct Unpacked {
@@ -25,7 +26,7 @@ pub struct Unpacked {
 }
 
 fn finding(message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
-    Diagnostic::new("archive", message, help)
+    Diagnostic::new(RuleId::Archive, message, help)
 }
 
 fn skip(d: Diagnostic) -> Stop {

@@ -28,7 +28,8 @@ use serde::{Deserialize, Serialize};
 use crate::case::{self, Case, Kind};
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::privacy::Redactor;
-use crate::rules::{catalogue, Context};
+use crate::rules::catalogue::{self, RuleId};
+use crate::rules::Context;
 use crate::{CaseReport, KeyDates};
 
 /// What separates a received file from a file inside it, in reports: `ava.pdf › pupil.yaml`.
@@ -215,7 +216,7 @@ impl Identity {
             )),
             _ => None,
         };
-        let placed = case.at(doc, "/upn", Diagnostic::new("duplicate-pupil", "", ""));
+        let placed = case.at(doc, "/upn", Diagnostic::new(RuleId::DuplicatePupil, "", ""));
         Identity {
             upn,
             name_dob,
@@ -327,7 +328,7 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
         Ok(d) => d,
         Err(e) => {
             let d = Diagnostic::new(
-                "pack-integrity",
+                RuleId::PackIntegrity,
                 format!("no private temporary folder could be made to read the pack: {e}"),
                 "check the temporary folder (TMPDIR) has room and may be written",
             );
@@ -338,7 +339,7 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
         if let Err(e) = write_private(dir.path(), rel, bytes) {
             integrity.push(
                 Diagnostic::new(
-                    "pack-integrity",
+                    RuleId::PackIntegrity,
                     format!("the pack's file {rel} could not be unpacked: {e}"),
                     "check the temporary folder (TMPDIR) has room; or the pack names one file \
                      twice (as a file and as a folder)",
@@ -380,7 +381,7 @@ fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
     let mut findings = unpacked.findings.clone();
     if cases.is_empty() && findings.is_empty() {
         findings.push(Diagnostic::new(
-            "archive",
+            RuleId::Archive,
             "the archive holds no case folder (a folder with .yaml files in it)",
             "ask the sender for the zipped case folder, or the pack PDF `ehcpack render` makes",
         ));
@@ -637,7 +638,7 @@ pub fn run(
                 .collect();
             let more = others.len() > NAMED_OTHERS;
             let mut d = Diagnostic::new(
-                "duplicate-pupil",
+                RuleId::DuplicatePupil,
                 format!(
                     "the same pupil ({}) is also in {}{}",
                     grounds.iter().copied().collect::<Vec<_>>().join("; "),

@@ -16,6 +16,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::Limits;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{self, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
+use crate::rules::catalogue::RuleId;
 
 /// The embedded files of a pack, by name, as found (not yet checked against the manifest).
 pub type Embedded = BTreeMap<String, Vec<u8>>;
@@ -36,7 +37,7 @@ pub fn open(path: &Path, password: Option<&str>, limits: &Limits) -> Result<Open
 }
 
 fn integrity(message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
-    Diagnostic::new("pack-integrity", message, help)
+    Diagnostic::new(RuleId::PackIntegrity, message, help)
 }
 
 fn not_a_pack(why: &str) -> Diagnostic {
