@@ -339,6 +339,12 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         }
         items.extend(found);
     }
+    // A file or folder named twice (or found under two of the paths) is checked once: the
+    // same request is not the same pupil twice.
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| {
+        seen.insert(std::fs::canonicalize(item.path()).unwrap_or_else(|_| item.path().into()))
+    });
     let received_from = args
         .received_from
         .as_deref()

@@ -824,6 +824,15 @@ fn the_same_pupil_twice_warns_on_each_naming_the_other() {
 }
 
 #[test]
+fn a_file_named_twice_is_checked_once_and_is_not_its_own_duplicate() {
+    let work = tempfile::tempdir().unwrap();
+    copy_dir(&sample("year5-passing"), &work.path().join("term/josh"));
+    let report = json(work.path(), &["term", "term/josh", "./term/josh/"]);
+    assert_eq!(report["summary"]["cases"], 1, "{report:#}");
+    assert_eq!(only_case(&report)["verdict"], "pass");
+}
+
+#[test]
 fn never_any_number_of_requests_from_one_school_raises_nothing() {
     let corpus = generated(30, 11);
     let cases = corpus.path().join("cases");
