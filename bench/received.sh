@@ -36,11 +36,11 @@ fi
 (cd "$work/cases" && for c in *; do python3 -m zipfile -c "$work/zips/$c.zip" "$c" >/dev/null; done)
 pack_mb=$(du -sm "$work/packs" | cut -f1)
 
-printf '%-6s %-22s %8s %10s %9s\n' items what seconds items/s peak_MB
+printf '%-6s %-24s %8s %10s %12s %9s\n' items what seconds items/s cpu_seconds peak_MB
 for what in packs zips cases; do
-  /usr/bin/time -f '%e %M' -o "$work/time" "$bin" validate "$work/$what" --today 2026-01-15 \
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$bin" validate "$work/$what" --today 2026-01-15 \
     --received 2026-01-05 --format json >"$work/out.json" || true
-  read -r secs kb < <(tail -n 1 "$work/time")
+  read -r secs kb user sys < <(tail -n 1 "$work/time")
   label=$what; [ "$what" = packs ] && label="packs ($packs, ${pack_mb} MB)"
-  printf '%-6s %-22s %8s %10.0f %9.1f\n' "$n" "$label" "$secs" "$(echo "$n / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+  printf '%-6s %-24s %8s %10.0f %12.2f %9.1f\n' "$n" "$label" "$secs" "$(echo "$n / $secs" | bc -l)" "$(echo "$user + $sys" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
 done
