@@ -118,6 +118,10 @@ const SOURCES: &[(&str, &str)] = &[
         "health-development",
         include_str!("../../docs/rules/health-development.md"),
     ),
+    (
+        "font-coverage",
+        include_str!("../../docs/rules/font-coverage.md"),
+    ),
 ];
 
 /// What the tool deliberately never checks, and why.
