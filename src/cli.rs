@@ -272,7 +272,10 @@ pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, String> {
 }
 
 /// The fonts: the bundled ones, then the profile's `fonts:`, then each `--font`.
-pub fn load_fonts(common: &Common, profile: &Profile) -> Result<crate::render::fonts::Fonts, String> {
+pub fn load_fonts(
+    common: &Common,
+    profile: &Profile,
+) -> Result<crate::render::fonts::Fonts, String> {
     let mut paths = profile.fonts.clone();
     paths.extend(common.fonts.iter().cloned());
     crate::render::fonts::Fonts::with_added(&paths)

@@ -829,6 +829,15 @@ fn table() -> Vec<Fires> {
                  physical: TBC\n",
             ))
             .at("health.yaml", 1),
+        // font-coverage
+        fires("a name in a script no bundled font has", "font-coverage", W)
+            .edit(replace(
+                "pupil.yaml",
+                "preferred_name: Josh",
+                "preferred_name: \"جوش\"",
+            ))
+            .at("pupil.yaml", 9)
+            .says("`preferred_name` has U+062C ج, U+0648 و, U+0634 ش"),
     ];
     // Cases built on the 16-year-old.
     for f in t.iter_mut() {
@@ -891,12 +900,13 @@ per_rule! {
     year_group_age_fires => "year-group-age",
     looked_after_pep_fires => "looked-after-pep",
     health_development_fires => "health-development",
+    font_coverage_fires => "font-coverage",
 }
 
 #[test]
 fn every_catalogue_rule_fires_in_this_file() {
     let catalogue: BTreeSet<&str> = catalogue::all().iter().map(|r| r.id).collect();
-    assert_eq!(catalogue.len(), 28, "the catalogue has 28 rules");
+    assert_eq!(catalogue.len(), 29, "the catalogue has 29 rules");
     assert!(catalogue.contains("yaml-syntax"));
     let tested: BTreeSet<&str> = TESTED.iter().copied().collect();
     assert_eq!(tested, catalogue, "one test function per catalogue rule");

@@ -32,7 +32,9 @@ pub struct FontFile {
 
 impl std::fmt::Debug for FontFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FontFile").field("name", &self.name).finish()
+        f.debug_struct("FontFile")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -67,9 +69,10 @@ impl FontFile {
         }
         let bytes = std::fs::read(path)
             .map_err(|e| format!("cannot read the font {}: {e}", path.display()))?;
-        let name = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
         FontFile::new(&name, bytes).map_err(|e| format!("{} ({})", e, path.display()))
     }
 
@@ -271,33 +274,45 @@ impl<'a> Shaper<'a> {
     }
 
     fn shape(&mut self, style: Style, word: &str) -> Shaped {
-        // Split into runs by font: each character goes to the first font that has it; a
-        // combining mark stays with its base character's font when that font has it too.
+        // A word is set in one font when one font has all of it (the first such font of the
+        // chain), so it reads and copies as one word; otherwise each character goes to the first
+        // font that has it, and a combining mark stays with its base character's font when that
+        // font has it too.
+        let chain = self.faces.chain(style);
+        let whole = chain.iter().position(|f| {
+            word.chars()
+                .all(|c| needs_no_glyph(c) || f.glyph_index(c).is_some())
+        });
         let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (font, start, end)
-        for (i, c) in word.char_indices() {
-            let end = i + c.len_utf8();
-            let current = runs.last().map(|r| r.0);
-            let font = if needs_no_glyph(c) {
-                current.unwrap_or(0)
-            } else {
-                let mark = is_mark(c);
-                match current {
-                    Some(f) if mark && self.faces.chain(style)[f].glyph_index(c).is_some() => f,
-                    _ => match self.faces.pick(style, c) {
-                        Some(f) => f,
-                        None => {
-                            if !self.missing.contains(&c) {
-                                self.missing.push(c);
-                            }
-                            // Printed with the main face's "missing" glyph; reported.
-                            current.unwrap_or(0)
+        match whole {
+            Some(f) => runs.push((f, 0, word.len())),
+            None => {
+                for (i, c) in word.char_indices() {
+                    let end = i + c.len_utf8();
+                    let current = runs.last().map(|r| r.0);
+                    let font = if needs_no_glyph(c) {
+                        current.unwrap_or(0)
+                    } else {
+                        let mark = is_mark(c);
+                        match current {
+                            Some(f) if mark && chain[f].glyph_index(c).is_some() => f,
+                            _ => match self.faces.pick(style, c) {
+                                Some(f) => f,
+                                None => {
+                                    if !self.missing.contains(&c) {
+                                        self.missing.push(c);
+                                    }
+                                    // Printed with a visible replacement; reported.
+                                    current.unwrap_or(0)
+                                }
+                            },
                         }
-                    },
+                    };
+                    match runs.last_mut() {
+                        Some(r) if r.0 == font => r.2 = end,
+                        _ => runs.push((font, i, end)),
+                    }
                 }
-            };
-            match runs.last_mut() {
-                Some(r) if r.0 == font => r.2 = end,
-                _ => runs.push((font, i, end)),
             }
         }
         let mut out = Vec::with_capacity(runs.len());
@@ -306,6 +321,10 @@ impl<'a> Shaper<'a> {
         for (font, start, end) in runs {
             let face = &self.faces.chain(style)[font];
             let upem = face.units_per_em() as f32;
+            let replacement = ['\u{FFFD}', '\u{25A1}', '?']
+                .iter()
+                .find_map(|c| face.glyph_index(*c))
+                .map_or(0, |g| g.0);
             let mut buffer = rustybuzz::UnicodeBuffer::new();
             buffer.push_str(&word[start..end]);
             buffer.guess_segment_properties();
@@ -327,8 +346,15 @@ impl<'a> Shaper<'a> {
                     .and_then(|k| starts.get(k + 1))
                     .copied()
                     .unwrap_or(len as u32);
+                // A character no font has is drawn as the font's replacement character (or a
+                // question mark), never as an invisible or empty .notdef box; the text keeps
+                // the character itself.
+                let id = match info.glyph_id {
+                    0 => replacement,
+                    id => id as u16,
+                };
                 let g = Glyph {
-                    id: info.glyph_id as u16,
+                    id,
                     advance: pos.x_advance as f32 / upem,
                     x_offset: pos.x_offset as f32 / upem,
                     y_offset: pos.y_offset as f32 / upem,
@@ -384,7 +410,15 @@ mod tests {
         let fonts = Fonts::bundled();
         assert!(fonts.uncovered("Łukasz Wiśniewski-Nguyễn").is_empty());
         assert!(fonts.uncovered("Дмитрий Ελένη").is_empty());
-        assert_eq!(fonts.uncovered("Aisha عائشة"), "عائشة".chars().fold(Vec::new(), |mut v, c| { if !v.contains(&c) { v.push(c) } v }));
+        assert_eq!(
+            fonts.uncovered("Aisha عائشة"),
+            "عائشة".chars().fold(Vec::new(), |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c)
+                }
+                v
+            })
+        );
     }
 
     #[test]

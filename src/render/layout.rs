@@ -193,6 +193,8 @@ struct LineOf {
 /// A contents page number to fill in once the layout is done.
 struct PageRef {
     page: usize,
+    /// Where among the page's items it goes (right after its entry's text).
+    at: usize,
     heading: usize,
     right: f32,
     y: f32,
@@ -209,6 +211,8 @@ struct Layouter<'s, 'f> {
     /// Blocks put on the current page (for page breaks that would leave an empty page).
     placed_on_page: bool,
     refs: Vec<PageRef>,
+    /// The level of the last heading in the structure tree.
+    last_level: u8,
 }
 
 /// Lays out `blocks`; the contents list uses the headings of `blocks`.
@@ -232,6 +236,7 @@ pub fn layout(
         top,
         placed_on_page: false,
         refs: Vec::new(),
+        last_level: 0,
     };
     l.out.pages.push(Vec::new());
     let headings: Vec<(u8, String)> = blocks
@@ -494,7 +499,12 @@ impl<'s, 'f> Layouter<'s, 'f> {
         }
     }
 
-    fn block(&mut self, block: &Block, extras: &Extras, headings: &[(u8, String)]) -> Result<(), String> {
+    fn block(
+        &mut self,
+        block: &Block,
+        extras: &Extras,
+        headings: &[(u8, String)],
+    ) -> Result<(), String> {
         match block {
             Block::Heading { level, text } => {
                 let (size, before) = match level {
@@ -514,16 +524,36 @@ impl<'s, 'f> Layouter<'s, 'f> {
                     page: self.page(),
                     y: self.y,
                 });
-                let node = self.node(0, Tag::Heading(*level, text.clone()));
+                // In the structure a heading never skips a level going down (a `###` straight
+                // after a `#` is tagged H2), whatever the templates write.
+                let tagged = (*level).min(self.last_level + 1);
+                self.last_level = tagged;
+                let node = self.node(0, Tag::Heading(tagged, text.clone()));
                 self.place_lines(&lines, LEFT, RIGHT - LEFT, size, HEADING, Align::Left, node);
                 self.y += 3.0;
             }
             Block::Paragraph(text) => {
-                self.text_block(text, Style::Regular, BASE, BLACK, Align::Left, 0, Tag::Paragraph);
+                self.text_block(
+                    text,
+                    Style::Regular,
+                    BASE,
+                    BLACK,
+                    Align::Left,
+                    0,
+                    Tag::Paragraph,
+                );
                 self.y += 5.0;
             }
             Block::Strong(text) => {
-                self.text_block(text, Style::Bold, BASE, BLACK, Align::Left, 0, Tag::Paragraph);
+                self.text_block(
+                    text,
+                    Style::Bold,
+                    BASE,
+                    BLACK,
+                    Align::Left,
+                    0,
+                    Tag::Paragraph,
+                );
                 self.y += 5.0;
             }
             Block::Note(text) => {
@@ -607,17 +637,45 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 self.y += 6.0;
             }
             Block::Title(text) => {
-                self.text_block(text, Style::Bold, 24.0, HEADING, Align::Centre, 0, Tag::Paragraph);
+                self.text_block(
+                    text,
+                    Style::Bold,
+                    24.0,
+                    HEADING,
+                    Align::Centre,
+                    0,
+                    Tag::Paragraph,
+                );
                 self.y += 6.0;
             }
             Block::Centre(text) => {
-                self.text_block(text, Style::Regular, 14.0, BLACK, Align::Centre, 0, Tag::Paragraph);
+                self.text_block(
+                    text,
+                    Style::Regular,
+                    14.0,
+                    BLACK,
+                    Align::Centre,
+                    0,
+                    Tag::Paragraph,
+                );
             }
             Block::Mark(text) => {
-                self.text_block(text, Style::Bold, 20.0, RED, Align::Centre, 0, Tag::Paragraph);
+                self.text_block(
+                    text,
+                    Style::Bold,
+                    20.0,
+                    RED,
+                    Align::Centre,
+                    0,
+                    Tag::Paragraph,
+                );
             }
             Block::Space(n) => {
-                let n = if n.is_finite() { n.clamp(0.0, 60.0) as f32 } else { 1.0 };
+                let n = if n.is_finite() {
+                    n.clamp(0.0, 60.0) as f32
+                } else {
+                    1.0
+                };
                 self.y += n * BASE * LEADING;
                 if self.y > BOTTOM {
                     self.new_page();
@@ -652,7 +710,12 @@ impl<'s, 'f> Layouter<'s, 'f> {
 
     /// Column widths from the content: each column at least as wide as its longest word (so
     /// no header breaks inside a word), the rest shared by how much text each column has.
-    fn column_widths(&mut self, header: Option<&[String]>, rows: &[Vec<String>], key: bool) -> Vec<f32> {
+    fn column_widths(
+        &mut self,
+        header: Option<&[String]>,
+        rows: &[Vec<String>],
+        key: bool,
+    ) -> Vec<f32> {
         let n = header
             .map(|h| h.len())
             .into_iter()
@@ -663,21 +726,22 @@ impl<'s, 'f> Layouter<'s, 'f> {
         let total = RIGHT - LEFT;
         let mut min = vec![0.0f32; n];
         let mut max = vec![0.0f32; n];
-        let mut measure = |cells: &[String], bold: &dyn Fn(usize) -> bool, min: &mut [f32], max: &mut [f32]| {
-            for (i, c) in cells.iter().enumerate().take(n) {
-                let style = if bold(i) { Style::Bold } else { Style::Regular };
-                let space = self.shaper.space(style);
-                let mut whole = 0.0f32;
-                let mut longest = 0.0f32;
-                for (k, w) in fold_words(c).enumerate() {
-                    let width = self.shaper.word(style, w).width;
-                    longest = longest.max(width);
-                    whole += width + if k > 0 { space } else { 0.0 };
+        let mut measure =
+            |cells: &[String], bold: &dyn Fn(usize) -> bool, min: &mut [f32], max: &mut [f32]| {
+                for (i, c) in cells.iter().enumerate().take(n) {
+                    let style = if bold(i) { Style::Bold } else { Style::Regular };
+                    let space = self.shaper.space(style);
+                    let mut whole = 0.0f32;
+                    let mut longest = 0.0f32;
+                    for (k, w) in fold_words(c).enumerate() {
+                        let width = self.shaper.word(style, w).width;
+                        longest = longest.max(width);
+                        whole += width + if k > 0 { space } else { 0.0 };
+                    }
+                    min[i] = min[i].max(longest * TABLE + 2.0 * PAD);
+                    max[i] = max[i].max(whole * TABLE + 2.0 * PAD);
                 }
-                min[i] = min[i].max(longest * TABLE + 2.0 * PAD);
-                max[i] = max[i].max(whole * TABLE + 2.0 * PAD);
-            }
-        };
+            };
         if let Some(h) = header {
             measure(h, &|_| true, &mut min, &mut max);
         }
@@ -694,7 +758,10 @@ impl<'s, 'f> Layouter<'s, 'f> {
         if sum_max <= total {
             // Everything fits on one line: share the spare width by content.
             let spare = total - sum_max;
-            return max.iter().map(|m| m + spare * m / sum_max.max(1.0)).collect();
+            return max
+                .iter()
+                .map(|m| m + spare * m / sum_max.max(1.0))
+                .collect();
         }
         // A column may not have more than half the width as its minimum (a long word wraps),
         // and a short column (a date, a rating) gets its whole text on one line if it can.
@@ -706,7 +773,11 @@ impl<'s, 'f> Layouter<'s, 'f> {
             return min.iter().map(|m| m * total / sum_min).collect();
         }
         let spare = total - sum_min;
-        let want: Vec<f32> = max.iter().zip(&min).map(|(a, b)| (a - b).max(0.0)).collect();
+        let want: Vec<f32> = max
+            .iter()
+            .zip(&min)
+            .map(|(a, b)| (a - b).max(0.0))
+            .collect();
         let sum_want: f32 = want.iter().sum::<f32>().max(1.0);
         min.iter()
             .zip(&want)
@@ -751,7 +822,12 @@ impl<'s, 'f> Layouter<'s, 'f> {
         }
     }
 
-    fn cell_lines(&mut self, cells: &[String], widths: &[f32], bold: &dyn Fn(usize) -> bool) -> Vec<Vec<LineOf>> {
+    fn cell_lines(
+        &mut self,
+        cells: &[String],
+        widths: &[f32],
+        bold: &dyn Fn(usize) -> bool,
+    ) -> Vec<Vec<LineOf>> {
         widths
             .iter()
             .enumerate()
@@ -766,7 +842,13 @@ impl<'s, 'f> Layouter<'s, 'f> {
 
     /// Places one row of cells (`nodes`, one per cell); splits it across pages when needed,
     /// repeating `header` at the top of each new page.
-    fn row(&mut self, cells: &[Vec<LineOf>], widths: &[f32], nodes: &[usize], header: Option<&[Vec<LineOf>]>) {
+    fn row(
+        &mut self,
+        cells: &[Vec<LineOf>],
+        widths: &[f32],
+        nodes: &[usize],
+        header: Option<&[Vec<LineOf>]>,
+    ) {
         let lh = TABLE * LEADING;
         let height = row_height(cells, lh);
         let full = BOTTOM - self.top;
@@ -775,7 +857,9 @@ impl<'s, 'f> Layouter<'s, 'f> {
         // lines, or less than a third of a page, would stay here.
         if height > left && self.placed_on_page {
             let lines_here = ((left - 2.0 * PAD) / lh).floor();
-            if height <= full - header.map_or(0.0, |h| row_height(h, lh)) && (lines_here < 3.0 || left < full / 3.0) {
+            if height <= full - header.map_or(0.0, |h| row_height(h, lh))
+                && (lines_here < 3.0 || left < full / 3.0)
+            {
                 self.continue_table(header, widths);
             }
         }
@@ -821,8 +905,8 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 let end = (done[i] + take).min(cells[i].len());
                 self.y = top + PAD;
                 let colour = if head_row { HEADING } else { BLACK };
-                for k in done[i]..end {
-                    let runs = self.runs(&cells[i][k], x + PAD, TABLE);
+                for line in &cells[i][done[i]..end] {
+                    let runs = self.runs(line, x + PAD, TABLE);
                     let mark = self.content(nodes[i]);
                     self.put(
                         Item::Text(TextLine {
@@ -914,11 +998,21 @@ impl<'s, 'f> Layouter<'s, 'f> {
             self.y += 0.8 * MM;
             let top = self.y;
             let page = self.page();
-            self.place_lines(&lines, LEFT + indent, RIGHT - LEFT, BASE, BLACK, Align::Left, link);
+            self.place_lines(
+                &lines,
+                LEFT + indent,
+                RIGHT - LEFT,
+                BASE,
+                BLACK,
+                Align::Left,
+                link,
+            );
             // The page number's place; its text comes when every page is known.
             let mark = self.content(link);
+            let at = self.out.pages[self.page()].len();
             self.refs.push(PageRef {
-                page,
+                page: self.page(),
+                at,
                 heading: i,
                 right: RIGHT,
                 y: top + BASE * 0.95,
@@ -947,7 +1041,17 @@ impl<'s, 'f> Layouter<'s, 'f> {
     }
 
     /// Text drawn at a point (labels of drawings), as one line.
-    fn label(&mut self, text: &str, x: f32, y: f32, size: f32, style: Style, colour: Colour, mark: Mark) -> f32 {
+    #[allow(clippy::too_many_arguments)]
+    fn label(
+        &mut self,
+        text: &str,
+        x: f32,
+        y: f32,
+        size: f32,
+        style: Style,
+        colour: Colour,
+        mark: Mark,
+    ) -> f32 {
         let words = self.words(text, style);
         let width: f32 = {
             let space = self.shaper.space(style);
@@ -1041,7 +1145,11 @@ impl<'s, 'f> Layouter<'s, 'f> {
                         long_date(p.start),
                         long_date(r)
                     ),
-                    (None, _) => format!("{}: from {}, with no review date. ", p.label, long_date(p.start)),
+                    (None, _) => format!(
+                        "{}: from {}, with no review date. ",
+                        p.label,
+                        long_date(p.start)
+                    ),
                 });
             }
             if let Some(g) = extras.guidance {
@@ -1067,7 +1175,15 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 self.line((mx, axis - MM), (mx, axis + MM), BLACK, mark);
                 if k % every == 0 {
                     let text = m.format("%b %Y").to_string();
-                    self.label(&text, mx - 6.0 * MM, top + MM, SMALL, Style::Regular, BLACK, mark);
+                    self.label(
+                        &text,
+                        mx - 6.0 * MM,
+                        top + MM,
+                        SMALL,
+                        Style::Regular,
+                        BLACK,
+                        mark,
+                    );
                 }
                 k += 1;
                 m = if m.month() == 12 {
@@ -1083,7 +1199,14 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 let y = top + 14.0 * MM + row * i as f32;
                 self.label(&p.label, LEFT, y, SMALL, Style::Bold, BLACK, mark);
                 let (a, b) = (x(p.start), x(p.review.unwrap_or(p.start)));
-                self.bar(a, y + 1.2 * MM, (b - a).max(0.5 * MM), 3.0 * MM, HEADING, mark);
+                self.bar(
+                    a,
+                    y + 1.2 * MM,
+                    (b - a).max(0.5 * MM),
+                    3.0 * MM,
+                    HEADING,
+                    mark,
+                );
                 let text = match p.review {
                     Some(r) if p.planned => format!(
                         "{} to review {} (planned)",
@@ -1155,7 +1278,8 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 let y = top + row * i as f32;
                 self.label(&r.label, LEFT, y + MM, SMALL, Style::Bold, BLACK, mark);
                 let mut x = x0;
-                for (n, (_, colour)) in [r.achieved, r.partly, r.not, r.unrated].iter().zip(colours) {
+                for (n, (_, colour)) in [r.achieved, r.partly, r.not, r.unrated].iter().zip(colours)
+                {
                     if *n == 0 {
                         continue;
                     }
@@ -1164,13 +1288,29 @@ impl<'s, 'f> Layouter<'s, 'f> {
                     x += w;
                 }
                 let text = rating_text(r);
-                self.label(&text, x + 1.5 * MM, y + MM, SMALL, Style::Regular, BLACK, mark);
+                self.label(
+                    &text,
+                    x + 1.5 * MM,
+                    y + MM,
+                    SMALL,
+                    Style::Regular,
+                    BLACK,
+                    mark,
+                );
             }
             let key_y = top + row * chunk.len() as f32 + MM;
             let mut x = x0;
             for (name, colour) in colours {
                 self.bar(x, key_y + MM, 4.0 * MM, 2.8 * MM, colour, mark);
-                let w = self.label(name, x + 5.5 * MM, key_y, SMALL, Style::Regular, BLACK, mark);
+                let w = self.label(
+                    name,
+                    x + 5.5 * MM,
+                    key_y,
+                    SMALL,
+                    Style::Regular,
+                    BLACK,
+                    mark,
+                );
                 x += w + 12.0 * MM;
             }
             self.y = key_y + 8.0 * MM;
@@ -1180,7 +1320,9 @@ impl<'s, 'f> Layouter<'s, 'f> {
     /// The running header and footer of every page, and the contents' page numbers.
     fn finish(&mut self, extras: &Extras, draft: bool) {
         let total = self.out.pages.len();
-        let refs = std::mem::take(&mut self.refs);
+        let mut refs = std::mem::take(&mut self.refs);
+        // Inserted from the last, so each place stays where it was.
+        refs.sort_by_key(|r| std::cmp::Reverse((r.page, r.at)));
         for r in refs {
             let number = self
                 .out
@@ -1191,15 +1333,18 @@ impl<'s, 'f> Layouter<'s, 'f> {
             let words = self.words(&number, r.style);
             let line = LineOf { words, width: w };
             let runs = self.runs(&line, r.right - w, r.size);
-            self.out.pages[r.page].push(Placed {
-                item: Item::Text(TextLine {
-                    y: r.y,
-                    size: r.size,
-                    colour: BLACK,
-                    runs,
-                }),
-                mark: r.mark,
-            });
+            self.out.pages[r.page].insert(
+                r.at,
+                Placed {
+                    item: Item::Text(TextLine {
+                        y: r.y,
+                        size: r.size,
+                        colour: BLACK,
+                        runs,
+                    }),
+                    mark: r.mark,
+                },
+            );
         }
         let left = format!("EHC needs assessment request - pupil {}", extras.initials);
         for page in 0..total {
@@ -1218,14 +1363,30 @@ impl<'s, 'f> Layouter<'s, 'f> {
             self.line((LEFT, 14.5 * MM), (RIGHT, 14.5 * MM), GREY, mark);
             if draft {
                 let w = self.width_of(DRAFT_MARK, Style::Bold, 14.0);
-                self.label(DRAFT_MARK, (PAGE_W - w) / 2.0, 17.0 * MM, 14.0, Style::Bold, RED, mark);
+                self.label(
+                    DRAFT_MARK,
+                    (PAGE_W - w) / 2.0,
+                    17.0 * MM,
+                    14.0,
+                    Style::Bold,
+                    RED,
+                    mark,
+                );
             }
             let head = self.out.pages.pop().unwrap_or_default();
             self.out.pages.push(Vec::new());
             let footer = format!("Page {} of {total}", page + 1);
             let w = self.width_of(&footer, Style::Regular, SMALL);
             let fy = PAGE_H - 12.0 * MM - SMALL;
-            self.label(&footer, (PAGE_W - w) / 2.0, fy, SMALL, Style::Regular, GREY, mark);
+            self.label(
+                &footer,
+                (PAGE_W - w) / 2.0,
+                fy,
+                SMALL,
+                Style::Regular,
+                GREY,
+                mark,
+            );
             if draft {
                 let w = self.width_of(DRAFT_MARK, Style::Bold, SMALL);
                 self.label(DRAFT_MARK, RIGHT - w, fy, SMALL, Style::Bold, RED, mark);
@@ -1303,7 +1464,11 @@ fn cut(word: &Word, max: f32) -> Vec<Word> {
                 j += 1;
             }
             let lo = c_start as usize;
-            let hi = run.glyphs[k..j].iter().map(|g| g.end).max().unwrap_or(c_start) as usize;
+            let hi = run.glyphs[k..j]
+                .iter()
+                .map(|g| g.end)
+                .max()
+                .unwrap_or(c_start) as usize;
             if piece.width + w > max && !piece.runs.is_empty() {
                 finish(std::mem::replace(&mut piece, empty()), &mut out);
             }

@@ -257,7 +257,10 @@ pub fn render_case(
         .iter()
         .enumerate()
         .map(|(i, a)| writer::ExtraOutline {
-            title: public(&redactor, &format!("Attached report {}: {}", i + 1, a.title)),
+            title: public(
+                &redactor,
+                &format!("Attached report {}: {}", i + 1, a.title),
+            ),
             under: evidence_heading,
         })
         .collect();
@@ -347,4 +350,3 @@ fn remove_orphans(dir: &Path, name: &str) {
         }
     }
 }
-

@@ -18,8 +18,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{
-    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node as TagNode, SpanTag, Tag,
-    TableHeaderScope, TagGroup, TagKind, TagTree,
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node as TagNode, SpanTag,
+    TableHeaderScope, Tag, TagGroup, TagKind, TagTree,
 };
 use krilla::text::{GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
@@ -128,9 +128,9 @@ pub fn write(
                             Item::Text(_) => ContentTag::Span(SpanTag::empty()),
                             _ => ContentTag::Other,
                         },
-                        Mark::Pagination => ContentTag::Artifact(Artifact::with_kind(
-                            ArtifactType::PaginationOther,
-                        )),
+                        Mark::Pagination => {
+                            ContentTag::Artifact(Artifact::with_kind(ArtifactType::PaginationOther))
+                        }
                         Mark::Decoration => {
                             ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout))
                         }
@@ -260,7 +260,7 @@ pub fn write(
             return Err(format!("two embedded files are both named {}", f.name));
         }
     }
-    doc.finish().map_err(|e| match e {
+    let bytes = doc.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => format!(
             "the pack would not meet PDF/UA-1 and PDF/A-3a: {}",
             errors
@@ -270,7 +270,26 @@ pub fn write(
                 .join("; ")
         ),
         other => format!("cannot write the pack: {other:?}"),
-    })
+    })?;
+    compact(&bytes)
+}
+
+/// Packs the file's dictionaries (the structure tree above all) into compressed object streams
+/// with a cross-reference stream (PDF 1.5, allowed by PDF/A-2 and later): about a third of a
+/// tagged pack's size. Nothing else changes.
+pub fn compact(pdf: &[u8]) -> Result<Vec<u8>, String> {
+    let mut doc =
+        lopdf::Document::load_mem(pdf).map_err(|e| format!("cannot read back the pack: {e}"))?;
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .max_objects_per_stream(200)
+        .compression_level(6)
+        .build();
+    let mut out = Vec::with_capacity(pdf.len() / 2);
+    doc.save_with_options(&mut out, options)
+        .map_err(|e| format!("cannot write the pack: {e}"))?;
+    Ok(out)
 }
 
 fn draw(surface: &mut Surface, item: &Item, fonts: &Fonts) {
@@ -388,7 +407,11 @@ fn tag_nodes(
             .into_iter()
             .map(TagNode::from)
             .collect(),
-        Child::Annotation(a) => annotations[*a].take().map(TagNode::from).into_iter().collect(),
+        Child::Annotation(a) => annotations[*a]
+            .take()
+            .map(TagNode::from)
+            .into_iter()
+            .collect(),
         Child::Node(n) => {
             let node = &laid.nodes[*n];
             let Some(kind) = kind(&node.tag) else {
