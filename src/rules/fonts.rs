@@ -4,8 +4,8 @@
 use super::Context;
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
-use crate::rules::catalogue::RuleId;
 use crate::render::fonts::{describe, needs_no_glyph, Faces, Style};
+use crate::rules::catalogue::RuleId;
 
 /// At most this many findings per document: one unreadable script is one problem.
 const PER_DOCUMENT: usize = 10;
