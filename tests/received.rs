@@ -102,8 +102,28 @@ fn generated(count: usize, seed: u64) -> tempfile::TempDir {
 
 // ---- Round trip: a pack gives its folder's findings ----
 
+/// A real pack: `ehcpack render` (as a draft, so that failing samples render too).
+fn render(case: &Path, pdf: &Path, env: &[(&str, &str)], extra: &[&str]) {
+    let mut args = vec![
+        "render",
+        case.to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--draft",
+        "-o",
+        pdf.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = ehcpack_in(&root(), &args, env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
-fn a_pack_gives_the_same_findings_as_the_folder_it_came_from() {
+fn a_rendered_pack_gives_the_same_findings_as_the_folder_it_came_from() {
     let work = tempfile::tempdir().unwrap();
     for name in [
         "year5-passing",
@@ -116,17 +136,114 @@ fn a_pack_gives_the_same_findings_as_the_folder_it_came_from() {
         "fail-protected-address-leak",
     ] {
         let pdf = work.path().join(format!("{name}.pdf"));
-        std::fs::write(&pdf, pack_pdf(&spec_of(&sample(name)), Listing::NameTree)).unwrap();
+        render(&sample(name), &pdf, &[], &[]);
         let folder = json(&root(), &[sample(name).to_str().unwrap()]);
         let pack = json(work.path(), &[&format!("{name}.pdf")]);
         let (f, p) = (only_case(&folder), only_case(&pack));
         assert_eq!(p["path"], format!("{name}.pdf"));
         assert_eq!(p["received_as"], "pack");
-        assert_eq!(f["verdict"], p["verdict"], "{name}");
+        assert_eq!(f["verdict"], p["verdict"], "{name}: {p:#}");
         assert_eq!(f["diagnostics"], p["diagnostics"], "{name}: same findings");
         assert_eq!(f["submission_date"], p["submission_date"]);
         assert_eq!(f["pupil_reference"], p["pupil_reference"]);
     }
+}
+
+#[test]
+fn a_pack_made_to_the_manifest_contract_gives_the_folders_findings_too() {
+    let work = tempfile::tempdir().unwrap();
+    for name in ["year5-passing", "fail-no-consent"] {
+        let pdf = work.path().join(format!("{name}.pdf"));
+        std::fs::write(&pdf, pack_pdf(&spec_of(&sample(name)), Listing::NameTree)).unwrap();
+        let folder = json(&root(), &[sample(name).to_str().unwrap()]);
+        let pack = json(work.path(), &[&format!("{name}.pdf")]);
+        assert_eq!(
+            only_case(&folder)["diagnostics"],
+            only_case(&pack)["diagnostics"]
+        );
+    }
+}
+
+/// Changes one embedded file of a real pack, as someone editing the PDF would.
+fn alter_embedded(pdf: &Path, name: &str, change: impl FnOnce(&mut Vec<u8>)) {
+    let mut doc = lopdf::Document::load(pdf).unwrap();
+    let mut target = None;
+    for (id, object) in &doc.objects {
+        if let Ok(dict) = object.as_dict() {
+            let is_it = [b"UF".as_slice(), b"F"].iter().any(|k| {
+                matches!(dict.get(k), Ok(lopdf::Object::String(s, _))
+                    if s == name.as_bytes()
+                        || s == &[&[0xFE, 0xFF][..], &name.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<u8>>()].concat())
+            });
+            if is_it {
+                let ef = dict.get(b"EF").unwrap();
+                let ef = match ef {
+                    lopdf::Object::Reference(r) => doc.get_object(*r).unwrap().as_dict().unwrap(),
+                    other => other.as_dict().unwrap(),
+                };
+                target = Some((*id, ef.get(b"F").unwrap().as_reference().unwrap()));
+            }
+        }
+    }
+    let (_, stream_id) = target.unwrap_or_else(|| panic!("{name} is embedded"));
+    let stream = doc
+        .get_object_mut(stream_id)
+        .unwrap()
+        .as_stream_mut()
+        .unwrap();
+    let mut bytes = stream
+        .decompressed_content()
+        .unwrap_or_else(|_| stream.content.clone());
+    change(&mut bytes);
+    stream.dict.remove(b"Filter");
+    stream.dict.remove(b"DecodeParms");
+    stream.set_plain_content(bytes);
+    doc.save(pdf).unwrap();
+}
+
+#[test]
+fn a_rendered_pack_altered_afterwards_is_an_error_and_nothing_else() {
+    let work = tempfile::tempdir().unwrap();
+    let pdf = work.path().join("josh.pdf");
+    render(&sample("year5-passing"), &pdf, &[], &[]);
+    alter_embedded(&pdf, "evidence/reports/salt-report.pdf", |b| {
+        let at = b.len() / 2;
+        b[at] ^= 1;
+    });
+    let messages = integrity_messages(&json(work.path(), &["josh.pdf"]));
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("reports/salt-report.pdf was changed after the pack was rendered"));
+
+    render(&sample("year5-passing"), &pdf, &[], &[]);
+    alter_embedded(&pdf, "case/consent.yaml", |b| {
+        let text = String::from_utf8(b.clone()).unwrap();
+        *b = text.replace("signed: true", "signed: true ").into_bytes();
+    });
+    let messages = integrity_messages(&json(work.path(), &["josh.pdf"]));
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("case document consent.yaml was changed"));
+}
+
+#[test]
+fn a_pack_rendered_with_encrypt_opens_with_the_same_password() {
+    let work = tempfile::tempdir().unwrap();
+    let pdf = work.path().join("locked.pdf");
+    let password = [("EHCPACK_PASSWORD", "four long random words")];
+    render(&sample("year5-passing"), &pdf, &password, &["--encrypt"]);
+    let out = ehcpack_in(
+        work.path(),
+        &["validate", "locked.pdf", "--today", TODAY],
+        &password,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("locked.pdf: pass (0 errors, 0 warnings)"));
+    let out = ehcpack_in(
+        work.path(),
+        &["validate", "locked.pdf", "--today", TODAY],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error[pack-integrity]: the pack is protected with a password"));
 }
 
 #[test]
@@ -1029,7 +1146,9 @@ fn a_batch_of_received_items_each_gives_the_right_finding_and_no_other() {
         expected.insert(path, rules.iter().copied().collect());
     };
     // 0-44: packs; 0-4 a byte of an attachment changed, 5-9 a document changed, 10-14 an
-    // attachment removed, 15-19 packed twice (duplicates).
+    // attachment removed, 15-19 packed twice (duplicates); 20-29 rendered by `ehcpack render`,
+    // 20 altered afterwards; the others made to the manifest contract, listed in a name tree or
+    // an /AF array.
     for i in 0..45 {
         let mut spec = spec_of(&case(i));
         let mut rules: Vec<&'static str> = vec![];
@@ -1060,18 +1179,22 @@ fn a_batch_of_received_items_each_gives_the_right_finding_and_no_other() {
             }
             _ => {}
         }
-        std::fs::write(
-            inbox.join(format!("pack-{i:02}.pdf")),
-            pack_pdf(
-                &spec,
-                if i % 2 == 0 {
-                    Listing::NameTree
-                } else {
-                    Listing::AssociatedFiles
-                },
-            ),
-        )
-        .unwrap();
+        let pdf = inbox.join(format!("pack-{i:02}.pdf"));
+        if (20..30).contains(&i) {
+            // Real packs from `ehcpack render`; the first altered after rendering.
+            render(&case(i), &pdf, &[], &[]);
+            if i == 20 {
+                alter_embedded(&pdf, "evidence/reports/my-story.pdf", |b| b.push(b'\n'));
+                rules.push("pack-integrity");
+            }
+        } else {
+            let listing = if i % 2 == 0 {
+                Listing::NameTree
+            } else {
+                Listing::AssociatedFiles
+            };
+            std::fs::write(&pdf, pack_pdf(&spec, listing)).unwrap();
+        }
         expect(format!("pack-{i:02}.pdf"), &rules);
     }
     // 45-59: zips, one case each at the top level; 60-69: five zips of two case folders.
