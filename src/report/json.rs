@@ -2,9 +2,11 @@
 //!
 //! Shape (stable; documented in the README):
 //! `{"tool": "ehcpack 0.1.0", "format_version": 1, "profile": "...", "today": "YYYY-MM-DD",
-//!   "cases": [{"path", "verdict", "errors", "warnings", "submission_date", "guidance_date",
-//!   "received_date", "diagnostics": [{"rule", "severity", "file", "line", "column", "message",
-//!   "help", "source"}]}], "summary": {"cases", "passed", "passed_with_warnings", "failed"}}`
+//!   "cases": [{"path", "received_as" (received packs and zips only), "verdict", "errors",
+//!   "warnings", "pupil_reference", "submission_date", "guidance_date", "received_date",
+//!   "decision_due", "final_plan_due", "overdue", "next_due", "diagnostics": [{"rule",
+//!   "severity", "file", "line", "column", "message", "help", "source"}]}],
+//!   "summary": {"cases", "passed", "passed_with_warnings", "failed", "duplicate_pupils"}}`
 
 use std::io::{self, Write};
 
