@@ -1061,6 +1061,19 @@ fn received_from_a_file_by_path_or_upn_gives_the_dates_in_every_format() {
 }
 
 #[test]
+fn the_clock_runs_for_a_request_ehcpack_cannot_read() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("typed.pdf"), b"%PDF-1.4\n typed in Word").unwrap();
+    std::fs::write(work.path().join("r.csv"), "typed.pdf,2025-10-01\n").unwrap();
+    let from_file = json(work.path(), &["typed.pdf", "--received-from", "r.csv"]);
+    assert_eq!(only_case(&from_file)["decision_due"], "2025-11-12");
+    assert_eq!(only_case(&from_file)["overdue"], "decision");
+    let given = json(work.path(), &["typed.pdf", "--received", "2025-12-15"]);
+    assert_eq!(only_case(&given)["decision_due"], "2026-01-26");
+    assert_eq!(only_case(&given)["verdict"], "fail");
+}
+
+#[test]
 fn bad_rows_in_received_from_are_located_errors() {
     let work = tempfile::tempdir().unwrap();
     copy_dir(&sample("year5-passing"), &work.path().join("josh"));

@@ -630,6 +630,14 @@ pub fn run(
                     .received_on(date, ctx.profile, ctx.today);
             }
         }
+        // The clock runs from receipt even for a request ehcpack could not read (a PDF that is
+        // not a pack, a broken archive, a case without its request document).
+        if let (None, Some(received)) = (report.dates.received_date, ctx.received) {
+            report.dates = report
+                .dates
+                .clone()
+                .received_on(received, ctx.profile, ctx.today);
+        }
         if let Some((others, grounds)) = same.get(&(index as u32)) {
             let names: Vec<&str> = others
                 .iter()
