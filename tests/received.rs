@@ -1306,3 +1306,83 @@ fn a_batch_of_received_items_each_gives_the_right_finding_and_no_other() {
         .unwrap()
         .ends_with("is also in inbox/folder-70-zipped.zip"));
 }
+
+// ---- Any bytes at all ----
+
+mod any_bytes {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pack_bytes() -> &'static [u8] {
+        static PACK: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        PACK.get_or_init(|| pack_pdf(&spec_of(&sample("year5-passing")), Listing::NameTree))
+    }
+
+    fn zip_bytes() -> &'static [u8] {
+        static ZIP: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        ZIP.get_or_init(|| zip_of(&case_entries(&sample("year5-passing"), "josh/")))
+    }
+
+    /// Checks `bytes` saved as `name`: never a panic, always at least one report, never one
+    /// named by the private folder.
+    fn checked(name: &str, bytes: &[u8]) -> Vec<received::Checked> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let item = Item::received_file(&path).unwrap();
+        let out = check_one(item, Limits::default());
+        assert!(!out.is_empty());
+        for c in &out {
+            assert!(!c
+                .report
+                .path
+                .starts_with(dir.path().join(".ehcpack-received")));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_pack_with_bytes_changed_is_read_or_refused_never_a_crash(
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
+        ) {
+            let mut bytes = pack_bytes().to_vec();
+            for (at, b) in &changes {
+                let i = at.index(bytes.len());
+                bytes[i] = *b;
+            }
+            let out = checked("p.pdf", &bytes);
+            prop_assert_eq!(out.len(), 1);
+        }
+
+        #[test]
+        fn a_pack_cut_short_is_a_finding(len in 0usize..20_000) {
+            let bytes = pack_bytes();
+            let out = checked("p.pdf", &bytes[..len.min(bytes.len() - 1)]);
+            prop_assert_eq!(out.len(), 1);
+            prop_assert!(out[0].report.errors >= 1);
+        }
+
+        #[test]
+        fn a_zip_with_bytes_changed_is_read_or_refused_never_a_crash(
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
+        ) {
+            let mut bytes = zip_bytes().to_vec();
+            for (at, b) in &changes {
+                let i = at.index(bytes.len());
+                bytes[i] = *b;
+            }
+            checked("z.zip", &bytes);
+        }
+
+        #[test]
+        fn any_received_from_text_parses_or_names_its_bad_lines(text in "[a-zA-Z0-9,/\\-\n \"]{0,200}") {
+            match received::clock::ReceivedFrom::parse(text.as_bytes(), "r.csv") {
+                Ok(_) => {}
+                Err(e) => prop_assert!(e.contains("r.csv"), "{}", e),
+            }
+        }
+    }
+}
