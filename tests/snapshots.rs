@@ -384,3 +384,30 @@ fn the_readme_field_examples_fit_their_schemas() {
         ]
     );
 }
+
+#[test]
+fn status_names_the_form_details_not_yet_recorded() {
+    let (_tmp, dir) = common::sample_copy("year5-passing");
+    let health = std::fs::read_to_string(dir.join("health.yaml")).unwrap();
+    let without_gp = health.replace(
+        "gp:\n  practice: Brackenfield Medical Centre\n  phone: 0191 498 0622\n",
+        "",
+    );
+    assert_ne!(health, without_gp, "the sample records a GP practice");
+    std::fs::write(dir.join("health.yaml"), without_gp).unwrap();
+    let out = common::ehcpack_command()
+        .args(["status", "--today", TODAY])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.ends_with(
+            "\nAlso asked on LA request forms (optional): 8 of 9 recorded; not yet: GP practice.\n"
+        ),
+        "{text}"
+    );
+    // Optional details never count against the checklist.
+    assert!(text.contains("\n15 of 15 done.\n"), "{text}");
+    assert_eq!(out.status.code(), Some(0));
+}
