@@ -48,7 +48,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 doc,
                 &pointer,
                 Diagnostic::new(
-                    "font-coverage",
+                    crate::rules::catalogue::RuleId::FontCoverage,
                     format!(
                         "`{field}` has {}{more} that no font of the pack can print; it would show \
                          as a box",
