@@ -261,7 +261,10 @@ pub struct Shaped {
 /// Shapes words, each distinct word once.
 pub struct Shaper<'a> {
     faces: Faces<'a>,
-    cache: HashMap<(Style, String), Arc<Shaped>>,
+    /// Shaped words, regular and bold.
+    cache: [HashMap<String, Arc<Shaped>>; 2],
+    /// The shaped space, regular and bold.
+    spaces: [Option<Arc<Shaped>>; 2],
     /// Characters no font has, in the order met.
     pub missing: Vec<char>,
 }
@@ -270,7 +273,8 @@ impl<'a> Shaper<'a> {
     pub fn new(fonts: &'a Fonts) -> Shaper<'a> {
         Shaper {
             faces: Faces::new(fonts),
-            cache: HashMap::new(),
+            cache: [HashMap::new(), HashMap::new()],
+            spaces: [None, None],
             missing: Vec::new(),
         }
     }
@@ -281,11 +285,12 @@ impl<'a> Shaper<'a> {
         if word.len() > 256 {
             return Arc::new(self.shape(style, word));
         }
-        if let Some(s) = self.cache.get(&(style, word.to_string())) {
+        let k = style as usize;
+        if let Some(s) = self.cache[k].get(word) {
             return s.clone();
         }
         let shaped = Arc::new(self.shape(style, word));
-        self.cache.insert((style, word.to_string()), shaped.clone());
+        self.cache[k].insert(word.to_string(), shaped.clone());
         shaped
     }
 
@@ -294,9 +299,20 @@ impl<'a> Shaper<'a> {
         self.faces.chain(style)[font].glyph_index(' ').unwrap_or(0)
     }
 
+    /// The shaped space.
+    pub fn space_shaped(&mut self, style: Style) -> Arc<Shaped> {
+        let k = style as usize;
+        if let Some(s) = &self.spaces[k] {
+            return s.clone();
+        }
+        let s = Arc::new(self.shape(style, " "));
+        self.spaces[k] = Some(s.clone());
+        s
+    }
+
     /// The width of a space at size 1.
     pub fn space(&mut self, style: Style) -> f32 {
-        self.word(style, " ").width
+        self.space_shaped(style).width
     }
 
     fn shape(&mut self, style: Style, word: &str) -> Shaped {

@@ -409,7 +409,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
             let word = &line.words[w];
             if k > 0 {
                 // The space belongs to the run before it, in that run's font.
-                let space = self.shaper.word(word.style, " ");
+                let space = self.shaper.space_shaped(word.style);
                 if let (Some(run), Some(sr)) = (runs.last_mut(), space.runs.first()) {
                     if let Some(g) = sr.glyphs.first() {
                         let start = run.text.len() as u32;
