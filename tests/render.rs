@@ -1049,3 +1049,18 @@ mod bounded {
         assert!(bytes > 100_000);
     }
 }
+
+/// A draft of a case that lacks documents (so no submission date) still renders, dated today.
+#[test]
+fn a_draft_of_an_incomplete_case_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = copy_case("year5-passing", tmp.path());
+    fs::remove_file(case.join("request.yaml")).unwrap();
+    let pdf = render(tmp.path(), &case, &["--draft"]);
+    let bytes = fs::read(&pdf).unwrap();
+    assert!(
+        bytes.windows(16).any(|w| w == b"D:20260115000000"),
+        "dated --today"
+    );
+    assert!(pages_text(&load(&pdf))[0].contains(DRAFT));
+}

@@ -285,9 +285,11 @@ pub fn render_case(
         .collect();
     let conformance = options.evidence == Evidence::Embedded;
     let title = public(&redactor, &extras.title);
+    // The file's date: the submission date, else "today" (`--today` keeps it reproducible);
+    // PDF/A needs one.
     let meta = writer::Meta {
         title: &title,
-        date: extras.submission,
+        date: Some(extras.submission.unwrap_or(options.today)),
         conformance,
     };
     let mut bytes = writer::write(&laid, options.fonts, &meta, files, &extra)?;
