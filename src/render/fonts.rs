@@ -265,6 +265,8 @@ pub struct Shaper<'a> {
     cache: [HashMap<String, Arc<Shaped>>; 2],
     /// The shaped space, regular and bold.
     spaces: [Option<Arc<Shaped>>; 2],
+    /// Shaping plans by weight, font, direction and script: made once, not per word.
+    plans: HashMap<(Style, usize, harfrust::Direction, harfrust::Script), harfrust::ShapePlan>,
     /// Characters no font has, in the order met.
     pub missing: Vec<char>,
 }
@@ -275,6 +277,7 @@ impl<'a> Shaper<'a> {
             faces: Faces::new(fonts),
             cache: [HashMap::new(), HashMap::new()],
             spaces: [None, None],
+            plans: HashMap::new(),
             missing: Vec::new(),
         }
     }
@@ -370,9 +373,19 @@ impl<'a> Shaper<'a> {
             let mut buffer = harfrust::UnicodeBuffer::new();
             buffer.push_str(&word[start..end]);
             buffer.guess_segment_properties();
-            let rtl = buffer.direction() == harfrust::Direction::RightToLeft;
+            let direction = buffer.direction();
+            let script = buffer.script();
+            let rtl = direction == harfrust::Direction::RightToLeft;
             any_rtl |= rtl;
-            let shaped = face.shaper.shape(buffer, harfrust::ShapeOptions::new());
+            let plan = self
+                .plans
+                .entry((style, font, direction, script))
+                .or_insert_with(|| {
+                    harfrust::ShapePlan::new(&face.shaper, direction, Some(script), None, &[])
+                });
+            let shaped = face
+                .shaper
+                .shape(buffer, harfrust::ShapeOptions::new().plan(Some(plan)));
             let infos = shaped.glyph_infos();
             let positions = shaped.glyph_positions();
             let len = end - start;
