@@ -488,6 +488,32 @@ mod tests {
     }
 
     #[test]
+    fn right_to_left_words_are_shaped_with_an_added_font() {
+        let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/fonts/NotoSansArabic-Regular.ttf");
+        let fonts = Fonts::with_added(&[font]).unwrap();
+        let mut shaper = Shaper::new(&fonts);
+        let word = shaper.word(Style::Regular, "جوش");
+        assert!(shaper.missing.is_empty());
+        assert!(word.rtl);
+        assert_eq!(word.runs.len(), 1);
+        assert_eq!(
+            word.runs[0].font, 2,
+            "the added font, after the two bundled ones"
+        );
+        // Joined forms: glyphs in visual order (right to left), so the clusters come last first.
+        let clusters: Vec<u32> = word.runs[0].glyphs.iter().map(|g| g.start).collect();
+        assert!(clusters.windows(2).all(|w| w[0] >= w[1]), "{clusters:?}");
+        assert!(word.runs[0].glyphs.iter().all(|g| g.id != 0));
+        // Without the font: reported, and drawn with a visible replacement.
+        let bundled = Fonts::bundled();
+        let mut shaper = Shaper::new(&bundled);
+        let word = shaper.word(Style::Regular, "جوش");
+        assert_eq!(shaper.missing, vec!['ج', 'و', 'ش']);
+        assert!(word.runs.iter().all(|r| r.glyphs.iter().all(|g| g.id != 0)));
+    }
+
+    #[test]
     fn words_are_shaped_once() {
         let fonts = Fonts::bundled();
         let mut shaper = Shaper::new(&fonts);
