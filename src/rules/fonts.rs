@@ -5,6 +5,7 @@ use super::Context;
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::render::fonts::{describe, needs_no_glyph, Faces, Style};
+use crate::rules::catalogue::RuleId;
 
 /// At most this many findings per document: one unreadable script is one problem.
 const PER_DOCUMENT: usize = 10;
@@ -48,7 +49,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 doc,
                 &pointer,
                 Diagnostic::new(
-                    crate::rules::catalogue::RuleId::FontCoverage,
+                    RuleId::FontCoverage,
                     format!(
                         "`{field}` has {}{more} that no font of the pack can print; it would show \
                          as a box",
