@@ -252,7 +252,12 @@ pub fn run() -> i32 {
         Err(message) if message.is_empty() => EXIT_OK,
         Err(message) => {
             let _ = out.flush();
-            eprintln!("ehcpack: {message}");
+            // Errors can quote a path or a value from input: never raw to the terminal.
+            let _ = writeln!(
+                io::stderr(),
+                "ehcpack: {}",
+                crate::privacy::terminal_safe(&message)
+            );
             EXIT_CANNOT_RUN
         }
     }

@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::calendar::AcademicYear;
 use crate::case::Case;
 use crate::diagnostic::{Diagnostic, Verdict};
-use crate::privacy::Redactor;
+use crate::privacy::{RedactedReport, Redactor};
 use crate::rules::Context;
 
 /// Dates that matter to the LA for one case.
@@ -90,8 +90,9 @@ pub struct CaseReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks one case folder: every stage, every rule.
-pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
+/// Checks one case folder: every stage, every rule. The report comes back redacted: it is what
+/// every writer prints.
+pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
     let (case, mut diagnostics) = case::load(root);
     diagnostics.extend(rules::check(&case, ctx));
     let redactor = Redactor::for_case(&case);
@@ -101,7 +102,7 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
         .map(|d| (d.path.as_path(), d))
         .collect();
     for d in &mut diagnostics {
-        finish(d, &documents, &redactor);
+        finish(d, &documents);
     }
     // Errors first, then in the order a SENCO works through a case: pupil, family, needs,
     // health, plans, attainment, views, professionals, request, consent, evidence.
@@ -134,25 +135,19 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
         dates,
         diagnostics,
     };
+    let report = redactor.report(report);
     (case, report)
 }
 
-/// Adds the source line and withholds any protected address from what will be printed.
-fn finish(
-    d: &mut Diagnostic,
-    documents: &std::collections::HashMap<&Path, &case::Document>,
-    redactor: &Redactor,
-) {
-    if redactor.known {
-        if let (Some(file), Some(line)) = (&d.file, d.line) {
-            d.snippet = documents
-                .get(file.as_path())
-                .and_then(|doc| doc.line(line))
-                .map(|l| redactor.redact(l));
-        }
+/// Adds the source line. Withholding any protected address from it, and from everything else
+/// printed, is [`Redactor::report`]'s.
+fn finish(d: &mut Diagnostic, documents: &std::collections::HashMap<&Path, &case::Document>) {
+    if let (Some(file), Some(line)) = (&d.file, d.line) {
+        d.snippet = documents
+            .get(file.as_path())
+            .and_then(|doc| doc.line(line))
+            .map(str::to_string);
     }
-    d.message = redactor.redact(&d.message);
-    d.help = redactor.redact(&d.help);
 }
 
 fn key_dates(case: &Case, ctx: &Context) -> KeyDates {

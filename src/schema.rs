@@ -192,16 +192,14 @@ fn expected_type_name(name: &str) -> &'static str {
     }
 }
 
+/// A value quoted in a message, cut to 40 characters only after the redactor has seen it whole
+/// (see [`crate::privacy::quote`]).
 fn short(value: &Json) -> String {
     let text = match value {
         Json::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if text.chars().count() > 40 {
-        format!("{}...", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    crate::privacy::quote(&text)
 }
 
 fn describe(

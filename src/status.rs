@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
-use crate::CaseReport;
+use crate::privacy::{terminal_safe, RedactedReport};
 
 /// One item of the checklist and the rules that decide it.
 pub struct Item {
@@ -87,7 +87,7 @@ pub const CHECKLIST: &[Item] = &[
 /// Prints the checklist for one case.
 pub fn print(
     case: &Case,
-    report: &CaseReport,
+    report: &RedactedReport,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -102,8 +102,10 @@ pub fn print(
             format!("{}, {year}", p.value.legal_name.full())
         },
     );
+    // Everything from the case passes the redactor, then is made safe for a terminal.
+    let who = report.redact(&who).for_terminal();
     writeln!(out, "EHC needs assessment request: {who}")?;
-    writeln!(out, "{}\n", report.path.display())?;
+    writeln!(out, "{}\n", report.path_text().for_terminal())?;
     // Until every document reads cleanly the rules have not run: say so rather than tick.
     let rules_ran = !report
         .diagnostics
@@ -138,7 +140,12 @@ pub fn print(
                 (Some(f), None) => format!(" ({})", f.display()),
                 _ => String::new(),
             };
-            writeln!(out, "      {}{place}", d.message)?;
+            writeln!(
+                out,
+                "      {}{}",
+                terminal_safe(&d.message),
+                terminal_safe(&place)
+            )?;
         }
         if findings.len() > shown {
             writeln!(

@@ -199,7 +199,7 @@ fn edited_case(edits: &[Edit]) -> (tempfile::TempDir, PathBuf) {
 fn validate(dir: &Path) -> ehcpack::CaseReport {
     let profile = Profile::durham();
     let ctx = Context::new(&profile, today());
-    ehcpack::validate(dir, &ctx).1
+    ehcpack::validate(dir, &ctx).1.into_inner()
 }
 
 /// The diagnostics for the sample with these edits.

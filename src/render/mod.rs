@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::cli::{self, Common, EXIT_FINDINGS, EXIT_OK};
-use crate::privacy::Redactor;
+use crate::privacy::{Redacted, Redactor};
 use crate::report::{Reporter, Summary};
 use crate::rules::Context;
 
@@ -209,7 +209,7 @@ pub struct Rendered {
 /// Renders a validated case into PDF bytes.
 pub fn render_case(
     case: &crate::case::Case,
-    report: &crate::CaseReport,
+    report: &crate::privacy::RedactedReport,
     draft: bool,
     today: NaiveDate,
     templates: Option<&Path>,
@@ -221,8 +221,9 @@ pub fn render_case(
         .render("pack.tera", &ctx)
         .map_err(|e| format!("the templates could not be rendered: {}", tera_error(&e)))?;
     // Whatever a template prints, no part of a protected address reaches the page.
-    let text = Redactor::for_case(case).redact(&text);
-    let blocks = markup::parse(&text).map_err(|e| {
+    // The one seam where text enters the PDF: it must be `Redacted`.
+    let text: Redacted = Redactor::for_case(case).redact(&text);
+    let blocks = markup::parse(text.as_str()).map_err(|e| {
         format!(
             "the templates wrote markup that cannot be laid out (line {} of their output): {}",
             e.line, e.message
