@@ -301,7 +301,7 @@ impl Redactor {
             if in_address.is_some() {
                 self.add_unparsed_value(value);
             }
-            for word_run in value.split(|c: char| c == ',' || c == '"' || c == '\'') {
+            for word_run in value.split([',', '"', '\'']) {
                 if is_postcode_shaped(&squash(word_run)) {
                     self.add_postcode(word_run);
                 }
