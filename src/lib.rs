@@ -5,6 +5,7 @@
 //! schema, typed model), then [`rules::check`], then [`validate`] puts the findings in order and
 //! withholds any protected address; the [`report`] writers only print.
 
+pub mod batch;
 pub mod calendar;
 pub mod case;
 pub mod cli;

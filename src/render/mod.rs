@@ -408,7 +408,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         out.flush().map_err(io_err)?;
         eprintln!(
             "ehcpack: not rendered: {} has {} error{}; fix them, or use --draft for a marked draft",
-            args.case.display(),
+            report.path_text().for_terminal(),
             report.errors,
             if report.errors == 1 { "" } else { "s" }
         );
@@ -424,7 +424,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     writeln!(
         out,
         "wrote {} ({} pages of pack{}, {} KB){}{}",
-        target.display(),
+        report.redact(&target.to_string_lossy()).for_terminal(),
         rendered.pages,
         match rendered.attachments {
             0 => String::new(),
