@@ -102,8 +102,11 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
         .iter()
         .map(|d| (d.path.as_path(), d))
         .collect();
+    // Each file's address spans, found once, so a snippet is redacted in its file's context.
+    let mut spans: std::collections::HashMap<&Path, Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
     for d in &mut diagnostics {
-        finish(d, &documents);
+        finish(d, &documents, &redactor, &mut spans);
     }
     // Errors first, then in the order a SENCO works through a case: pupil, family, needs,
     // health, plans, attainment, views, professionals, request, consent, evidence.
@@ -140,14 +143,27 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
     (case, report)
 }
 
-/// Adds the source line. Withholding any protected address from it, and from everything else
-/// printed, is [`Redactor::report`]'s.
-fn finish(d: &mut Diagnostic, documents: &std::collections::HashMap<&Path, &case::Document>) {
+/// Adds the source line, redacted in the context of its whole file (an address wrapped over two
+/// lines is withheld from both). Withholding any protected address from everything printed is
+/// [`Redactor::report`]'s; this only makes sure a line on its own cannot show half of one.
+fn finish<'a>(
+    d: &mut Diagnostic,
+    documents: &std::collections::HashMap<&'a Path, &'a case::Document>,
+    redactor: &Redactor,
+    spans: &mut std::collections::HashMap<&'a Path, Vec<(usize, usize)>>,
+) {
+    if !redactor.known {
+        return;
+    }
     if let (Some(file), Some(line)) = (&d.file, d.line) {
-        d.snippet = documents
-            .get(file.as_path())
-            .and_then(|doc| doc.line(line))
-            .map(str::to_string);
+        if let Some((path, doc)) = documents.get_key_value(file.as_path()) {
+            let found = spans
+                .entry(*path)
+                .or_insert_with(|| redactor.spans(&doc.text));
+            d.snippet = redactor
+                .line_in_context(&doc.text, found, line)
+                .map(privacy::Redacted::into_string);
+        }
     }
 }
 

@@ -385,37 +385,60 @@ impl Redactor {
         parts
     }
 
-    /// The text with every part of the protected address replaced by [`WITHHELD`].
-    pub fn redact(&self, text: &str) -> Redacted {
-        if !self.is_protected() {
-            return Redacted(cut_quotes(text));
-        }
+    /// Where parts of the protected address stand in `text`: byte spans, sorted and merged.
+    pub fn spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut spans: Vec<(usize, usize)> = Vec::new();
+        if !self.is_protected() {
+            return spans;
+        }
         for norm in Normal::readings(text) {
             for needle in self.postcodes.iter().chain(&self.lines).chain(&self.block) {
                 spans.extend(norm.find(needle));
             }
         }
-        if spans.is_empty() {
-            return Redacted(cut_quotes(text));
-        }
         spans.sort_unstable();
-        let mut out = String::with_capacity(text.len());
-        let mut at = 0;
-        let mut i = 0;
-        while i < spans.len() {
-            let (start, mut end) = spans[i];
-            i += 1;
-            while i < spans.len() && spans[i].0 <= end {
-                end = end.max(spans[i].1);
-                i += 1;
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
             }
-            out.push_str(&text[at..start.max(at)]);
-            out.push_str(WITHHELD);
-            at = end.max(at);
         }
-        out.push_str(&text[at..]);
-        Redacted(cut_quotes(&out))
+        merged
+    }
+
+    /// The text with every part of the protected address replaced by [`WITHHELD`].
+    pub fn redact(&self, text: &str) -> Redacted {
+        let spans = self.spans(text);
+        Redacted(cut_quotes(&replace_spans(text, &spans)))
+    }
+
+    /// Line `line` (1-based) of a whole file, redacted in the context of the whole file: an
+    /// address wrapped over several lines is withheld from each line it touches, so a one-line
+    /// snippet cannot show half of it. `spans` are [`Redactor::spans`] of `text`.
+    pub fn line_in_context(
+        &self,
+        text: &str,
+        spans: &[(usize, usize)],
+        line: usize,
+    ) -> Option<Redacted> {
+        let mut start = 0;
+        for _ in 1..line {
+            start += text[start..].find('\n')? + 1;
+        }
+        let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+        let clipped: Vec<(usize, usize)> = spans
+            .iter()
+            .filter(|(s, e)| *s < end && *e > start)
+            .map(|(s, e)| ((*s).max(start) - start, (*e).min(end) - start))
+            .collect();
+        let line_text = text[start..end].trim_end_matches('\r');
+        let clipped: Vec<(usize, usize)> = clipped
+            .into_iter()
+            .map(|(s, e)| (s.min(line_text.len()), e.min(line_text.len())))
+            .filter(|(s, e)| s < e)
+            .collect();
+        Some(self.redact(&replace_spans(line_text, &clipped)))
     }
 
     /// A path for output: lossy where it is not UTF-8, then redacted.
@@ -495,6 +518,22 @@ impl Redactor {
             redactor: self.clone(),
         }
     }
+}
+
+/// `text` with each of the (sorted, merged) byte spans replaced by [`WITHHELD`].
+fn replace_spans(text: &str, spans: &[(usize, usize)]) -> String {
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for &(start, end) in spans {
+        out.push_str(&text[at..start.max(at)]);
+        out.push_str(WITHHELD);
+        at = end.max(at);
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// A [`CaseReport`] whose every printed field has been redacted: paths (made UTF-8, lossily),
@@ -1078,6 +1117,18 @@ mod tests {
             doc("pupil copy.yaml", &format!("kind: pupl\n{address}")),
         ]);
         assert_eq!(r.redact("DH7 9ZQ").as_str(), WITHHELD);
+    }
+
+    #[test]
+    fn a_snippet_of_a_wrapped_line_is_redacted_in_context() {
+        let r = larchfield();
+        let file = "notes: >\n  Josh lives at 14\n  Larchfield Row, DH7\n  9ZQ with carers.\n";
+        let spans = r.spans(file);
+        let line = |n| r.line_in_context(file, &spans, n).unwrap().into_string();
+        assert_eq!(line(2), format!("  Josh lives at {WITHHELD}"));
+        assert_eq!(line(3), format!("{WITHHELD}, {WITHHELD}"));
+        assert_eq!(line(4), format!("{WITHHELD} with carers."));
+        assert!(r.line_in_context(file, &spans, 9).is_none());
     }
 
     #[test]
