@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::privacy::{RedactedReport, Redactor};
+use crate::rules::RuleId;
 use crate::{CaseReport, KeyDates};
 
 /// How deep folders of case folders may nest.
@@ -42,7 +43,7 @@ impl Item {
 
     /// The report of a path that is not checked: one `case-structure` error.
     pub fn problem_report(path: &Path, message: &str, help: &str) -> RedactedReport {
-        let diagnostics = vec![Diagnostic::new("case-structure", message, help)];
+        let diagnostics = vec![Diagnostic::new(RuleId::CaseStructure, message, help)];
         Redactor::none().report(CaseReport {
             path: path.to_path_buf(),
             verdict: Verdict::of(&diagnostics),

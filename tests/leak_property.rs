@@ -20,7 +20,7 @@ use ehcpack::diagnostic::Diagnostic;
 use ehcpack::privacy::{RedactedReport, Redactor};
 use ehcpack::profile::Profile;
 use ehcpack::report::{self, Reporter, Summary};
-use ehcpack::rules::Context;
+use ehcpack::rules::{Context, RuleId};
 
 const TODAY: &str = "2026-01-15";
 const LINE: &str = "Flat 3, 14 Larchfield Road";
@@ -307,7 +307,11 @@ fn the_report_gate_withholds_every_variant_in_every_field_of_every_format() {
     let mut runner = TestRunner::new(config(600));
     let one = (
         prop::collection::vec(variant(), 7),
-        prop::sample::select(vec!["protected-address-leak", "schema", "yaml-syntax"]),
+        prop::sample::select(vec![
+            RuleId::ProtectedAddressLeak,
+            RuleId::Schema,
+            RuleId::YamlSyntax,
+        ]),
     );
     runner
         .run(&prop::collection::vec(one, 8), |batch| {
@@ -315,7 +319,7 @@ fn the_report_gate_withholds_every_variant_in_every_field_of_every_format() {
             for (v, rule) in &batch {
                 let quoted = ehcpack::privacy::quote(&format!("see {}", v[6]));
                 let mut d = Diagnostic::new(
-                    rule,
+                    *rule,
                     format!("value `{quoted}` mentions {}", v[0]),
                     format!("remove {}", v[1]),
                 )
@@ -570,7 +574,7 @@ fn every_variant_in_free_text_is_a_protected_address_leak() {
             let case_dir = write_case(dir.path(), &format!("rule {n}"), &files);
             let (_, report) = ehcpack::validate(&case_dir, &ctx);
             fs::remove_dir_all(&case_dir).unwrap();
-            let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
+            let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule.as_str()).collect();
             // A variant YAML cannot hold in a block of text (a byte order mark) stops the case
             // at reading; the other property checks that its output withholds it.
             prop_assert!(
