@@ -476,7 +476,8 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     let files = crate::new_case::write(&args.folder, &options)
         .map_err(|e| format!("cannot create {}: {e}", args.folder.display()))?;
-    let folder = args.folder.display();
+    // The folder is named by the user, yet printed for a terminal: escaped all the same.
+    let folder = crate::privacy::terminal_safe(&args.folder.to_string_lossy());
     let text = format!(
         "Created the case folder {folder} with {} documents:\n  {}\n\
          Put reports (PDFs) in {folder}/reports and list them in evidence.yaml.\n\
@@ -485,11 +486,14 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
          to see what is left to do, in order.\n",
         files.len(),
         files.join(", "),
-        args.folder
-            .parent()
-            .map(|p| p.join("schemas"))
-            .unwrap_or_else(|| "schemas".into())
-            .display()
+        crate::privacy::terminal_safe(
+            &args
+                .folder
+                .parent()
+                .map(|p| p.join("schemas"))
+                .unwrap_or_else(|| "schemas".into())
+                .to_string_lossy()
+        )
     );
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(EXIT_OK)
