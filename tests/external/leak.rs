@@ -119,32 +119,41 @@ fn no_part_of_the_pdf_carries_a_variant_of_the_protected_address() {
     let names = String::from_utf8_lossy(&list.stdout).into_owned();
     assert!(names.contains("ehcpack-manifest.json"), "{names}");
     assert_withheld("embedded file names", &names);
-    let saved = dir.path().join("detached");
-    fs::create_dir(&saved).unwrap();
-    let save = Command::new(&pdfdetach)
-        .arg("-saveall")
-        .arg("-o")
-        .arg(&saved)
-        .arg(&pdf)
-        .output()
-        .unwrap();
-    assert!(
-        save.status.success(),
-        "{}",
-        String::from_utf8_lossy(&save.stderr)
-    );
+    // Each embedded file saved by its number (their names hold folders, `case/pupil.yaml`).
+    let count: usize = names
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("pdfdetach -list: {names}"));
     let mut seen = 0;
-    for entry in fs::read_dir(&saved).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "pdf") {
+    for n in 1..=count {
+        let name = names
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{n}: ")))
+            .unwrap_or_default();
+        if name.ends_with(".pdf") {
             continue; // the evidence itself, byte for byte
         }
+        let saved = dir.path().join(format!("detached-{n}"));
+        let save = Command::new(&pdfdetach)
+            .arg("-save")
+            .arg(n.to_string())
+            .arg("-o")
+            .arg(&saved)
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        assert!(
+            save.status.success(),
+            "{}",
+            String::from_utf8_lossy(&save.stderr)
+        );
         seen += 1;
-        let text = fs::read_to_string(&path).unwrap_or_default();
-        assert_withheld(&format!("embedded {}", path.display()), &text);
+        let text = fs::read_to_string(&saved).unwrap();
+        assert_withheld(&format!("embedded {name}"), &text);
     }
     assert!(
-        seen >= 2,
-        "the case documents and the manifest are embedded"
+        seen >= 12,
+        "the case documents and the manifest are embedded: {names}"
     );
 }
