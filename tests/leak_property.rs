@@ -299,12 +299,12 @@ fn outputs(reports: &[(ehcpack::case::Case, RedactedReport)]) -> Vec<(String, Ve
     outs
 }
 
-/// 600 batches of 8 reports: 4,800 reports, each with variants in its message, help, quoted
+/// 400 batches of 8 reports: 3,200 reports, each with variants in its message, help, quoted
 /// value, snippet, file and folder names and pupil reference.
 #[test]
 fn the_report_gate_withholds_every_variant_in_every_field_of_every_format() {
     let redactor = Redactor::for_documents(&[pupil_document()]);
-    let mut runner = TestRunner::new(config(600));
+    let mut runner = TestRunner::new(config(400));
     let one = (
         prop::collection::vec(variant(), 7),
         prop::sample::select(vec![
@@ -478,7 +478,7 @@ fn a_case_carrying_variants_everywhere_never_prints_them() {
     let profile = Profile::durham();
     let ctx = Context::new(&profile, TODAY.parse().unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let mut runner = TestRunner::new(config(120));
+    let mut runner = TestRunner::new(config(100));
     let n = std::cell::Cell::new(0u32);
     runner
         .run(
@@ -549,7 +549,7 @@ fn every_variant_in_free_text_is_a_protected_address_leak() {
     let profile = Profile::durham();
     let ctx = Context::new(&profile, TODAY.parse().unwrap());
     let dir = tempfile::tempdir().unwrap();
-    let mut runner = TestRunner::new(config(200));
+    let mut runner = TestRunner::new(config(150));
     let n = std::cell::Cell::new(0u32);
     runner
         .run(&variant(), |v| {
