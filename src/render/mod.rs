@@ -244,7 +244,8 @@ pub fn render_case(
                 case.root.join(&path).display(),
                 case.plans.len()
             ),
-        ));
+        )
+        .into_string());
     }
     let tera = load_templates(options.templates)?;
     let (ctx, extras) = context::build(case, report, options.draft, options.today);
