@@ -356,3 +356,84 @@ fn a_render_killed_mid_write_leaves_no_partial_pack() {
             || fs::read(&target).unwrap().ends_with(b"%%EOF")
     );
 }
+
+/// The passing sample with `needs.yaml` replaced by `needs` (issue 9: linear time).
+fn sample_with_needs(parent: &Path, name: &str, needs: &str) -> PathBuf {
+    let case = copy_sample(parent, name);
+    fs::write(case.join("needs.yaml"), needs).unwrap();
+    case
+}
+
+/// The fastest of two runs of `validate`, in seconds, and its output.
+fn time_validate(case: &Path) -> (f64, String) {
+    let mut best = f64::MAX;
+    let mut text = String::new();
+    for _ in 0..2 {
+        let start = Instant::now();
+        let out = validate(case);
+        best = best.min(start.elapsed().as_secs_f64());
+        assert_eq!(out.status.code(), Some(1));
+        text = stdout(&out);
+    }
+    (best, text)
+}
+
+/// A file `items` list items long (each a wrong value) and one `keys` unknown fields long, at
+/// a quarter and at the full 1 MB. Reading grows with the size of the file: four times the
+/// input may take at most eight times as long (today's linear code: about four; the quadratic
+/// code before issue 9 took sixteen and more, 19 minutes for the 1 MB list).
+#[test]
+fn the_yaml_stage_is_linear_in_the_size_of_the_file() {
+    let needs = fs::read_to_string(Path::new(SAMPLE).join("needs.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = |n: usize| {
+        needs.replace(
+            "secondary_needs:\n  - SPLD\n",
+            &format!("secondary_needs:\n{}", "- x\n".repeat(n)),
+        )
+    };
+    let keys = |n: usize| {
+        let mut text = needs.clone();
+        for k in 0..n {
+            text.push_str(&format!("k{k}: 1\n"));
+        }
+        text
+    };
+    for (what, small, large, summary) in [
+        (
+            "list items",
+            list(62_500),
+            list(250_000),
+            "more schema findings in this file, from here on, are not shown",
+        ),
+        (
+            "keys",
+            keys(25_000),
+            keys(100_000),
+            "`k8`, `k9` and 99990 more",
+        ),
+    ] {
+        assert!(large.len() <= 1024 * 1024 && large.len() > 900_000);
+        let a = sample_with_needs(dir.path(), &format!("small {what}"), &small);
+        let b = sample_with_needs(dir.path(), &format!("large {what}"), &large);
+        let (t_small, _) = time_validate(&a);
+        let (t_large, text) = time_validate(&b);
+        assert!(
+            t_large < 8.0 * t_small.max(0.05),
+            "{what}: 4x the input took {t_large:.2} s against {t_small:.2} s"
+        );
+        // Debug build, two shared cores: generous, yet the old code took minutes.
+        assert!(t_large < 30.0, "{what}: {t_large:.2} s");
+        // A person reads the first hundred findings, or names, and a count of the rest.
+        assert!(
+            text.contains(summary),
+            "{what}: {}",
+            &text[text.len().saturating_sub(2000)..]
+        );
+        assert!(
+            text.len() < 200_000,
+            "{what}: {} bytes of report",
+            text.len()
+        );
+    }
+}
