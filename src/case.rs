@@ -5,13 +5,13 @@
 //! when all of that is clean, build the typed model the Durham rules read.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
+use crate::read::ReadError;
 use crate::schema;
 use crate::yaml::{self, Node, Value};
 
@@ -326,43 +326,29 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
             ));
         }
     }
-    let meta = fs::metadata(path).map_err(|e| {
-        Diagnostic::new(
-            "case-structure",
-            format!("this file cannot be read: {}", io_reason(&e)),
-            "check that the file exists and you may read it",
-        )
-    })?;
-    if !meta.is_file() {
-        return Err(Diagnostic::new(
+    let bytes = crate::read::read_capped(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
+        ReadError::NotAFile => Diagnostic::new(
             "case-structure",
             "this is not an ordinary file (a folder, pipe or device), so it was not read",
             "give a folder or special file a name that does not end in .yaml",
-        ));
-    }
-    if meta.len() > MAX_DOCUMENT_BYTES {
-        return Err(Diagnostic::new(
+        ),
+        ReadError::TooLarge { size, .. } => Diagnostic::new(
             "yaml-syntax",
             format!(
                 "this file is {:.1} MB; a case document may be at most {} MB",
-                meta.len() as f64 / 1_048_576.0,
+                size as f64 / 1_048_576.0,
                 MAX_DOCUMENT_BYTES / 1_048_576
             ),
             "a case document holds a few pages of text; put long reports in a PDF and list it \
              in evidence.yaml",
         )
-        .at(1, 1));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| {
-            Diagnostic::new(
-                "case-structure",
-                format!("this file cannot be read: {}", io_reason(&e)),
-                "check that you may read the file",
-            )
-        })?;
+        .at(1, 1),
+        e => Diagnostic::new(
+            "case-structure",
+            format!("this file cannot be read: {e}"),
+            "check that the file exists and you may read it",
+        ),
+    })?;
     decode(bytes)
 }
 

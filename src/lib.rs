@@ -16,6 +16,7 @@ pub mod new_case;
 pub mod privacy;
 pub mod profile;
 pub mod protect;
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -437,3 +437,116 @@ fn the_yaml_stage_is_linear_in_the_size_of_the_file() {
         );
     }
 }
+
+/// `render --templates DIR` with `pack.tera` replaced by `template`: the exit status and stderr.
+fn render_with_template(template: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    fs::create_dir(&templates).unwrap();
+    fs::write(templates.join("pack.tera"), template).unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    c.args(["render", SAMPLE, "--today", "2026-01-15", "--templates"])
+        .arg(&templates)
+        .arg("-o")
+        .arg(dir.path().join("pack.pdf"));
+    let out = run(c);
+    assert!(!dir.path().join("pack.pdf").exists());
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A template that recurses, loops over a billion values, doubles a value or writes without
+/// end stops with a clear error (exit 2) and no pack, never a stack overflow or a memory blow-up.
+#[test]
+fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
+    for (template, expected) in [
+        (
+            "{% macro m(n) %}{{ self::m(n=n) }}{% endmacro m %}{{ self::m(n=1) }}",
+            "the macro `m` in the template pack.tera calls itself",
+        ),
+        ("{% include \"pack.tera\" %}", "includes itself"),
+        (
+            "{% for i in range(end=4000000000) %}x{% endfor %}",
+            "the templates may use at most 100000",
+        ),
+        (
+            "{% set s = 'ab' %}{% for i in range(end=64) %}{% set s = s ~ s %}{% endfor %}{{ s }}",
+            "can grow without end",
+        ),
+        (
+            "{% for i in range(end=99999) %}{{ pupil.full_name }}\
+             ................................................................................\
+             {% endfor %}",
+            "the templates wrote more than 8 MB of text",
+        ),
+    ] {
+        let (code, stderr) = render_with_template(template);
+        assert_eq!(code, Some(2), "{template}: {stderr}");
+        assert!(stderr.contains(expected), "{template}: {stderr}");
+        assert!(stderr.lines().count() <= 2, "{stderr}");
+    }
+}
+
+/// `--profile` and `--templates` files are ordinary files with caps: a device, a pipe or a huge
+/// file is refused at once, and the error never prints the file.
+#[test]
+fn profile_and_template_files_are_capped_and_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("profile.yaml");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let huge = dir.path().join("huge.yaml");
+    fs::write(&huge, format!("name: {}\n", "x".repeat(2 * 1024 * 1024))).unwrap();
+    let long_value = dir.path().join("long.yaml");
+    fs::write(&long_value, format!("name: [{}]\n", "y".repeat(200_000))).unwrap();
+    for (profile, expected) in [
+        (Path::new("/dev/zero"), "not an ordinary file"),
+        (fifo.as_path(), "not an ordinary file"),
+        (huge.as_path(), "at most 256 KB is read"),
+        (long_value.as_path(), ""),
+    ] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+        c.args(["validate", SAMPLE, "--today", "2026-01-15", "--profile"])
+            .arg(profile);
+        let start = Instant::now();
+        let out = run(c);
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(stderr.len() < 1000, "{} bytes of error", stderr.len());
+    }
+    // A template folder: a pipe named .tera, a huge template.
+    let templates = dir.path().join("templates");
+    fs::create_dir(&templates).unwrap();
+    fs::write(templates.join("pack.tera"), "x".repeat(300 * 1024)).unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    c.args(["render", SAMPLE, "--today", "2026-01-15", "--templates"])
+        .arg(&templates)
+        .arg("-o")
+        .arg(dir.path().join("pack.pdf"));
+    let out = run(c);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("at most 256 KB is read"), "{stderr}");
+    assert!(stderr.len() < 1000);
+    fs::remove_file(templates.join("pack.tera")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(templates.join("pack.tera"))
+        .status()
+        .unwrap()
+        .success());
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    c.args(["render", SAMPLE, "--today", "2026-01-15", "--templates"])
+        .arg(&templates)
+        .arg("-o")
+        .arg(dir.path().join("pack.pdf"));
+    let out = run(c);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an ordinary file"));
+}

@@ -10,6 +10,7 @@ pub mod context;
 pub mod layout;
 pub mod markup;
 pub mod pdf;
+pub mod templates;
 
 use std::collections::HashMap;
 use std::fs;
@@ -164,6 +165,7 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
             .filter(|p| p.extension().is_some_and(|x| x == "tera"))
             .collect();
         names.sort();
+        templates::check_count(names.len())?;
         if names.is_empty() {
             return Err(format!(
                 "the templates folder {} has no .tera files (the built-in names are: {})",
@@ -173,8 +175,7 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
         }
         for path in names {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let text = fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read the template {}: {e}", path.display()))?;
+            let text = templates::read_template(&path)?;
             match sources.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = text,
                 None => sources.push((name, text)),
@@ -194,8 +195,11 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
     for (name, f) in filters {
         tera.register_filter(name, f);
     }
+    templates::check_sources(&sources)?;
     tera.add_raw_templates(sources)
         .map_err(|e| format!("a template has an error: {}", tera_error(&e)))?;
+    templates::check_parsed(&tera)?;
+    templates::limit_functions(&mut tera);
     Ok(tera)
 }
 
@@ -217,9 +221,7 @@ pub fn render_case(
     let tera = load_templates(templates)?;
     let (ctx, extras) = context::build(case, report, draft, today);
     let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
-    let text = tera
-        .render("pack.tera", &ctx)
-        .map_err(|e| format!("the templates could not be rendered: {}", tera_error(&e)))?;
+    let text = templates::render(&tera, "pack.tera", &ctx)?;
     // Whatever a template prints, no part of a protected address reaches the page.
     let text = Redactor::for_case(case).redact(&text);
     let blocks = markup::parse(&text).map_err(|e| {
