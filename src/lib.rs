@@ -13,6 +13,7 @@ pub mod generate;
 pub mod manifest;
 pub mod model;
 pub mod new_case;
+pub mod output;
 pub mod privacy;
 pub mod profile;
 pub mod protect;

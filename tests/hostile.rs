@@ -4,7 +4,7 @@
 //! (tests/malformed.rs covers YAML-level attacks: alias bombs, deep nesting, encodings, links.)
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -549,4 +549,95 @@ fn profile_and_template_files_are_capped_and_never_printed() {
     let out = run(c);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an ordinary file"));
+}
+
+/// `-o` naming a device, a pipe, a symbolic link or a folder is refused before any work, and
+/// nothing it names is replaced or written through.
+#[test]
+fn output_to_a_device_pipe_link_or_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.pdf");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let real = dir.path().join("real.pdf");
+    fs::write(&real, b"the school's own file").unwrap();
+    let link = dir.path().join("link.pdf");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let device = dir.path().join("null.pdf");
+    let made_device = Command::new("mknod")
+        .arg(&device)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut targets = vec![
+        (
+            fifo.clone(),
+            "is not an ordinary file (a device, pipe or socket)",
+        ),
+        (link.clone(), "is a symbolic link"),
+        (
+            dir.path().to_path_buf(),
+            "is a folder; give the PDF's file name",
+        ),
+    ];
+    if made_device {
+        targets.push((device.clone(), "is not an ordinary file"));
+    } else {
+        assert!(!is_root(), "root can make a device node");
+    }
+    for (target, expected) in targets {
+        let out = run(render_to(&target));
+        assert_eq!(out.status.code(), Some(2), "{}", target.display());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read(&real).unwrap(), b"the school's own file");
+    if made_device {
+        assert!(fs::symlink_metadata(&device)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+    // No temporary file left anywhere.
+    assert!(files_in(dir.path()).iter().all(|f| !f.ends_with(".tmp")));
+}
+
+/// A render killed part way leaves its temporary file readable by its owner only, and the
+/// next render removes it; the finished pack is private too.
+#[test]
+fn temporary_files_are_private_and_cleared_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("pack.pdf");
+    let mut killed = Command::new("bash");
+    killed.arg("-c").arg(format!(
+        "ulimit -f 64; exec \"{}\" render \"{SAMPLE}\" --today 2026-01-15 -o \"{}\"",
+        env!("CARGO_BIN_EXE_ehcpack"),
+        target.display()
+    ));
+    assert!(!killed.output().unwrap().status.success());
+    let left = files_in(dir.path());
+    assert_eq!(left.len(), 1, "{left:?}");
+    let mode = fs::metadata(dir.path().join(&left[0]))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "{:o}: others may read a killed render's file",
+        mode
+    );
+    let out = run(render_to(&target));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(files_in(dir.path()), vec!["pack.pdf".to_string()]);
+    let mode = fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
 }

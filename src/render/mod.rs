@@ -278,72 +278,7 @@ pub fn render_case(
     })
 }
 
-/// Writes `bytes` to `target` through a temporary file in the same folder, so that `target`
-/// is either the whole new file or untouched.
-pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file name", target.display()))?
-        .to_string_lossy()
-        .to_string();
-    remove_orphans(&dir, &name);
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(e) => return Err(format!("cannot write into {}: {e}", dir.display())),
-        }
-    };
-    let result = file
-        .write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .and_then(|_| {
-            drop(file);
-            fs::rename(&tmp, target)
-        });
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", target.display()));
-    }
-    Ok(())
-}
-
-/// Removes temporary files that an earlier render of the same target left when it was killed
-/// part way (its process is gone), so that no partial file outlives the next run.
-fn remove_orphans(dir: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let prefix = format!(".{name}.");
-    for entry in entries.filter_map(Result::ok) {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file
-            .strip_prefix(&prefix)
-            .and_then(|r| r.strip_suffix(".tmp"))
-        else {
-            continue;
-        };
-        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
+pub use crate::output::write_atomically;
 
 /// The output path: `-o`, else `<case folder name>.pdf` in the current folder, which must not
 /// be inside the case folder.
@@ -351,13 +286,7 @@ fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
     let case_abs = fs::canonicalize(&args.case)
         .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
     if let Some(o) = &args.output {
-        if o.is_dir() {
-            return Err(format!(
-                "{} is a folder; give the PDF's file name, e.g. {}",
-                o.display(),
-                o.join("pack.pdf").display()
-            ));
-        }
+        crate::output::check_target(o)?;
         return Ok(o.clone());
     }
     let name = case_abs
