@@ -18,6 +18,113 @@ use crate::yaml::{self, Node, Value};
 /// The largest YAML document read. Real case documents are a few kilobytes.
 pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 
+/// The largest evidence file read. A long scanned report is a few megabytes; every evidence
+/// file is embedded in the pack, which is sent by email.
+pub const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What reading one evidence file found, once, when the case is loaded: the rules and render
+/// use this and never read the file again to check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFacts {
+    /// The path as the case gives it (relative to the case folder).
+    pub path: String,
+    /// The file's size in bytes (0 when it could not be read).
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the file (empty when it could not be read).
+    pub sha256: String,
+    /// For a PDF that reads within the limits (`evidence_pdf`): its number of pages.
+    pub pdf_pages: Option<usize>,
+    /// Why the file cannot be used, if it cannot: the `evidence-file` finding's message and
+    /// help.
+    pub problem: Option<(String, String)>,
+}
+
+impl EvidenceFacts {
+    /// Whether the file is named as a PDF (only these are attached).
+    pub fn is_pdf(&self) -> bool {
+        is_pdf_name(&self.path)
+    }
+
+    /// Whether render attaches it: a PDF that read within the limits.
+    pub fn attachable(&self) -> bool {
+        self.problem.is_none() && self.pdf_pages.is_some()
+    }
+}
+
+fn is_pdf_name(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// Reads one evidence file once: where it is (no leaving the case folder), its size against
+/// [`MAX_EVIDENCE_BYTES`], its SHA-256 (streamed, in constant memory, for any file not named
+/// .pdf) and, for a PDF, what `evidence_pdf::inspect` finds.
+pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
+    let mut facts = EvidenceFacts {
+        path: path.to_string(),
+        bytes: 0,
+        sha256: String::new(),
+        pdf_pages: None,
+        problem: crate::rules::evidence_problem(root, path),
+    };
+    if facts.problem.is_some() {
+        return facts;
+    }
+    let full = root.join(path);
+    let unreadable = |e: ReadError| {
+        match e {
+        ReadError::TooLarge { size, cap } => (
+            format!(
+                "the evidence file `{path}` is {}; an evidence file may be at most {}",
+                crate::read::size_text(size),
+                crate::read::size_text(cap)
+            ),
+            "make the file smaller (scan at 150 to 200 dpi, in greyscale, or export it again              as a PDF), or split it into parts and list each one"
+                .to_string(),
+        ),
+        e => (
+            format!("the evidence file `{path}` cannot be read: {e}"),
+            "check that the file exists, is an ordinary file, and you may read it".to_string(),
+        ),
+    }
+    };
+    if is_pdf_name(path) {
+        match crate::read::read_capped(&full, MAX_EVIDENCE_BYTES) {
+            Ok(bytes) => {
+                facts.bytes = bytes.len() as u64;
+                facts.sha256 = crate::manifest::sha256_hex(&bytes);
+                match crate::evidence_pdf::inspect(&bytes) {
+                    Ok(pdf) => facts.pdf_pages = Some(pdf.pages),
+                    Err(reason) => {
+                        facts.problem = Some((
+                            format!("the evidence file `{path}` {reason}"),
+                            "save or export the report as a PDF again (for example with                              \"Print to PDF\"), and check that it opens"
+                                .into(),
+                        ))
+                    }
+                }
+            }
+            Err(e) => facts.problem = Some(unreadable(e)),
+        }
+    } else {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        match crate::read::stream_capped(&full, MAX_EVIDENCE_BYTES, |block| hasher.update(block)) {
+            Ok(n) => {
+                facts.bytes = n;
+                facts.sha256 = hasher
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+            }
+            Err(e) => facts.problem = Some(unreadable(e)),
+        }
+    }
+    facts
+}
+
 /// The version of the case format this build reads.
 pub const FORMAT: &str = "ehcpack/1";
 
@@ -169,6 +276,9 @@ pub struct Case {
     pub request: Option<Typed<Request>>,
     pub consent: Option<Typed<Consent>>,
     pub evidence: Option<Typed<Evidence>>,
+    /// Each evidence file the case names (in `evidence.yaml` and as a professional's report),
+    /// read once when the case is loaded.
+    pub evidence_files: Vec<EvidenceFacts>,
 }
 
 impl Case {
@@ -206,6 +316,11 @@ impl Case {
     /// The raw node at a path, for rules that look at the text rather than the model.
     pub fn node(&self, doc: usize, pointer: &str) -> Option<&Node> {
         self.documents[doc].root.as_ref()?.pointer(pointer)
+    }
+
+    /// What reading the evidence file at `path` (as the case gives it) found.
+    pub fn evidence_facts(&self, path: &str) -> Option<&EvidenceFacts> {
+        self.evidence_files.iter().find(|f| f.path == path)
     }
 
     /// The path of a document, for messages.
@@ -282,6 +397,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
 
     if found.iter().all(|d| !d.is_error()) {
         build_model(&mut case, &mut found);
+        read_evidence_files(&mut case);
     }
     (case, found)
 }
@@ -556,6 +672,29 @@ fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
         }
     }
     case.plans.sort_by_key(|p| p.value.start);
+}
+
+/// Reads every evidence file the typed case names, each once.
+fn read_evidence_files(case: &mut Case) {
+    let mut paths: Vec<&str> = Vec::new();
+    if let Some(e) = &case.evidence {
+        paths.extend(e.value.files.iter().map(|f| f.path.as_str()));
+    }
+    if let Some(p) = &case.professionals {
+        paths.extend(
+            p.value
+                .involvements
+                .iter()
+                .filter_map(|i| i.report.as_deref()),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    let files: Vec<EvidenceFacts> = paths
+        .into_iter()
+        .filter(|p| seen.insert(*p))
+        .map(|p| read_evidence(&case.root, p))
+        .collect();
+    case.evidence_files = files;
 }
 
 /// The case folders under a path: the path itself when it holds YAML files, else every folder

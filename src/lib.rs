@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod cli;
 pub mod diagnostic;
+pub mod evidence_pdf;
 pub mod generate;
 pub mod manifest;
 pub mod model;

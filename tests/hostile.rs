@@ -641,3 +641,214 @@ fn temporary_files_are_private_and_cleared_by_the_next_run() {
     let mode = fs::metadata(&target).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// A PDF file from object bodies (object `i + 1` is `objects[i]`), with a cross-reference table
+/// and a trailer whose `/Root` is object 1.
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A one-page PDF's catalog, page tree and page (objects 1 to 3), for the attacks to extend.
+fn one_page() -> Vec<Vec<u8>> {
+    vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
+    ]
+}
+
+fn zlib(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap()
+}
+
+/// The crafted evidence PDFs of issue 9, by name.
+fn crafted_pdfs() -> Vec<(&'static str, Vec<u8>)> {
+    let mut crafted = Vec::new();
+
+    // A long chain: each stream's /Length is the next stream (5.8 MB aborted render before).
+    let mut chain = one_page();
+    let n = 60_000;
+    for i in 0..n {
+        let id = chain.len() + 1;
+        if i + 1 == n {
+            chain.push(b"0".to_vec());
+        } else {
+            chain.push(format!("<< /Length {} 0 R >>\nstream\n\nendstream", id + 1).into_bytes());
+        }
+    }
+    crafted.push(("a long chain of stream lengths", pdf_of(&chain)));
+
+    // Deep nesting inside one object.
+    let mut deep = one_page();
+    deep.push(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes());
+    deep[2] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /X 4 0 R >>".to_vec();
+    crafted.push(("deep nesting", pdf_of(&deep)));
+
+    let mut deep_dict = one_page();
+    deep_dict.push(format!("{}{}", "<< /A ".repeat(50_000), ">>".repeat(50_000)).into_bytes());
+    crafted.push(("deep dictionaries", pdf_of(&deep_dict)));
+
+    // A page tree that loops: the page's kids are the page tree itself.
+    let mut tree_loop = one_page();
+    tree_loop[2] = b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 3 0 R] /Count 1 >>".to_vec();
+    crafted.push(("a page tree that loops", pdf_of(&tree_loop)));
+
+    // References that loop: the catalog's pages are a reference to a reference to it.
+    let reference_loop = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"3 0 R".to_vec(),
+        b"2 0 R".to_vec(),
+    ];
+    crafted.push(("references that loop", pdf_of(&reference_loop)));
+
+    // A compression bomb: an object stream that inflates to 300 MB from about 300 KB.
+    let mut bomb = one_page();
+    let spaces = vec![b' '; 1 << 20];
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    for _ in 0..300 {
+        use std::io::Write;
+        z.write_all(&spaces).unwrap();
+    }
+    let data = z.finish().unwrap();
+    let mut stream = format!(
+        "<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {} >>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
+    stream.extend_from_slice(&data);
+    stream.extend_from_slice(b"\nendstream");
+    bomb.push(stream);
+    crafted.push(("a compression bomb", pdf_of(&bomb)));
+
+    // Many page contents that each inflate to 16 MB: 1.1 GB in all from a few MB.
+    let mut bombs = one_page();
+    let sixteen = zlib(&vec![b' '; 16 << 20]);
+    for _ in 0..70 {
+        let mut s = format!(
+            "<< /Filter /FlateDecode /Length {} >>\nstream\n",
+            sixteen.len()
+        )
+        .into_bytes();
+        s.extend_from_slice(&sixteen);
+        s.extend_from_slice(b"\nendstream");
+        bombs.push(s);
+    }
+    crafted.push(("many streams that inflate to 1.1 GB", pdf_of(&bombs)));
+
+    // A PDF header, then junk.
+    let mut junk = b"%PDF-1.7\n".to_vec();
+    let mut x: u32 = 12345;
+    for _ in 0..(1 << 20) {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        junk.push((x >> 16) as u8);
+    }
+    crafted.push(("a PDF header then junk", junk));
+
+    // Many objects.
+    let mut many = one_page();
+    for _ in 0..300_000 {
+        many.push(b"0".to_vec());
+    }
+    crafted.push(("300,000 objects", pdf_of(&many)));
+
+    crafted
+}
+
+/// Each crafted PDF as evidence is an `evidence-file` error at validate time, quickly; render
+/// (even --draft, which renders with errors) never aborts and never attaches it.
+#[test]
+fn crafted_evidence_pdfs_are_findings_at_validate_time_and_never_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = Instant::now();
+    let crafted = crafted_pdfs();
+    eprintln!("making the PDFs took {:?}", start.elapsed());
+    for (i, (what, bytes)) in crafted.into_iter().enumerate() {
+        let case = copy_sample(dir.path(), &format!("case{i}"));
+        fs::write(case.join("reports/salt-report.pdf"), &bytes).unwrap();
+        let start = Instant::now();
+        let out = validate(&case);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{what}: {text}");
+        assert!(
+            text.contains("error[evidence-file]") && text.contains("reports/salt-report.pdf"),
+            "{what}: {text}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{what}: {:?}",
+            start.elapsed()
+        );
+        eprintln!("{what}: validate took {:?}", start.elapsed());
+        let pack = dir.path().join(format!("pack{i}.pdf"));
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+        c.args([
+            "render",
+            case.to_str().unwrap(),
+            "--today",
+            "2026-01-15",
+            "--draft",
+        ])
+        .arg("-o")
+        .arg(&pack);
+        let out = run(c);
+        assert!(
+            out.status.code().is_some(),
+            "{what}: render was killed by a signal: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(0), "{what}");
+        let rendered = fs::read(&pack).unwrap();
+        assert!(
+            rendered.len() < bytes.len() / 2 + 2_000_000,
+            "{what}: attached"
+        );
+    }
+}
+
+/// An evidence file over the cap is an `evidence-file` error by its size, without reading it;
+/// a big file under the cap is hashed in constant memory.
+#[test]
+fn evidence_over_the_cap_is_refused_by_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_sample(dir.path(), "case");
+    // Sparse: 2 GB on paper.
+    let file = fs::File::create(case.join("reports/salt-report.pdf")).unwrap();
+    file.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    let start = Instant::now();
+    let out = validate(&case);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text.contains(
+            "the evidence file `reports/salt-report.pdf` is 2.0 GB; an evidence file may be at \
+             most 64.0 MB"
+        ),
+        "{text}"
+    );
+}

@@ -288,7 +288,7 @@ pub fn finish(pack: &[u8], f: &Finish) -> Result<Vec<u8>, String> {
         }
     }
     for (i, a) in f.attachments.iter().enumerate() {
-        let source = Document::load(&a.path)
+        let source = crate::evidence_pdf::load_checked(&a.path)
             .map_err(|e| format!("cannot read the attachment {}: {e}", a.label))?;
         let first = append(&mut doc, pages_id, source)
             .map_err(|e| format!("cannot attach {}: {e}", a.label))?;
