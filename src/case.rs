@@ -553,7 +553,11 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                     .iter()
                     .map(|c| {
                         (
-                            strsim::levenshtein(&given.to_lowercase(), c.name()),
+                            if given.len() > 64 {
+                                usize::MAX
+                            } else {
+                                strsim::levenshtein(&given.to_lowercase(), c.name())
+                            },
                             c.name(),
                         )
                     })
@@ -562,7 +566,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                 found.push(at(
                     Diagnostic::new(
                         "case-structure",
-                        format!("`{}` is not a kind of case document", given),
+                        format!("{} is not a kind of case document", yaml::quoted(given)),
                         match close {
                             Some((_, c)) => format!("did you mean `kind: {c}`?"),
                             None => format!("use one of: {kinds}"),

@@ -291,7 +291,7 @@ fn describe(
                 None => format!("the fields allowed here are: {}", allowed.join(", ")),
             };
             // A message names a few fields, each cut short, never the whole file.
-            let named = |u: &String| format!("`{}`", short(&Json::String(u.clone())));
+            let named = |u: &String| crate::yaml::quoted(u);
             let message = if unexpected.len() > MAX_NAMED_FIELDS {
                 format!(
                     "unknown fields {} and {} more",

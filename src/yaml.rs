@@ -338,8 +338,9 @@ impl Builder {
                         return Err(SyntaxError {
                             pos: node.pos,
                             message: format!(
-                                "the field `{key}` appears twice in the same block \
-                                 (first on line {first_line})"
+                                "the field {} appears twice in the same block \
+                                 (first on line {first_line})",
+                                quoted(&key)
                             ),
                             help: "keep one of them; YAML would silently drop the other".into(),
                         });
@@ -356,6 +357,18 @@ impl Builder {
             _ => unreachable!("only collections are pushed on the stack"),
         }
         Ok(())
+    }
+}
+
+/// A name from the file as a message quotes it: in backquotes when it is at most 80 characters,
+/// else only its length, so that a message never prints a whole file. It is never cut short: a
+/// part of a protected address could not be recognised and withheld.
+pub fn quoted(text: &str) -> String {
+    let chars = text.chars().count();
+    if chars > 80 {
+        format!("(a name {chars} characters long)")
+    } else {
+        format!("`{text}`")
     }
 }
 
