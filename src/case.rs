@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::read::ReadError;
+use crate::rules::catalogue::RuleId;
 use crate::schema;
 use crate::yaml::{self, Node, Value};
 
@@ -341,7 +342,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
         Ok(p) => p,
         Err(e) => {
             found.push(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("the case folder cannot be read: {}", io_reason(&e)),
                 "check the path and that you have permission to read the folder",
             ));
@@ -352,7 +353,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
         Ok(entries) => entries,
         Err(e) => {
             found.push(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("the case folder cannot be read: {}", io_reason(&e)),
                 "check that you have permission to read the folder",
             ));
@@ -385,9 +386,9 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
 
     for document in &case.documents {
         if let (Some(kind), Some(node)) = (document.kind, &document.root) {
-            for f in schema::check(kind, node) {
+            for f in schema::check(kind, node, &document.text) {
                 found.push(
-                    Diagnostic::new("schema", f.message, f.help)
+                    Diagnostic::new(RuleId::Schema, f.message, f.help)
                         .in_file(&document.path)
                         .at(f.line, f.column),
                 );
@@ -425,7 +426,7 @@ fn io_reason(e: &std::io::Error) -> String {
 fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnostic> {
     let meta = fs::symlink_metadata(path).map_err(|e| {
         Diagnostic::new(
-            "case-structure",
+            RuleId::CaseStructure,
             format!("this file cannot be read: {}", io_reason(&e)),
             "check that the file exists and you may read it",
         )
@@ -436,7 +437,7 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
             .unwrap_or(false);
         if !inside {
             return Err(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 "this file is a link to somewhere outside the case folder, so it was not read",
                 "copy the document into the case folder instead of linking to it",
             ));
@@ -444,12 +445,12 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
     }
     let bytes = crate::read::read_capped(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
         ReadError::NotAFile => Diagnostic::new(
-            "case-structure",
+            RuleId::CaseStructure,
             "this is not an ordinary file (a folder, pipe or device), so it was not read",
             "give a folder or special file a name that does not end in .yaml",
         ),
         ReadError::TooLarge { size, .. } => Diagnostic::new(
-            "yaml-syntax",
+            RuleId::YamlSyntax,
             format!(
                 "this file is {:.1} MB; a case document may be at most {} MB",
                 size as f64 / 1_048_576.0,
@@ -460,7 +461,7 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
         )
         .at(1, 1),
         e => Diagnostic::new(
-            "case-structure",
+            RuleId::CaseStructure,
             format!("this file cannot be read: {e}"),
             "check that the file exists and you may read it",
         ),
@@ -476,7 +477,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::new(
-            "yaml-syntax",
+            RuleId::YamlSyntax,
             "this file is saved as UTF-16 text; case files must be UTF-8",
             "in your editor choose \"Save with encoding\" and pick UTF-8",
         )
@@ -488,7 +489,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
         let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
         let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
         Diagnostic::new(
-            "yaml-syntax",
+            RuleId::YamlSyntax,
             "this file has bytes that are not UTF-8 text (perhaps saved as Windows-1252 or \
              Latin-1)",
             "in your editor choose \"Save with encoding\" and pick UTF-8, then check the \
@@ -506,7 +507,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
         Ok(None) => {
             found.push(
                 Diagnostic::new(
-                    "case-structure",
+                    RuleId::CaseStructure,
                     "this file is empty",
                     "every YAML file in a case folder is one document that starts with \
                      `format: ehcpack/1` and `kind:`; fill it in or delete it",
@@ -517,7 +518,10 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
             return;
         }
         Err(e) => {
-            found.push(at(Diagnostic::new("yaml-syntax", e.message, e.help), e.pos));
+            found.push(at(
+                Diagnostic::new(RuleId::YamlSyntax, e.message, e.help),
+                e.pos,
+            ));
             return;
         }
     };
@@ -527,7 +531,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
         _ => {
             found.push(at(
                 Diagnostic::new(
-                    "case-structure",
+                    RuleId::CaseStructure,
                     "this file is not a case document: it should be a block of `field: value` lines",
                     "start it with `format: ehcpack/1` and `kind:` (see the README, \"The case folder\")",
                 ),
@@ -539,7 +543,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
     match node.get("kind") {
         None => found.push(at(
             Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 "this file does not say what kind of document it is",
                 format!("add a line `kind: ...` with one of: {kinds}"),
             ),
@@ -565,7 +569,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                     .min();
                 found.push(at(
                     Diagnostic::new(
-                        "case-structure",
+                        RuleId::CaseStructure,
                         format!("{} is not a kind of case document", yaml::quoted(given)),
                         match close {
                             Some((_, c)) => format!("did you mean `kind: {c}`?"),
@@ -590,10 +594,10 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
         let (min, max) = kind.bounds();
         let unreadable = found
             .iter()
-            .any(|d| d.file.is_some() && d.rule != "schema" && d.is_error());
+            .any(|d| d.file.is_some() && d.rule != RuleId::Schema && d.is_error());
         if docs.len() < min && !unreadable {
             found.push(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("the case folder has no `{}` document", kind.name()),
                 format!(
                     "add a file such as {} with `kind: {}` (see the README, \"The case folder\")",
@@ -613,7 +617,7 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
                     .unwrap_or_default();
                 found.push(
                     Diagnostic::new(
-                        "case-structure",
+                        RuleId::CaseStructure,
                         format!(
                             "a second `{}` document: {} is one already",
                             kind.name(),
@@ -642,7 +646,7 @@ fn typed<T: DeserializeOwned>(
                 doc,
                 "",
                 Diagnostic::new(
-                    "schema",
+                    RuleId::Schema,
                     format!("this document could not be read: {e}"),
                     "check the values against the case format in the README",
                 ),
