@@ -9,8 +9,11 @@
 //!   Unix, `LockFileEx` on Windows). A later run removes every temporary file of the same
 //!   target that it can lock: the process that made it is gone (killed part way), since a lock
 //!   ends with its process. No process table (`/proc`) is read, so this works everywhere.
-//! - The rename replaces an existing pack on every platform: on Windows `std::fs::rename` is
-//!   `MoveFileExW` with `MOVEFILE_REPLACE_EXISTING`.
+//! - The rename replaces an existing pack on every platform: `std::fs::rename` documents that on
+//!   Windows it replaces an existing file (`SetFileInformationByHandle` with
+//!   `FILE_RENAME_FLAG_REPLACE_IF_EXISTS`, or `MoveFileExW` with `MOVEFILE_REPLACE_EXISTING`).
+//!   The temporary file's handle, and so its lock, is closed before the rename, as Windows
+//!   cannot rename a file that is open.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -149,6 +152,8 @@ fn remove_leftovers(dir: &Path, name: &str) {
             continue;
         };
         if file.try_lock().is_ok() {
+            // Closed first: Windows removes a file no one has open.
+            drop(file);
             let _ = fs::remove_file(&path);
         }
     }

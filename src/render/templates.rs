@@ -78,9 +78,11 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
         if b == b'\n' {
             line += 1;
         }
-        if !in_code && (text[i..].starts_with("{%") || text[i..].starts_with("{{")) {
+        let rest = &bytes[i..];
+        if !in_code && (rest.starts_with(b"{%") || rest.starts_with(b"{{")) {
             in_code = true;
-            if text[i..].starts_with("{%") {
+            if rest.starts_with(b"{%") {
+                // `{%` is ASCII, so the text after it starts on a character boundary.
                 let tag = text[i + 2..]
                     .trim_start_matches(['-', '+'])
                     .trim_start()
@@ -108,8 +110,8 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
                     }
                 }
                 b')' | b']' => brackets = brackets.saturating_sub(1),
-                b'}' if text[i..].starts_with("}}") && brackets == 0 => in_code = false,
-                b'%' if text[i..].starts_with("%}") => {
+                b'}' if rest.starts_with(b"}}") && brackets == 0 => in_code = false,
+                b'%' if rest.starts_with(b"%}") => {
                     in_code = false;
                     brackets = 0;
                 }
@@ -568,6 +570,28 @@ mod tests {
         // Counting and flags still work.
         let counting = "{% set n = 0 %}{% set n = n + 2 %}{% set ok = true %}{{ n }}";
         assert_eq!(rendered(&[("a.tera", counting)]).unwrap(), "2");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2000,
+            rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+            ..Default::default()
+        })]
+        /// The nesting check reads any text without panicking (it once sliced inside an `é`).
+        #[test]
+        fn the_nesting_check_reads_any_text(text in "[{}%()\\[\\]a-zé€ \n-]{0,200}") {
+            let _ = check_nesting(&text);
+        }
+    }
+
+    #[test]
+    fn text_in_any_script_is_read() {
+        let french = "@title Demande d'évaluation\n{{ 1 }} é {% if true %}€{% endif %}";
+        assert_eq!(
+            rendered(&[("a.tera", french)]).unwrap(),
+            "@title Demande d'évaluation\n1 é €"
+        );
     }
 
     #[test]
