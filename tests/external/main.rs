@@ -10,6 +10,8 @@
 
 use std::path::PathBuf;
 
+mod pdfua;
+
 /// The path of `program`, found on PATH (or at an absolute path), or a failing test that says
 /// how to install it.
 #[allow(dead_code)]
