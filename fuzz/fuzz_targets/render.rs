@@ -1,5 +1,6 @@
 //! A whole case folder to PDF bytes: `ehcpack::validate`, then `render::render_case` (as
-//! `render --draft` does, so a case with errors is rendered too) with the built-in templates.
+//! `render --draft` does, so a case with errors is rendered too) with the built-in templates and
+//! fonts, the evidence embedded, or also appended as pages.
 //! Neither may panic; render either returns a PDF or a message.
 //!
 //! The input is the same as `validate_case`'s: files separated by the byte 0xFF, the first byte
@@ -13,6 +14,8 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use ehcpack::profile::Profile;
+use ehcpack::render::fonts::Fonts;
+use ehcpack::render::{Evidence, Options};
 use ehcpack::rules::Context;
 use libfuzzer_sys::fuzz_target;
 
@@ -58,6 +61,11 @@ fn case_dir() -> &'static Path {
     })
 }
 
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(Fonts::bundled)
+}
+
 fn profile() -> &'static Profile {
     static PROFILE: OnceLock<Profile> = OnceLock::new();
     PROFILE.get_or_init(Profile::durham)
@@ -81,7 +89,22 @@ fuzz_target!(|data: &[u8]| {
     if !case.is_complete() {
         return;
     }
-    if let Ok(rendered) = ehcpack::render::render_case(&case, &report, true, today, None) {
+    // Both ways of carrying the evidence: embedded only, or also its pages appended (lopdf
+    // reading the reports again), picked by the input's length.
+    let evidence = if data.len() % 2 == 0 {
+        Evidence::Embedded
+    } else {
+        Evidence::AppendPages
+    };
+    let options = Options {
+        draft: true,
+        today,
+        templates: None,
+        fonts: fonts(),
+        profile: &profile().name,
+        evidence,
+    };
+    if let Ok(rendered) = ehcpack::render::render_case(&case, &report, &options) {
         assert!(rendered.bytes.starts_with(b"%PDF-"));
         assert!(rendered.pages >= 1);
     }
