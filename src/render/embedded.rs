@@ -2,7 +2,6 @@
 //! YAML document with every protected address value withheld, and each evidence file byte for
 //! byte. And, by option, the PDF reports' pages appended after the pack.
 
-
 use crate::case::Case;
 use crate::manifest::{self, Entry, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
 use crate::privacy::Redactor;
@@ -100,11 +99,9 @@ pub fn files(
         if !manifest::is_safe_relative_path(&path) {
             continue;
         }
-        let bytes = crate::read::read_capped(
-            &case.root.join(&written),
-            crate::case::MAX_EVIDENCE_BYTES,
-        )
-        .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
+        let bytes =
+            crate::read::read_capped(&case.root.join(&written), crate::case::MAX_EVIDENCE_BYTES)
+                .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
         // The pack carries what was checked, or nothing: a file changed since is refused.
         if case
             .evidence_facts(&written)
