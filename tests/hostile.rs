@@ -535,6 +535,22 @@ fn profile_and_template_files_are_capped_and_never_printed() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("at most 256 KB is read"), "{stderr}");
     assert!(stderr.len() < 1000);
+    // A template with an error on a line of 200,000 characters: the message quotes a piece.
+    fs::write(
+        templates.join("pack.tera"),
+        format!("{{{{ {} +", "x".repeat(200_000)),
+    )
+    .unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    c.args(["render", SAMPLE, "--today", "2026-01-15", "--templates"])
+        .arg(&templates)
+        .arg("-o")
+        .arg(dir.path().join("pack.pdf"));
+    let out = run(c);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a template has an error"), "{stderr}");
+    assert!(stderr.len() < 5000, "{} bytes of error", stderr.len());
     fs::remove_file(templates.join("pack.tera")).unwrap();
     assert!(Command::new("mkfifo")
         .arg(templates.join("pack.tera"))

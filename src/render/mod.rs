@@ -173,8 +173,12 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
         tera.register_filter(name, f);
     }
     templates::check_sources(&sources)?;
-    tera.add_raw_templates(sources)
-        .map_err(|e| format!("a template has an error: {}", tera_error(&e)))?;
+    tera.add_raw_templates(sources).map_err(|e| {
+        format!(
+            "a template has an error: {}",
+            templates::shorten(&tera_error(&e))
+        )
+    })?;
     templates::check_parsed(&tera)?;
     templates::limit_functions(&mut tera);
     Ok(tera)

@@ -443,6 +443,29 @@ fn bounded_range(args: &HashMap<String, Value>) -> tera::Result<Value> {
     ))
 }
 
+/// A message from Tera, shortened for the terminal: Tera quotes the template's line, which may
+/// be the whole file. Each line is cut to 160 characters, and at most 20 lines are kept
+/// (templates are configuration, never case data, so cutting cannot split an address).
+pub fn shorten(message: &str) -> String {
+    const LINE: usize = 160;
+    const LINES: usize = 20;
+    let mut out: Vec<String> = message
+        .lines()
+        .take(LINES)
+        .map(|line| {
+            if line.chars().count() > LINE {
+                format!("{}...", line.chars().take(LINE).collect::<String>())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    if message.lines().count() > LINES {
+        out.push("...".into());
+    }
+    out.join("\n")
+}
+
 /// Output that stops the render once it passes [`MAX_OUTPUT_BYTES`].
 struct BoundedOutput {
     bytes: Vec<u8>,
@@ -482,7 +505,10 @@ pub fn render(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<String, St
                     MAX_OUTPUT_BYTES / (1024 * 1024)
                 ))
             } else {
-                Err(format!("the templates could not be rendered: {message}"))
+                Err(format!(
+                    "the templates could not be rendered: {}",
+                    shorten(&message)
+                ))
             }
         }
     }
