@@ -121,3 +121,40 @@ fn no_password_or_a_short_one_writes_nothing() {
     assert_eq!(flag.status.code(), Some(2));
     assert!(!pdf.exists());
 }
+
+/// AES-256 uses at most 127 bytes of the UTF-8 password (PDF 2.0, 7.6.4.3.3), as qpdf and
+/// poppler do: a 127-byte password makes a pack that opens with it; a 128-byte one is refused
+/// with a message and nothing is written (before, it made a pack no reader could open).
+#[test]
+fn a_password_of_127_bytes_works_and_128_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("pack.pdf");
+    // 63 two-byte letters and one ASCII: 127 bytes, 64 characters.
+    let longest = format!("{}x", "é".repeat(63));
+    assert_eq!(longest.len(), 127);
+    let out = render(&pdf, &[("EHCPACK_PASSWORD", &longest)], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = lopdf::Document::load_with_password(&pdf, &longest).unwrap();
+    assert!(doc.get_pages().len() > 20);
+    assert!(lopdf::Document::load_with_password(&pdf, &longest[..126]).is_err());
+
+    let too_long = format!("{longest}y");
+    let pdf2 = dir.path().join("pack2.pdf");
+    let out = render(&pdf2, &[("EHCPACK_PASSWORD", &too_long)], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the password is 128 bytes long; PDF readers use at most 127 bytes"),
+        "{stderr}"
+    );
+    assert!(!pdf2.exists());
+    // The library refuses it too.
+    assert!(ehcpack::protect::encrypt(b"%PDF-1.7", &too_long)
+        .unwrap_err()
+        .contains("at most 127 bytes"));
+}

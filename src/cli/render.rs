@@ -46,13 +46,7 @@ fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
     let case_abs = fs::canonicalize(&args.case)
         .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
     if let Some(o) = &args.output {
-        if o.is_dir() {
-            return Err(format!(
-                "{} is a folder; give the PDF's file name, e.g. {}",
-                o.display(),
-                o.join("pack.pdf").display()
-            ));
-        }
+        crate::output::check_target(o)?;
         return Ok(o.clone());
     }
     let name = case_abs

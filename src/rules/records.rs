@@ -2,7 +2,6 @@
 //! and development, and the evidence files behind them.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Component, Path};
 
 use super::{filled, Context};
@@ -310,27 +309,18 @@ pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
             "name the file itself, not a folder or a special file".into(),
         ));
     }
-    if rel
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-    {
-        let mut head = [0u8; 1024];
-        let n = fs::File::open(&full)
-            .and_then(|mut f| f.read(&mut head))
-            .unwrap_or(0);
-        if !head[..n].windows(5).any(|w| w == b"%PDF-") {
-            return Some((
-                format!("the evidence file `{path}` is named .pdf but is not a PDF"),
-                "save or export the report as a PDF again, and check it opens".into(),
-            ));
-        }
-    }
+    // What is in the file (its size, whether a PDF reads) is case::read_evidence's part.
     None
 }
 
 fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
+    // Each file was read once when the case was loaded (case::read_evidence).
     let mut check = |doc: usize, pointer: String, path: &str| {
-        if let Some((message, help)) = evidence_problem(&case.root, path) {
+        let problem = match case.evidence_facts(path) {
+            Some(facts) => facts.problem.clone(),
+            None => crate::case::read_evidence(&case.root, path).problem,
+        };
+        if let Some((message, help)) = problem {
             out.push(case.at(
                 doc,
                 &pointer,
