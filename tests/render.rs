@@ -1,5 +1,7 @@
-//! `ehcpack render`: runs the built binary on the sample cases and reads the PDF back with lopdf
-//! and poppler's `pdftotext` (CI installs poppler-utils).
+//! `ehcpack render`: runs the built binary on the sample cases and reads the PDF back with lopdf.
+//! (The same packs read by poppler's programs: tests/external/pdf.rs.)
+
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -43,25 +45,9 @@ fn render(dir: &Path, case: &Path, extra: &[&str]) -> PathBuf {
     path
 }
 
-/// The text of the PDF in content order, one string per page.
+/// The text of the PDF in content order, one string per page (read by lopdf).
 fn pages_text(pdf: &Path) -> Vec<String> {
-    let out = Command::new("pdftotext")
-        .args(["-raw", "-enc", "UTF-8"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext is needed for these tests (apt-get install poppler-utils)");
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        pdf.display()
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut pages: Vec<String> = text.split('\u{c}').map(fold).collect();
-    if pages.last().is_some_and(|p| p.is_empty()) {
-        pages.pop();
-    }
-    pages
+    common::pdf_pages_text(pdf)
 }
 
 fn fold(text: &str) -> String {
@@ -322,13 +308,7 @@ fn draft_is_marked_on_every_page() {
 fn never_writes_into_the_case_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let case = tmp.path().join("case");
-    let copy = Command::new("cp")
-        .args(["-r"])
-        .arg(sample("year5-passing"))
-        .arg(&case)
-        .status()
-        .unwrap();
-    assert!(copy.success());
+    common::copy_dir(&sample("year5-passing"), &case);
     let before = listing(&case);
     // From inside the case folder, without -o: refused.
     let out = ehcpack(&case, &["render", ".", "--today", TODAY]);
@@ -416,29 +396,54 @@ fn templates_can_be_replaced() {
 }
 
 /// The pack's text is set in the embedded Atkinson Hyperlegible fonts (no system font needed);
-/// attached reports keep their own fonts.
+/// attached reports keep their own fonts. (poppler's pdffonts agrees: tests/external/pdf.rs.)
 #[test]
 fn the_fonts_are_embedded_and_attachments_keep_theirs() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = render(dir.path(), &sample("year5-passing"), &[]);
-    let out = Command::new("pdffonts")
-        .arg(&pdf)
-        .output()
-        .expect("pdffonts (poppler-utils)");
-    let listing = String::from_utf8_lossy(&out.stdout);
-    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    let doc = Document::load(&pdf).unwrap();
+    // Every font dictionary: its name, and whether a font program is embedded with it.
+    let mut fonts: Vec<(String, bool)> = Vec::new();
+    for object in doc.objects.values() {
+        let Ok(dict) = object.as_dict() else { continue };
+        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(b"Font".as_slice()) {
+            continue;
+        }
+        let name = dict
+            .get(b"BaseFont")
+            .and_then(|n| n.as_name())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default();
+        let descriptor = dict
+            .get(b"FontDescriptor")
+            .and_then(|d| d.as_reference())
+            .and_then(|id| doc.get_dictionary(id))
+            .or_else(|_| {
+                // A composite font keeps its descriptor in its descendant font.
+                let descendant = match dict.get(b"DescendantFonts")? {
+                    Object::Array(a) => a.first().cloned(),
+                    Object::Reference(id) => doc.get_object(*id)?.as_array()?.first().cloned(),
+                    _ => None,
+                }
+                .ok_or(lopdf::Error::DictKey("DescendantFonts".into()))?;
+                let descendant = doc.get_dictionary(descendant.as_reference()?)?;
+                doc.get_dictionary(descendant.get(b"FontDescriptor")?.as_reference()?)
+            });
+        let embedded = descriptor.is_ok_and(|d| {
+            [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
+                .iter()
+                .any(|key| d.has(key))
+        });
+        fonts.push((name, embedded));
+    }
     for face in ["AtkinsonHyperlegible-Regular", "AtkinsonHyperlegible-Bold"] {
-        let row = rows
-            .iter()
-            .find(|r| r.starts_with(face))
-            .unwrap_or_else(|| panic!("{face}: {listing}"));
-        let columns: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(columns[1], "TrueType", "{row}");
-        assert_eq!(columns[3], "yes", "{face} is embedded: {row}");
+        let found: Vec<_> = fonts.iter().filter(|(n, _)| n.ends_with(face)).collect();
+        assert!(!found.is_empty(), "{face}: {fonts:?}");
+        assert!(
+            found.iter().all(|(_, e)| *e),
+            "{face} is embedded: {fonts:?}"
+        );
     }
     // The sample reports are written in Helvetica: left as they are, not swapped.
-    assert!(
-        rows.iter().any(|r| r.starts_with("Helvetica ")),
-        "{listing}"
-    );
+    assert!(fonts.iter().any(|(n, _)| n == "Helvetica"), "{fonts:?}");
 }
