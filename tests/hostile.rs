@@ -6,7 +6,6 @@
 //! (tests/malformed.rs covers YAML-level attacks: alias bombs, deep nesting, encodings, links.)
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
