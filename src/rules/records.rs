@@ -185,6 +185,17 @@ pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
                 .into(),
         ));
     }
+    // `\` separates folders only on Windows: a case folder written there must still check and
+    // render the same on the LA's computers, so every path is written with `/`.
+    if path.contains('\\') {
+        return Some((
+            format!("the evidence path `{path}` separates folders with `\\`"),
+            format!(
+                "write it with `/`, which works on every computer: {}",
+                path.replace('\\', "/")
+            ),
+        ));
+    }
     if rel.components().any(|c| matches!(c, Component::ParentDir)) {
         return Some((
             format!("the evidence path `{path}` uses `..` to leave the case folder"),
@@ -281,5 +292,18 @@ mod tests {
         ] {
             assert!(evidence_problem(dir.path(), bad).is_some(), "{bad}");
         }
+    }
+
+    /// A path written on Windows with `\` checks the same on every computer: refused, with the
+    /// `/` spelling to use instead, even where the file is there.
+    #[test]
+    fn a_windows_separator_is_refused_with_the_portable_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("reports")).unwrap();
+        std::fs::write(dir.path().join("reports/salt.pdf"), "%PDF-1.4").unwrap();
+        assert_eq!(evidence_problem(dir.path(), "reports/salt.pdf"), None);
+        let (message, help) = evidence_problem(dir.path(), "reports\\salt.pdf").unwrap();
+        assert!(message.contains("separates folders with `\\`"), "{message}");
+        assert!(help.ends_with("reports/salt.pdf"), "{help}");
     }
 }
