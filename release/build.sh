@@ -6,13 +6,16 @@
 #   bash release/build.sh            # into dist/
 #   DIST=/some/folder bash release/build.sh
 #
-# Needs: rustup targets x86_64-unknown-linux-musl and x86_64-pc-windows-gnu, and from apt
-# musl-tools, gcc-mingw-w64-x86-64 and zip (`.ci/run` installs them). The archives are
-# reproducible: file times are the last commit's, owners and order fixed.
+# The binaries are built with the Rust toolchain Cargo.toml names as `rust-version`, the minimum
+# (installed with rustup, with the two targets, when missing): the compiler is pinned, and every
+# release proves that the minimum version builds ehcpack. Needs from apt musl-tools,
+# gcc-mingw-w64-x86-64 and zip (`.ci/run` installs them). The archives are reproducible: file
+# times are the last commit's, owners and order fixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+toolchain=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 dist=${DIST:-dist}
 mkdir -p "$dist"
 dist=$(cd "$dist" && pwd)
@@ -36,7 +39,11 @@ fi
 export CC_x86_64_unknown_linux_musl=musl-gcc
 export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
-cargo build --release --locked --target "$linux" --target "$windows"
+rustup toolchain install "$toolchain" --profile minimal \
+  --target "$linux" --target "$windows" >/dev/null 2>&1 ||
+  rustup target add --toolchain "$toolchain" "$linux" "$windows"
+echo "release/build.sh: ehcpack $version with Rust $toolchain"
+cargo "+$toolchain" build --release --locked --target "$linux" --target "$windows"
 
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')

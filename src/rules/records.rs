@@ -306,4 +306,25 @@ mod tests {
         assert!(message.contains("separates folders with `\\`"), "{message}");
         assert!(help.ends_with("reports/salt.pdf"), "{help}");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any file in sub-folders of the case: found when written with `/`, and refused with
+        /// that spelling offered when written with `\`, on every system alike.
+        #[test]
+        fn a_path_checks_the_same_on_every_system(
+            folders in proptest::collection::vec("[a-z0-9][a-z0-9 _-]{0,7}", 1..4),
+            file in "[a-z0-9]{1,8}\\.txt",
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let folder = folders.iter().fold(dir.path().to_path_buf(), |p, f| p.join(f));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join(&file), "report").unwrap();
+            let portable = format!("{}/{file}", folders.join("/"));
+            proptest::prop_assert_eq!(evidence_problem(dir.path(), &portable), None);
+            let windows = portable.replace('/', "\\");
+            let (_, help) = evidence_problem(dir.path(), &windows).expect("refused");
+            proptest::prop_assert!(help.ends_with(&portable), "{}", help);
+        }
+    }
 }
