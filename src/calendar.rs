@@ -48,6 +48,16 @@ pub fn expected_year_group(birth: NaiveDate, year: AcademicYear) -> i32 {
     year.0 - AcademicYear::containing(birth).0 - 5
 }
 
+/// A term's name from its first day: "autumn term 2025", "spring term 2026", "summer term 2026".
+pub fn term_name(starts: NaiveDate) -> String {
+    let season = match starts.month() {
+        1..=3 => "spring",
+        4..=7 => "summer",
+        _ => "autumn",
+    };
+    format!("{season} term {}", starts.year())
+}
+
 /// Age in whole years on `on`.
 pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     let mut age = on.year() - birth.year();

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
+use crate::rules::catalogue::RuleId;
 use crate::schema;
 use crate::yaml::{self, Node, Value};
 
@@ -199,7 +200,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
         Ok(p) => p,
         Err(e) => {
             found.push(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("the case folder cannot be read: {}", io_reason(&e)),
                 "check the path and that you have permission to read the folder",
             ));
@@ -210,7 +211,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
         Ok(entries) => entries,
         Err(e) => {
             found.push(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("the case folder cannot be read: {}", io_reason(&e)),
                 "check that you have permission to read the folder",
             ));
@@ -248,9 +249,9 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
 
     for document in &case.documents {
         if let (Some(kind), Some(node)) = (document.kind, &document.root) {
-            for f in schema::check(kind, node) {
+            for f in schema::check(kind, node, &document.text) {
                 found.push(
-                    Diagnostic::new("schema", f.message, f.help)
+                    Diagnostic::new(RuleId::Schema, f.message, f.help)
                         .in_file(&document.path)
                         .at(f.line, f.column),
                 );
@@ -287,7 +288,7 @@ fn io_reason(e: &std::io::Error) -> String {
 fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnostic> {
     let meta = fs::symlink_metadata(path).map_err(|e| {
         Diagnostic::new(
-            "case-structure",
+            RuleId::CaseStructure,
             format!("this file cannot be read: {}", io_reason(&e)),
             "check that the file exists and you may read it",
         )
@@ -298,7 +299,7 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
             .unwrap_or(false);
         if !inside {
             return Err(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 "this file is a link to somewhere outside the case folder, so it was not read",
                 "copy the document into the case folder instead of linking to it",
             ));
@@ -306,21 +307,21 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
     }
     let meta = fs::metadata(path).map_err(|e| {
         Diagnostic::new(
-            "case-structure",
+            RuleId::CaseStructure,
             format!("this file cannot be read: {}", io_reason(&e)),
             "check that the file exists and you may read it",
         )
     })?;
     if !meta.is_file() {
         return Err(Diagnostic::new(
-            "case-structure",
+            RuleId::CaseStructure,
             "this is not an ordinary file (a folder, pipe or device), so it was not read",
             "give a folder or special file a name that does not end in .yaml",
         ));
     }
     if meta.len() > MAX_DOCUMENT_BYTES {
         return Err(Diagnostic::new(
-            "yaml-syntax",
+            RuleId::YamlSyntax,
             format!(
                 "this file is {:.1} MB; a case document may be at most {} MB",
                 meta.len() as f64 / 1_048_576.0,
@@ -336,7 +337,7 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
         .and_then(|f| f.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| {
             Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("this file cannot be read: {}", io_reason(&e)),
                 "check that you may read the file",
             )
@@ -352,7 +353,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Diagnostic::new(
-            "yaml-syntax",
+            RuleId::YamlSyntax,
             "this file is saved as UTF-16 text; case files must be UTF-8",
             "in your editor choose \"Save with encoding\" and pick UTF-8",
         )
@@ -364,7 +365,7 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
         let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
         let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
         Diagnostic::new(
-            "yaml-syntax",
+            RuleId::YamlSyntax,
             "this file has bytes that are not UTF-8 text (perhaps saved as Windows-1252 or \
              Latin-1)",
             "in your editor choose \"Save with encoding\" and pick UTF-8, then check the \
@@ -382,7 +383,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
         Ok(None) => {
             found.push(
                 Diagnostic::new(
-                    "case-structure",
+                    RuleId::CaseStructure,
                     "this file is empty",
                     "every YAML file in a case folder is one document that starts with \
                      `format: ehcpack/1` and `kind:`; fill it in or delete it",
@@ -393,7 +394,10 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
             return;
         }
         Err(e) => {
-            found.push(at(Diagnostic::new("yaml-syntax", e.message, e.help), e.pos));
+            found.push(at(
+                Diagnostic::new(RuleId::YamlSyntax, e.message, e.help),
+                e.pos,
+            ));
             return;
         }
     };
@@ -403,7 +407,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
         _ => {
             found.push(at(
                 Diagnostic::new(
-                    "case-structure",
+                    RuleId::CaseStructure,
                     "this file is not a case document: it should be a block of `field: value` lines",
                     "start it with `format: ehcpack/1` and `kind:` (see the README, \"The case folder\")",
                 ),
@@ -415,7 +419,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
     match node.get("kind") {
         None => found.push(at(
             Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 "this file does not say what kind of document it is",
                 format!("add a line `kind: ...` with one of: {kinds}"),
             ),
@@ -437,7 +441,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                     .min();
                 found.push(at(
                     Diagnostic::new(
-                        "case-structure",
+                        RuleId::CaseStructure,
                         format!("`{}` is not a kind of case document", given),
                         match close {
                             Some((_, c)) => format!("did you mean `kind: {c}`?"),
@@ -462,10 +466,10 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
         let (min, max) = kind.bounds();
         let unreadable = found
             .iter()
-            .any(|d| d.file.is_some() && d.rule != "schema" && d.is_error());
+            .any(|d| d.file.is_some() && d.rule != RuleId::Schema && d.is_error());
         if docs.len() < min && !unreadable {
             found.push(Diagnostic::new(
-                "case-structure",
+                RuleId::CaseStructure,
                 format!("the case folder has no `{}` document", kind.name()),
                 format!(
                     "add a file such as {} with `kind: {}` (see the README, \"The case folder\")",
@@ -485,7 +489,7 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
                     .unwrap_or_default();
                 found.push(
                     Diagnostic::new(
-                        "case-structure",
+                        RuleId::CaseStructure,
                         format!(
                             "a second `{}` document: {} is one already",
                             kind.name(),
@@ -514,7 +518,7 @@ fn typed<T: DeserializeOwned>(
                 doc,
                 "",
                 Diagnostic::new(
-                    "schema",
+                    RuleId::Schema,
                     format!("this document could not be read: {e}"),
                     "check the values against the case format in the README",
                 ),

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use std::path::PathBuf;
 
-use crate::rules::catalogue;
+use crate::rules::catalogue::RuleId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -23,8 +23,8 @@ impl Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// The rule id, from the catalogue (`apdr-cycles`).
-    pub rule: &'static str,
+    /// The rule, from the registry (`apdr-cycles`).
+    pub rule: RuleId,
     pub severity: Severity,
     /// The file, relative to the case folder; none for a finding about the folder as a whole.
     pub file: Option<PathBuf>,
@@ -41,11 +41,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A finding for `rule`, with severity and source taken from the rule catalogue.
-    pub fn new(rule: &'static str, message: impl Into<String>, help: impl Into<String>) -> Self {
-        let doc =
-            catalogue::get(rule).unwrap_or_else(|| panic!("rule `{rule}` is not in the catalogue"));
+    pub fn new(rule: RuleId, message: impl Into<String>, help: impl Into<String>) -> Self {
+        let doc = rule.doc();
         Diagnostic {
-            rule: doc.id,
+            rule,
             severity: doc.severity,
             file: None,
             line: None,

@@ -59,6 +59,9 @@ pub struct Pupil {
     pub year_group: i32,
     #[serde(default)]
     pub taught_out_of_year: bool,
+    /// The year group the pupil is taught in, when out of year (`year_group` is their age's).
+    #[serde(default)]
+    pub taught_in_year_group: Option<i32>,
     #[serde(default)]
     pub languages: Option<Languages>,
     #[serde(default)]
@@ -67,6 +70,8 @@ pub struct Pupil {
     pub ethnicity: Option<String>,
     #[serde(default)]
     pub religion: Option<String>,
+    #[serde(default)]
+    pub service_child: Option<bool>,
     pub address: Address,
     #[serde(default)]
     pub looked_after: Option<LookedAfter>,
@@ -76,6 +81,43 @@ pub struct Pupil {
     pub date_admitted: Option<Date>,
     #[serde(default)]
     pub previous_schools: Vec<PreviousSchool>,
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
+    /// From 16, the young person's own contact details.
+    #[serde(default)]
+    pub own_contact: Option<Contact>,
+}
+
+impl Pupil {
+    /// Whether the pupil is taught out of their age's year group, by either field.
+    pub fn taught_out_of_year(&self) -> bool {
+        self.taught_out_of_year || self.taught_in_year_group.is_some()
+    }
+}
+
+/// How to reach a person.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct Contact {
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub preferred_contact: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Exclusion {
+    /// `suspension` or `permanent-exclusion`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub start: Date,
+    #[serde(default)]
+    pub days: Option<f64>,
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -99,19 +141,43 @@ pub struct Interpreter {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LookedAfter {
     pub responsible_authority: String,
+    /// `section-20`, `section-31`, `section-38`, `section-21` or `other`.
+    #[serde(default)]
+    pub legal_status: Option<String>,
     #[serde(default)]
     pub pep_date: Option<Date>,
     #[serde(default)]
     pub designated_teacher: Option<String>,
     #[serde(default)]
     pub social_worker: Option<String>,
+    #[serde(default)]
+    pub social_worker_contact: Option<Contact>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Attendance {
-    pub percent: f64,
+    #[serde(default)]
+    pub percent: Option<f64>,
+    #[serde(default)]
+    pub sessions_possible: Option<u32>,
+    #[serde(default)]
+    pub sessions_attended: Option<u32>,
     #[serde(default)]
     pub period: Option<String>,
+}
+
+impl Attendance {
+    /// The percentage attended, worked out from the sessions where they are given (to one
+    /// decimal place), else the percentage written. None when the sessions cannot be right.
+    pub fn percent_attended(&self) -> Option<f64> {
+        match (self.sessions_possible, self.sessions_attended) {
+            (Some(possible), Some(attended)) if possible > 0 && attended <= possible => {
+                Some((f64::from(attended) * 1000.0 / f64::from(possible)).round() / 10.0)
+            }
+            (Some(_), Some(_)) => None,
+            _ => self.percent,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -126,6 +192,17 @@ pub struct PreviousSchool {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Family {
     pub people: Vec<Person>,
+    #[serde(default)]
+    pub household: Vec<HouseholdMember>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HouseholdMember {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub relationship: String,
+    #[serde(default)]
+    pub age: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -137,6 +214,12 @@ pub struct Person {
     pub phone: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    #[serde(default)]
+    pub preferred_contact: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub interpreter_needed: Option<bool>,
     #[serde(default)]
     pub address: Option<Address>,
     #[serde(default)]
@@ -164,6 +247,35 @@ pub struct Needs {
     pub interests: Option<String>,
     #[serde(default)]
     pub aspirations: Option<String>,
+    #[serde(default)]
+    pub history: Option<SenHistory>,
+}
+
+/// The SEN history as the school's MIS records it.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+pub struct SenHistory {
+    #[serde(default)]
+    pub provision: Vec<ProvisionPeriod>,
+    #[serde(default)]
+    pub needs: Vec<RankedNeed>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ProvisionPeriod {
+    pub status: String,
+    pub start: Date,
+    #[serde(default)]
+    pub end: Option<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RankedNeed {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub rank: u32,
+    pub start: Date,
+    #[serde(default)]
+    pub end: Option<Date>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -194,6 +306,45 @@ pub struct Health {
     pub early_help: Option<String>,
     #[serde(default)]
     pub social_care: Option<String>,
+    #[serde(default)]
+    pub gp: Option<GpPractice>,
+    #[serde(default)]
+    pub care_status: Option<CareStatus>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct GpPractice {
+    pub practice: String,
+    #[serde(default)]
+    pub doctor: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Early help, child in need or child protection, with the lead professional.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CareStatus {
+    /// `none`, `early-help`, `child-in-need` or `child-protection`.
+    pub status: String,
+    #[serde(default)]
+    pub since: Option<Date>,
+    #[serde(default)]
+    pub lead_professional: Option<LeadProfessional>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LeadProfessional {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -364,6 +515,8 @@ pub struct Involvement {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
+    pub contact: Option<Contact>,
+    #[serde(default)]
     pub from: Option<Date>,
     #[serde(default)]
     pub to: Option<Date>,
@@ -375,6 +528,8 @@ pub struct Involvement {
     pub acted_on: Option<String>,
     #[serde(default)]
     pub report: Option<String>,
+    #[serde(default)]
+    pub report_date: Option<Date>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -392,12 +547,25 @@ pub struct Request {
     pub school: School,
     pub reasons: Reasons,
     #[serde(default)]
+    pub previous_requests: Vec<PreviousRequest>,
+    #[serde(default)]
     pub planned_submission_date: Option<Date>,
     pub completed_by: CompletedBy,
     #[serde(default)]
     pub countersignature: Option<Countersignature>,
     #[serde(default)]
     pub received_date: Option<Date>,
+}
+
+/// An earlier request for an EHC needs assessment, or an earlier assessment.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PreviousRequest {
+    /// `request` or `assessment`.
+    pub what: String,
+    pub date: Date,
+    #[serde(default)]
+    pub by: Option<String>,
+    pub outcome: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -23,6 +23,10 @@ pub struct Profile {
     pub guidance_weeks: u32,
     pub decision_weeks: u32,
     pub final_plan_weeks: u32,
+    /// The oldest a report sent with a request may be, in months (rule `report-age`); none
+    /// means no limit, as in Durham, whose guidance names none.
+    #[serde(default)]
+    pub max_report_age_months: Option<u32>,
     pub academic_years: BTreeMap<String, YearDates>,
 }
 
@@ -33,6 +37,18 @@ pub struct YearDates {
     pub summer_term_ends: Option<NaiveDate>,
     #[serde(default)]
     pub guidance_date: Option<NaiveDate>,
+    /// The year's terms, first day to last day, from the LA's published term dates. Where a
+    /// profile has them, `review-frequency` measures in terms rather than days.
+    #[serde(default)]
+    pub terms: Vec<Term>,
+}
+
+/// One school term, first day to last day (half-term holidays inside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub starts: NaiveDate,
+    pub ends: NaiveDate,
 }
 
 /// The guidance date for an academic year, or why there is none.
@@ -65,7 +81,18 @@ impl Profile {
             .map_err(|e| format!("line {}: {}", e.pos.line, e.message))?
             .ok_or("the profile is empty")?;
         let profile: Profile = serde_json::from_value(node.to_json()).map_err(|e| e.to_string())?;
-        for label in profile.academic_years.keys() {
+        for (label, dates) in &profile.academic_years {
+            for (i, term) in dates.terms.iter().enumerate() {
+                if term.ends < term.starts {
+                    let line = node
+                        .pointer(&format!("/academic_years/{label}/terms/{i}"))
+                        .map_or(0, |n| n.pos.line);
+                    return Err(format!(
+                        "line {line}: a term of {label} ends ({}) before it starts ({})",
+                        term.ends, term.starts
+                    ));
+                }
+            }
             if AcademicYear::parse(label).is_none() {
                 let line = node
                     .pointer(&format!("/academic_years/{label}"))
@@ -108,6 +135,17 @@ impl Profile {
         }
     }
 
+    /// Every term the profile knows, in date order.
+    pub fn terms(&self) -> Vec<Term> {
+        let mut terms: Vec<Term> = self
+            .academic_years
+            .values()
+            .flat_map(|y| y.terms.iter().copied())
+            .collect();
+        terms.sort_by_key(|t| t.starts);
+        terms
+    }
+
     /// The profile as YAML, for `ehcpack profile show`.
     pub fn to_yaml(&self) -> String {
         let mut out = format!("name: {}\n", self.name);
@@ -124,6 +162,12 @@ impl Profile {
             self.decision_weeks,
             self.final_plan_weeks
         ));
+        if let Some(months) = self.max_report_age_months {
+            out = out.replace(
+                "academic_years:\n",
+                &format!("max_report_age_months: {months}\nacademic_years:\n"),
+            );
+        }
         for (label, dates) in &self.academic_years {
             out.push_str(&format!("  {label}:\n"));
             if let Some(d) = dates.summer_term_ends {
@@ -131,6 +175,15 @@ impl Profile {
             }
             if let Some(d) = dates.guidance_date {
                 out.push_str(&format!("    guidance_date: {d}\n"));
+            }
+            if !dates.terms.is_empty() {
+                out.push_str("    terms:\n");
+                for t in &dates.terms {
+                    out.push_str(&format!(
+                        "      - {{starts: {}, ends: {}}}\n",
+                        t.starts, t.ends
+                    ));
+                }
             }
         }
         out

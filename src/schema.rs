@@ -86,8 +86,9 @@ pub struct Finding {
     pub help: String,
 }
 
-/// Checks one document against its kind's schema.
-pub fn check(kind: Kind, root: &Node) -> Vec<Finding> {
+/// Checks one document against its kind's schema. `source` is the document's text, so that help
+/// can quote a value exactly as it was typed.
+pub fn check(kind: Kind, root: &Node, source: &str) -> Vec<Finding> {
     let compiled = compiled()
         .iter()
         .find(|c| c.kind == kind)
@@ -104,6 +105,7 @@ pub fn check(kind: Kind, root: &Node) -> Vec<Finding> {
             &schema_path,
             error.kind(),
             error.instance(),
+            source,
         );
         // A date that fails both its pattern and its format is one mistake, not two.
         if findings
@@ -204,6 +206,18 @@ fn short(value: &Json) -> String {
     }
 }
 
+/// The plain scalar that starts at `pos`, exactly as typed: up to a space, a comment or the end
+/// of a flow item. Only numbers, true/false and null reach here, and none of them has a space.
+fn as_typed(source: &str, pos: crate::yaml::Pos) -> Option<String> {
+    let line = source.lines().nth(pos.line.checked_sub(1)?)?;
+    let rest: String = line.chars().skip(pos.column.checked_sub(1)?).collect();
+    let typed: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | '#'))
+        .collect();
+    (!typed.is_empty() && typed.chars().count() <= 40).then_some(typed)
+}
+
 fn describe(
     schema: &Json,
     root: &Node,
@@ -211,6 +225,7 @@ fn describe(
     schema_path: &str,
     kind: &ValidationErrorKind,
     instance: &Json,
+    source: &str,
 ) -> (&'static str, Finding) {
     let here = schema_at(schema, schema_path);
     let field = field_name(path);
@@ -286,10 +301,13 @@ fn describe(
             let expected = expected.join(" or ");
             let mut help = description(here).unwrap_or_default();
             if expected == "text" && !instance.is_string() && !instance.is_null() {
-                help = format!(
-                    "put the value in quotes, e.g. `\"{}\"`. {help}",
-                    short(instance)
-                );
+                // Quote what the school typed (`07700900731`), not the number YAML read from it
+                // (7700900731), which has lost its leading zero.
+                let typed = root
+                    .pointer(path)
+                    .and_then(|node| as_typed(source, node.pos))
+                    .unwrap_or_else(|| short(instance));
+                help = format!("put the value in quotes, e.g. `\"{typed}\"`. {help}");
             }
             (
                 "type",
@@ -424,7 +442,7 @@ mod tests {
     use crate::yaml;
 
     fn findings(kind: Kind, text: &str) -> Vec<Finding> {
-        check(kind, &yaml::parse(text).unwrap().unwrap())
+        check(kind, &yaml::parse(text).unwrap().unwrap(), text)
     }
 
     #[test]
@@ -529,5 +547,48 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("not a real date"));
         assert_eq!(f[0].line, 3);
+    }
+
+    #[test]
+    fn help_quotes_the_value_as_typed() {
+        // The school typed 07700900731; YAML reads the number 7700900731. The help must keep
+        // the leading zero, in a block and in a flow mapping.
+        for text in [
+            "format: ehcpack/1\nkind: request\nschool:\n  senco:\n    phone: 07700900731  # mobile\n",
+            "format: ehcpack/1\nkind: request\nschool:\n  senco: {name: A, phone: 07700900731}\n",
+        ] {
+            let f = findings(Kind::Request, text);
+            let phone = f
+                .iter()
+                .find(|f| f.message.contains("phone"))
+                .unwrap_or_else(|| panic!("{f:?}"));
+            assert!(
+                phone.help.contains("`\"07700900731\"`"),
+                "{}",
+                phone.help
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever number-like value is typed where text is needed, the help quotes it exactly
+        /// as typed: leading zeros, signs, exponents and all.
+        #[test]
+        fn help_quotes_any_number_as_typed(
+            typed in "(0[0-9]{1,14}|[1-9][0-9]{0,12}|-?[0-9]{1,5}\\.[0-9]{1,4}|[1-9]e[1-9])",
+            flow in proptest::bool::ANY,
+        ) {
+            let text = if flow {
+                format!("format: ehcpack/1\nkind: request\nschool:\n  senco: {{name: A, phone: {typed}}}\n")
+            } else {
+                format!("format: ehcpack/1\nkind: request\nschool:\n  senco:\n    phone: {typed}   # a comment\n")
+            };
+            let f = findings(Kind::Request, &text);
+            let phone = f.iter().find(|f| f.message.contains("phone"));
+            proptest::prop_assert!(phone.is_some(), "{:?}", f);
+            let help = &phone.unwrap().help;
+            let quoted = format!("`\"{typed}\"`");
+            proptest::prop_assert!(help.contains(&quoted), "{}", help);
+        }
     }
 }

@@ -7,82 +7,101 @@ use chrono::NaiveDate;
 
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::rules::RuleId;
 use crate::CaseReport;
 
-/// One item of the checklist and the rules that decide it.
-pub struct Item {
-    pub title: &'static str,
-    pub rules: &'static [&'static str],
+/// One item of the checklist, in the order a request form lists its evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Documents,
+    SenSupport,
+    NeedsDescribed,
+    Plans,
+    Outcomes,
+    Provision,
+    Attainment,
+    PupilViews,
+    ParentViews,
+    Professionals,
+    Health,
+    Consent,
+    Countersignature,
+    DatesAndPrivacy,
+    GuidanceDate,
 }
 
-/// In the order a request form lists its evidence.
-pub const CHECKLIST: &[Item] = &[
-    Item {
-        title: "Every document reads correctly",
-        rules: &["yaml-syntax", "case-structure", "schema"],
-    },
-    Item {
-        title: "Pupil on SEN support, parents notified",
-        rules: &["sen-support-status", "parents-notified", "year-group-age"],
-    },
-    Item {
-        title: "Needs described: primary need, nature, extent and cause",
-        rules: &["need-described"],
-    },
-    Item {
-        title: "Two support plans reviewed fully, plus the current plan",
-        rules: &[
-            "apdr-cycles",
-            "plan-review-complete",
-            "plan-review-date",
-            "review-frequency",
-        ],
-    },
-    Item {
-        title: "SMART outcomes (and Preparing for Adulthood from Year 9)",
-        rules: &["smart-outcome", "pfa-outcomes"],
-    },
-    Item {
-        title: "Provision recorded, with its cost",
-        rules: &["provision-recorded", "costed-provision"],
-    },
-    Item {
-        title: "Attainment and rate of progress",
-        rules: &["attainment-progress"],
-    },
-    Item {
-        title: "The child's views, wishes and feelings",
-        rules: &["pupil-views"],
-    },
-    Item {
-        title: "The parents' views",
-        rules: &["parent-views"],
-    },
-    Item {
-        title: "Professionals involved, with parental agreement",
-        rules: &["specialist-parental-agreement", "evidence-file"],
-    },
-    Item {
-        title: "Health, development and care",
-        rules: &["health-development", "looked-after-pep"],
-    },
-    Item {
-        title: "Parental consent, and consent to share",
-        rules: &["parental-consent", "consent-to-share"],
-    },
-    Item {
-        title: "Headteacher's countersignature",
-        rules: &["headteacher-countersignature"],
-    },
-    Item {
-        title: "Dates in order; protected address kept out",
-        rules: &["dates-coherent", "protected-address-leak"],
-    },
-    Item {
-        title: "Sent by the guidance date",
-        rules: &["guidance-date"],
-    },
-];
+impl Item {
+    pub const ALL: &'static [Item] = &[
+        Item::Documents,
+        Item::SenSupport,
+        Item::NeedsDescribed,
+        Item::Plans,
+        Item::Outcomes,
+        Item::Provision,
+        Item::Attainment,
+        Item::PupilViews,
+        Item::ParentViews,
+        Item::Professionals,
+        Item::Health,
+        Item::Consent,
+        Item::Countersignature,
+        Item::DatesAndPrivacy,
+        Item::GuidanceDate,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Item::Documents => "Every document reads correctly",
+            Item::SenSupport => "Pupil on SEN support, parents notified",
+            Item::NeedsDescribed => "Needs described: primary need, nature, extent and cause",
+            Item::Plans => "Two support plans reviewed fully, plus the current plan",
+            Item::Outcomes => "SMART outcomes (and Preparing for Adulthood from Year 9)",
+            Item::Provision => "Provision recorded, with its cost",
+            Item::Attainment => "Attainment and rate of progress",
+            Item::PupilViews => "The child's views, wishes and feelings",
+            Item::ParentViews => "The parents' views",
+            Item::Professionals => "Professionals involved, with parental agreement",
+            Item::Health => "Health, development and care",
+            Item::Consent => "Parental consent, and consent to share",
+            Item::Countersignature => "Headteacher's countersignature",
+            Item::DatesAndPrivacy => "Dates in order; protected address kept out",
+            Item::GuidanceDate => "Sent by the guidance date",
+        }
+    }
+
+    /// The rules that decide this item, from the registry.
+    pub fn rules(self) -> impl Iterator<Item = RuleId> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .filter(move |&rule| item_of(rule) == Some(self))
+    }
+}
+
+/// The checklist item each rule belongs to. The match names every rule, so a rule added to the
+/// registry without a place here is a compile error; `None` is for rules about something other
+/// than one case folder (a received pack, an archive, a batch).
+pub fn item_of(rule: RuleId) -> Option<Item> {
+    use RuleId::*;
+    Some(match rule {
+        YamlSyntax | CaseStructure | Schema | FontCoverage => Item::Documents,
+        SenSupportStatus | ParentsNotified | YearGroupAge => Item::SenSupport,
+        NeedDescribed => Item::NeedsDescribed,
+        ApdrCycles | PlanReviewComplete | PlanReviewDate | ReviewFrequency => Item::Plans,
+        SmartOutcome | PfaOutcomes => Item::Outcomes,
+        ProvisionRecorded | CostedProvision => Item::Provision,
+        AttainmentProgress => Item::Attainment,
+        PupilViews => Item::PupilViews,
+        ParentViews => Item::ParentViews,
+        SpecialistParentalAgreement | EvidenceFile | ReportAge => Item::Professionals,
+        HealthDevelopment | LookedAfterPep => Item::Health,
+        ParentalConsent | ConsentToShare => Item::Consent,
+        HeadteacherCountersignature => Item::Countersignature,
+        DatesCoherent | ProtectedAddressLeak => Item::DatesAndPrivacy,
+        GuidanceDate => Item::GuidanceDate,
+        PackIntegrity | Archive | DuplicatePupil => return None,
+    })
+}
 
 /// Prints the checklist for one case.
 pub fn print(
@@ -94,12 +113,23 @@ pub fn print(
     let who = case.pupil.as_ref().map_or_else(
         || "pupil details not read yet".to_string(),
         |p| {
-            let year = if p.value.year_group == 0 {
-                "Reception".into()
-            } else {
-                format!("Year {}", p.value.year_group)
+            let name = |y: i32| {
+                if y == 0 {
+                    "Reception".to_string()
+                } else {
+                    format!("Year {y}")
+                }
             };
-            format!("{}, {year}", p.value.legal_name.full())
+            let taught = p
+                .value
+                .taught_in_year_group
+                .map(|y| format!(" (taught in {})", name(y)))
+                .unwrap_or_default();
+            format!(
+                "{}, {}{taught}",
+                p.value.legal_name.full(),
+                name(p.value.year_group)
+            )
         },
     );
     writeln!(out, "EHC needs assessment request: {who}")?;
@@ -108,13 +138,13 @@ pub fn print(
     let rules_ran = !report
         .diagnostics
         .iter()
-        .any(|d| d.is_error() && matches!(d.rule, "yaml-syntax" | "case-structure" | "schema"));
+        .any(|d| d.is_error() && d.rule.is_reading());
     let mut done = 0;
-    for (i, item) in CHECKLIST.iter().enumerate() {
+    for (i, &item) in Item::ALL.iter().enumerate() {
         let findings: Vec<&Diagnostic> = report
             .diagnostics
             .iter()
-            .filter(|d| item.rules.contains(&d.rule))
+            .filter(|d| item_of(d.rule) == Some(item))
             .collect();
         let errors = findings.iter().filter(|d| d.is_error()).count();
         let (mark, note) = if i > 0 && !rules_ran {
@@ -130,7 +160,7 @@ pub fn print(
             done += 1;
             ("[x]", String::new())
         };
-        writeln!(out, "{mark} {}{note}", item.title)?;
+        writeln!(out, "{mark} {}{note}", item.title())?;
         let shown = if i == 0 { 5 } else { 3 };
         for d in findings.iter().take(shown) {
             let place = match (&d.file, d.line) {
@@ -148,7 +178,7 @@ pub fn print(
             )?;
         }
     }
-    writeln!(out, "\n{done} of {} done.", CHECKLIST.len())?;
+    writeln!(out, "\n{done} of {} done.", Item::ALL.len())?;
     match (report.dates.guidance_date, report.dates.submission_date) {
         (Some(guidance), _) if guidance >= today => {
             let days = (guidance - today).num_days();

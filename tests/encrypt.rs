@@ -12,7 +12,7 @@ use lopdf::{Document, Object};
 const PASSWORD: &str = "correct horse battery";
 
 fn render(out: &Path, env: &[(&str, &str)], extra: &[&str]) -> Output {
-    let mut c = common::command();
+    let mut c = common::ehcpack_command();
     c.current_dir(common::root())
         .args([
             "render",

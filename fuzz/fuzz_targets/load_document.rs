@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         node.pointer(pointer);
     }
     for kind in Kind::ALL {
-        for finding in ehcpack::schema::check(kind, &node) {
+        for finding in ehcpack::schema::check(kind, &node, &text) {
             // Every finding is placed on a real line of the file.
             assert!(finding.line >= 1, "{finding:?} in {json}");
         }

@@ -120,6 +120,36 @@ fn plan_costs(plan: &Plan) -> Value {
     })
 }
 
+/// The family as the pack may print it. With a protected address, the contact details of anyone
+/// who lives with the pupil (or may: `lives_with_pupil` not recorded) and the names of household
+/// members are removed, since they could lead to the child's home; `contact_withheld` says so.
+fn family_value(family: &crate::model::Family, protected: bool) -> Value {
+    let mut v = to_value(family);
+    if !protected {
+        return v;
+    }
+    if let Some(people) = v["people"].as_array_mut() {
+        for (person, typed) in people.iter_mut().zip(&family.people) {
+            if typed.lives_with_pupil != Some(false) {
+                if let Some(map) = person.as_object_mut() {
+                    for field in ["phone", "email", "address"] {
+                        map.remove(field);
+                    }
+                    map.insert("contact_withheld".into(), json!(true));
+                }
+            }
+        }
+    }
+    if let Some(household) = v["household"].as_array_mut() {
+        for member in household.iter_mut() {
+            if let Some(map) = member.as_object_mut() {
+                map.remove("name");
+            }
+        }
+    }
+    v
+}
+
 fn provision_value(p: &Provision) -> Value {
     to_value(p)
 }
@@ -150,6 +180,19 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
         } else {
             v["address"]["withheld"] = json!(false);
         }
+        if protected {
+            // The young person's own contact could lead to the protected home: the LA reaches
+            // a looked-after young person through the social worker (README, "Contact details
+            // and the protected address").
+            if let Some(map) = v.as_object_mut() {
+                map.remove("own_contact");
+            }
+        }
+        if let Some(a) = &p.attendance {
+            // One decimal place always (91.0%, not 91%), as attendance figures are written.
+            v["attendance"]["worked_out_percent"] =
+                json!(a.percent_attended().map(|p| format!("{p:.1}")));
+        }
         v["full_name"] = json!(p.legal_name.full());
         v["initials"] = json!(p.legal_name.initials());
         extras.initials = p.legal_name.initials();
@@ -163,12 +206,13 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
     let put = |ctx: &mut Map<String, Value>, key: &str, v: Value| {
         ctx.insert(key.into(), v);
     };
+    let protected = pupil.is_some_and(|p| p.address.protected) || redactor.is_protected();
     put(
         &mut ctx,
         "family",
         case.family
             .as_ref()
-            .map_or(Value::Null, |d| to_value(&d.value)),
+            .map_or(Value::Null, |d| family_value(&d.value, protected)),
     );
     put(
         &mut ctx,
@@ -349,23 +393,24 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
     }
     put(&mut ctx, "evidence", Value::Array(evidence));
 
-    // The check summary: every rule in the catalogue.
+    // The check summary: every rule in the registry that checks a case folder.
     let complete = case.is_complete();
     let checks: Vec<Value> = catalogue::all()
         .iter()
+        .filter(|rule| rule.id.checks_a_case())
         .map(|rule| {
             let found: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == rule.id).collect();
             let status = if found.iter().any(|d| d.is_error()) {
                 "not-met"
             } else if !found.is_empty() {
                 "warning"
-            } else if !complete && !matches!(rule.id, "yaml-syntax" | "case-structure" | "schema") {
+            } else if !complete && !rule.id.is_reading() {
                 "not-checked"
             } else {
                 "met"
             };
             json!({
-                "id": rule.id,
+                "id": rule.id.as_str(),
                 "summary": rule.summary,
                 "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "status": status,

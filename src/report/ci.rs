@@ -37,7 +37,7 @@ impl Reporter for Junit {
             TestCaseStatus::success()
         } else {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let mut rules: Vec<&str> = errors.iter().map(|d| d.rule).collect();
+            let mut rules: Vec<&str> = errors.iter().map(|d| d.rule.as_str()).collect();
             rules.dedup();
             status.set_type(rules[0]);
             status.set_message(format!(
@@ -121,8 +121,8 @@ impl Reporter for Sarif {
                 physical["region"] = serde_json::Value::Object(region);
             }
             self.results.push(serde_json::json!({
-                "ruleId": d.rule,
-                "ruleIndex": catalogue::all().iter().position(|r| r.id == d.rule),
+                "ruleId": d.rule.as_str(),
+                "ruleIndex": d.rule as usize,
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": {"text": format!("{} (help: {})", d.message, d.help)},
                 "locations": [{"physicalLocation": physical}],
@@ -136,7 +136,7 @@ impl Reporter for Sarif {
             .iter()
             .map(|r| {
                 serde_json::json!({
-                    "id": r.id,
+                    "id": r.id.as_str(),
                     "shortDescription": {"text": r.summary},
                     "fullDescription": {"text": r.text},
                     "help": {"text": format!("Run `ehcpack explain {}`. Source: {}", r.id, r.source)},

@@ -102,7 +102,7 @@ impl Reporter for Html {
         self.row += 1;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let dates = &report.dates;
-        let mut rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
+        let mut rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule.as_str()).collect();
         rules.sort_unstable();
         rules.dedup();
         let overdue = dates.overdue(self.today);

@@ -39,7 +39,8 @@ impl Summary {
             Verdict::PassWithWarnings => self.passed_with_warnings += 1,
             Verdict::Fail => self.failed += 1,
         }
-        let mut seen: Vec<&'static str> = report.diagnostics.iter().map(|d| d.rule).collect();
+        let mut seen: Vec<&'static str> =
+            report.diagnostics.iter().map(|d| d.rule.as_str()).collect();
         seen.sort_unstable();
         seen.dedup();
         for rule in seen {

@@ -7,6 +7,7 @@ use crate::calendar::{self, AcademicYear};
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::profile::GuidanceDate;
+use crate::rules::catalogue::RuleId;
 
 /// A date the case records as having happened, with where it is.
 struct Recorded {
@@ -43,6 +44,14 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
             p.value.looked_after.as_ref().and_then(|l| l.pep_date),
             "the Personal Education Plan date",
         );
+        for (i, x) in p.value.exclusions.iter().enumerate() {
+            push(
+                p.doc,
+                format!("/exclusions/{i}/start"),
+                Some(x.start),
+                "a suspension or exclusion",
+            );
+        }
         for (i, s) in p.value.previous_schools.iter().enumerate() {
             push(
                 p.doc,
@@ -65,6 +74,36 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
             n.value.parents_notified_date,
             "the date parents were notified",
         );
+        if let Some(history) = &n.value.history {
+            for (i, x) in history.provision.iter().enumerate() {
+                push(
+                    n.doc,
+                    format!("/history/provision/{i}/start"),
+                    Some(x.start),
+                    "the start of a period of SEN provision",
+                );
+                push(
+                    n.doc,
+                    format!("/history/provision/{i}/end"),
+                    x.end,
+                    "the end of a period of SEN provision",
+                );
+            }
+            for (i, x) in history.needs.iter().enumerate() {
+                push(
+                    n.doc,
+                    format!("/history/needs/{i}/start"),
+                    Some(x.start),
+                    "the date a need was first recorded",
+                );
+                push(
+                    n.doc,
+                    format!("/history/needs/{i}/end"),
+                    x.end,
+                    "the date a need stopped being recorded",
+                );
+            }
+        }
     }
     if let Some(h) = &case.health {
         for (i, d) in h.value.diagnoses.iter().enumerate() {
@@ -75,6 +114,12 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
                 "a diagnosis date",
             );
         }
+        push(
+            h.doc,
+            "/care_status/since".into(),
+            h.value.care_status.as_ref().and_then(|c| c.since),
+            "the start of the early help or social care status",
+        );
     }
     for plan in &case.plans {
         push(
@@ -125,6 +170,12 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
                 inv.parental_agreement.as_ref().and_then(|a| a.date),
                 "the date of parental agreement",
             );
+            push(
+                p.doc,
+                format!("/involvements/{i}/report_date"),
+                inv.report_date,
+                "a report's date",
+            );
         }
     }
     if let Some(r) = &case.request {
@@ -134,6 +185,14 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
             Some(r.value.completed_by.date),
             "the date the request was completed",
         );
+        for (i, x) in r.value.previous_requests.iter().enumerate() {
+            push(
+                r.doc,
+                format!("/previous_requests/{i}/date"),
+                Some(x.date),
+                "an earlier request or assessment",
+            );
+        }
     }
     if let Some(e) = &case.evidence {
         for (i, f) in e.value.files.iter().enumerate() {
@@ -163,7 +222,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                 r.doc,
                 &r.pointer,
                 Diagnostic::new(
-                    "dates-coherent",
+                    RuleId::DatesCoherent,
                     format!(
                         "{} ({}) is after the submission date {submission}",
                         capitalise(r.what),
@@ -180,7 +239,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                     r.doc,
                     &r.pointer,
                     Diagnostic::new(
-                        "dates-coherent",
+                        RuleId::DatesCoherent,
                         format!(
                             "{} ({}) is before the pupil was born",
                             capitalise(r.what),
@@ -199,7 +258,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                     plan.doc,
                     "/review/date",
                     Diagnostic::new(
-                        "dates-coherent",
+                        RuleId::DatesCoherent,
                         format!(
                             "the review on {review} is before the plan began on {}",
                             plan.value.start
@@ -220,7 +279,7 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                 later.doc,
                 "/start",
                 Diagnostic::new(
-                    "dates-coherent",
+                    RuleId::DatesCoherent,
                     format!(
                         "this plan starts on {}, before the previous plan ({}) was reviewed on \
                          {end}: the plans overlap",
@@ -246,7 +305,7 @@ fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Ve
     };
     match ctx.profile.guidance_date(year) {
         GuidanceDate::Unknown(year) => out.push(place(Diagnostic::new(
-            "guidance-date",
+            RuleId::GuidanceDate,
             format!(
                 "the {} profile has no dates for the academic year {}, so the guidance date \
                  for a submission on {submission} is not known",
@@ -265,7 +324,7 @@ fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Ve
             let date = known.date().expect("known guidance dates have a date");
             if submission > date {
                 out.push(place(Diagnostic::new(
-                    "guidance-date",
+                    RuleId::GuidanceDate,
                     format!(
                         "the request goes to the LA on {}, after the {} guidance date, {}: a \
                          manager will look at it and may ask to hold it until September",
@@ -283,7 +342,10 @@ fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Ve
 
 fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>) {
     let Some(pupil) = &case.pupil else { return };
-    if pupil.value.taught_out_of_year {
+    // With `taught_in_year_group` the school says where the pupil is taught, so `year_group`
+    // must be their age's and is checked; `taught_out_of_year: true` alone says only that they
+    // are taught out of year, and the check is left to the school.
+    if pupil.value.taught_out_of_year && pupil.value.taught_in_year_group.is_none() {
         return;
     }
     let year = AcademicYear::containing(submission);
@@ -300,7 +362,7 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
             pupil.doc,
             "/year_group",
             Diagnostic::new(
-                "year-group-age",
+                RuleId::YearGroupAge,
                 format!(
                     "the pupil is recorded in {}, but a child born on {} is in {} in {}",
                     name(pupil.value.year_group),
@@ -308,8 +370,20 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                     name(expected),
                     year.label()
                 ),
-                "check `year_group` and `date_of_birth`; if the pupil is taught out of their \
-                 year group, add `taught_out_of_year: true`",
+                match pupil.value.taught_in_year_group {
+                    Some(_) => format!(
+                        "`year_group` is the year group for the pupil's age ({}) and \
+                         `taught_in_year_group` the one they are taught in: check both and \
+                         `date_of_birth`",
+                        name(expected)
+                    ),
+                    None => format!(
+                        "check `year_group` and `date_of_birth`; if the pupil is taught out of \
+                         their year group, write `year_group: {expected}` (their age's) and \
+                         `taught_in_year_group: {}`",
+                        pupil.value.year_group
+                    ),
+                },
             ),
         ));
     }

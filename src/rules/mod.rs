@@ -3,6 +3,7 @@
 //! they never print.
 
 pub mod catalogue;
+pub use catalogue::RuleId;
 mod dates;
 mod people;
 mod plans;

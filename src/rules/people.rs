@@ -5,6 +5,7 @@ use super::{filled, Context};
 use crate::calendar;
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::rules::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(request), Some(needs)) = (&case.request, &case.needs) else {
@@ -30,7 +31,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             needs.doc,
             "/sen_status",
             Diagnostic::new(
-                "sen-support-status",
+                RuleId::SenSupportStatus,
                 format!("the school is requesting an assessment for a pupil who {why}"),
                 help,
             ),
@@ -42,7 +43,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             needs.doc,
             "/sen_status",
             Diagnostic::new(
-                "parents-notified",
+                RuleId::ParentsNotified,
                 "there is no date on which the parents were formally notified that their child \
                  gets SEN support",
                 "add `parents_notified_date:` with the date of the letter or meeting that told \
@@ -62,7 +63,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 consent.doc,
                 "",
                 Diagnostic::new(
-                    "consent-to-share",
+                    RuleId::ConsentToShare,
                     "there is no record of consent to share information with other agencies",
                     "add `share_with:` listing each agency (for example health, social care, \
                      the educational psychology service) with `agreed: true` or `false`",
@@ -79,7 +80,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     professionals.doc,
                     &format!("/involvements/{i}"),
                     Diagnostic::new(
-                        "specialist-parental-agreement",
+                        RuleId::SpecialistParentalAgreement,
                         format!("there is no record that the parents agreed to the involvement of the {who}"),
                         "add `parental_agreement:` with `given: true`, the `date` and who agreed \
                          (`by`)",
@@ -89,7 +90,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     professionals.doc,
                     &format!("/involvements/{i}/parental_agreement/given"),
                     Diagnostic::new(
-                        "specialist-parental-agreement",
+                        RuleId::SpecialistParentalAgreement,
                         format!("the parents did not agree to the involvement of the {who}"),
                         "specialists are involved only with the parents' agreement: remove this \
                          involvement and its advice, or record the agreement when it is given",
@@ -114,7 +115,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     pupil.doc,
                     "/looked_after",
                     Diagnostic::new(
-                        "looked-after-pep",
+                        RuleId::LookedAfterPep,
                         format!(
                             "the pupil is looked after, but no {} is recorded",
                             missing.join(" or ")
@@ -139,7 +140,7 @@ fn countersignature(
             request.doc,
             "/completed_by",
             Diagnostic::new(
-                "headteacher-countersignature",
+                RuleId::HeadteacherCountersignature,
                 "the request is not countersigned by the headteacher; the LA returns unsigned \
                  requests to the school at once",
                 "ask the headteacher (or acting headteacher or head of school) to check the \
@@ -149,12 +150,45 @@ fn countersignature(
         ));
         return;
     };
+    if !is_headteacher_role(&sig.role) {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/role",
+            Diagnostic::new(
+                RuleId::HeadteacherCountersignature,
+                format!(
+                    "the request is countersigned by {} ({}), not by the headteacher; the LA \
+                     returns a request the headteacher has not countersigned",
+                    sig.name, sig.role
+                ),
+                "the headteacher (or acting headteacher or head of school) checks the request \
+                 and countersigns it, not a deputy or the SENCO: ask them to sign, then record \
+                 their name and `role: headteacher` (or `acting headteacher`, `head of school`)",
+            ),
+        ));
+    } else if !same_person(&sig.name, &request.value.school.headteacher) {
+        out.push(case.at(
+            request.doc,
+            "/countersignature/name",
+            Diagnostic::new(
+                RuleId::HeadteacherCountersignature,
+                format!(
+                    "the countersignature is by {}, but the school's headteacher is recorded as \
+                     {}",
+                    sig.name, request.value.school.headteacher
+                ),
+                "the countersignature must be the headteacher's own: if the headteacher has \
+                 changed, or an acting headteacher or head of school leads the school, update \
+                 `school.headteacher`; otherwise ask the headteacher to countersign",
+            ),
+        ));
+    }
     if !sig.signed {
         out.push(case.at(
             request.doc,
             "/countersignature/signed",
             Diagnostic::new(
-                "headteacher-countersignature",
+                RuleId::HeadteacherCountersignature,
                 "the headteacher's countersignature is recorded but not signed",
                 "when the headteacher has signed the request form, set `signed: true`",
             ),
@@ -166,7 +200,7 @@ fn countersignature(
             request.doc,
             "/countersignature/date",
             Diagnostic::new(
-                "headteacher-countersignature",
+                RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is dated {}, before the request was completed on \
                      {completed}",
@@ -181,7 +215,7 @@ fn countersignature(
             request.doc,
             "/countersignature/date",
             Diagnostic::new(
-                "headteacher-countersignature",
+                RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is dated {}, after the submission date {submission}",
                     sig.date
@@ -191,6 +225,41 @@ fn countersignature(
             ),
         ));
     }
+}
+
+/// The roles that may countersign: the headteacher, an acting headteacher or a head of school
+/// (Durham toolkit, "Applying for an EHC needs assessment": "the head teacher must ... countersign
+/// the EHC request form"). Case, hyphens and "head teacher" written as two words do not matter.
+fn is_headteacher_role(role: &str) -> bool {
+    let words: Vec<String> = role
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let joined = words.join(" ").replace("head teacher", "headteacher");
+    matches!(
+        joined.as_str(),
+        "headteacher" | "acting headteacher" | "head of school"
+    )
+}
+
+/// Whether two names are one person's, ignoring case, spacing, full stops and the titles
+/// Mr, Mrs, Ms, Miss, Mx, Dr and Prof.
+pub(crate) fn same_person(a: &str, b: &str) -> bool {
+    fn words(name: &str) -> Vec<String> {
+        name.split(|c: char| c.is_whitespace() || c == '.' || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .filter(|w| {
+                !matches!(
+                    w.as_str(),
+                    "mr" | "mrs" | "ms" | "miss" | "mx" | "dr" | "prof" | "professor"
+                )
+            })
+            .collect()
+    }
+    let (a, b) = (words(a), words(b));
+    !a.is_empty() && a == b
 }
 
 fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Diagnostic>) {
@@ -209,7 +278,7 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
                     ""
                 },
                 Diagnostic::new(
-                    "parental-consent",
+                    RuleId::ParentalConsent,
                     format!(
                         "the young person is {age} on the submission date, and their own signed, \
                          dated consent is not recorded"
@@ -245,7 +314,7 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
                 consent.doc,
                 pointer,
                 Diagnostic::new(
-                    "parental-consent",
+                    RuleId::ParentalConsent,
                     format!("{why}; a school request needs a signed, dated parental consent form"),
                     "under `parental:` record the person with parental responsibility who signed \
                      the consent form, with `signed: true` and the `date`",
@@ -277,7 +346,7 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
                 consent.doc,
                 &pointer,
                 Diagnostic::new(
-                    "parental-consent",
+                    RuleId::ParentalConsent,
                     format!("consent is dated {date}, after the submission date {submission}"),
                     "consent is given before the request is sent: check the date",
                 ),

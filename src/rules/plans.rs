@@ -2,10 +2,14 @@
 //! Durham toolkit, "SEN Support Plans", "Reviewing SEN Support", "Applying for an EHC needs
 //! assessment"; Code of Practice 6.44-6.56, 6.65.
 
+use chrono::NaiveDate;
+
 use super::{count, filled, Context};
+use crate::calendar;
 use crate::case::{Case, Typed};
 use crate::diagnostic::Diagnostic;
 use crate::model::Plan;
+use crate::rules::catalogue::RuleId;
 
 /// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
 pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {
@@ -96,7 +100,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             first_plan,
             "",
             Diagnostic::new(
-                "apdr-cycles",
+                RuleId::ApdrCycles,
                 message,
                 format!(
                     "add a plan file for each earlier Assess-Plan-Do-Review cycle with its \
@@ -113,7 +117,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 last,
                 "/review",
                 Diagnostic::new(
-                    "apdr-cycles",
+                    RuleId::ApdrCycles,
                     "there is no current support plan: every plan has been reviewed",
                     "add the plan now in place (a plan file with no `review` block) that starts \
                      after the last review",
@@ -133,7 +137,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                         current.doc,
                         "/start",
                         Diagnostic::new(
-                            "apdr-cycles",
+                            RuleId::ApdrCycles,
                             format!(
                                 "the current plan starts on {}, before the last review on {}",
                                 current.value.start, last_review
@@ -154,7 +158,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             plan.doc,
             "/start",
             Diagnostic::new(
-                "plan-review-complete",
+                RuleId::PlanReviewComplete,
                 format!("{title} has no review, but a later plan follows it"),
                 "add a `review` block: its date, who took part, the parents' and the pupil's \
                  views, and progress on every outcome",
@@ -168,7 +172,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             plan.doc,
             "/review",
             Diagnostic::new(
-                "plan-review-complete",
+                RuleId::PlanReviewComplete,
                 format!("the review of {title} lacks {}", join_and(&gaps)),
                 "fill these in under `review`; a review records what the parents and the pupil \
                  said and how far each outcome was met",
@@ -182,7 +186,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
                 plan.doc,
                 &format!("/review/progress/{i}/outcome"),
                 Diagnostic::new(
-                    "plan-review-complete",
+                    RuleId::PlanReviewComplete,
                     format!(
                         "this progress entry is for outcome `{}`, which this plan does not have",
                         progress.outcome
@@ -218,7 +222,7 @@ fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
                 plan.doc,
                 &format!("/outcomes/{i}"),
                 Diagnostic::new(
-                    "smart-outcome",
+                    RuleId::SmartOutcome,
                     format!(
                         "outcome {} is not SMART: it has no {}",
                         outcome.id,
@@ -239,7 +243,7 @@ fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) 
             plan.doc,
             "/start",
             Diagnostic::new(
-                "plan-review-date",
+                RuleId::PlanReviewDate,
                 format!("{title} has no agreed review date"),
                 "add `review_date:` with the date agreed with the parents for the review",
             ),
@@ -248,7 +252,7 @@ fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) 
             plan.doc,
             "/review_date",
             Diagnostic::new(
-                "plan-review-date",
+                RuleId::PlanReviewDate,
                 format!(
                     "the agreed review date {date} is not after the plan's start {}",
                     plan.value.start
@@ -267,7 +271,7 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             plan.doc,
             "/needs",
             Diagnostic::new(
-                "provision-recorded",
+                RuleId::ProvisionRecorded,
                 format!("{title} records no provision"),
                 "add a `provision` list: for each intervention or adjustment, `what`, \
                  `how_often` and `delivered_by`",
@@ -288,7 +292,7 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             plan.doc,
             &format!("/provision/{first}"),
             Diagnostic::new(
-                "costed-provision",
+                RuleId::CostedProvision,
                 format!(
                     "{} of {} in {title} {} no cost",
                     uncosted.len(),
@@ -306,42 +310,84 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The dates `review-frequency` measures, in order, each with where it is: the start of the first
+/// plan, then each plan's review (a past plan's `review.date`, the current plan's agreed
+/// `review_date`). A plan with neither adds no date; other rules report it. This is the one
+/// definition, and docs/rules/review-frequency.md says the same.
+fn review_points(case: &Case) -> Vec<(usize, &'static str, NaiveDate)> {
+    let mut points = Vec::new();
+    if let Some(first) = case.plans.first() {
+        points.push((first.doc, "/start", first.value.start));
+    }
+    for plan in &case.plans {
+        match &plan.value.review {
+            Some(review) => {
+                if let Some(date) = review.date {
+                    points.push((plan.doc, "/review/date", date));
+                }
+            }
+            None => {
+                if let Some(date) = plan.value.review_date {
+                    points.push((plan.doc, "/review_date", date));
+                }
+            }
+        }
+    }
+    points
+}
+
 fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let max = ctx.profile.max_review_gap_days;
-    let mut previous_review = None;
-    for plan in &case.plans {
-        let start = plan.value.start;
-        let (review, pointer) = match plan.value.review.as_ref().and_then(|r| r.date) {
-            Some(date) => (date, "/review/date"),
-            None => match plan.value.review_date {
-                // The current plan: the review agreed for it.
-                Some(date) if plan.value.review.is_none() => (date, "/review_date"),
-                _ => continue,
-            },
+    let terms = ctx.profile.terms();
+    let points = review_points(case);
+    for pair in points.windows(2) {
+        let ((_, from_pointer, since), (doc, pointer, review)) = (pair[0], pair[1]);
+        if review <= since {
+            continue; // dates-coherent reports dates out of order
+        }
+        let what = if from_pointer == "/start" {
+            "the first plan's start"
+        } else {
+            "the review"
         };
-        let since = previous_review.map_or(start, |p: chrono::NaiveDate| p.min(start));
-        let gap = (review - since).num_days();
-        if gap > max {
+        // Where the profile has the term dates for the whole gap, a term that passed with no
+        // review in it is the finding; elsewhere, a gap longer than the profile's days.
+        let covered = terms.first().is_some_and(|t| t.starts <= since)
+            && terms.last().is_some_and(|t| review <= t.ends);
+        let message = if covered {
+            terms
+                .iter()
+                .find(|t| since < t.starts && t.ends < review)
+                .map(|t| {
+                    format!(
+                        "no review between {what} on {since} and the review on {review}: the \
+                         whole {} ({} to {}) passed without one",
+                        calendar::term_name(t.starts),
+                        t.starts,
+                        t.ends
+                    )
+                })
+        } else {
+            let gap = (review - since).num_days();
+            (gap > max).then(|| {
+                format!(
+                    "{gap} days pass between {what} on {since} and the review on {review}; the \
+                     profile allows at most {max}"
+                )
+            })
+        };
+        if let Some(message) = message {
             out.push(case.at(
-                plan.doc,
+                doc,
                 pointer,
                 Diagnostic::new(
-                    "review-frequency",
-                    format!(
-                        "{gap} days pass between {} on {since} and the review on {review}; the \
-                         profile allows at most {max}",
-                        if previous_review == Some(since) {
-                            "the previous review"
-                        } else {
-                            "the plan's start"
-                        }
-                    ),
+                    RuleId::ReviewFrequency,
+                    message,
                     "SEN support is reviewed at least three times a year: review the plan \
                      sooner, or record the reviews that took place in between",
                 ),
             ));
         }
-        previous_review = Some(review);
     }
 }
 
@@ -358,7 +404,7 @@ fn pfa_outcomes(case: &Case, out: &mut Vec<Diagnostic>) {
             current.doc,
             "/outcomes",
             Diagnostic::new(
-                "pfa-outcomes",
+                RuleId::PfaOutcomes,
                 format!(
                     "the pupil is in Year {} and no outcome of the current plan names a \
                      Preparing for Adulthood area",

@@ -5,6 +5,7 @@ use super::Context;
 use crate::case::{Case, Kind};
 use crate::diagnostic::Diagnostic;
 use crate::privacy::Redactor;
+use crate::rules::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     let redactor = Redactor::for_case(case);
@@ -28,7 +29,7 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
                 doc,
                 &pointer,
                 Diagnostic::new(
-                    "protected-address-leak",
+                    RuleId::ProtectedAddressLeak,
                     format!(
                         "the pupil's address is protected, and {} {} in `{}`",
                         parts.join(" and "),

@@ -8,6 +8,7 @@ use std::path::{Component, Path};
 use super::{filled, Context};
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::rules::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     views(case, out);
@@ -15,6 +16,96 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     need_described(case, out);
     health_development(case, out);
     evidence_files(case, out);
+    report_age(case, ctx, out);
+}
+
+/// Reports older than the profile's limit on the submission date, and attached reports with no
+/// date at all. Only when the profile sets `max_report_age_months` (Durham sets none).
+fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(months) = ctx.profile.max_report_age_months else {
+        return;
+    };
+    let submission = ctx.submission_date(case);
+    let oldest = submission
+        .checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let evidence_date = |path: &str| {
+        case.evidence.as_ref().and_then(|e| {
+            e.value
+                .files
+                .iter()
+                .find(|f| f.path == path)
+                .and_then(|f| f.date)
+        })
+    };
+    let too_old = |what: String, date: chrono::NaiveDate| {
+        Diagnostic::new(
+            RuleId::ReportAge,
+            format!(
+                "{what} is dated {date}, more than {months} months before the submission date \
+                 {submission}; the profile asks for reports from the last {months} months"
+            ),
+            "ask for an updated report, or, if this is still the latest, say why in `reasons` \
+             in request.yaml",
+        )
+    };
+    let mut dated_paths = Vec::new();
+    if let Some(professionals) = &case.professionals {
+        for (i, inv) in professionals.value.involvements.iter().enumerate() {
+            let what = format!("the report of the {} ({})", inv.role, inv.service);
+            match (inv.report_date, &inv.report) {
+                (Some(date), _) => {
+                    if let Some(path) = &inv.report {
+                        dated_paths.push(path.clone());
+                    }
+                    if date < oldest {
+                        out.push(case.at(
+                            professionals.doc,
+                            &format!("/involvements/{i}/report_date"),
+                            too_old(what, date),
+                        ));
+                    }
+                }
+                // Dated in evidence.yaml instead: checked with the evidence below.
+                (None, Some(path)) if evidence_date(path).is_some() => {}
+                (None, Some(_)) => out.push(case.at(
+                    professionals.doc,
+                    &format!("/involvements/{i}/report"),
+                    Diagnostic::new(
+                        RuleId::ReportAge,
+                        format!(
+                            "{what} has no date, so its age cannot be shown; the profile asks \
+                             for reports from the last {months} months"
+                        ),
+                        "add `report_date:` with the date on the report",
+                    ),
+                )),
+                (None, None) => {}
+            }
+        }
+    }
+    if let Some(evidence) = &case.evidence {
+        for (i, file) in evidence.value.files.iter().enumerate() {
+            let is_report = file.kind.as_deref() == Some("report")
+                || case.professionals.as_ref().is_some_and(|p| {
+                    p.value
+                        .involvements
+                        .iter()
+                        .any(|inv| inv.report.as_deref() == Some(file.path.as_str()))
+                });
+            // A report the professional's own `report_date` dates is judged by that date.
+            if !is_report || dated_paths.contains(&file.path) {
+                continue;
+            }
+            if let Some(date) = file.date.filter(|d| *d < oldest) {
+                out.push(case.at(
+                    evidence.doc,
+                    &format!("/files/{i}/date"),
+                    too_old(format!("the report {}", file.title), date),
+                ));
+            }
+        }
+    }
 }
 
 /// Where a finding about a document that may be missing goes: into it when present, else on the
@@ -35,7 +126,7 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
             doc,
             "",
             Diagnostic::new(
-                "pupil-views",
+                RuleId::PupilViews,
                 "the child's views, wishes and feelings are not recorded",
                 "in views.yaml add `pupil:` with `views` (in the child's words where you can) \
                  and `gathered_how` (my-story, pecs, conversation, advocate, drawing, \
@@ -48,7 +139,7 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
                 doc,
                 "/pupil",
                 Diagnostic::new(
-                    "pupil-views",
+                    RuleId::PupilViews,
                     if p.gathered_how.is_empty() {
                         "the child's views do not say how they were gathered"
                     } else {
@@ -67,7 +158,7 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
             doc,
             "",
             Diagnostic::new(
-                "parent-views",
+                RuleId::ParentViews,
                 "the parents' views are not recorded",
                 "in views.yaml add `parents:` with `views` (what the parents say about their \
                  child's needs, the support so far and what they hope for), `given_by` and \
@@ -92,7 +183,7 @@ fn attainment(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             case.attainment.as_ref().map(|a| a.doc),
             "",
             Diagnostic::new(
-                "attainment-progress",
+                RuleId::AttainmentProgress,
                 format!(
                     "{} dated attainment {} recorded, so no rate of progress can be seen (at \
                      least {min} on different dates are needed)",
@@ -135,7 +226,7 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
                 ""
             },
             Diagnostic::new(
-                "need-described",
+                RuleId::NeedDescribed,
                 format!("needs.yaml does not record {}", missing.join(", ")),
                 "describe the needs: the LA weighs their nature, extent and cause; where the \
                  cause is not known, say so and what assessments are under way",
@@ -161,7 +252,7 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
             case.health.as_ref().map(|h| h.doc),
             "",
             Diagnostic::new(
-                "health-development",
+                RuleId::HealthDevelopment,
                 "nothing is recorded on the pupil's physical, emotional and social development \
                  or health needs",
                 "add health.yaml with `development` (physical, emotional, social) and any \
@@ -254,7 +345,7 @@ fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
             out.push(case.at(
                 doc,
                 &pointer,
-                Diagnostic::new("evidence-file", message, help),
+                Diagnostic::new(RuleId::EvidenceFile, message, help),
             ));
         }
     };

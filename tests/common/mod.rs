@@ -1,8 +1,9 @@
-//! What the test files repeat: running the built binary, the sample cases, copies of them in a
-//! temporary folder, and reading a PDF's text back with lopdf (so the normal suite needs nothing
-//! but Rust). A test file uses it with `mod common;`; the external suite with
-//! `#[path = "../common/mod.rs"] mod common;`.
-#![allow(dead_code)]
+//! Helpers shared by the integration tests: the repository root, running the real binary the
+//! way a user does, copying a sample case to edit, and reading a PDF's text back with lopdf (so
+//! the normal suite needs nothing but Rust). A test file uses them with `mod common;`; the
+//! external suite (tests/external) with `#[path = "../common/mod.rs"] mod common;`.
+
+#![allow(dead_code)] // each test file uses the helpers it needs
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,45 +12,55 @@ use std::process::{Command, Output};
 /// The date most tests run on, so that the samples' deadlines do not move with the calendar.
 pub const TODAY: &str = "2026-01-15";
 
-/// The project's root folder (where `Cargo.toml`, `sample-cases/` and `README.md` are).
+/// The repository root (where README.md and sample-cases/ are).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A bundled sample case, in place (read it; copy it before changing it).
+/// A sample case folder by name, in place (read it; copy it before changing it).
 pub fn sample(name: &str) -> PathBuf {
     root().join("sample-cases").join(name)
 }
 
-/// The built `ehcpack` binary, not yet run.
-pub fn command() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
-    c.env("NO_COLOR", "1").env_remove("EHCPACK_PASSWORD");
-    c
+/// The `ehcpack` binary as built for these tests, to run from the repository root.
+pub fn ehcpack_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
+    // What a user at an 100-column terminal without colour would see, whatever runs the tests;
+    // no password from the environment of whoever runs them.
+    command
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("EHCPACK_PASSWORD");
+    command
+}
+
+/// Runs `ehcpack ARGS` from the repository root, so `sample-cases/...` works as in the README.
+pub fn ehcpack(args: &[&str]) -> Output {
+    ehcpack_command()
+        .args(args)
+        .output()
+        .expect("the ehcpack binary runs")
 }
 
 /// Runs `ehcpack ARGS` in `cwd` and waits for it.
 pub fn ehcpack_in(cwd: &Path, args: &[&str]) -> Output {
-    command()
+    ehcpack_command()
         .current_dir(cwd)
         .args(args)
         .output()
-        .expect("ehcpack runs")
-}
-
-/// Runs `ehcpack ARGS` in the project's root, so `sample-cases/...` paths work as in the README.
-pub fn ehcpack(args: &[&str]) -> Output {
-    ehcpack_in(&root(), args)
+        .expect("the ehcpack binary runs")
 }
 
 /// What the command printed on standard output.
-pub fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// What the command printed on standard error.
-pub fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// A fresh temporary folder, removed when the value is dropped.
@@ -57,7 +68,7 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary folder")
 }
 
-/// Copies the folder `from` into `to` (created), with every file and sub-folder.
+/// Copies a folder and everything in it (`to` is created).
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
@@ -69,6 +80,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
             fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// A copy of a sample case in a temporary folder, as `case/` inside it.
+pub fn sample_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("case");
+    copy_dir(&sample(name), &dir);
+    (tmp, dir)
 }
 
 /// A copy of the bundled sample `name` at `parent/as_name`; returns its path.

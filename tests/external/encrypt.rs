@@ -10,7 +10,7 @@ const PASSWORD: &str = "correct horse battery";
 
 fn encrypted_pack(dir: &Path) -> std::path::PathBuf {
     let pdf = dir.join("pack.pdf");
-    let out = common::command()
+    let out = common::ehcpack_command()
         .current_dir(common::root())
         .args([
             "render",

@@ -27,7 +27,7 @@ fn run(command: Command) -> Output {
 }
 
 fn validate(path: &Path) -> Output {
-    let mut c = common::command();
+    let mut c = common::ehcpack_command();
     c.args(["validate", path.to_str().unwrap(), "--today", common::TODAY]);
     run(c)
 }
@@ -177,7 +177,7 @@ fn a_full_disk_leaves_no_partial_pack() {
         .status()
         .unwrap();
     assert!(mounted.success(), "root mounts a tmpfs");
-    let mut render = common::command();
+    let mut render = common::ehcpack_command();
     render
         .args(["render"])
         .arg(common::sample("year5-passing"))
