@@ -313,7 +313,13 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
         });
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", target.display()));
+        // Windows will not replace a file another program has open, as PDF readers keep theirs.
+        let hint = if cfg!(windows) && e.kind() == std::io::ErrorKind::PermissionDenied {
+            " (if the pack is open in a PDF reader, close it and run again)"
+        } else {
+            ""
+        };
+        return Err(format!("cannot write {}: {e}{hint}", target.display()));
     }
     Ok(())
 }
@@ -336,11 +342,28 @@ fn remove_orphans(dir: &Path, name: &str) {
         let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
             continue;
         };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() {
+        if pid != std::process::id() && !may_be_writing(pid, &entry) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Whether the render that named a temporary file after process `pid` may still be writing it.
+/// Linux tells through /proc. Elsewhere (Windows has no /proc, and process ids are reused
+/// quickly) a file an hour old is an orphan: a render takes about a second.
+#[cfg(target_os = "linux")]
+fn may_be_writing(pid: u32, _file: &fs::DirEntry) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn may_be_writing(_pid: u32, file: &fs::DirEntry) -> bool {
+    let age = file
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    age.is_none_or(|age| age < std::time::Duration::from_secs(3600))
 }
 
 /// The output path: `-o`, else `<case folder name>.pdf` in the current folder, which must not
