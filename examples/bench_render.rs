@@ -1,9 +1,11 @@
 //! Render benchmark: `cargo run --release --example bench_render [-- RUNS [NAME]]`.
 //!
-//! Renders each sample case, and a large generated case (year5-passing with six plans and forty
-//! outcomes), RUNS times each (default 10), and prints the time per render (validation, templates,
-//! layout, attachments, finishing; not the file write) and the PDF's size. With NAME, only the
-//! cases whose folder name contains it.
+//! Renders each sample case, a large generated case (year5-passing with six plans and forty
+//! outcomes) and a case with 1 MB of text (year5-passing whose needs description is 1 MB),
+//! RUNS times each (default 10), and prints the median and least time per render (validation,
+//! templates, layout, writing the PDF with its embedded files; not the file write) and the PDF's
+//! size: "pack KB" is the file less the bytes of the evidence files it carries. With NAME, only
+//! the cases whose folder name contains it.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -60,6 +62,39 @@ fn large_case(dir: &Path) -> PathBuf {
     case
 }
 
+/// year5-passing with a 1 MB needs description (paragraphs of ordinary sentences).
+fn text_case(dir: &Path) -> PathBuf {
+    let case = dir.join("text-1mb");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-cases/year5-passing");
+    copy_dir(&sample, &case);
+    let needs = fs::read_to_string(case.join("needs.yaml")).unwrap();
+    let sentence = "Josh finds it hard to hold on to spoken instructions of more than two parts, and relies on copying other children in whole-class teaching. ";
+    let mut text = String::new();
+    while text.len() < 1024 * 1024 {
+        text.push_str("    ");
+        for _ in 0..6 {
+            text.push_str(sentence);
+        }
+        text.push_str("\n\n");
+    }
+    let needs = needs.replacen("  nature: |\n", &format!("  nature: |\n{text}"), 1);
+    fs::write(case.join("needs.yaml"), needs).unwrap();
+    case
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
 fn main() {
     let runs: usize = std::env::args()
         .nth(1)
@@ -77,13 +112,15 @@ fn main() {
         .collect();
     cases.sort();
     cases.push(large_case(&tmp));
+    cases.push(text_case(&tmp));
     cases.retain(|c| c.file_name().unwrap().to_string_lossy().contains(&only));
     let profile = Profile::durham();
     let today = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let fonts = ehcpack::render::fonts::Fonts::bundled();
     let ctx = Context::new(&profile, today);
     println!(
-        "{:<36} {:>5} {:>6} {:>9} {:>9} {:>10} {:>10}",
-        "case", "plans", "pages", "mean ms", "min ms", "pack KB", "file KB"
+        "{:<36} {:>5} {:>6} {:>10} {:>9} {:>10} {:>10}",
+        "case", "plans", "pages", "median ms", "min ms", "pack KB", "file KB"
     );
     for case in &cases {
         let mut times = Vec::new();
@@ -91,8 +128,15 @@ fn main() {
         for _ in 0..runs {
             let t = Instant::now();
             let (c, report) = ehcpack::validate(case, &ctx);
-            let draft = report.errors > 0;
-            let r = ehcpack::render::render_case(&c, &report, draft, today, None).expect("render");
+            let options = ehcpack::render::Options {
+                draft: report.errors > 0,
+                today,
+                templates: None,
+                fonts: &fonts,
+                profile: &profile.name,
+                evidence: ehcpack::render::Evidence::Embedded,
+            };
+            let r = ehcpack::render::render_case(&c, &report, &options).expect("render");
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             result = Some((c.plans.len(), r));
         }
@@ -107,14 +151,15 @@ fn main() {
                 .map(|a| fs::metadata(&a.path).map(|m| m.len()).unwrap_or(0))
                 .sum()
         };
-        let mean = times.iter().sum::<f64>() / times.len() as f64;
-        let min = times.iter().cloned().fold(f64::INFINITY, f64::min);
+        times.sort_by(f64::total_cmp);
+        let median = times[times.len() / 2];
+        let min = times[0];
         println!(
-            "{:<36} {:>5} {:>6} {:>9.1} {:>9.1} {:>10.1} {:>10.1}",
+            "{:<36} {:>5} {:>6} {:>10.1} {:>9.1} {:>10.1} {:>10.1}",
             case.file_name().unwrap().to_string_lossy(),
             plans,
             r.pages,
-            mean,
+            median,
             min,
             (r.bytes.len() as u64).saturating_sub(attached) as f64 / 1024.0,
             r.bytes.len() as f64 / 1024.0,

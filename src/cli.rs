@@ -14,6 +14,8 @@ use crate::report::{self, Reporter, Summary};
 use crate::rules::{catalogue, Context};
 use crate::schema;
 
+pub mod render;
+
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_CANNOT_RUN: i32 = 2;
@@ -42,7 +44,7 @@ pub enum Command {
     /// Show a case as a checklist, with the days left to the guidance date
     Status(StatusArgs),
     /// Render a case's request pack as one PDF
-    Render(crate::render::RenderArgs),
+    Render(render::RenderArgs),
     /// Explain a rule: what it checks, why, how to fix it, and its source
     Explain(ExplainArgs),
     /// Write out the JSON Schemas of the case format
@@ -110,6 +112,10 @@ pub struct Common {
     /// Take this date as today (YYYY-MM-DD), for reproducible runs
     #[arg(long, value_name = "DATE")]
     pub today: Option<NaiveDate>,
+    /// A font (TTF or OTF) for characters the bundled fonts lack, e.g. Arabic or Chinese names;
+    /// repeat for more (the first that has a character prints it)
+    #[arg(long = "font", value_name = "FILE")]
+    pub fonts: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -219,7 +225,7 @@ pub fn run() -> i32 {
         }
         Command::Validate(args) => validate(&args, &mut out),
         Command::Status(args) => status(&args, &mut out),
-        Command::Render(args) => crate::render::run(&args, &mut out),
+        Command::Render(args) => render::run(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
         Command::Generate(args) => crate::generate::corpus(
@@ -263,6 +269,16 @@ pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, String> {
         Some(p) => Profile::load(p),
         None => Ok(Profile::durham()),
     }
+}
+
+/// The fonts: the bundled ones, then the profile's `fonts:`, then each `--font`.
+pub fn load_fonts(
+    common: &Common,
+    profile: &Profile,
+) -> Result<crate::render::fonts::Fonts, String> {
+    let mut paths = profile.fonts.clone();
+    paths.extend(common.fonts.iter().cloned());
+    crate::render::fonts::Fonts::with_added(&paths)
 }
 
 pub fn today(common: &Common) -> NaiveDate {
@@ -322,7 +338,8 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     use rayon::prelude::*;
 
     let profile = load_profile(args.common.profile.as_ref())?;
-    let mut ctx = Context::new(&profile, today(&args.common));
+    let fonts = load_fonts(&args.common, &profile)?;
+    let mut ctx = Context::new(&profile, today(&args.common)).with_fonts(fonts);
     ctx.received = args.received;
     let mut cases = Vec::new();
     for path in &args.paths {
@@ -398,7 +415,8 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
 
 fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<i32, String> {
     let profile = load_profile(args.common.profile.as_ref())?;
-    let ctx = Context::new(&profile, today(&args.common));
+    let fonts = load_fonts(&args.common, &profile)?;
+    let ctx = Context::new(&profile, today(&args.common)).with_fonts(fonts);
     if !args.case.is_dir() {
         return Err(format!(
             "cannot read {}: not a case folder",
@@ -507,7 +525,7 @@ fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
 /// Colour only on a terminal that shows it, and not with `NO_COLOR` set. A Windows console shows
 /// the colour codes as text unless it is switched to them first; one that cannot be (before
 /// Windows 10) gets plain text.
-fn terminal_shows_colour() -> bool {
+pub(crate) fn terminal_shows_colour() -> bool {
     if !io::stdout().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
         return false;
     }

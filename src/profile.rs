@@ -28,6 +28,10 @@ pub struct Profile {
     #[serde(default)]
     pub max_report_age_months: Option<u32>,
     pub academic_years: BTreeMap<String, YearDates>,
+    /// Fonts for characters the bundled fonts lack (TTF or OTF), relative to the profile file;
+    /// the PDF uses them after the bundled fonts, and `font-coverage` counts them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fonts: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -108,7 +112,15 @@ impl Profile {
     pub fn load(path: &Path) -> Result<Profile, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read the profile {}: {e}", path.display()))?;
-        Profile::from_text(&text).map_err(|e| format!("{}: {e}", path.display()))
+        let mut profile =
+            Profile::from_text(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for font in &mut profile.fonts {
+            if font.is_relative() {
+                *font = dir.join(&*font);
+            }
+        }
+        Ok(profile)
     }
 
     pub fn year(&self, year: AcademicYear) -> Option<&YearDates> {

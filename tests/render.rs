@@ -1,13 +1,13 @@
-//! `ehcpack render`: runs the built binary on the sample cases and reads the PDF back with lopdf.
-//! (The same packs read by poppler's programs: tests/external/pdf.rs.)
+//! `ehcpack render`: runs the built binary on the sample cases (and cases made from them) and
+//! reads the PDF back with lopdf: its text, structure tree, outline, fonts and embedded files.
+//! Tests that need poppler or the `pdfua` checker are in the external suite (tests/external).
 
-mod common;
-
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use lopdf::{Document, Object};
+use lopdf::{Dictionary, Document, Object};
 
 const TODAY: &str = "2026-01-15";
 const DRAFT: &str = "DRAFT - not ready to send";
@@ -29,65 +29,210 @@ fn ehcpack(cwd: &Path, args: &[&str]) -> Output {
 
 /// Renders `case` into `dir` (default output name), asserting success; returns the PDF's path.
 fn render(dir: &Path, case: &Path, extra: &[&str]) -> PathBuf {
+    let (path, _) = render_out(dir, case, extra);
+    path
+}
+
+fn render_out(dir: &Path, case: &Path, extra: &[&str]) -> (PathBuf, String) {
     let mut args = vec!["render", case.to_str().unwrap(), "--today", TODAY];
     args.extend_from_slice(extra);
     let out = ehcpack(dir, &args);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),
         Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
+        "stdout: {stdout}\nstderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let name = format!("{}.pdf", case.file_name().unwrap().to_string_lossy());
     let path = dir.join(name);
     assert!(path.is_file(), "{} was not written", path.display());
-    path
+    (path, stdout)
 }
 
-/// The text of the PDF in content order, one string per page (read by lopdf).
-fn pages_text(pdf: &Path) -> Vec<String> {
-    common::pdf_pages_text(pdf)
+/// A copy of a sample case, to change.
+fn copy_case(name: &str, to: &Path) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        fs::create_dir_all(to).unwrap();
+        for entry in fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                fs::copy(&path, &target).unwrap();
+            }
+        }
+    }
+    let case = to.join(name);
+    copy(&sample(name), &case);
+    case
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 fn fold(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn outline_titles(doc: &Document) -> Vec<String> {
-    fn title(o: &Object) -> String {
-        match o {
-            Object::String(bytes, _) if bytes.starts_with(&[0xFE, 0xFF]) => {
-                let units: Vec<u16> = bytes[2..]
-                    .chunks(2)
-                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                    .collect();
-                String::from_utf16_lossy(&units)
-            }
-            Object::String(bytes, _) => String::from_utf8_lossy(bytes).to_string(),
-            _ => String::new(),
+/// The text of each page, white space folded.
+fn pages_text(doc: &Document) -> Vec<String> {
+    let pages = doc.get_pages();
+    pages
+        .keys()
+        .map(|n| fold(&doc.extract_text(&[*n]).unwrap_or_default()))
+        .collect()
+}
+
+fn load(pdf: &Path) -> Document {
+    Document::load(pdf).expect("the pack reads back")
+}
+
+/// A PDF text string as Rust text.
+fn text_string(o: &Object) -> String {
+    match o {
+        Object::String(bytes, _) if bytes.starts_with(&[0xFE, 0xFF]) => {
+            let units: Vec<u16> = bytes[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
         }
+        Object::String(bytes, _) => String::from_utf8_lossy(bytes).to_string(),
+        _ => String::new(),
     }
-    fn walk(doc: &Document, first: Option<&Object>, out: &mut Vec<String>) {
-        let mut next = first.and_then(|o| o.as_reference().ok());
+}
+
+fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    match o {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        _ => o,
+    }
+}
+
+fn dict<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Dictionary> {
+    match deref(doc, o) {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+/// The outline: (depth, title, destination) in order.
+fn outline(doc: &Document) -> Vec<(usize, String, Vec<Object>)> {
+    fn walk(
+        doc: &Document,
+        first: Option<&Object>,
+        depth: usize,
+        out: &mut Vec<(usize, String, Vec<Object>)>,
+    ) {
+        let mut next = first.cloned();
         let mut guard = 0;
-        while let Some(id) = next {
-            let d = doc.get_dictionary(id).expect("outline item");
-            out.push(title(d.get(b"Title").expect("title")));
-            walk(doc, d.get(b"First").ok(), out);
-            next = d.get(b"Next").ok().and_then(|o| o.as_reference().ok());
+        while let Some(o) = next {
+            let d = dict(doc, &o).expect("outline item");
+            let dest = d
+                .get(b"Dest")
+                .map(|o| deref(doc, o).clone())
+                .ok()
+                .and_then(|o| o.as_array().ok().cloned())
+                .unwrap_or_default();
+            out.push((depth, text_string(d.get(b"Title").unwrap()), dest));
+            walk(doc, d.get(b"First").ok(), depth + 1, out);
+            next = d.get(b"Next").ok().cloned();
             guard += 1;
             assert!(guard < 10_000, "outline loops");
         }
     }
     let catalog = doc.catalog().unwrap();
-    let outlines = catalog
-        .get(b"Outlines")
-        .and_then(|o| o.as_reference())
-        .expect("the pack has an outline");
-    let outlines = doc.get_dictionary(outlines).unwrap();
+    let outlines = dict(doc, catalog.get(b"Outlines").expect("an outline")).unwrap();
     let mut out = Vec::new();
-    walk(doc, outlines.get(b"First").ok(), &mut out);
+    walk(doc, outlines.get(b"First").ok(), 0, &mut out);
+    out
+}
+
+/// The structure tree's element types, depth first, with each element's dictionary.
+fn structure(doc: &Document) -> Vec<(String, Dictionary)> {
+    fn walk(doc: &Document, o: &Object, out: &mut Vec<(String, Dictionary)>, depth: usize) {
+        assert!(depth < 200, "the structure tree is too deep");
+        match deref(doc, o) {
+            Object::Array(items) => {
+                for i in items {
+                    walk(doc, i, out, depth + 1);
+                }
+            }
+            Object::Dictionary(d) => {
+                if let Ok(s) = d.get(b"S").and_then(Object::as_name) {
+                    out.push((String::from_utf8_lossy(s).to_string(), d.clone()));
+                }
+                if let Ok(k) = d.get(b"K") {
+                    walk(doc, k, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    let catalog = doc.catalog().unwrap();
+    let root = dict(
+        doc,
+        catalog.get(b"StructTreeRoot").expect("a structure tree"),
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    walk(doc, root.get(b"K").expect("structure"), &mut out, 0);
+    out
+}
+
+/// The embedded files, by name, with their bytes.
+fn embedded(doc: &Document) -> BTreeMap<String, Vec<u8>> {
+    fn walk(doc: &Document, node: &Dictionary, out: &mut BTreeMap<String, Vec<u8>>) {
+        if let Ok(names) = node.get(b"Names").and_then(Object::as_array) {
+            for pair in names.chunks(2) {
+                let name = text_string(&pair[0]);
+                let spec = dict(doc, &pair[1]).expect("file spec");
+                let ef = dict(doc, spec.get(b"EF").unwrap()).unwrap();
+                let stream = match deref(doc, ef.get(b"F").unwrap()) {
+                    Object::Stream(s) => s,
+                    _ => panic!("not a stream"),
+                };
+                let bytes = stream
+                    .decompressed_content()
+                    .unwrap_or_else(|_| stream.content.clone());
+                out.insert(name, bytes);
+            }
+        }
+        if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+            for k in kids {
+                walk(doc, dict(doc, k).unwrap(), out);
+            }
+        }
+    }
+    let catalog = doc.catalog().unwrap();
+    let names = dict(doc, catalog.get(b"Names").expect("a name dictionary")).unwrap();
+    let files = dict(doc, names.get(b"EmbeddedFiles").expect("embedded files")).unwrap();
+    let mut out = BTreeMap::new();
+    walk(doc, files, &mut out);
+    out
+}
+
+fn font_names(doc: &Document) -> Vec<String> {
+    let mut out: Vec<String> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Type")
+                .and_then(Object::as_name)
+                .is_ok_and(|n| n == b"Font")
+        })
+        .filter_map(|d| d.get(b"BaseFont").and_then(Object::as_name).ok())
+        .map(|n| String::from_utf8_lossy(n).to_string())
+        .collect();
+    out.sort();
+    out.dedup();
     out
 }
 
@@ -112,9 +257,8 @@ fn passing_case_renders_the_whole_pack() {
     let case = sample("year5-passing");
     let pdf = render(tmp.path(), &case, &[]);
     let bytes = fs::read(&pdf).unwrap();
-    let doc = Document::load_mem(&bytes).unwrap();
-    let pages = pages_text(&pdf);
-    assert_eq!(doc.get_pages().len(), pages.len());
+    let doc = load(&pdf);
+    let pages = pages_text(&doc);
     assert!(pages.len() >= 10, "{} pages", pages.len());
     let all = pages.join(" ");
 
@@ -144,9 +288,7 @@ fn passing_case_renders_the_whole_pack() {
         }
     }
     for report in ["reports/salt-report.pdf", "reports/my-story.pdf"] {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(fs::read(case.join(report)).unwrap());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = ehcpack::manifest::sha256_hex(&fs::read(case.join(report)).unwrap());
         let grouped = hex
             .as_bytes()
             .chunks(8)
@@ -155,26 +297,24 @@ fn passing_case_renders_the_whole_pack() {
             .join(" ");
         assert!(all.contains(&grouped), "no checksum for {report}");
     }
-    // Running header with initials only, page numbers on every page of the pack.
-    let pack_pages: Vec<&String> = pages
-        .iter()
-        .filter(|p| p.contains("EHC needs assessment request - pupil JLH"))
-        .collect();
-    assert!(pack_pages.len() >= 10);
-    let total = pack_pages.len();
-    for (i, p) in pack_pages.iter().enumerate() {
+    // Running header with initials only, "Page N of M" on every page.
+    let total = pages.len();
+    for (i, p) in pages.iter().enumerate() {
+        assert!(
+            p.contains("EHC needs assessment request - pupil JLH"),
+            "page {}: {p}",
+            i + 1
+        );
         assert!(
             p.contains(&format!("Page {} of {total}", i + 1)),
             "page {}: {p}",
             i + 1
         );
     }
-    // The attachments follow the pack.
-    assert!(pages.len() > total, "the reports are attached");
     assert!(!all.contains(DRAFT));
 
-    // The outline: every section and every attachment.
-    let titles = outline_titles(&doc);
+    // The outline: every section, and each attached report.
+    let titles: Vec<String> = outline(&doc).into_iter().map(|(_, t, _)| t).collect();
     for t in [
         "Contents",
         "Check summary",
@@ -194,14 +334,14 @@ fn passing_case_renders_the_whole_pack() {
         );
     }
     assert!(titles.iter().any(|t| t.starts_with("Plan 3")), "{titles:?}");
-    let appendices: Vec<_> = titles
+    let reports: Vec<_> = titles
         .iter()
-        .filter(|t| t.starts_with("Appendix "))
+        .filter(|t| t.starts_with("Attached report "))
         .collect();
-    assert_eq!(appendices.len(), 2, "{titles:?}");
+    assert_eq!(reports.len(), 2, "{titles:?}");
     // Contents page numbers point where the sections are.
     let contents = &pages[1];
-    let evidence_page = pack_pages
+    let evidence_page = pages
         .iter()
         .position(|p| p.contains("Each file's SHA-256"))
         .unwrap()
@@ -214,6 +354,48 @@ fn passing_case_renders_the_whole_pack() {
     assert!(bytes.windows(16).any(|w| w == b"D:20260202000000"));
 }
 
+/// The outline and the contents' links go to the heading itself (a position on its page), not
+/// just the page.
+#[test]
+fn outline_and_contents_point_at_the_headings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = render(tmp.path(), &sample("year5-passing"), &[]);
+    let doc = load(&pdf);
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    let texts = pages_text(&doc);
+    for (_, title, dest) in outline(&doc) {
+        assert!(dest.len() >= 4, "{title}: {dest:?}");
+        assert_eq!(dest[1].as_name().unwrap(), b"XYZ", "{title}");
+        let page = pages
+            .iter()
+            .position(|p| *p == dest[0].as_reference().unwrap())
+            .unwrap();
+        let top = dest[3].as_float().unwrap_or(0.0);
+        assert!(top > 50.0 && top < 842.0, "{title}: y {top}");
+        if !title.starts_with("Attached report") {
+            let start: String = title.chars().take(30).collect();
+            assert!(
+                texts[page].contains(&fold(&start)),
+                "{title} is not on page {}",
+                page + 1
+            );
+        }
+    }
+    // Every contents entry is a link annotation to a destination.
+    let contents_page = doc.get_dictionary(pages[1]).unwrap();
+    let annots = contents_page
+        .get(b"Annots")
+        .and_then(Object::as_array)
+        .expect("links on the contents page");
+    assert!(annots.len() >= 10, "{} links", annots.len());
+    for a in annots {
+        let a = dict(&doc, a).unwrap();
+        assert_eq!(a.get(b"Subtype").unwrap().as_name().unwrap(), b"Link");
+        assert!(a.get(b"Dest").is_ok() || a.get(b"A").is_ok());
+        assert!(a.get(b"Contents").is_ok(), "a link says where it goes");
+    }
+}
+
 #[test]
 fn two_renders_are_identical() {
     let a = tempfile::tempdir().unwrap();
@@ -224,12 +406,21 @@ fn two_renders_are_identical() {
     assert!(first == second, "two renders differ");
 }
 
+/// No larger than the genpdf pack was (144 KB before attachments) although tagged.
 #[test]
 fn a_typical_pack_is_small() {
     let tmp = tempfile::tempdir().unwrap();
-    let pdf = render(tmp.path(), &sample("year5-passing"), &[]);
-    let size = fs::metadata(pdf).unwrap().len();
-    assert!(size < 300 * 1024, "{size} bytes");
+    let case = sample("year5-passing");
+    let pdf = render(tmp.path(), &case, &[]);
+    let size = fs::metadata(&pdf).unwrap().len();
+    let doc = load(&pdf);
+    let evidence: u64 = embedded(&doc)
+        .iter()
+        .filter(|(n, _)| n.starts_with("evidence/"))
+        .map(|(_, b)| b.len() as u64)
+        .sum();
+    let pack = size - evidence.min(size);
+    assert!(pack <= 144 * 1024, "{pack} bytes before attachments");
 }
 
 #[test]
@@ -254,21 +445,9 @@ fn failing_case_is_refused_and_nothing_is_written() {
     assert_eq!(before, listing(&case));
 }
 
-#[test]
-fn protected_address_is_never_printed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let case = sample("fail-protected-address-leak");
-    let pupil = fs::read_to_string(case.join("pupil.yaml")).unwrap();
-    assert!(pupil.contains("14 Larchfield Row") && pupil.contains("DH7 9ZQ"));
-    let pdf = render(tmp.path(), &case, &["--draft"]);
-    let all = pages_text(&pdf).join(" ");
-    assert!(all.contains("Address withheld (protected)"));
-    let squashed: String = all.split_whitespace().collect::<String>().to_uppercase();
-    for needle in ["DH79ZQ", "LARCHFIELD"] {
-        assert!(!squashed.contains(needle), "{needle} is in the text");
-    }
-    // Nor anywhere in the file, decompressed or not.
-    let bytes = fs::read(&pdf).unwrap();
+/// Every byte of the file, with every stream decompressed and every string decoded.
+fn all_bytes(pdf: &Path) -> String {
+    let bytes = fs::read(pdf).unwrap();
     let mut doc = Document::load_mem(&bytes).unwrap();
     doc.decompress();
     let mut raw = bytes.clone();
@@ -278,39 +457,331 @@ fn protected_address_is_never_printed() {
         }
         if let Object::String(b, _) = object {
             raw.extend_from_slice(b);
+            raw.extend_from_slice(text_string(object).as_bytes());
         }
     }
-    let raw = String::from_utf8_lossy(&raw).to_uppercase();
+    for (name, data) in embedded(&doc) {
+        raw.extend_from_slice(name.as_bytes());
+        raw.extend_from_slice(&data);
+    }
+    String::from_utf8_lossy(&raw).to_uppercase()
+}
+
+#[test]
+fn protected_address_is_never_printed_nor_embedded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = sample("fail-protected-address-leak");
+    let pupil = fs::read_to_string(case.join("pupil.yaml")).unwrap();
+    assert!(pupil.contains("14 Larchfield Row") && pupil.contains("DH7 9ZQ"));
+    let pdf = render(tmp.path(), &case, &["--draft"]);
+    let doc = load(&pdf);
+    let all = pages_text(&doc).join(" ");
+    assert!(all.contains("Address withheld (protected)"));
+    let squashed: String = all.split_whitespace().collect::<String>().to_uppercase();
+    for needle in ["DH79ZQ", "LARCHFIELD"] {
+        assert!(!squashed.contains(needle), "{needle} is in the text");
+    }
+    // Nor anywhere in the file: streams, strings, embedded documents and their names.
+    let raw = all_bytes(&pdf);
     for needle in ["DH7 9ZQ", "DH79ZQ", "LARCHFIELD"] {
         assert!(!raw.contains(needle), "{needle} is in the file's bytes");
     }
+    // The embedded pupil document is there, with the address withheld.
+    let files = embedded(&doc);
+    let pupil = String::from_utf8(files["case/pupil.yaml"].clone()).unwrap();
+    assert!(pupil.contains("[address withheld]"), "{pupil}");
+    assert!(pupil.contains("legal_name"));
+}
+
+#[test]
+fn the_case_and_its_manifest_are_embedded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = sample("year5-passing");
+    let pdf = render(tmp.path(), &case, &[]);
+    let doc = load(&pdf);
+    let files = embedded(&doc);
+    let manifest: ehcpack::manifest::Manifest =
+        serde_json::from_slice(&files[ehcpack::manifest::MANIFEST_FILE]).expect("a manifest");
+    assert_eq!(
+        manifest.manifest_version,
+        ehcpack::manifest::MANIFEST_VERSION
+    );
+    assert_eq!(manifest.format, "ehcpack/1");
+    assert_eq!(manifest.profile, ehcpack::profile::Profile::durham().name);
+    assert!(!manifest.draft);
+    assert!(!manifest.address_withheld);
+    // Every YAML document of the case, as it is (no protected address here), and its checksum.
+    let (typed, _) = ehcpack::case::load(&case);
+    assert_eq!(manifest.documents.len(), typed.documents.len());
+    for d in &typed.documents {
+        let name = d.path.to_string_lossy().replace('\\', "/");
+        let data = &files[&format!("case/{name}")];
+        assert_eq!(data, d.text.as_bytes(), "{name}");
+        let entry = manifest.documents.iter().find(|e| e.path == name).unwrap();
+        assert_eq!(entry.sha256, ehcpack::manifest::sha256_hex(data));
+    }
+    // Each evidence file byte for byte.
+    assert_eq!(manifest.attachments.len(), 2, "{:?}", manifest.attachments);
+    for e in &manifest.attachments {
+        let on_disk = fs::read(case.join(&e.path)).unwrap();
+        assert_eq!(files[&format!("evidence/{}", e.path)], on_disk);
+        assert_eq!(e.sha256, ehcpack::manifest::sha256_hex(&on_disk));
+        assert_eq!(e.bytes, on_disk.len() as u64);
+    }
+    // PDF/A-3 associated files: each file spec says how it relates to the pack.
+    let catalog = doc.catalog().unwrap();
+    let af = catalog.get(b"AF").and_then(Object::as_array).expect("/AF");
+    assert_eq!(af.len(), files.len());
+    for spec in af {
+        let spec = dict(&doc, spec).unwrap();
+        assert!(spec.get(b"AFRelationship").is_ok());
+    }
+}
+
+/// Tagged: language, title shown, headings in order, lists, tables with header cells and their
+/// scope, figures with alternative text, and the running header and footer as artifacts.
+#[test]
+fn the_pack_is_tagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = render(tmp.path(), &sample("year5-passing"), &[]);
+    let doc = load(&pdf);
+    let catalog = doc.catalog().unwrap();
+    assert_eq!(text_string(catalog.get(b"Lang").unwrap()), "en-GB");
+    let mark = dict(&doc, catalog.get(b"MarkInfo").unwrap()).unwrap();
+    assert!(mark.get(b"Marked").unwrap().as_bool().unwrap());
+    let prefs = dict(&doc, catalog.get(b"ViewerPreferences").unwrap()).unwrap();
+    assert!(prefs.get(b"DisplayDocTitle").unwrap().as_bool().unwrap());
+    let raw = String::from_utf8_lossy(&fs::read(&pdf).unwrap()).to_string();
+    assert!(raw.contains("pdfuaid:part"), "claims PDF/UA");
+    assert!(raw.contains("pdfaid:part"), "claims PDF/A");
+
+    let tree = structure(&doc);
+    let kinds: Vec<&str> = tree.iter().map(|(s, _)| s.as_str()).collect();
+    for k in [
+        "H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "Figure",
+        "TOC", "TOCI", "Link",
+    ] {
+        assert!(kinds.contains(&k), "no {k} in the structure tree");
+    }
+    // Headings never skip a level going down.
+    let mut level = 0;
+    for k in &kinds {
+        if let Some(n) = k.strip_prefix('H').and_then(|n| n.parse::<u32>().ok()) {
+            assert!(n <= level + 1, "H{n} after H{level}");
+            level = n;
+        }
+    }
+    // Header cells say what they head.
+    for (s, d) in &tree {
+        if s == "TH" {
+            let a = deref(&doc, d.get(b"A").expect("TH attributes"));
+            let attrs: Vec<&Object> = match a {
+                Object::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            let scope = attrs
+                .iter()
+                .filter_map(|a| dict(&doc, a))
+                .find_map(|a| a.get(b"Scope").ok())
+                .expect("a header cell's scope")
+                .as_name()
+                .unwrap();
+            assert!(scope == b"Column" || scope == b"Row");
+        }
+        if s == "Figure" {
+            let alt = text_string(d.get(b"Alt").expect("a figure's alternative text"));
+            assert!(alt.contains("Plan 1"), "{alt}");
+        }
+    }
+    // The running header and footer are artifacts: their text is in no marked content.
+    let first = doc.get_pages()[&1];
+    let content = String::from_utf8_lossy(&doc.get_page_content(first)).to_string();
+    assert!(content.contains("/Artifact"), "no artifacts on page 1");
+}
+
+#[test]
+fn the_fonts_are_subsets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = render(tmp.path(), &sample("year5-passing"), &[]);
+    let fonts = font_names(&load(&pdf));
+    assert!(!fonts.is_empty());
+    for f in &fonts {
+        let (tag, name) = f
+            .split_once('+')
+            .unwrap_or_else(|| panic!("{f} is not a subset"));
+        assert!(
+            tag.len() == 6 && tag.chars().all(|c| c.is_ascii_uppercase()),
+            "{f}"
+        );
+        assert!(name.starts_with("AtkinsonHyperlegibleNext-"), "{f}");
+    }
+}
+
+/// A Polish and Vietnamese name is printed, and reads back, exactly: the characters Atkinson
+/// Hyperlegible Next lacks come from Noto Sans, and validate has nothing to say about them.
+#[test]
+fn every_name_is_printed_right() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = copy_case("year5-passing", tmp.path());
+    let pupil = case.join("pupil.yaml");
+    edit(&pupil, "first: Joshua", "first: Łukasz");
+    edit(&pupil, "last: Heslop", "last: Wiśniewski-Nguyễn");
+    edit(
+        &pupil,
+        "ethnicity: White British",
+        "ethnicity: Mixed (Ελληνικά, Русский)",
+    );
+    let out = ehcpack(
+        tmp.path(),
+        &["validate", case.to_str().unwrap(), "--today", TODAY],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("font-coverage"), "{stdout}");
+    let (pdf, said) = render_out(tmp.path(), &case, &[]);
+    assert!(!said.contains("no font"), "{said}");
+    let doc = load(&pdf);
+    let cover = &pages_text(&doc)[0];
+    assert!(cover.contains("Łukasz Lee Wiśniewski-Nguyễn"), "{cover}");
+    let all = pages_text(&doc).join(" ");
+    assert!(
+        all.contains("Mixed (Ελληνικά, Русский)"),
+        "Greek and Cyrillic"
+    );
+    let fonts = font_names(&doc);
+    assert!(
+        fonts
+            .iter()
+            .any(|f| f.ends_with("+NotoSans-Regular") || f.ends_with("+NotoSans-Bold")),
+        "{fonts:?}"
+    );
+}
+
+/// A name in a script no bundled font has: validate warns with the field and the character,
+/// render says so too; with `--font` the warning goes and the name is printed.
+#[test]
+fn a_character_no_font_has_is_reported_and_a_font_can_be_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = copy_case("year5-passing", tmp.path());
+    edit(
+        &case.join("pupil.yaml"),
+        "preferred_name: Josh",
+        "preferred_name: \"جوش\"",
+    );
+    let out = ehcpack(
+        tmp.path(),
+        &["validate", case.to_str().unwrap(), "--today", TODAY],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "a warning only: {stdout}");
+    assert!(stdout.contains("warning[font-coverage]"), "{stdout}");
+    assert!(stdout.contains("preferred_name"), "{stdout}");
+    assert!(stdout.contains("U+062C ج"), "{stdout}");
+    assert!(stdout.contains("pupil.yaml:"), "located: {stdout}");
+    let (_, said) = render_out(tmp.path(), &case, &[]);
+    assert!(said.contains("no font can print"), "{said}");
+    assert!(said.contains("U+062C ج"), "{said}");
+
+    let font =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fonts/NotoSansArabic-Regular.ttf");
+    let font = font.to_str().unwrap();
+    let out = ehcpack(
+        tmp.path(),
+        &[
+            "validate",
+            case.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "--font",
+            font,
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("font-coverage"), "{stdout}");
+    let (pdf, said) = render_out(tmp.path(), &case, &["--font", font]);
+    assert!(!said.contains("no font"), "{said}");
+    let doc = load(&pdf);
+    assert!(font_names(&doc)
+        .iter()
+        .any(|f| f.contains("NotoSansArabic")));
+    // A font that is not a font: a clear error, exit 2.
+    let out = ehcpack(
+        tmp.path(),
+        &[
+            "validate",
+            case.to_str().unwrap(),
+            "--font",
+            case.join("pupil.yaml").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pupil.yaml") && stderr.contains("font"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn draft_is_marked_on_every_page() {
     let tmp = tempfile::tempdir().unwrap();
     let pdf = render(tmp.path(), &sample("fail-no-consent"), &["--draft"]);
-    let pages = pages_text(&pdf);
-    let pack: Vec<_> = pages
-        .iter()
-        .filter(|p| p.contains("EHC needs assessment request - pupil"))
-        .collect();
-    assert!(pack.len() >= 10);
-    for (i, p) in pack.iter().enumerate() {
+    let pages = pages_text(&load(&pdf));
+    assert!(pages.len() >= 10);
+    for (i, p) in pages.iter().enumerate() {
         assert!(p.contains(DRAFT), "page {} lacks the draft mark", i + 1);
     }
     let all = pages.join(" ");
+    assert!(all.contains("Not met"), "check summary shows the error");
+}
+
+/// A table that goes on to another page shows its header row there too, and a table's column
+/// header is never broken inside a word.
+#[test]
+fn tables_repeat_their_header_and_keep_header_words_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = copy_case("year5-passing", tmp.path());
+    // Many outcomes in plan 3: its outcomes table runs over pages.
+    let plan = case.join("plan-3.yaml");
+    let text = fs::read_to_string(&plan).unwrap();
+    let at = text.find("outcomes:\n").unwrap();
+    let mut extra = String::new();
+    for n in 10..40 {
+        extra.push_str(&format!(
+            "  - id: X{n}\n    description: Extra outcome {n}, to make the table run over a page.\n    baseline: none yet\n    measure: observed weekly\n    target: 8 of 10\n    by: 2026-07-01\n"
+        ));
+    }
+    let text = format!("{}outcomes:\n{extra}{}", &text[..at], &text[at + 10..]);
+    fs::write(&plan, text).unwrap();
+    let pdf = render(tmp.path(), &case, &["--draft"]);
+    let pages = pages_text(&load(&pdf));
+    let header = "Outcome Description Baseline Target and measure By";
+    let with_extra: Vec<usize> = (0..pages.len())
+        .filter(|i| pages[*i].contains("Extra outcome"))
+        .collect();
     assert!(
-        all.contains("parental-consent Every") || all.contains("Not met"),
-        "check summary shows the error"
+        with_extra.len() >= 2,
+        "the table spans pages: {with_extra:?}"
     );
+    for i in with_extra {
+        assert!(
+            pages[i].contains(header),
+            "page {} lacks the header row: {}",
+            i + 1,
+            pages[i]
+        );
+    }
+    for bad in ["Outcom e", "Resul t", "Baselin e"] {
+        assert!(
+            !pages.join(" ").contains(bad),
+            "a header broke inside a word: {bad}"
+        );
+    }
 }
 
 #[test]
 fn never_writes_into_the_case_folder() {
     let tmp = tempfile::tempdir().unwrap();
-    let case = tmp.path().join("case");
-    common::copy_dir(&sample("year5-passing"), &case);
+    let case = copy_case("year5-passing", tmp.path());
     let before = listing(&case);
     // From inside the case folder, without -o: refused.
     let out = ehcpack(&case, &["render", ".", "--today", TODAY]);
@@ -375,7 +846,7 @@ fn templates_can_be_replaced() {
         &sample("year5-passing"),
         &["--templates", templates.to_str().unwrap()],
     );
-    let pages = pages_text(&pdf);
+    let pages = pages_text(&load(&pdf));
     assert!(pages[0].contains("Demande d'évaluation"), "{}", pages[0]);
     assert!(pages.iter().any(|p| p.contains("Check summary")));
 
@@ -397,55 +868,20 @@ fn templates_can_be_replaced() {
     assert!(!pdf.exists());
 }
 
-/// The pack's text is set in the embedded Atkinson Hyperlegible fonts (no system font needed);
-/// attached reports keep their own fonts. (poppler's pdffonts agrees: tests/external/pdf.rs.)
+/// With --evidence-pages the reports' pages follow the pack, and the file claims neither
+/// PDF/UA nor PDF/A (those pages are not tagged); the evidence is still embedded.
 #[test]
-fn the_fonts_are_embedded_and_attachments_keep_theirs() {
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = render(dir.path(), &sample("year5-passing"), &[]);
-    let doc = Document::load(&pdf).unwrap();
-    // Every font dictionary: its name, and whether a font program is embedded with it.
-    let mut fonts: Vec<(String, bool)> = Vec::new();
-    for object in doc.objects.values() {
-        let Ok(dict) = object.as_dict() else { continue };
-        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(b"Font".as_slice()) {
-            continue;
-        }
-        let name = dict
-            .get(b"BaseFont")
-            .and_then(|n| n.as_name())
-            .map(|n| String::from_utf8_lossy(n).into_owned())
-            .unwrap_or_default();
-        let descriptor = dict
-            .get(b"FontDescriptor")
-            .and_then(|d| d.as_reference())
-            .and_then(|id| doc.get_dictionary(id))
-            .or_else(|_| {
-                // A composite font keeps its descriptor in its descendant font.
-                let descendant = match dict.get(b"DescendantFonts")? {
-                    Object::Array(a) => a.first().cloned(),
-                    Object::Reference(id) => doc.get_object(*id)?.as_array()?.first().cloned(),
-                    _ => None,
-                }
-                .ok_or(lopdf::Error::DictKey("DescendantFonts".into()))?;
-                let descendant = doc.get_dictionary(descendant.as_reference()?)?;
-                doc.get_dictionary(descendant.get(b"FontDescriptor")?.as_reference()?)
-            });
-        let embedded = descriptor.is_ok_and(|d| {
-            [b"FontFile".as_slice(), b"FontFile2", b"FontFile3"]
-                .iter()
-                .any(|key| d.has(key))
-        });
-        fonts.push((name, embedded));
-    }
-    for face in ["AtkinsonHyperlegible-Regular", "AtkinsonHyperlegible-Bold"] {
-        let found: Vec<_> = fonts.iter().filter(|(n, _)| n.ends_with(face)).collect();
-        assert!(!found.is_empty(), "{face}: {fonts:?}");
-        assert!(
-            found.iter().all(|(_, e)| *e),
-            "{face} is embedded: {fonts:?}"
-        );
-    }
-    // The sample reports are written in Helvetica: left as they are, not swapped.
-    assert!(fonts.iter().any(|(n, _)| n == "Helvetica"), "{fonts:?}");
+fn evidence_pages_can_be_appended_without_false_claims() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = sample("year5-passing");
+    let plain = load(&render(tmp.path(), &case, &[]));
+    let other = tmp.path().join("other");
+    fs::create_dir(&other).unwrap();
+    let (pdf, said) = render_out(&other, &case, &["--evidence-pages"]);
+    assert!(said.contains("claims neither PDF/UA nor PDF/A"), "{said}");
+    let doc = load(&pdf);
+    assert!(doc.get_pages().len() > plain.get_pages().len());
+    let raw = String::from_utf8_lossy(&fs::read(&pdf).unwrap()).to_string();
+    assert!(!raw.contains("pdfuaid:part") && !raw.contains("pdfaid:part"));
+    assert!(embedded(&doc).keys().any(|k| k.starts_with("evidence/")));
 }

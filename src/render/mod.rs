@@ -1,55 +1,33 @@
 //! `ehcpack render`: the request pack as one PDF.
 //!
-//! The case is validated first; a case with errors is refused unless `--draft`. The wording comes
-//! from Tera templates (built in, or `--templates DIR`) that write the pack markup
-//! (README, "Templates and the pack markup"); [`markup`] reads it into blocks, [`layout`] lays them out with genpdf
-//! (twice, so that the contents can give page numbers), and [`pdf`] appends the attached
-//! reports, adds the outline and makes the file reproducible. The file is written atomically.
+//! The case is validated first (by the caller); a case with errors is refused unless `--draft`.
+//! The wording comes from Tera templates (built in, or `--templates DIR`) that write the pack
+//! markup (README, "Templates and the pack markup"); [`markup`] reads it into blocks, [`layout`]
+//! lays them out in one pass with the shaped words of [`fonts`], and [`writer`] writes the
+//! tagged PDF with krilla, with the case and its evidence embedded as files ([`embedded`]).
+//!
+//! Every piece of text that reaches the PDF (page text, metadata, outline, embedded file names
+//! and the embedded documents) passes through [`public`], the one point where a protected
+//! address is withheld.
 
 pub mod context;
+pub mod embedded;
+pub mod fonts;
 pub mod layout;
 pub mod markup;
-pub mod pdf;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::cli::{self, Common, EXIT_FINDINGS, EXIT_OK};
 use crate::privacy::Redactor;
-use crate::report::{Reporter, Summary};
-use crate::rules::Context;
 
 pub use layout::DRAFT_MARK;
-
-#[derive(clap::Args, Debug)]
-pub struct RenderArgs {
-    /// The case folder
-    #[arg(value_name = "CASE")]
-    pub case: PathBuf,
-    /// Where to write the PDF (default: <case folder name>.pdf in the current folder)
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Render even when the case has errors, marking every page "DRAFT - not ready to send"
-    #[arg(long)]
-    pub draft: bool,
-    /// A folder of Tera templates to use instead of the built-in ones (same file names)
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// Protect the PDF with a password (AES-256), for sending by email. The password is read
-    /// from the environment variable EHCPACK_PASSWORD (or --password-env), or typed at a prompt
-    #[arg(long)]
-    pub encrypt: bool,
-    /// The environment variable that holds the password for --encrypt
-    #[arg(long, value_name = "VAR", default_value = crate::protect::PASSWORD_ENV, requires = "encrypt")]
-    pub password_env: String,
-    #[command(flatten)]
-    pub common: Common,
-}
 
 /// The built-in templates, by file name. `pack.tera` is the one rendered; it includes the rest.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -199,80 +177,110 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
     Ok(tera)
 }
 
+/// The one gate for text on its way into the PDF: page text, metadata, outline entries,
+/// embedded file names and descriptions. Whatever a template or a file name holds, no part of
+/// a protected address passes.
+pub fn public(redactor: &Redactor, text: &str) -> String {
+    redactor.redact(text)
+}
+
+/// How evidence travels with the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Evidence {
+    /// Each evidence file embedded byte for byte (always); the pack claims PDF/UA-1 and
+    /// PDF/A-3a, and krilla checks both.
+    #[default]
+    Embedded,
+    /// Also each PDF report's pages appended after the pack. Those pages are not tagged, so
+    /// the file claims neither PDF/UA nor PDF/A.
+    AppendPages,
+}
+
+/// What a render needs besides the case.
+pub struct Options<'a> {
+    pub draft: bool,
+    pub today: NaiveDate,
+    pub templates: Option<&'a Path>,
+    pub fonts: &'a fonts::Fonts,
+    /// The name of the profile the case was validated with (for the manifest).
+    pub profile: &'a str,
+    pub evidence: Evidence,
+}
+
 /// What rendering produced.
 pub struct Rendered {
     pub bytes: Vec<u8>,
+    /// Pages of the pack itself (without appended reports).
     pub pages: usize,
+    /// Evidence files embedded.
     pub attachments: usize,
+    /// Characters no font could print (each also a `font-coverage` warning from validate).
+    pub missing: Vec<char>,
+    /// Whether the file claims PDF/UA-1 and PDF/A-3a.
+    pub conformance: bool,
 }
 
 /// Renders a validated case into PDF bytes.
 pub fn render_case(
     case: &crate::case::Case,
     report: &crate::CaseReport,
-    draft: bool,
-    today: NaiveDate,
-    templates: Option<&Path>,
+    options: &Options,
 ) -> Result<Rendered, String> {
-    let tera = load_templates(templates)?;
-    let (ctx, extras) = context::build(case, report, draft, today);
+    let redactor = Redactor::for_case(case);
+    let tera = load_templates(options.templates)?;
+    let (ctx, extras) = context::build(case, report, options.draft, options.today);
     let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
     let text = tera
         .render("pack.tera", &ctx)
         .map_err(|e| format!("the templates could not be rendered: {}", tera_error(&e)))?;
-    // Whatever a template prints, no part of a protected address reaches the page.
-    let text = Redactor::for_case(case).redact(&text);
+    let text = public(&redactor, &text);
     let blocks = markup::parse(&text).map_err(|e| {
         format!(
             "the templates wrote markup that cannot be laid out (line {} of their output): {}",
             e.line, e.message
         )
     })?;
-    // Lay out until the page numbers settle and no table row breaks that need not (usually
-    // two or three passes), measuring with the real fonts but writing base fonts (quick).
-    // Text the quick fonts cannot write (outside Windows-1252) makes every pass embed.
-    let mut known = layout::Layout::default();
-    let mut bytes = Vec::new();
-    let mut quick = true;
-    for _ in 0..6 {
-        bytes.clear();
-        let found = match layout::render(&blocks, &extras, draft, &known, !quick, &mut bytes) {
-            Ok(found) => found,
-            Err(_) if quick => {
-                quick = false;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let settled = found.pages == known.pages
-            && found.entries.len() == known.entries.len()
-            && found
-                .entries
-                .iter()
-                .zip(&known.entries)
-                .all(|(a, b)| a.page == b.page)
-            && found.split_rows == known.split_rows;
-        known = found;
-        if settled {
-            break;
-        }
+    let mut shaper = fonts::Shaper::new(options.fonts);
+    let laid = layout::layout(&blocks, &extras, options.draft, &mut shaper)?;
+    let missing = std::mem::take(&mut shaper.missing);
+    drop(shaper);
+
+    let files = embedded::files(case, &extras, &redactor, options)?;
+    // Attached reports in the outline, under the Evidence section when there is one.
+    let evidence_heading = laid
+        .headings
+        .iter()
+        .position(|h| h.level == 1 && h.text == "Evidence")
+        .unwrap_or(laid.headings.len().saturating_sub(1));
+    let extra: Vec<writer::ExtraOutline> = extras
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| writer::ExtraOutline {
+            title: public(
+                &redactor,
+                &format!("Attached report {}: {}", i + 1, a.title),
+            ),
+            under: evidence_heading,
+        })
+        .collect();
+    let conformance = options.evidence == Evidence::Embedded;
+    let title = public(&redactor, &extras.title);
+    let meta = writer::Meta {
+        title: &title,
+        date: extras.submission,
+        conformance,
+    };
+    let mut bytes = writer::write(&laid, options.fonts, &meta, files, &extra)?;
+    if options.evidence == Evidence::AppendPages {
+        bytes = embedded::append_reports(&bytes, &extras.attachments)?;
     }
-    // When the quick fonts could write everything, the settled pass is the pack: finishing
-    // embeds the real fonts in place of the base fonts it names.
-    let finished = pdf::finish(
-        &bytes,
-        &pdf::Finish {
-            embed_fonts: quick,
-            entries: &known.entries,
-            attachments: &extras.attachments,
-            title: &extras.title,
-            date: extras.submission,
-        },
-    )?;
     Ok(Rendered {
-        bytes: finished,
-        pages: known.pages,
+        bytes,
+        pages: laid.pages.len(),
         attachments: extras.attachments.len(),
+        missing,
+        conformance,
     })
 }
 
@@ -364,119 +372,4 @@ fn may_be_writing(_pid: u32, file: &fs::DirEntry) -> bool {
         .ok()
         .and_then(|t| t.elapsed().ok());
     age.is_none_or(|age| age < std::time::Duration::from_secs(3600))
-}
-
-/// The output path: `-o`, else `<case folder name>.pdf` in the current folder, which must not
-/// be inside the case folder.
-fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
-    let case_abs = fs::canonicalize(&args.case)
-        .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
-    if let Some(o) = &args.output {
-        if o.is_dir() {
-            return Err(format!(
-                "{} is a folder; give the PDF's file name, e.g. {}",
-                o.display(),
-                o.join("pack.pdf").display()
-            ));
-        }
-        return Ok(o.clone());
-    }
-    let name = case_abs
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "pack".into());
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot find the current folder: {e}"))?;
-    let cwd_abs = fs::canonicalize(&cwd).unwrap_or(cwd);
-    if cwd_abs.starts_with(&case_abs) {
-        return Err(format!(
-            "the current folder is inside the case folder, and the pack is never written there \
-             unless you ask: run from another folder or give -o FILE (e.g. -o ../{name}.pdf)"
-        ));
-    }
-    Ok(PathBuf::from(format!("{name}.pdf")))
-}
-
-/// Runs `ehcpack render`; returns the exit status.
-pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
-    let profile = cli::load_profile(args.common.profile.as_ref())?;
-    let today = cli::today(&args.common);
-    let ctx = Context::new(&profile, today);
-    if !args.case.is_dir() {
-        return Err(format!("{} is not a case folder", args.case.display()));
-    }
-    let target = output_path(args)?;
-    if let Some(dir) = &args.templates {
-        if !dir.is_dir() {
-            return Err(format!("{} is not a folder of templates", dir.display()));
-        }
-    }
-    // Ask for the password before any work, so that a mistake there costs nothing.
-    let password = match args.encrypt {
-        true => Some(crate::protect::password(&args.password_env)?),
-        false => None,
-    };
-    let (case, report) = crate::validate(&args.case, &ctx);
-    let io_err = |e: std::io::Error| e.to_string();
-    if report.errors > 0 && !args.draft {
-        let mut human = crate::report::Human {
-            colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            quiet: false,
-        };
-        let mut summary = Summary::default();
-        summary.add(&report);
-        human.case(&report, out).map_err(io_err)?;
-        human.finish(&summary, out).map_err(io_err)?;
-        out.flush().map_err(io_err)?;
-        eprintln!(
-            "ehcpack: not rendered: {} has {} error{}; fix them, or use --draft for a marked draft",
-            args.case.display(),
-            report.errors,
-            if report.errors == 1 { "" } else { "s" }
-        );
-        return Ok(EXIT_FINDINGS);
-    }
-    let draft = args.draft;
-    let rendered = render_case(&case, &report, draft, today, args.templates.as_deref())?;
-    let bytes = match &password {
-        Some(password) => crate::protect::encrypt(&rendered.bytes, password)?,
-        None => rendered.bytes,
-    };
-    write_atomically(&target, &bytes)?;
-    writeln!(
-        out,
-        "wrote {} ({} pages of pack{}, {} KB){}{}",
-        target.display(),
-        rendered.pages,
-        match rendered.attachments {
-            0 => String::new(),
-            1 => " and 1 attached report".into(),
-            n => format!(" and {n} attached reports"),
-        },
-        bytes.len().div_ceil(1024),
-        if draft {
-            format!(
-                " - DRAFT: {} error{}, {} warning{}",
-                report.errors,
-                if report.errors == 1 { "" } else { "s" },
-                report.warnings,
-                if report.warnings == 1 { "" } else { "s" }
-            )
-        } else if report.warnings > 0 {
-            format!(
-                " - {} warning{} shown in the check summary",
-                report.warnings,
-                if report.warnings == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
-        },
-        if password.is_some() {
-            " - protected with the password"
-        } else {
-            ""
-        }
-    )
-    .map_err(io_err)?;
-    Ok(EXIT_OK)
 }

@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub use catalogue::RuleId;
 mod dates;
+mod fonts;
 mod people;
 mod plans;
 mod privacy;
@@ -17,6 +18,7 @@ use chrono::NaiveDate;
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::profile::Profile;
+use crate::render::fonts::Fonts;
 
 /// What the rules need besides the case.
 #[derive(Debug, Clone)]
@@ -26,6 +28,8 @@ pub struct Context<'a> {
     pub today: NaiveDate,
     /// The date the LA received the request, for cases that do not record one.
     pub received: Option<NaiveDate>,
+    /// The fonts the pack is printed with (rule `font-coverage`).
+    pub fonts: Fonts,
 }
 
 impl<'a> Context<'a> {
@@ -34,7 +38,14 @@ impl<'a> Context<'a> {
             profile,
             today,
             received: None,
+            fonts: Fonts::bundled(),
         }
+    }
+
+    /// With the fonts the pack will be printed in (the bundled ones and the user's).
+    pub fn with_fonts(mut self, fonts: Fonts) -> Context<'a> {
+        self.fonts = fonts;
+        self
     }
 
     /// The request's planned submission date where set, else today.
@@ -49,6 +60,8 @@ impl<'a> Context<'a> {
 /// Runs every rule over a complete case.
 pub fn check(case: &Case, ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Whether every character can be printed does not depend on the case being complete.
+    fonts::check(case, ctx, &mut out);
     if !case.is_complete() {
         return out;
     }

@@ -20,6 +20,8 @@ mod encrypt;
 mod html;
 /// The packs read by poppler: pdftotext, pdffonts, pdfinfo.
 mod pdf;
+/// The pack checked for PDF/UA by the `pdfua` checker.
+mod pdfua;
 /// Hostile inputs that only root can set up (mknod, setpriv, mount).
 mod privileged;
 /// The shared domain guide beside the clone (`../shared`).

@@ -1,0 +1,443 @@
+//! The fonts of the pack: which font prints each character, and the shaped words.
+//!
+//! Atkinson Hyperlegible Next is the main face; Noto Sans (Latin, Greek, Cyrillic, Vietnamese)
+//! prints what it lacks, character by character; fonts the user adds (`--font FILE`, or `fonts:`
+//! in the profile) come after, for scripts no bundled font covers. A character none of them has
+//! is reported (rule `font-coverage`) and never drawn as a blank box in silence.
+//!
+//! Text is shaped with rustybuzz (ligatures, combining marks, right-to-left scripts), one
+//! distinct word at a time: the shaped words are cached, so a word that occurs a thousand times
+//! is shaped once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+const ATKINSON_REGULAR: &[u8] = include_bytes!("../../fonts/AtkinsonHyperlegibleNext-Regular.ttf");
+const ATKINSON_BOLD: &[u8] = include_bytes!("../../fonts/AtkinsonHyperlegibleNext-Bold.ttf");
+const NOTO_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
+const NOTO_BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
+
+/// The largest font file `--font` accepts.
+pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One font file: its bytes, its name and the characters it can print.
+#[derive(Clone)]
+pub struct FontFile {
+    pub name: String,
+    bytes: Arc<Vec<u8>>,
+    /// The krilla font (subset when written).
+    pub(crate) pdf: krilla::text::Font,
+}
+
+impl std::fmt::Debug for FontFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FontFile")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl FontFile {
+    fn new(name: &str, bytes: Vec<u8>) -> Result<FontFile, String> {
+        let bytes = Arc::new(bytes);
+        if rustybuzz::Face::from_slice(&bytes, 0).is_none() {
+            return Err(format!("{name} is not a TrueType or OpenType font"));
+        }
+        let pdf = krilla::text::Font::new(bytes.clone().into(), 0)
+            .ok_or_else(|| format!("{name} is a font that cannot be embedded in a PDF"))?;
+        Ok(FontFile {
+            name: name.to_string(),
+            bytes,
+            pdf,
+        })
+    }
+
+    /// Reads a font the user names; the error says which file and why.
+    pub fn load(path: &Path) -> Result<FontFile, String> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("cannot read the font {}: {e}", path.display()))?;
+        if !meta.is_file() {
+            return Err(format!("the font {} is not a file", path.display()));
+        }
+        if meta.len() > MAX_FONT_BYTES {
+            return Err(format!(
+                "the font {} is larger than {} MB",
+                path.display(),
+                MAX_FONT_BYTES / (1024 * 1024)
+            ));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("cannot read the font {}: {e}", path.display()))?;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into(),
+        );
+        FontFile::new(&name, bytes).map_err(|e| format!("{} ({})", e, path.display()))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// The regular and bold chains: main face, fallback, then the user's fonts.
+#[derive(Debug, Clone)]
+pub struct Fonts {
+    pub regular: Vec<FontFile>,
+    pub bold: Vec<FontFile>,
+    /// The user's fonts, as named (for messages).
+    pub added: Vec<PathBuf>,
+}
+
+fn bundled() -> &'static (FontFile, FontFile, FontFile, FontFile) {
+    static BUNDLED: OnceLock<(FontFile, FontFile, FontFile, FontFile)> = OnceLock::new();
+    BUNDLED.get_or_init(|| {
+        let load = |name: &str, bytes: &[u8]| {
+            FontFile::new(name, bytes.to_vec()).expect("the bundled fonts are valid")
+        };
+        (
+            load("AtkinsonHyperlegibleNext-Regular", ATKINSON_REGULAR),
+            load("AtkinsonHyperlegibleNext-Bold", ATKINSON_BOLD),
+            load("NotoSans-Regular", NOTO_REGULAR),
+            load("NotoSans-Bold", NOTO_BOLD),
+        )
+    })
+}
+
+impl Default for Fonts {
+    fn default() -> Fonts {
+        Fonts::bundled()
+    }
+}
+
+impl Fonts {
+    /// The bundled fonts only.
+    pub fn bundled() -> Fonts {
+        let (ar, ab, nr, nb) = bundled().clone();
+        Fonts {
+            regular: vec![ar, nr],
+            bold: vec![ab, nb],
+            added: Vec::new(),
+        }
+    }
+
+    /// The bundled fonts and the user's, in the order given (the first that has a character
+    /// prints it).
+    pub fn with_added(paths: &[PathBuf]) -> Result<Fonts, String> {
+        let mut fonts = Fonts::bundled();
+        for path in paths {
+            let file = FontFile::load(path)?;
+            fonts.regular.push(file.clone());
+            fonts.bold.push(file);
+            fonts.added.push(path.clone());
+        }
+        Ok(fonts)
+    }
+
+    /// The characters of `text` no font can print, each once.
+    pub fn uncovered(&self, text: &str) -> Vec<char> {
+        let faces = Faces::new(self);
+        let mut out: Vec<char> = Vec::new();
+        for c in text.chars() {
+            if !needs_no_glyph(c) && faces.pick(Style::Regular, c).is_none() && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// Characters that are not printed as glyphs: spaces, line breaks, other controls, and
+/// zero-width format characters (joiners, marks of direction).
+pub fn needs_no_glyph(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Regular or bold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Style {
+    Regular,
+    Bold,
+}
+
+/// The parsed faces of a [`Fonts`], borrowed for one render.
+pub struct Faces<'a> {
+    regular: Vec<rustybuzz::Face<'a>>,
+    bold: Vec<rustybuzz::Face<'a>>,
+}
+
+impl<'a> Faces<'a> {
+    pub fn new(fonts: &'a Fonts) -> Faces<'a> {
+        let parse = |chain: &'a [FontFile]| {
+            chain
+                .iter()
+                .map(|f| rustybuzz::Face::from_slice(f.bytes(), 0).expect("checked when loaded"))
+                .collect()
+        };
+        Faces {
+            regular: parse(&fonts.regular),
+            bold: parse(&fonts.bold),
+        }
+    }
+
+    fn chain(&self, style: Style) -> &[rustybuzz::Face<'a>] {
+        match style {
+            Style::Regular => &self.regular,
+            Style::Bold => &self.bold,
+        }
+    }
+
+    /// The index of the first font of the chain that has `c`.
+    pub fn pick(&self, style: Style, c: char) -> Option<usize> {
+        self.chain(style)
+            .iter()
+            .position(|f| f.glyph_index(c).is_some())
+    }
+}
+
+/// One shaped glyph, in units of the font size (multiply by the size for points).
+#[derive(Debug, Clone, Copy)]
+pub struct Glyph {
+    pub id: u16,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+    /// The byte range of the word's text this glyph's cluster covers.
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A run of glyphs from one font.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Index into the style's chain.
+    pub font: usize,
+    pub glyphs: Vec<Glyph>,
+    /// The byte range of the word the run covers.
+    pub start: usize,
+    pub end: usize,
+    pub rtl: bool,
+}
+
+/// A shaped word: its runs, its width at size 1, and the characters no font has.
+#[derive(Debug, Clone)]
+pub struct Shaped {
+    pub runs: Vec<Run>,
+    pub width: f32,
+    pub rtl: bool,
+}
+
+/// Shapes words, each distinct word once.
+pub struct Shaper<'a> {
+    faces: Faces<'a>,
+    cache: HashMap<(Style, String), Arc<Shaped>>,
+    /// Characters no font has, in the order met.
+    pub missing: Vec<char>,
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(fonts: &'a Fonts) -> Shaper<'a> {
+        Shaper {
+            faces: Faces::new(fonts),
+            cache: HashMap::new(),
+            missing: Vec::new(),
+        }
+    }
+
+    /// The shaped word (no spaces inside), from the cache when seen before.
+    pub fn word(&mut self, style: Style, word: &str) -> Arc<Shaped> {
+        // Very long words are not cached: they are rare, and each would hold its memory.
+        if word.len() > 256 {
+            return Arc::new(self.shape(style, word));
+        }
+        if let Some(s) = self.cache.get(&(style, word.to_string())) {
+            return s.clone();
+        }
+        let shaped = Arc::new(self.shape(style, word));
+        self.cache.insert((style, word.to_string()), shaped.clone());
+        shaped
+    }
+
+    /// The glyph of a space in font `font` of the chain.
+    pub fn space_glyph(&self, style: Style, font: usize) -> u16 {
+        self.faces.chain(style)[font]
+            .glyph_index(' ')
+            .map_or(0, |g| g.0)
+    }
+
+    /// The width of a space at size 1.
+    pub fn space(&mut self, style: Style) -> f32 {
+        self.word(style, " ").width
+    }
+
+    fn shape(&mut self, style: Style, word: &str) -> Shaped {
+        // A word is set in one font when one font has all of it (the first such font of the
+        // chain), so it reads and copies as one word; otherwise each character goes to the first
+        // font that has it, and a combining mark stays with its base character's font when that
+        // font has it too.
+        let chain = self.faces.chain(style);
+        let whole = chain.iter().position(|f| {
+            word.chars()
+                .all(|c| needs_no_glyph(c) || f.glyph_index(c).is_some())
+        });
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (font, start, end)
+        match whole {
+            Some(f) => runs.push((f, 0, word.len())),
+            None => {
+                for (i, c) in word.char_indices() {
+                    let end = i + c.len_utf8();
+                    let current = runs.last().map(|r| r.0);
+                    let font = if needs_no_glyph(c) {
+                        current.unwrap_or(0)
+                    } else {
+                        let mark = is_mark(c);
+                        match current {
+                            Some(f) if mark && chain[f].glyph_index(c).is_some() => f,
+                            _ => match self.faces.pick(style, c) {
+                                Some(f) => f,
+                                None => {
+                                    if !self.missing.contains(&c) {
+                                        self.missing.push(c);
+                                    }
+                                    // Printed with a visible replacement; reported.
+                                    current.unwrap_or(0)
+                                }
+                            },
+                        }
+                    };
+                    match runs.last_mut() {
+                        Some(r) if r.0 == font => r.2 = end,
+                        _ => runs.push((font, i, end)),
+                    }
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(runs.len());
+        let mut width = 0.0;
+        let mut any_rtl = false;
+        for (font, start, end) in runs {
+            let face = &self.faces.chain(style)[font];
+            let upem = face.units_per_em() as f32;
+            let replacement = ['\u{FFFD}', '\u{25A1}', '?']
+                .iter()
+                .find_map(|c| face.glyph_index(*c))
+                .map_or(0, |g| g.0);
+            let mut buffer = rustybuzz::UnicodeBuffer::new();
+            buffer.push_str(&word[start..end]);
+            buffer.guess_segment_properties();
+            let rtl = buffer.direction() == rustybuzz::Direction::RightToLeft;
+            any_rtl |= rtl;
+            let shaped = rustybuzz::shape(face, &[], buffer);
+            let infos = shaped.glyph_infos();
+            let positions = shaped.glyph_positions();
+            let len = end - start;
+            // Cluster ends: the next larger cluster start, or the end of the run.
+            let mut starts: Vec<u32> = infos.iter().map(|i| i.cluster).collect();
+            starts.sort_unstable();
+            starts.dedup();
+            let mut glyphs = Vec::with_capacity(infos.len());
+            for (info, pos) in infos.iter().zip(positions) {
+                let next = starts
+                    .binary_search(&info.cluster)
+                    .ok()
+                    .and_then(|k| starts.get(k + 1))
+                    .copied()
+                    .unwrap_or(len as u32);
+                // A character no font has is drawn as the font's replacement character (or a
+                // question mark), never as an invisible or empty .notdef box; the text keeps
+                // the character itself.
+                let id = match info.glyph_id {
+                    0 => replacement,
+                    id => id as u16,
+                };
+                let g = Glyph {
+                    id,
+                    advance: pos.x_advance as f32 / upem,
+                    x_offset: pos.x_offset as f32 / upem,
+                    y_offset: pos.y_offset as f32 / upem,
+                    start: start as u32 + info.cluster,
+                    end: start as u32 + next,
+                };
+                width += g.advance;
+                glyphs.push(g);
+            }
+            out.push(Run {
+                font,
+                glyphs,
+                start,
+                end,
+                rtl,
+            });
+        }
+        Shaped {
+            runs: out,
+            width,
+            rtl: any_rtl,
+        }
+    }
+}
+
+/// Combining marks (general category M), roughly: the blocks that hold them.
+fn is_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{0483}'..='\u{0489}'
+        | '\u{0591}'..='\u{05BD}'
+        | '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0900}'..='\u{0903}'
+        | '\u{093A}'..='\u{094F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// `U+1EC5 ễ`: how a message names a character.
+pub fn describe(c: char) -> String {
+    format!("U+{:04X} {c}", c as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polish_and_vietnamese_are_covered_by_the_bundled_fonts() {
+        let fonts = Fonts::bundled();
+        assert!(fonts.uncovered("Łukasz Wiśniewski-Nguyễn").is_empty());
+        assert!(fonts.uncovered("Дмитрий Ελένη").is_empty());
+        assert_eq!(
+            fonts.uncovered("Aisha عائشة"),
+            "عائشة".chars().fold(Vec::new(), |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c)
+                }
+                v
+            })
+        );
+    }
+
+    #[test]
+    fn the_fallback_prints_what_the_main_face_lacks() {
+        let fonts = Fonts::bundled();
+        let mut shaper = Shaper::new(&fonts);
+        let word = shaper.word(Style::Regular, "Nguyễn");
+        assert!(shaper.missing.is_empty());
+        assert!(word.width > 0.0);
+        // Every glyph is a real one, not .notdef.
+        assert!(word.runs.iter().all(|r| r.glyphs.iter().all(|g| g.id != 0)));
+    }
+
+    #[test]
+    fn words_are_shaped_once() {
+        let fonts = Fonts::bundled();
+        let mut shaper = Shaper::new(&fonts);
+        let a = shaper.word(Style::Bold, "outcome");
+        let b = shaper.word(Style::Bold, "outcome");
+        assert!(Arc::ptr_eq(&a, &b));
+    }
+}

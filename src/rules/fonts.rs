@@ -1,0 +1,64 @@
+//! font-coverage: a character that none of the pack's fonts (the bundled ones and those added
+//! with `--font` or the profile's `fonts:`) can print would show as a box in the pack.
+
+use super::Context;
+use crate::case::Case;
+use crate::diagnostic::Diagnostic;
+use crate::render::fonts::{describe, needs_no_glyph, Faces, Style};
+use crate::rules::catalogue::RuleId;
+
+/// At most this many findings per document: one unreadable script is one problem.
+const PER_DOCUMENT: usize = 10;
+
+pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let faces = Faces::new(&ctx.fonts);
+    for (doc, document) in case.documents.iter().enumerate() {
+        let Some(root) = &document.root else { continue };
+        let mut strings = Vec::new();
+        root.strings("", &mut strings);
+        let mut found = 0;
+        for (pointer, node) in strings {
+            let text = node.as_str().unwrap_or_default();
+            if text.is_ascii() {
+                continue;
+            }
+            let mut missing: Vec<char> = Vec::new();
+            for c in text.chars() {
+                if !c.is_ascii()
+                    && !needs_no_glyph(c)
+                    && faces.pick(Style::Regular, c).is_none()
+                    && !missing.contains(&c)
+                {
+                    missing.push(c);
+                }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            found += 1;
+            if found > PER_DOCUMENT {
+                break;
+            }
+            let field = pointer.trim_start_matches('/').replace('/', ".");
+            let shown: Vec<String> = missing.iter().take(5).map(|c| describe(*c)).collect();
+            let more = match missing.len() {
+                n if n > 5 => format!(" and {} more", n - 5),
+                _ => String::new(),
+            };
+            out.push(case.at(
+                doc,
+                &pointer,
+                Diagnostic::new(
+                    RuleId::FontCoverage,
+                    format!(
+                        "`{field}` has {}{more} that no font of the pack can print; it would show \
+                         as a box",
+                        shown.join(", ")
+                    ),
+                    "render with a font that has these characters: `--font FILE` (a TTF or OTF, \
+                     e.g. Noto Sans Arabic for Arabic), or list it under `fonts:` in the profile",
+                ),
+            ));
+        }
+    }
+}
