@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the binaries people without Rust download: a static Linux binary (x86_64, musl) and a
 # Windows one (x86_64, mingw-w64), each in an archive with the README and the licences (ours,
-# MIT, and the bundled fonts', SIL OFL 1.1), and a SHA256SUMS list of the archives.
+# MIT, and each bundled font family's, SIL OFL 1.1), and a SHA256SUMS list of the archives.
 #
 #   bash release/build.sh            # into dist/
 #   DIST=/some/folder bash release/build.sh
@@ -72,7 +72,9 @@ package() { # folder binary
   cp "$2" "$1/"
   cp README.md "$1/README.md"
   cp LICENSE "$1/LICENSE"
-  cp fonts/OFL.txt "$1/LICENSE-fonts-OFL.txt"
+  for licence in fonts/OFL-*.txt; do # each bundled font family's SIL Open Font License
+    cp "$licence" "$1/LICENSE-fonts-$(basename "$licence")"
+  done
   find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 }
 
@@ -84,9 +86,9 @@ tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owne
 windows_name="ehcpack-$version-x86_64-windows"
 package "$stage/$windows_name" "$windows_bin"
 # Windows readers expect CRLF in the text files they open with Notepad.
-for text in README.md LICENSE LICENSE-fonts-OFL.txt; do
-  sed -i 's/\r*$/\r/' "$stage/$windows_name/$text"
-  touch -d "@$SOURCE_DATE_EPOCH" "$stage/$windows_name/$text"
+for text in "$stage/$windows_name"/README.md "$stage/$windows_name"/LICENSE*; do
+  sed -i 's/\r*$/\r/' "$text"
+  touch -d "@$SOURCE_DATE_EPOCH" "$text"
 done
 rm -f "$dist/$windows_name.zip"
 (cd "$stage" && TZ=UTC find "$windows_name" -print | LC_ALL=C sort |
