@@ -172,8 +172,8 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         let list: Vec<String> = rendered.missing.iter().map(|c| describe(*c)).collect();
         writeln!(
             out,
-            "warning: no font can print {} ({}); they show as a box in the pack. Add a font \
-             that has them with --font FILE (see `ehcpack explain font-coverage`)",
+            "warning: no font can print {} ({}); the pack shows a replacement mark for each. \
+             Add a font that has them with --font FILE (see `ehcpack explain font-coverage`)",
             plural(list.len(), "character", "characters"),
             list.join(", ")
         )

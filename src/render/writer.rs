@@ -346,6 +346,22 @@ fn draw(surface: &mut Surface, item: &Item, fonts: &Fonts) {
             surface.set_stroke(s.map(|c| stroke(c, 0.5)));
             surface.draw_path(&path);
         }
+        Item::Rects {
+            rects,
+            fill: f,
+            stroke: s,
+        } => {
+            let mut pb = PathBuilder::new();
+            for (x, y, w, h) in rects {
+                if let Some(rect) = Rect::from_xywh(*x, *y, w.max(0.01), h.max(0.01)) {
+                    pb.push_rect(rect);
+                }
+            }
+            let Some(path) = pb.finish() else { return };
+            surface.set_fill(f.map(fill));
+            surface.set_stroke(s.map(|c| stroke(c, 0.5)));
+            surface.draw_path(&path);
+        }
         Item::Line {
             from,
             to,
