@@ -370,7 +370,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     }
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(report::Human {
-            colour: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            colour: terminal_shows_colour(),
             quiet: args.quiet,
         }),
         Format::Json => Box::new(report::Json::new(&profile.name, ctx.today)),
@@ -560,4 +560,21 @@ fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
         writeln!(out, "wrote {}", path.display()).map_err(|e| e.to_string())?;
     }
     Ok(EXIT_OK)
+}
+
+/// Colour only on a terminal that shows it, and not with `NO_COLOR` set. A Windows console shows
+/// the colour codes as text unless it is switched to them first; one that cannot be (before
+/// Windows 10) gets plain text.
+pub(crate) fn terminal_shows_colour() -> bool {
+    if !io::stdout().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return false;
+    }
+    #[cfg(windows)]
+    {
+        anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+    }
+    #[cfg(not(windows))]
+    {
+        true
+    }
 }

@@ -2,7 +2,7 @@
 //! [`crate::render::render_case`], a library function.
 
 use std::fs;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Common, EXIT_FINDINGS, EXIT_OK};
@@ -93,7 +93,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     let io_err = |e: std::io::Error| e.to_string();
     if report.errors > 0 && !args.draft {
         let mut human = crate::report::Human {
-            colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            colour: super::terminal_shows_colour(),
             quiet: false,
         };
         let mut summary = Summary::default();
