@@ -70,7 +70,8 @@ fn text_case(dir: &Path) -> PathBuf {
     let needs = fs::read_to_string(case.join("needs.yaml")).unwrap();
     let sentence = "Josh finds it hard to hold on to spoken instructions of more than two parts, and relies on copying other children in whole-class teaching. ";
     let mut text = String::new();
-    while text.len() < 1024 * 1024 {
+    // Just under the 1 MB a case document may hold.
+    while text.len() < 1_000_000 {
         text.push_str("    ");
         for _ in 0..6 {
             text.push_str(sentence);
@@ -78,6 +79,10 @@ fn text_case(dir: &Path) -> PathBuf {
         text.push_str("\n\n");
     }
     let needs = needs.replacen("  nature: |\n", &format!("  nature: |\n{text}"), 1);
+    assert!(
+        needs.len() < 1024 * 1024,
+        "a case document holds at most 1 MB"
+    );
     fs::write(case.join("needs.yaml"), needs).unwrap();
     case
 }

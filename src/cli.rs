@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::case::{self, Kind};
+use crate::case::Kind;
 use crate::diagnostic::Severity;
 use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
@@ -258,7 +258,12 @@ pub fn run() -> i32 {
         Err(message) if message.is_empty() => EXIT_OK,
         Err(message) => {
             let _ = out.flush();
-            eprintln!("ehcpack: {message}");
+            // Errors can quote a path or a value from input: never raw to the terminal.
+            let _ = writeln!(
+                io::stderr(),
+                "ehcpack: {}",
+                crate::privacy::terminal_safe(&message)
+            );
             EXIT_CANNOT_RUN
         }
     }
@@ -341,17 +346,27 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     let fonts = load_fonts(&args.common, &profile)?;
     let mut ctx = Context::new(&profile, today(&args.common)).with_fonts(fonts);
     ctx.received = args.received;
+    // Every PATH is looked at; one that cannot be read is a finding, and the others are checked.
+    // Only when none of them holds a case folder does the run stop (exit status 2).
     let mut cases = Vec::new();
+    let mut readable = false;
     for path in &args.paths {
-        let found =
-            case::discover(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if found.is_empty() {
-            return Err(format!(
-                "{} holds no case folder (a folder with .yaml files in it)",
-                path.display()
-            ));
-        }
-        cases.extend(found);
+        let found = crate::batch::discover(path);
+        readable |= found.readable;
+        cases.extend(found.items);
+    }
+    if !readable {
+        let reasons: Vec<String> = cases
+            .iter()
+            .filter_map(|item| match item {
+                crate::batch::Item::Problem { path, message, .. } => Some(format!(
+                    "cannot read {}: {message}",
+                    crate::privacy::path_text(path)
+                )),
+                crate::batch::Item::Case(_) => None,
+            })
+            .collect();
+        return Err(reasons.join("\nehcpack: "));
     }
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(report::Human {
@@ -375,16 +390,30 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         bar
     });
     let mut summary = Summary::default();
-    let io_err = |e: io::Error| match e.kind() {
-        // The reader stopped reading (`| head`): nothing more to say.
-        io::ErrorKind::BrokenPipe => String::new(),
-        _ => format!("cannot write the report: {e}"),
+    // The reader stopped reading (`| head`): the rest is checked without printing, quietly,
+    // so that the exit status still tells whether any case has errors.
+    let mut closed = false;
+    let io_err = |e: io::Error, closed: &mut bool| -> Result<(), String> {
+        match e.kind() {
+            io::ErrorKind::BrokenPipe => {
+                *closed = true;
+                Ok(())
+            }
+            _ => Err(format!("cannot write the report: {e}")),
+        }
     };
     for batch in cases.chunks(BATCH) {
         let reports: Vec<_> = batch
             .par_iter()
-            .map(|path| {
-                let (_, report) = crate::validate(path, &ctx);
+            .map(|item| {
+                let report = match item {
+                    crate::batch::Item::Case(path) => crate::validate(path, &ctx).1,
+                    crate::batch::Item::Problem {
+                        path,
+                        message,
+                        help,
+                    } => crate::batch::Item::problem_report(path, message, help),
+                };
                 if let Some(bar) = &progress {
                     bar.inc(1);
                 }
@@ -393,19 +422,26 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             .collect();
         for report in &reports {
             summary.add(report);
+            if closed {
+                continue;
+            }
             let mut write = |out: &mut dyn Write| reporter.case(report, out);
-            match &progress {
+            if let Err(e) = match &progress {
                 Some(bar) => bar.suspend(|| write(out)),
                 None => write(out),
+            } {
+                io_err(e, &mut closed)?;
             }
-            .map_err(io_err)?;
         }
     }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    reporter.finish(&summary, out).map_err(io_err)?;
-    out.flush().map_err(io_err)?;
+    if !closed {
+        if let Err(e) = reporter.finish(&summary, out).and_then(|()| out.flush()) {
+            io_err(e, &mut closed)?;
+        }
+    }
     Ok(if summary.failed > 0 {
         EXIT_FINDINGS
     } else {
@@ -440,7 +476,8 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     let files = crate::new_case::write(&args.folder, &options)
         .map_err(|e| format!("cannot create {}: {e}", args.folder.display()))?;
-    let folder = args.folder.display();
+    // The folder is named by the user, yet printed for a terminal: escaped all the same.
+    let folder = crate::privacy::terminal_safe(&args.folder.to_string_lossy());
     let text = format!(
         "Created the case folder {folder} with {} documents:\n  {}\n\
          Put reports (PDFs) in {folder}/reports and list them in evidence.yaml.\n\
@@ -449,11 +486,14 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
          to see what is left to do, in order.\n",
         files.len(),
         files.join(", "),
-        args.folder
-            .parent()
-            .map(|p| p.join("schemas"))
-            .unwrap_or_else(|| "schemas".into())
-            .display()
+        crate::privacy::terminal_safe(
+            &args
+                .folder
+                .parent()
+                .map(|p| p.join("schemas"))
+                .unwrap_or_else(|| "schemas".into())
+                .to_string_lossy()
+        )
     );
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(EXIT_OK)

@@ -123,6 +123,7 @@ pub fn document(kind: Kind, options: &NewCase, plan: usize, plans: usize) -> Str
                 _ => None,
             };
             out.push('\n');
+            let start = out.len();
             field(
                 &mut out,
                 0,
@@ -133,7 +134,9 @@ pub fn document(kind: Kind, options: &NewCase, plan: usize, plans: usize) -> Str
                 value,
             );
             if kind == Kind::Pupil && name == "address" && options.looked_after {
-                out.push_str("  protected: true\n");
+                // The block already has an empty `protected:`: fill it in, once.
+                let block = out.split_off(start);
+                out.push_str(&block.replacen("\n  protected:\n", "\n  protected: true\n", 1));
             }
         }
     }
@@ -194,6 +197,35 @@ fn example_text(sub: &Json) -> Option<String> {
     })
 }
 
+/// A value as a one-line YAML flow value, quoting text only where YAML needs it.
+fn yaml_flow(value: &Json) -> String {
+    match value {
+        Json::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{k}: {}", yaml_flow(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Json::Array(items) => format!(
+            "[{}]",
+            items.iter().map(yaml_flow).collect::<Vec<_>>().join(", ")
+        ),
+        Json::String(s) => {
+            let plain = !s.is_empty()
+                && !s.contains([',', ':', '#', '{', '}', '[', ']', '"', '\''])
+                && !s.starts_with(|c: char| c.is_ascii_digit() && !s.contains('-'))
+                && s.trim() == s;
+            if plain {
+                s.clone()
+            } else {
+                Json::String(s.clone()).to_string()
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
 fn field(
     out: &mut String,
     depth: usize,
@@ -222,10 +254,25 @@ fn field(
             .collect();
         text.push_str(&format!(" One of: {}.", options.join(", ")));
     }
-    if let Some(example) = example_text(sub).or_else(|| example_text(resolved)) {
-        text.push_str(&format!(" Example: {example}"));
+    // A list of entries is shown as the YAML entries would be written, each on its own line.
+    let entries: Vec<&Json> = sub
+        .get("examples")
+        .and_then(|e| e.get(0))
+        .and_then(Json::as_array)
+        .map(|items| items.iter().filter(|i| i.is_object()).collect())
+        .unwrap_or_default();
+    if entries.is_empty() {
+        if let Some(example) = example_text(sub).or_else(|| example_text(resolved)) {
+            text.push_str(&format!(" Example: {example}"));
+        }
     }
     comment(out, &indent, &text);
+    if !entries.is_empty() {
+        out.push_str(&format!("{indent}# Example:\n"));
+        for entry in entries {
+            out.push_str(&format!("{indent}#   - {}\n", yaml_flow(entry)));
+        }
+    }
     let kind = resolved
         .get("type")
         .and_then(Json::as_str)
@@ -286,6 +333,67 @@ fn object_fields(out: &mut String, depth: usize, schema: &Json, defs: &Json) {
     if let Some(props) = schema["properties"].as_object() {
         for (name, sub) in props {
             field(out, depth, name, sub, defs, required.contains(name), None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every list example in the schemas, written as `new` writes it, reads back as the same
+    /// value: the commented example is YAML a SENCO can uncomment.
+    #[test]
+    fn list_examples_are_yaml_that_reads_back() {
+        fn walk(schema: &Json, seen: &mut usize) {
+            if let Some(items) = schema
+                .get("examples")
+                .and_then(|e| e.get(0))
+                .and_then(Json::as_array)
+            {
+                for item in items.iter().filter(|i| i.is_object()) {
+                    let text = format!("- {}\n", yaml_flow(item));
+                    let node = crate::yaml::parse(&text).unwrap().unwrap();
+                    assert_eq!(node.to_json(), Json::Array(vec![item.clone()]), "{text}");
+                    *seen += 1;
+                }
+            }
+            match schema {
+                Json::Object(map) => map.values().for_each(|v| walk(v, seen)),
+                Json::Array(items) => items.iter().for_each(|v| walk(v, seen)),
+                _ => {}
+            }
+        }
+        let mut seen = 0;
+        for kind in Kind::ALL {
+            walk(
+                &serde_json::from_str(schema::text(kind)).unwrap(),
+                &mut seen,
+            );
+        }
+        assert!(seen >= 5, "{seen} list examples");
+    }
+
+    #[test]
+    fn text_that_yaml_would_misread_is_quoted() {
+        for text in [
+            "a: b",
+            "x, y",
+            "# not a comment",
+            "007",
+            " padded",
+            "",
+            "[list]",
+        ] {
+            let written = yaml_flow(&Json::String(text.into()));
+            let node = crate::yaml::parse(&format!("v: {written}\n"))
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                node.get("v").and_then(|v| v.as_str()),
+                Some(text),
+                "{written}"
+            );
         }
     }
 }

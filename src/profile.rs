@@ -161,6 +161,15 @@ impl Profile {
         terms
     }
 
+    /// Whether the profile has the term dates of every academic year from `from` to `to`.
+    pub fn has_terms_for(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let (first, last) = (AcademicYear::containing(from), AcademicYear::containing(to));
+        (first.0..=last.0).all(|y| {
+            self.year(AcademicYear(y))
+                .is_some_and(|dates| !dates.terms.is_empty())
+        })
+    }
+
     /// The profile as YAML, for `ehcpack profile show`.
     pub fn to_yaml(&self) -> String {
         let mut out = format!("name: {}\n", self.name);
@@ -249,5 +258,27 @@ mod tests {
     #[test]
     fn bad_profile_is_refused() {
         assert!(Profile::from_text("name: x\nbogus: 1\n").is_err());
+    }
+
+    #[test]
+    fn terms_count_only_for_years_the_profile_has_them_for() {
+        let text = DURHAM.replace(
+            "    summer_term_ends: 2026-07-17\n",
+            "    summer_term_ends: 2026-07-17\n    terms:\n      - {starts: 2025-09-03, ends: 2025-12-19}\n",
+        );
+        let p = Profile::from_text(&text).unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert!(p.has_terms_for(d("2025-09-10"), d("2026-02-01")));
+        assert!(
+            !p.has_terms_for(d("2025-07-01"), d("2025-10-01")),
+            "2024/25 has none"
+        );
+        assert!(!Profile::durham().has_terms_for(d("2025-09-10"), d("2025-10-01")));
+        let backwards = DURHAM.replace(
+            "    summer_term_ends: 2026-07-17\n",
+            "    summer_term_ends: 2026-07-17\n    terms:\n      - {starts: 2025-12-19, ends: 2025-09-03}\n",
+        );
+        let err = Profile::from_text(&backwards).unwrap_err();
+        assert!(err.contains("ends (2025-09-03) before it starts"), "{err}");
     }
 }

@@ -118,6 +118,7 @@ pub fn check(kind: Kind, root: &Node, source: &str) -> Vec<Finding> {
         findings.push(finding);
     }
     let mut out = findings;
+    out.extend(beyond_the_schema(kind, root, &instance));
     out.sort_by_key(|f| (f.line, f.column));
     out.dedup();
     if out.len() > MAX_FINDINGS {
@@ -147,6 +148,33 @@ pub const MAX_FINDINGS: usize = 100;
 
 /// The most unknown field names one finding lists.
 const MAX_NAMED_FIELDS: usize = 10;
+
+/// What the format requires that JSON Schema cannot say: one field compared with another.
+fn beyond_the_schema(kind: Kind, root: &Node, instance: &Json) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if kind == Kind::Pupil {
+        let sessions = |name: &str| instance["attendance"][name].as_u64();
+        if let (Some(possible), Some(attended)) =
+            (sessions("sessions_possible"), sessions("sessions_attended"))
+        {
+            if attended > possible {
+                let pos = root.locate("/attendance/sessions_attended", false);
+                out.push(Finding {
+                    line: pos.line,
+                    column: pos.column,
+                    message: format!(
+                        "`attendance.sessions_attended` ({attended}) is more than \
+                         `sessions_possible` ({possible})"
+                    ),
+                    help: "copy both numbers from the same attendance report for the same \
+                           period: sessions attended can be at most the sessions possible"
+                        .into(),
+                });
+            }
+        }
+    }
+    out
+}
 
 /// The field name a JSON Pointer ends in, for messages (`outcomes[2]` for list items).
 fn field_name(path: &str) -> String {
@@ -220,16 +248,14 @@ fn expected_type_name(name: &str) -> &'static str {
     }
 }
 
+/// A value quoted in a message, cut to 40 characters only after the redactor has seen it whole
+/// (see [`crate::privacy::quote`]).
 fn short(value: &Json) -> String {
     let text = match value {
         Json::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if text.chars().count() > 40 {
-        format!("{}...", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    crate::privacy::quote(&text)
 }
 
 /// The plain scalar that starts at `pos`, exactly as typed: up to a space, a comment or the end
@@ -605,6 +631,25 @@ mod tests {
                 phone.help
             );
         }
+    }
+
+    #[test]
+    fn more_sessions_attended_than_possible_is_a_finding() {
+        let text = "format: ehcpack/1\nkind: pupil\nattendance:\n  sessions_possible: 280\n  \
+                    sessions_attended: 300\n";
+        let f = findings(Kind::Pupil, text);
+        let wrong = f
+            .iter()
+            .find(|f| f.message.contains("sessions_attended"))
+            .unwrap_or_else(|| panic!("{f:?}"));
+        assert_eq!((wrong.line, wrong.column), (5, 22));
+        assert!(wrong
+            .message
+            .contains("(300) is more than `sessions_possible` (280)"));
+        let fine = text.replace("300", "280");
+        assert!(!findings(Kind::Pupil, &fine)
+            .iter()
+            .any(|f| f.message.contains("sessions_attended")));
     }
 
     proptest::proptest! {

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::privacy::{terminal_safe, RedactedReport};
 use crate::rules::RuleId;
-use crate::CaseReport;
 
 /// One item of the checklist, in the order a request form lists its evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,10 +103,79 @@ pub fn item_of(rule: RuleId) -> Option<Item> {
     })
 }
 
+/// The details LA request forms ask for that no rule requires (README, "What LA request forms
+/// ask, by example"), each with whether the case records it. Items that only apply to some
+/// pupils (a looked-after child, a young person of 16) are listed only for them; items whose
+/// absence means "none" (exclusions, earlier requests) are not listed.
+pub fn form_details(case: &Case, submission: NaiveDate) -> Vec<(&'static str, bool)> {
+    let mut items = Vec::new();
+    let Some(pupil) = case.pupil.as_ref().map(|p| &p.value) else {
+        return items;
+    };
+    items.push(("attendance", pupil.attendance.is_some()));
+    items.push(("service child", pupil.service_child.is_some()));
+    if let Some(la) = &pupil.looked_after {
+        items.push(("legal status", la.legal_status.is_some()));
+        items.push((
+            "social worker's contact",
+            la.social_worker_contact.is_some(),
+        ));
+    }
+    if crate::calendar::age_on(pupil.date_of_birth, submission) >= 16 {
+        items.push(("young person's own contact", pupil.own_contact.is_some()));
+    }
+    let family = case.family.as_ref().map(|f| &f.value);
+    items.push((
+        "how parents prefer to be contacted",
+        family.is_some_and(|f| {
+            f.people
+                .iter()
+                .filter(|p| p.parental_responsibility)
+                .all(|p| p.preferred_contact.is_some())
+        }),
+    ));
+    items.push(("household", family.is_some_and(|f| !f.household.is_empty())));
+    items.push((
+        "SEN history",
+        case.needs
+            .as_ref()
+            .is_some_and(|n| n.value.history.is_some()),
+    ));
+    let health = case.health.as_ref().map(|h| &h.value);
+    items.push(("GP practice", health.is_some_and(|h| h.gp.is_some())));
+    items.push((
+        "social care status",
+        health.is_some_and(|h| h.care_status.is_some()),
+    ));
+    if let Some(professionals) = &case.professionals {
+        let with_reports: Vec<_> = professionals
+            .value
+            .involvements
+            .iter()
+            .filter(|i| i.report.is_some())
+            .collect();
+        if !with_reports.is_empty() {
+            items.push((
+                "report dates",
+                with_reports.iter().all(|i| i.report_date.is_some()),
+            ));
+        }
+        items.push((
+            "professionals' contacts",
+            professionals
+                .value
+                .involvements
+                .iter()
+                .all(|i| i.contact.is_some()),
+        ));
+    }
+    items
+}
+
 /// Prints the checklist for one case.
 pub fn print(
     case: &Case,
-    report: &CaseReport,
+    report: &RedactedReport,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -132,8 +201,10 @@ pub fn print(
             )
         },
     );
+    // Everything from the case passes the redactor, then is made safe for a terminal.
+    let who = report.redact(&who).for_terminal();
     writeln!(out, "EHC needs assessment request: {who}")?;
-    writeln!(out, "{}\n", report.path.display())?;
+    writeln!(out, "{}\n", report.path_text().for_terminal())?;
     // Until every document reads cleanly the rules have not run: say so rather than tick.
     let rules_ran = !report
         .diagnostics
@@ -168,7 +239,12 @@ pub fn print(
                 (Some(f), None) => format!(" ({})", f.display()),
                 _ => String::new(),
             };
-            writeln!(out, "      {}{place}", d.message)?;
+            writeln!(
+                out,
+                "      {}{}",
+                terminal_safe(&d.message),
+                terminal_safe(&place)
+            )?;
         }
         if findings.len() > shown {
             writeln!(
@@ -195,6 +271,27 @@ pub fn print(
         )?,
         (None, Some(_)) => writeln!(out, "The profile has no guidance date for this academic year.")?,
         (None, None) => {}
+    }
+    if let Some(submission) = report.dates.submission_date {
+        let details = form_details(case, submission);
+        let missing: Vec<&str> = details
+            .iter()
+            .filter(|(_, recorded)| !recorded)
+            .map(|(what, _)| *what)
+            .collect();
+        if !details.is_empty() {
+            writeln!(
+                out,
+                "\nAlso asked on LA request forms (optional): {} of {} recorded{}",
+                details.len() - missing.len(),
+                details.len(),
+                if missing.is_empty() {
+                    ".".to_string()
+                } else {
+                    format!("; not yet: {}.", missing.join(", "))
+                }
+            )?;
+        }
     }
     Ok(())
 }

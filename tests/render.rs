@@ -885,3 +885,182 @@ fn evidence_pages_can_be_appended_without_false_claims() {
     assert!(!raw.contains("pdfuaid:part") && !raw.contains("pdfaid:part"));
     assert!(embedded(&doc).keys().any(|k| k.starts_with("evidence/")));
 }
+
+// Bounded: time and memory grow with the input, and the largest inputs a case may hold render
+// (or stop with a located error) in under 10 seconds and 300 MB. Measured in this process, with
+// an allocator that counts, one case at a time.
+
+mod bounded {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::path::Path;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    struct Counting;
+
+    static CURRENT: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
+            let p = unsafe { System.realloc(ptr, layout, new) };
+            if !p.is_null() {
+                if new > layout.size() {
+                    let now = CURRENT.fetch_add(new - layout.size(), Ordering::Relaxed) + new
+                        - layout.size();
+                    PEAK.fetch_max(now, Ordering::Relaxed);
+                } else {
+                    CURRENT.fetch_sub(layout.size() - new, Ordering::Relaxed);
+                }
+            }
+            p
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+
+    /// One measured render at a time (the other tests run the binary, in other processes).
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+    /// The limits the issue sets; a debug build (plain `cargo test`) is given three times the
+    /// time, since its own code is unoptimised. The release figures are in the README.
+    const SECONDS: u64 = 10;
+    const MEGABYTES: usize = 300;
+
+    /// Validates and renders `case` (as a draft: these cases may break rules); returns the
+    /// time, the heap's peak above where it started, and the result.
+    fn measure(case: &Path) -> (Duration, usize, Result<usize, String>) {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let profile = ehcpack::profile::Profile::durham();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let ctx = ehcpack::rules::Context::new(&profile, today);
+        let fonts = ehcpack::render::fonts::Fonts::bundled();
+        let base = CURRENT.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        let (c, report) = ehcpack::validate(case, &ctx);
+        let options = ehcpack::render::Options {
+            draft: true,
+            today,
+            templates: None,
+            fonts: &fonts,
+            profile: &profile.name,
+            evidence: ehcpack::render::Evidence::Embedded,
+        };
+        let result = ehcpack::render::render_case(&c, &report, &options).map(|r| r.bytes.len());
+        drop(c);
+        let took = start.elapsed();
+        let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+        (took, peak, result)
+    }
+
+    fn within_limits(name: &str, case: &Path) -> usize {
+        let (took, peak, result) = measure(case);
+        let seconds = if cfg!(debug_assertions) {
+            3 * SECONDS
+        } else {
+            SECONDS
+        };
+        eprintln!("{name}: {took:?}, peak heap {} MB", peak / (1024 * 1024));
+        assert!(took < Duration::from_secs(seconds), "{name} took {took:?}");
+        assert!(
+            peak < MEGABYTES * 1024 * 1024,
+            "{name} peaked at {peak} bytes"
+        );
+        result.unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// year5-passing with the needs description replaced by `text` (YAML block lines).
+    fn with_needs(dir: &Path, text: &str) -> std::path::PathBuf {
+        let case = super::copy_case("year5-passing", dir);
+        let needs = case.join("needs.yaml");
+        let body = std::fs::read_to_string(&needs).unwrap();
+        std::fs::write(
+            &needs,
+            body.replacen("  nature: |\n", &format!("  nature: |\n    {text}\n"), 1),
+        )
+        .unwrap();
+        case
+    }
+
+    #[test]
+    fn a_paragraph_of_a_megabyte() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sentence = "Josh finds it hard to hold on to spoken instructions of more than two \
+                        parts, and relies on copying other children in class. ";
+        let mut text = String::new();
+        while text.len() < 1_000_000 {
+            text.push_str(sentence);
+        }
+        let case = with_needs(tmp.path(), &text);
+        let bytes = within_limits("1 MB paragraph", &case);
+        assert!(bytes > 100_000);
+    }
+
+    #[test]
+    fn a_word_of_200000_characters() {
+        let tmp = tempfile::tempdir().unwrap();
+        let word: String = "Wiśniewski".chars().cycle().take(200_000).collect();
+        let case = with_needs(tmp.path(), &word);
+        within_limits("200,000-character word", &case);
+    }
+
+    /// A thousand plans stop with an error that names the first plan past the limit; the
+    /// most a pack shows renders within the limits.
+    #[test]
+    fn a_thousand_plans() {
+        let tmp = tempfile::tempdir().unwrap();
+        let case = super::copy_case("year5-passing", tmp.path());
+        let plan = std::fs::read_to_string(case.join("plan-3.yaml")).unwrap();
+        for n in 4..=1000 {
+            std::fs::write(case.join(format!("plan-{n:04}.yaml")), &plan).unwrap();
+        }
+        let (took, peak, result) = measure(&case);
+        let seconds = if cfg!(debug_assertions) {
+            3 * SECONDS
+        } else {
+            SECONDS
+        };
+        assert!(took < Duration::from_secs(seconds), "took {took:?}");
+        assert!(peak < MEGABYTES * 1024 * 1024, "peaked at {peak} bytes");
+        let error = result.expect_err("a thousand plans are refused");
+        assert!(error.contains("1000 support plans"), "{error}");
+        assert!(error.contains("plan-"), "located: {error}");
+
+        let most = ehcpack::render::MAX_PLANS;
+        for n in (most + 1)..=1000 {
+            std::fs::remove_file(case.join(format!("plan-{n:04}.yaml"))).unwrap();
+        }
+        let bytes = within_limits("the most plans a pack shows", &case);
+        assert!(bytes > 100_000);
+    }
+}
+
+/// A draft of a case that lacks documents (so no submission date) still renders, dated today.
+#[test]
+fn a_draft_of_an_incomplete_case_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = copy_case("year5-passing", tmp.path());
+    fs::remove_file(case.join("request.yaml")).unwrap();
+    let pdf = render(tmp.path(), &case, &["--draft"]);
+    let bytes = fs::read(&pdf).unwrap();
+    assert!(
+        bytes.windows(16).any(|w| w == b"D:20260115000000"),
+        "dated --today"
+    );
+    assert!(pages_text(&load(&pdf))[0].contains(DRAFT));
+}

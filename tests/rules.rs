@@ -202,7 +202,7 @@ fn validate(dir: &Path) -> ehcpack::CaseReport {
 
 fn validate_with(dir: &Path, profile: &Profile) -> ehcpack::CaseReport {
     let ctx = Context::new(profile, today());
-    ehcpack::validate(dir, &ctx).1
+    ehcpack::validate(dir, &ctx).1.into_inner()
 }
 
 /// The diagnostics for the sample with these edits.
@@ -738,7 +738,7 @@ fn table() -> Vec<Fires> {
                 "    parental_agreement:\n      given: true\n      date: 2025-04-29\n      by: \
                  Mrs Kelly Heslop (mother)\n    advice: Hearing",
             ))
-            .at("professionals.yaml", 49)
+            .at("professionals.yaml", 50)
             .says("Audiologist"),
         fires("parents did not agree", "specialist-parental-agreement", E)
             .edit(replace("professionals.yaml", "given: true", "given: false"))

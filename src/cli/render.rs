@@ -103,7 +103,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         out.flush().map_err(io_err)?;
         eprintln!(
             "ehcpack: not rendered: {} has {}; fix them, or use --draft for a marked draft",
-            args.case.display(),
+            report.path_text().for_terminal(),
             plural(report.errors, "error", "errors"),
         );
         return Ok(EXIT_FINDINGS);
@@ -130,7 +130,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     writeln!(
         out,
         "wrote {} ({} of pack{}, {} KB){}{}",
-        target.display(),
+        report.redact(&target.to_string_lossy()).for_terminal(),
         plural(rendered.pages, "page", "pages"),
         match rendered.attachments {
             0 => String::new(),
@@ -166,8 +166,8 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         let list: Vec<String> = rendered.missing.iter().map(|c| describe(*c)).collect();
         writeln!(
             out,
-            "warning: no font can print {} ({}); they show as a box in the pack. Add a font \
-             that has them with --font FILE (see `ehcpack explain font-coverage`)",
+            "warning: no font can print {} ({}); the pack shows a replacement mark for each. \
+             Add a font that has them with --font FILE (see `ehcpack explain font-coverage`)",
             plural(list.len(), "character", "characters"),
             list.join(", ")
         )

@@ -10,9 +10,9 @@ use serde_json::{json, Map, Value};
 use crate::case::Case;
 use crate::diagnostic::Severity;
 use crate::model::{Plan, Provision};
+use crate::privacy::RedactedReport;
 use crate::privacy::Redactor;
 use crate::rules::catalogue;
-use crate::CaseReport;
 
 /// A PDF appended after the pack.
 #[derive(Debug, Clone)]
@@ -64,8 +64,8 @@ fn redact_all(value: &mut Value, redactor: &Redactor) {
     match value {
         Value::String(s) => {
             let r = redactor.redact(s);
-            if r != *s {
-                *s = r;
+            if r.as_str() != s.as_str() {
+                *s = r.into_string();
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| redact_all(v, redactor)),
@@ -153,7 +153,12 @@ fn provision_value(p: &Provision) -> Value {
 }
 
 /// The template context and the extras, from a validated case.
-pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) -> (Value, Extras) {
+pub fn build(
+    case: &Case,
+    report: &RedactedReport,
+    draft: bool,
+    today: NaiveDate,
+) -> (Value, Extras) {
     let redactor = Redactor::for_case(case);
     let mut extras = Extras::default();
     let mut ctx = Map::new();
@@ -332,8 +337,8 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
         let attach = read.attachable();
         let appendix = if attach {
             extras.attachments.push(Attachment {
-                label: redactor.redact(path),
-                title: redactor.redact(title),
+                label: redactor.redact(path).into_string(),
+                title: redactor.redact(title).into_string(),
                 path: full.clone(),
             });
             Some(extras.attachments.len())

@@ -34,7 +34,7 @@ fn mime(path: &str) -> &'static str {
 /// A document's text with the protected address withheld; an error when some part of it
 /// would still be there (nothing is embedded rather than the address).
 fn withheld(redactor: &Redactor, path: &str, text: &str) -> Result<String, String> {
-    let out = public(redactor, text);
+    let out = public(redactor, text).into_string();
     if !redactor.parts_in(&out).is_empty() {
         return Err(format!(
             "cannot withhold the protected address from {path} for the copy inside the pack; \
@@ -123,7 +123,7 @@ pub fn files(
         manifest_version: manifest::MANIFEST_VERSION,
         format: FORMAT.into(),
         ehcpack_version: env!("CARGO_PKG_VERSION").into(),
-        profile: public(redactor, options.profile),
+        profile: public(redactor, options.profile).into_string(),
         draft: options.draft,
         address_withheld: redactor.is_protected(),
         documents,

@@ -5,7 +5,7 @@
 //! in the profile) come after, for scripts no bundled font covers. A character none of them has
 //! is reported (rule `font-coverage`) and never drawn as a blank box in silence.
 //!
-//! Text is shaped with rustybuzz (ligatures, combining marks, right-to-left scripts), one
+//! Text is shaped with harfrust (ligatures, combining marks, right-to-left scripts), one
 //! distinct word at a time: the shaped words are cached, so a word that occurs a thousand times
 //! is shaped once.
 
@@ -26,6 +26,8 @@ pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 pub struct FontFile {
     pub name: String,
     bytes: Arc<Vec<u8>>,
+    /// The shaper's tables for the font, read once.
+    shaping: Arc<harfrust::ShaperData>,
     /// The krilla font (subset when written).
     pub(crate) pdf: krilla::text::Font,
 }
@@ -41,14 +43,18 @@ impl std::fmt::Debug for FontFile {
 impl FontFile {
     fn new(name: &str, bytes: Vec<u8>) -> Result<FontFile, String> {
         let bytes = Arc::new(bytes);
-        if rustybuzz::Face::from_slice(&bytes, 0).is_none() {
-            return Err(format!("{name} is not a TrueType or OpenType font"));
+        let font = harfrust::FontRef::new(&bytes)
+            .map_err(|_| format!("{name} is not a TrueType or OpenType font"))?;
+        if !skrifa::MetadataProvider::charmap(&font).has_map() {
+            return Err(format!("{name} is a font without a character map"));
         }
+        let shaping = Arc::new(harfrust::ShaperData::new(&font));
         let pdf = krilla::text::Font::new(bytes.clone().into(), 0)
             .ok_or_else(|| format!("{name} is a font that cannot be embedded in a PDF"))?;
         Ok(FontFile {
             name: name.to_string(),
             bytes,
+            shaping,
             pdf,
         })
     }
@@ -163,27 +169,49 @@ pub enum Style {
     Bold,
 }
 
+/// One font, ready to shape and to say which characters it has.
+pub struct Face<'a> {
+    shaper: harfrust::Shaper<'a>,
+    charmap: skrifa::charmap::Charmap<'a>,
+}
+
+impl<'a> Face<'a> {
+    fn new(file: &'a FontFile) -> Face<'a> {
+        let font = harfrust::FontRef::new(file.bytes()).expect("checked when loaded");
+        Face {
+            shaper: file.shaping.shaper(&font).build(),
+            charmap: skrifa::MetadataProvider::charmap(&font),
+        }
+    }
+
+    /// The glyph for `c`, if the font has one.
+    pub fn glyph_index(&self, c: char) -> Option<u16> {
+        self.charmap
+            .map(c)
+            .map(|g| u16::try_from(g.to_u32()).unwrap_or(0))
+            .filter(|g| *g != 0)
+    }
+
+    fn units_per_em(&self) -> i32 {
+        self.shaper.units_per_em()
+    }
+}
+
 /// The parsed faces of a [`Fonts`], borrowed for one render.
 pub struct Faces<'a> {
-    regular: Vec<rustybuzz::Face<'a>>,
-    bold: Vec<rustybuzz::Face<'a>>,
+    regular: Vec<Face<'a>>,
+    bold: Vec<Face<'a>>,
 }
 
 impl<'a> Faces<'a> {
     pub fn new(fonts: &'a Fonts) -> Faces<'a> {
-        let parse = |chain: &'a [FontFile]| {
-            chain
-                .iter()
-                .map(|f| rustybuzz::Face::from_slice(f.bytes(), 0).expect("checked when loaded"))
-                .collect()
-        };
         Faces {
-            regular: parse(&fonts.regular),
-            bold: parse(&fonts.bold),
+            regular: fonts.regular.iter().map(Face::new).collect(),
+            bold: fonts.bold.iter().map(Face::new).collect(),
         }
     }
 
-    fn chain(&self, style: Style) -> &[rustybuzz::Face<'a>] {
+    fn chain(&self, style: Style) -> &[Face<'a>] {
         match style {
             Style::Regular => &self.regular,
             Style::Bold => &self.bold,
@@ -233,7 +261,12 @@ pub struct Shaped {
 /// Shapes words, each distinct word once.
 pub struct Shaper<'a> {
     faces: Faces<'a>,
-    cache: HashMap<(Style, String), Arc<Shaped>>,
+    /// Shaped words, regular and bold.
+    cache: [HashMap<String, Arc<Shaped>>; 2],
+    /// The shaped space, regular and bold.
+    spaces: [Option<Arc<Shaped>>; 2],
+    /// Shaping plans by weight, font, direction and script: made once, not per word.
+    plans: HashMap<(Style, usize, harfrust::Direction, harfrust::Script), harfrust::ShapePlan>,
     /// Characters no font has, in the order met.
     pub missing: Vec<char>,
 }
@@ -242,7 +275,9 @@ impl<'a> Shaper<'a> {
     pub fn new(fonts: &'a Fonts) -> Shaper<'a> {
         Shaper {
             faces: Faces::new(fonts),
-            cache: HashMap::new(),
+            cache: [HashMap::new(), HashMap::new()],
+            spaces: [None, None],
+            plans: HashMap::new(),
             missing: Vec::new(),
         }
     }
@@ -253,24 +288,34 @@ impl<'a> Shaper<'a> {
         if word.len() > 256 {
             return Arc::new(self.shape(style, word));
         }
-        if let Some(s) = self.cache.get(&(style, word.to_string())) {
+        let k = style as usize;
+        if let Some(s) = self.cache[k].get(word) {
             return s.clone();
         }
         let shaped = Arc::new(self.shape(style, word));
-        self.cache.insert((style, word.to_string()), shaped.clone());
+        self.cache[k].insert(word.to_string(), shaped.clone());
         shaped
     }
 
     /// The glyph of a space in font `font` of the chain.
     pub fn space_glyph(&self, style: Style, font: usize) -> u16 {
-        self.faces.chain(style)[font]
-            .glyph_index(' ')
-            .map_or(0, |g| g.0)
+        self.faces.chain(style)[font].glyph_index(' ').unwrap_or(0)
+    }
+
+    /// The shaped space.
+    pub fn space_shaped(&mut self, style: Style) -> Arc<Shaped> {
+        let k = style as usize;
+        if let Some(s) = &self.spaces[k] {
+            return s.clone();
+        }
+        let s = Arc::new(self.shape(style, " "));
+        self.spaces[k] = Some(s.clone());
+        s
     }
 
     /// The width of a space at size 1.
     pub fn space(&mut self, style: Style) -> f32 {
-        self.word(style, " ").width
+        self.space_shaped(style).width
     }
 
     fn shape(&mut self, style: Style, word: &str) -> Shaped {
@@ -324,13 +369,23 @@ impl<'a> Shaper<'a> {
             let replacement = ['\u{FFFD}', '\u{25A1}', '?']
                 .iter()
                 .find_map(|c| face.glyph_index(*c))
-                .map_or(0, |g| g.0);
-            let mut buffer = rustybuzz::UnicodeBuffer::new();
+                .unwrap_or(0);
+            let mut buffer = harfrust::UnicodeBuffer::new();
             buffer.push_str(&word[start..end]);
             buffer.guess_segment_properties();
-            let rtl = buffer.direction() == rustybuzz::Direction::RightToLeft;
+            let direction = buffer.direction();
+            let script = buffer.script();
+            let rtl = direction == harfrust::Direction::RightToLeft;
             any_rtl |= rtl;
-            let shaped = rustybuzz::shape(face, &[], buffer);
+            let plan = self
+                .plans
+                .entry((style, font, direction, script))
+                .or_insert_with(|| {
+                    harfrust::ShapePlan::new(&face.shaper, direction, Some(script), None, &[])
+                });
+            let shaped = face
+                .shaper
+                .shape(buffer, harfrust::ShapeOptions::new().plan(Some(plan)));
             let infos = shaped.glyph_infos();
             let positions = shaped.glyph_positions();
             let len = end - start;
@@ -429,6 +484,32 @@ mod tests {
         assert!(shaper.missing.is_empty());
         assert!(word.width > 0.0);
         // Every glyph is a real one, not .notdef.
+        assert!(word.runs.iter().all(|r| r.glyphs.iter().all(|g| g.id != 0)));
+    }
+
+    #[test]
+    fn right_to_left_words_are_shaped_with_an_added_font() {
+        let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/fonts/NotoSansArabic-Regular.ttf");
+        let fonts = Fonts::with_added(&[font]).unwrap();
+        let mut shaper = Shaper::new(&fonts);
+        let word = shaper.word(Style::Regular, "جوش");
+        assert!(shaper.missing.is_empty());
+        assert!(word.rtl);
+        assert_eq!(word.runs.len(), 1);
+        assert_eq!(
+            word.runs[0].font, 2,
+            "the added font, after the two bundled ones"
+        );
+        // Joined forms: glyphs in visual order (right to left), so the clusters come last first.
+        let clusters: Vec<u32> = word.runs[0].glyphs.iter().map(|g| g.start).collect();
+        assert!(clusters.windows(2).all(|w| w[0] >= w[1]), "{clusters:?}");
+        assert!(word.runs[0].glyphs.iter().all(|g| g.id != 0));
+        // Without the font: reported, and drawn with a visible replacement.
+        let bundled = Fonts::bundled();
+        let mut shaper = Shaper::new(&bundled);
+        let word = shaper.word(Style::Regular, "جوش");
+        assert_eq!(shaper.missing, vec!['ج', 'و', 'ش']);
         assert!(word.runs.iter().all(|r| r.glyphs.iter().all(|g| g.id != 0)));
     }
 

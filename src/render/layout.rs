@@ -31,6 +31,10 @@ const PAD: f32 = 1.5 * MM;
 
 pub const DRAFT_MARK: &str = "DRAFT - not ready to send";
 
+/// The most pages a pack may have: far beyond any real request (a typical pack has 25), and
+/// what keeps time and memory bounded whatever a case holds.
+pub const MAX_PAGES: usize = 1000;
+
 /// An RGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Colour(pub u8, pub u8, pub u8);
@@ -126,6 +130,12 @@ pub enum Item {
         y: f32,
         w: f32,
         h: f32,
+        fill: Option<Colour>,
+        stroke: Option<Colour>,
+    },
+    /// Rectangles drawn as one shape (a table row's cell frames).
+    Rects {
+        rects: Vec<(f32, f32, f32, f32)>,
         fill: Option<Colour>,
         stroke: Option<Colour>,
     },
@@ -246,8 +256,18 @@ pub fn layout(
             _ => None,
         })
         .collect();
+    let mut section = String::from("the start of the pack");
     for block in blocks {
+        if let Block::Heading { text, .. } = block {
+            section = format!("the section \"{text}\"");
+        }
         l.block(block, extras, &headings)?;
+        if l.out.pages.len() > MAX_PAGES {
+            return Err(format!(
+                "the pack would be longer than {MAX_PAGES} pages (reached in {section}); \
+                 shorten the text there, or put long reports in a PDF listed in evidence.yaml"
+            ));
+        }
     }
     l.finish(extras, draft);
     Ok(l.out)
@@ -389,7 +409,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
             let word = &line.words[w];
             if k > 0 {
                 // The space belongs to the run before it, in that run's font.
-                let space = self.shaper.word(word.style, " ");
+                let space = self.shaper.space_shaped(word.style);
                 if let (Some(run), Some(sr)) = (runs.last_mut(), space.runs.first()) {
                     if let Some(g) = sr.glyphs.first() {
                         let start = run.text.len() as u32;
@@ -885,21 +905,10 @@ impl<'s, 'f> Layouter<'s, 'f> {
             let take = rest.min(fit.max(1));
             let h = take.max(1) as f32 * lh + 2.0 * PAD;
             let top = self.y;
-            let mut x = LEFT;
-            for w in widths {
-                self.put(
-                    Item::Rect {
-                        x,
-                        y: top,
-                        w: *w,
-                        h,
-                        fill: head_row.then_some(HEAD_FILL),
-                        stroke: Some(RULE),
-                    },
-                    Mark::Decoration,
-                );
-                x += w;
-            }
+            self.put(
+                cell_frames(widths, top, h, head_row.then_some(HEAD_FILL)),
+                Mark::Decoration,
+            );
             let mut x = LEFT;
             for (i, w) in widths.iter().enumerate() {
                 let end = (done[i] + take).min(cells[i].len());
@@ -939,21 +948,10 @@ impl<'s, 'f> Layouter<'s, 'f> {
         let lh = TABLE * LEADING;
         let height = row_height(h, lh);
         let top = self.y;
-        let mut x = LEFT;
-        for w in widths {
-            self.put(
-                Item::Rect {
-                    x,
-                    y: top,
-                    w: *w,
-                    h: height,
-                    fill: Some(HEAD_FILL),
-                    stroke: Some(RULE),
-                },
-                Mark::Pagination,
-            );
-            x += w;
-        }
+        self.put(
+            cell_frames(widths, top, height, Some(HEAD_FILL)),
+            Mark::Pagination,
+        );
         let mut x = LEFT;
         for (i, w) in widths.iter().enumerate() {
             self.y = top + PAD;
@@ -1397,6 +1395,21 @@ impl<'s, 'f> Layouter<'s, 'f> {
             all.extend(foot);
             self.out.pages[page] = all;
         }
+    }
+}
+
+/// The frames of a row's cells, as one drawing.
+fn cell_frames(widths: &[f32], top: f32, h: f32, fill: Option<Colour>) -> Item {
+    let mut rects = Vec::with_capacity(widths.len());
+    let mut x = LEFT;
+    for w in widths {
+        rects.push((x, top, *w, h));
+        x += w;
+    }
+    Item::Rects {
+        rects,
+        fill,
+        stroke: Some(RULE),
     }
 }
 

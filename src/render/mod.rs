@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::privacy::Redactor;
+use crate::privacy::{Redacted, Redactor};
 
 pub use layout::DRAFT_MARK;
 
@@ -187,9 +187,13 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
 /// The one gate for text on its way into the PDF: page text, metadata, outline entries,
 /// embedded file names and descriptions. Whatever a template or a file name holds, no part of
 /// a protected address passes.
-pub fn public(redactor: &Redactor, text: &str) -> String {
+pub fn public(redactor: &Redactor, text: &str) -> Redacted {
     redactor.redact(text)
 }
+
+/// The most support plans a pack shows: twenty years of termly reviews. More stops the render
+/// with an error that names the first plan past the limit.
+pub const MAX_PLANS: usize = 60;
 
 /// How evidence travels with the pack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -230,10 +234,26 @@ pub struct Rendered {
 /// Renders a validated case into PDF bytes.
 pub fn render_case(
     case: &crate::case::Case,
-    report: &crate::CaseReport,
+    report: &crate::privacy::RedactedReport,
     options: &Options,
 ) -> Result<Rendered, String> {
     let redactor = Redactor::for_case(case);
+    if let Some(plan) = case.plans.get(MAX_PLANS) {
+        let path = case
+            .documents
+            .get(plan.doc)
+            .map_or_else(String::new, |d| d.path.display().to_string());
+        return Err(public(
+            &redactor,
+            &format!(
+                "{}: the case has {} support plans, and a pack shows at most {MAX_PLANS}; keep the \
+                 most recent plans in the case folder and move older ones out (from {path} on)",
+                case.root.join(&path).display(),
+                case.plans.len()
+            ),
+        )
+        .into_string());
+    }
     let tera = load_templates(options.templates)?;
     let (ctx, extras) = context::build(case, report, options.draft, options.today);
     let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
@@ -271,9 +291,11 @@ pub fn render_case(
         .collect();
     let conformance = options.evidence == Evidence::Embedded;
     let title = public(&redactor, &extras.title);
+    // The file's date: the submission date, else "today" (`--today` keeps it reproducible);
+    // PDF/A needs one.
     let meta = writer::Meta {
         title: &title,
-        date: extras.submission,
+        date: Some(extras.submission.unwrap_or(options.today)),
         conformance,
     };
     let mut bytes = writer::write(&laid, options.fonts, &meta, files, &extra)?;

@@ -1,5 +1,6 @@
 //! font-coverage: a character that none of the pack's fonts (the bundled ones and those added
-//! with `--font` or the profile's `fonts:`) can print would show as a box in the pack.
+//! with `--font` or the profile's `fonts:`) can print would show as a replacement mark in the
+//! pack.
 
 use super::Context;
 use crate::case::Case;
@@ -51,8 +52,8 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     RuleId::FontCoverage,
                     format!(
-                        "`{field}` has {}{more} that no font of the pack can print; it would show \
-                         as a box",
+                        "`{field}` has {}{more} that no font of the pack can print; the pack would \
+                         show a replacement mark (�) instead",
                         shown.join(", ")
                     ),
                     "render with a font that has these characters: `--font FILE` (a TTF or OTF, \

@@ -354,3 +354,56 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A name is the same person however it is capitalised, spaced or titled.
+        #[test]
+        fn titles_case_and_spacing_do_not_change_the_person(
+            words in proptest::collection::vec("[A-Za-z][a-z'-]{0,10}", 1..4),
+            title in proptest::sample::select(vec!["", "Mr ", "Mrs. ", "MS ", "Miss ", "Dr ", "prof. "]),
+            gap in "[ ]{1,3}",
+            upper in proptest::bool::ANY,
+        ) {
+            let plain = words.join(" ");
+            let mut written = format!("{title}{}", words.join(&gap));
+            if upper {
+                written = written.to_uppercase();
+            }
+            prop_assert!(same_person(&plain, &written), "{plain} / {written}");
+            // A different surname is a different person.
+            let other = format!("{plain} Smithson");
+            prop_assert!(!same_person(&other, &written));
+        }
+    }
+
+    #[test]
+    fn only_the_head_roles_countersign() {
+        for role in [
+            "headteacher",
+            "Head Teacher",
+            "acting-headteacher",
+            "Acting Head teacher",
+            "head_of_school",
+            "HEAD OF SCHOOL",
+        ] {
+            assert!(is_headteacher_role(role), "{role}");
+        }
+        for role in [
+            "deputy headteacher",
+            "SENCO",
+            "assistant head",
+            "head",
+            "chair of governors",
+            "executive headteacher of the trust",
+            "",
+        ] {
+            assert!(!is_headteacher_role(role), "{role}");
+        }
+        assert!(!same_person("Mr", "Dr"), "titles alone are no one");
+    }
+}

@@ -352,8 +352,7 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         // Where the profile has the term dates for the whole gap, a term that passed with no
         // review in it is the finding; elsewhere, a gap longer than the profile's days.
-        let covered = terms.first().is_some_and(|t| t.starts <= since)
-            && terms.last().is_some_and(|t| review <= t.ends);
+        let covered = ctx.profile.has_terms_for(since, review);
         let message = if covered {
             terms
                 .iter()

@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 
+mod leak;
 mod pdfua;
 
 /// The path of `program`, found on PATH (or at an absolute path), or a failing test that says
