@@ -1067,12 +1067,10 @@ mod tests {
             .and_then(|r| r.get("kind"))
             .and_then(Node::as_str)
             .and_then(Kind::from_name);
-        Document {
-            path: path.into(),
-            kind,
-            text: text.into(),
-            root,
-        }
+        let mut document = Document::new(path.into(), text.into());
+        document.kind = kind;
+        document.root = root;
+        document
     }
 
     #[test]
