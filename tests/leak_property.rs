@@ -244,12 +244,11 @@ fn pupil_document() -> Document {
     let text = format!(
         "format: ehcpack/1\nkind: pupil\naddress:\n  lines:\n    - {LINE}\n  town: Cragwell\n  postcode: {POSTCODE}\n  protected: true\n"
     );
-    Document {
-        path: "pupil.yaml".into(),
-        kind: Some(Kind::Pupil),
-        root: ehcpack::yaml::parse(&text).unwrap(),
-        text,
-    }
+    let root = ehcpack::yaml::parse(&text).unwrap();
+    let mut document = Document::new("pupil.yaml".into(), text);
+    document.kind = Some(Kind::Pupil);
+    document.root = root;
+    document
 }
 
 fn writers() -> Vec<(&'static str, Box<dyn Reporter>)> {
