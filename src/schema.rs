@@ -142,6 +142,13 @@ pub fn check(kind: Kind, root: &Node, source: &str) -> Vec<Finding> {
     out
 }
 
+/// The most schema findings listed for one document; the rest are counted in one last finding,
+/// so that a file of 250,000 wrong list items gives a report a person can read, quickly.
+pub const MAX_FINDINGS: usize = 100;
+
+/// The most unknown field names one finding lists.
+const MAX_NAMED_FIELDS: usize = 10;
+
 /// What the format requires that JSON Schema cannot say: one field compared with another.
 fn beyond_the_schema(kind: Kind, root: &Node, instance: &Json) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -168,13 +175,6 @@ fn beyond_the_schema(kind: Kind, root: &Node, instance: &Json) -> Vec<Finding> {
     }
     out
 }
-
-/// The most schema findings listed for one document; the rest are counted in one last finding,
-/// so that a file of 250,000 wrong list items gives a report a person can read, quickly.
-pub const MAX_FINDINGS: usize = 100;
-
-/// The most unknown field names one finding lists.
-const MAX_NAMED_FIELDS: usize = 10;
 
 /// The field name a JSON Pointer ends in, for messages (`outcomes[2]` for list items).
 fn field_name(path: &str) -> String {

@@ -721,3 +721,10 @@ fn a_huge_name_is_not_printed() {
         assert!(line.len() < 300, "{}", &line[..300]);
     }
 }
+
+/// Whether the tests run as root, who can make device nodes (then the device case is checked).
+fn is_root() -> bool {
+    fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}
