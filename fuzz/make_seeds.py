@@ -2,8 +2,9 @@
 """Writes seed inputs made from sample-cases/ into fuzz/corpus/<target>/.
 
 load_document: every YAML file of every sample case, one input each.
-validate_case: every sample case as one input, in the form fuzz_targets/validate_case.rs reads:
+validate_case and render: every sample case as one input, in the form their targets read:
 files separated by the byte 0xFF, each starting with one byte that picks its name.
+evidence_pdf: every PDF of every sample case.
 """
 
 import hashlib
@@ -12,7 +13,7 @@ import pathlib
 FUZZ = pathlib.Path(__file__).resolve().parent
 SAMPLES = FUZZ.parent / "sample-cases"
 
-# Keep in step with NAMES in fuzz_targets/validate_case.rs.
+# Keep in step with NAMES in fuzz_targets/validate_case.rs and fuzz_targets/render.rs.
 NAMES = [
     "pupil.yaml", "family.yaml", "needs.yaml", "health.yaml", "plan-1.yaml", "plan-2.yaml",
     "plan-3.yaml", "attainment.yaml", "views.yaml", "professionals.yaml", "request.yaml",
@@ -37,6 +38,9 @@ def main():
                 files.append(bytes([0x40 + NAMES.index(path.name)]) + text)
         if files:
             save("validate_case", b"\xff".join(files))
+            save("render", b"\xff".join(files))
+        for pdf in sorted(case.glob("**/*.pdf")):
+            save("evidence_pdf", pdf.read_bytes())
 
 
 if __name__ == "__main__":

@@ -5,19 +5,126 @@
 //! when all of that is clean, build the typed model the Durham rules read.
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
+use crate::read::ReadError;
 use crate::rules::catalogue::RuleId;
 use crate::schema;
 use crate::yaml::{self, Node, Value};
 
 /// The largest YAML document read. Real case documents are a few kilobytes.
 pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
+
+/// The largest evidence file read. A long scanned report is a few megabytes; every evidence
+/// file is embedded in the pack, which is sent by email.
+pub const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What reading one evidence file found, once, when the case is loaded: the rules and render
+/// use this and never read the file again to check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFacts {
+    /// The path as the case gives it (relative to the case folder).
+    pub path: String,
+    /// The file's size in bytes (0 when it could not be read).
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the file (empty when it could not be read).
+    pub sha256: String,
+    /// For a PDF that reads within the limits (`evidence_pdf`): its number of pages.
+    pub pdf_pages: Option<usize>,
+    /// Why the file cannot be used, if it cannot: the `evidence-file` finding's message and
+    /// help.
+    pub problem: Option<(String, String)>,
+}
+
+impl EvidenceFacts {
+    /// Whether the file is named as a PDF (only these are attached).
+    pub fn is_pdf(&self) -> bool {
+        is_pdf_name(&self.path)
+    }
+
+    /// Whether render attaches it: a PDF that read within the limits.
+    pub fn attachable(&self) -> bool {
+        self.problem.is_none() && self.pdf_pages.is_some()
+    }
+}
+
+fn is_pdf_name(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// Reads one evidence file once: where it is (no leaving the case folder), its size against
+/// [`MAX_EVIDENCE_BYTES`], its SHA-256 (streamed, in constant memory, for any file not named
+/// .pdf) and, for a PDF, what `evidence_pdf::inspect` finds.
+pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
+    let mut facts = EvidenceFacts {
+        path: path.to_string(),
+        bytes: 0,
+        sha256: String::new(),
+        pdf_pages: None,
+        problem: crate::rules::evidence_problem(root, path),
+    };
+    if facts.problem.is_some() {
+        return facts;
+    }
+    let full = root.join(path);
+    let unreadable = |e: ReadError| {
+        match e {
+        ReadError::TooLarge { size, cap } => (
+            format!(
+                "the evidence file `{path}` is {}; an evidence file may be at most {}",
+                crate::read::size_text(size),
+                crate::read::size_text(cap)
+            ),
+            "make the file smaller (scan at 150 to 200 dpi, in greyscale, or export it again              as a PDF), or split it into parts and list each one"
+                .to_string(),
+        ),
+        e => (
+            format!("the evidence file `{path}` cannot be read: {e}"),
+            "check that the file exists, is an ordinary file, and you may read it".to_string(),
+        ),
+    }
+    };
+    if is_pdf_name(path) {
+        match crate::read::read_capped(&full, MAX_EVIDENCE_BYTES) {
+            Ok(bytes) => {
+                facts.bytes = bytes.len() as u64;
+                facts.sha256 = crate::manifest::sha256_hex(&bytes);
+                match crate::evidence_pdf::inspect(&bytes) {
+                    Ok(pdf) => facts.pdf_pages = Some(pdf.pages),
+                    Err(reason) => {
+                        facts.problem = Some((
+                            format!("the evidence file `{path}` {reason}"),
+                            "save or export the report as a PDF again (for example with                              \"Print to PDF\"), and check that it opens"
+                                .into(),
+                        ))
+                    }
+                }
+            }
+            Err(e) => facts.problem = Some(unreadable(e)),
+        }
+    } else {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        match crate::read::stream_capped(&full, MAX_EVIDENCE_BYTES, |block| hasher.update(block)) {
+            Ok(n) => {
+                facts.bytes = n;
+                facts.sha256 = hasher
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+            }
+            Err(e) => facts.problem = Some(unreadable(e)),
+        }
+    }
+    facts
+}
 
 /// The version of the case format this build reads.
 pub const FORMAT: &str = "ehcpack/1";
@@ -109,12 +216,39 @@ pub struct Document {
     pub kind: Option<Kind>,
     pub text: String,
     pub root: Option<Node>,
+    /// Where each line of `text` starts, so that a snippet is found without reading the file
+    /// from the top (a file with 250,000 findings stays linear).
+    line_starts: Vec<usize>,
 }
 
 impl Document {
-    /// The source line `line` (1-based), for snippets.
+    /// A document read from `path` (relative to the case folder), not yet parsed.
+    pub fn new(path: PathBuf, text: String) -> Document {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Document {
+            path,
+            kind: None,
+            text,
+            root: None,
+            line_starts,
+        }
+    }
+
+    /// The source line `line` (1-based), for snippets, without its line break.
     pub fn line(&self, line: usize) -> Option<&str> {
-        self.text.lines().nth(line.checked_sub(1)?)
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |next| next - 1);
+        if start >= self.text.len() {
+            // As `str::lines`: no empty last line after a final line break.
+            return None;
+        }
+        let text = &self.text[start..end];
+        Some(text.strip_suffix('\r').unwrap_or(text))
     }
 }
 
@@ -143,6 +277,9 @@ pub struct Case {
     pub request: Option<Typed<Request>>,
     pub consent: Option<Typed<Consent>>,
     pub evidence: Option<Typed<Evidence>>,
+    /// Each evidence file the case names (in `evidence.yaml` and as a professional's report),
+    /// read once when the case is loaded.
+    pub evidence_files: Vec<EvidenceFacts>,
 }
 
 impl Case {
@@ -180,6 +317,11 @@ impl Case {
     /// The raw node at a path, for rules that look at the text rather than the model.
     pub fn node(&self, doc: usize, pointer: &str) -> Option<&Node> {
         self.documents[doc].root.as_ref()?.pointer(pointer)
+    }
+
+    /// What reading the evidence file at `path` (as the case gives it) found.
+    pub fn evidence_facts(&self, path: &str) -> Option<&EvidenceFacts> {
+        self.evidence_files.iter().find(|f| f.path == path)
     }
 
     /// The path of a document, for messages.
@@ -229,12 +371,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
         let path = root.join(&name);
         match read_document(&path, &canonical_root) {
             Ok(text) => {
-                let mut document = Document {
-                    path: name.clone(),
-                    kind: None,
-                    text,
-                    root: None,
-                };
+                let mut document = Document::new(name.clone(), text);
                 classify(&mut document, &mut found);
                 case.documents.push(document);
             }
@@ -261,6 +398,7 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
 
     if found.iter().all(|d| !d.is_error()) {
         build_model(&mut case, &mut found);
+        read_evidence_files(&mut case);
     }
     (case, found)
 }
@@ -305,43 +443,29 @@ fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnosti
             ));
         }
     }
-    let meta = fs::metadata(path).map_err(|e| {
-        Diagnostic::new(
-            RuleId::CaseStructure,
-            format!("this file cannot be read: {}", io_reason(&e)),
-            "check that the file exists and you may read it",
-        )
-    })?;
-    if !meta.is_file() {
-        return Err(Diagnostic::new(
+    let bytes = crate::read::read_capped(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
+        ReadError::NotAFile => Diagnostic::new(
             RuleId::CaseStructure,
             "this is not an ordinary file (a folder, pipe or device), so it was not read",
             "give a folder or special file a name that does not end in .yaml",
-        ));
-    }
-    if meta.len() > MAX_DOCUMENT_BYTES {
-        return Err(Diagnostic::new(
+        ),
+        ReadError::TooLarge { size, .. } => Diagnostic::new(
             RuleId::YamlSyntax,
             format!(
                 "this file is {:.1} MB; a case document may be at most {} MB",
-                meta.len() as f64 / 1_048_576.0,
+                size as f64 / 1_048_576.0,
                 MAX_DOCUMENT_BYTES / 1_048_576
             ),
             "a case document holds a few pages of text; put long reports in a PDF and list it \
              in evidence.yaml",
         )
-        .at(1, 1));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| {
-            Diagnostic::new(
-                RuleId::CaseStructure,
-                format!("this file cannot be read: {}", io_reason(&e)),
-                "check that you may read the file",
-            )
-        })?;
+        .at(1, 1),
+        e => Diagnostic::new(
+            RuleId::CaseStructure,
+            format!("this file cannot be read: {e}"),
+            "check that the file exists and you may read it",
+        ),
+    })?;
     decode(bytes)
 }
 
@@ -433,7 +557,11 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                     .iter()
                     .map(|c| {
                         (
-                            strsim::levenshtein(&given.to_lowercase(), c.name()),
+                            if given.len() > 64 {
+                                usize::MAX
+                            } else {
+                                strsim::levenshtein(&given.to_lowercase(), c.name())
+                            },
                             c.name(),
                         )
                     })
@@ -442,7 +570,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                 found.push(at(
                     Diagnostic::new(
                         RuleId::CaseStructure,
-                        format!("`{}` is not a kind of case document", given),
+                        format!("{} is not a kind of case document", yaml::quoted(given)),
                         match close {
                             Some((_, c)) => format!("did you mean `kind: {c}`?"),
                             None => format!("use one of: {kinds}"),
@@ -552,6 +680,29 @@ fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
         }
     }
     case.plans.sort_by_key(|p| p.value.start);
+}
+
+/// Reads every evidence file the typed case names, each once.
+fn read_evidence_files(case: &mut Case) {
+    let mut paths: Vec<&str> = Vec::new();
+    if let Some(e) = &case.evidence {
+        paths.extend(e.value.files.iter().map(|f| f.path.as_str()));
+    }
+    if let Some(p) = &case.professionals {
+        paths.extend(
+            p.value
+                .involvements
+                .iter()
+                .filter_map(|i| i.report.as_deref()),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    let files: Vec<EvidenceFacts> = paths
+        .into_iter()
+        .filter(|p| seen.insert(*p))
+        .map(|p| read_evidence(&case.root, p))
+        .collect();
+    case.evidence_files = files;
 }
 
 /// The case folders under a path: the path itself when it holds YAML files, else every folder

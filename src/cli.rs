@@ -267,7 +267,12 @@ pub fn run() -> i32 {
         Err(message) if message.is_empty() => EXIT_OK,
         Err(message) => {
             let _ = out.flush();
-            eprintln!("ehcpack: {message}");
+            // Errors can quote a path or a value from input: never raw to the terminal.
+            let _ = writeln!(
+                io::stderr(),
+                "ehcpack: {}",
+                crate::privacy::terminal_safe(&message)
+            );
             EXIT_CANNOT_RUN
         }
     }
@@ -344,17 +349,27 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     let fonts = load_fonts(&args.common, &profile)?;
     let mut ctx = Context::new(&profile, today(&args.common)).with_fonts(fonts);
     ctx.received = args.received;
+    // Every PATH is looked at; one that cannot be read is a finding, and the others are checked.
+    // Only when none of them holds anything to check does the run stop (exit status 2).
     let mut items = Vec::new();
+    let mut readable = false;
     for path in &args.paths {
-        let found = crate::received::discover(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if found.is_empty() {
-            return Err(format!(
-                "{} holds no case folder (a folder with .yaml files in it), pack PDF or zip archive",
-                path.display()
-            ));
-        }
+        let (found, ok) = crate::received::discover(path);
+        readable |= ok;
         items.extend(found);
+    }
+    if !readable {
+        let reasons: Vec<String> = items
+            .iter()
+            .filter_map(|item| match item {
+                crate::received::Item::Problem { path, message, .. } => Some(format!(
+                    "cannot read {}: {message}",
+                    crate::privacy::path_text(path)
+                )),
+                _ => None,
+            })
+            .collect();
+        return Err(reasons.join("\nehcpack: "));
     }
     // A file or folder named twice (or found under two of the paths) is checked once: the
     // same request is not the same pupil twice.
@@ -375,7 +390,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     };
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(report::Human {
-            colour: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            colour: terminal_shows_colour(),
             quiet: args.quiet,
         }),
         Format::Json => Box::new(report::Json::new(&profile.name, ctx.today)),
@@ -395,10 +410,17 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         bar
     });
     let mut summary = Summary::default();
-    let io_err = |e: io::Error| match e.kind() {
-        // The reader stopped reading (`| head`): nothing more to say.
-        io::ErrorKind::BrokenPipe => String::new(),
-        _ => format!("cannot write the report: {e}"),
+    // The reader stopped reading (`| head`): the rest is checked without printing, quietly,
+    // so that the exit status still tells whether any case has errors.
+    let mut closed = false;
+    let io_err = |e: io::Error, closed: &mut bool| -> Result<(), String> {
+        match e.kind() {
+            io::ErrorKind::BrokenPipe => {
+                *closed = true;
+                Ok(())
+            }
+            _ => Err(format!("cannot write the report: {e}")),
+        }
     };
     let tick = || {
         if let Some(bar) = &progress {
@@ -412,27 +434,43 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         received_from.as_ref(),
         &tick,
         &mut |report| {
+            // Each case's report was redacted by its own case's redactor when it was checked
+            // (before the batch kept it aside); this only wraps it for the writers.
+            let report = crate::privacy::Redactor::none().report(report.clone());
+            let report = &report;
             summary.add(report);
+            if closed {
+                return Ok(());
+            }
             let mut write = |out: &mut dyn Write| reporter.case(report, out);
-            match &progress {
+            match match &progress {
                 Some(bar) => bar.suspend(|| write(out)),
                 None => write(out),
+            } {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    closed = true;
+                    Ok(())
+                }
+                other => other,
             }
         },
     )
-    .map_err(io_err)?;
+    .map_err(|e| format!("cannot write the report: {e}"))?;
     summary.duplicate_pupils = notes.duplicate_pupils;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    reporter.finish(&summary, out).map_err(io_err)?;
-    out.flush().map_err(io_err)?;
+    if !closed {
+        if let Err(e) = reporter.finish(&summary, out).and_then(|()| out.flush()) {
+            io_err(e, &mut closed)?;
+        }
+    }
     if !notes.unmatched_rows.is_empty() {
         let rows: Vec<String> = notes
             .unmatched_rows
             .iter()
             .take(5)
-            .map(|(key, line)| format!("line {line} ({key})"))
+            .map(|(key, line)| format!("line {line} ({})", crate::privacy::terminal_safe(key)))
             .collect();
         eprintln!(
             "ehcpack: note: {} {} of --received-from matched no case: {}{}",
@@ -484,7 +522,8 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
     };
     let files = crate::new_case::write(&args.folder, &options)
         .map_err(|e| format!("cannot create {}: {e}", args.folder.display()))?;
-    let folder = args.folder.display();
+    // The folder is named by the user, yet printed for a terminal: escaped all the same.
+    let folder = crate::privacy::terminal_safe(&args.folder.to_string_lossy());
     let text = format!(
         "Created the case folder {folder} with {} documents:\n  {}\n\
          Put reports (PDFs) in {folder}/reports and list them in evidence.yaml.\n\
@@ -493,11 +532,14 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
          to see what is left to do, in order.\n",
         files.len(),
         files.join(", "),
-        args.folder
-            .parent()
-            .map(|p| p.join("schemas"))
-            .unwrap_or_else(|| "schemas".into())
-            .display()
+        crate::privacy::terminal_safe(
+            &args
+                .folder
+                .parent()
+                .map(|p| p.join("schemas"))
+                .unwrap_or_else(|| "schemas".into())
+                .to_string_lossy()
+        )
     );
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     Ok(EXIT_OK)
@@ -564,4 +606,21 @@ fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
         writeln!(out, "wrote {}", path.display()).map_err(|e| e.to_string())?;
     }
     Ok(EXIT_OK)
+}
+
+/// Colour only on a terminal that shows it, and not with `NO_COLOR` set. A Windows console shows
+/// the colour codes as text unless it is switched to them first; one that cannot be (before
+/// Windows 10) gets plain text.
+pub(crate) fn terminal_shows_colour() -> bool {
+    if !io::stdout().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return false;
+    }
+    #[cfg(windows)]
+    {
+        anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+    }
+    #[cfg(not(windows))]
+    {
+        true
+    }
 }

@@ -5,17 +5,21 @@
 //! schema, typed model), then [`rules::check`], then [`validate`] puts the findings in order and
 //! withholds any protected address; the [`report`] writers only print.
 
+pub mod batch;
 pub mod calendar;
 pub mod case;
 pub mod cli;
 pub mod diagnostic;
+pub mod evidence_pdf;
 pub mod generate;
 pub mod manifest;
 pub mod model;
 pub mod new_case;
+pub mod output;
 pub mod privacy;
 pub mod profile;
 pub mod protect;
+pub mod read;
 pub mod received;
 pub mod render;
 pub mod report;
@@ -32,7 +36,7 @@ use serde::Serialize;
 use crate::calendar::AcademicYear;
 use crate::case::Case;
 use crate::diagnostic::{Diagnostic, Verdict};
-use crate::privacy::Redactor;
+use crate::privacy::{RedactedReport, Redactor};
 use crate::rules::Context;
 
 /// Dates that matter to the LA for one case.
@@ -141,8 +145,9 @@ impl CaseReport {
     }
 }
 
-/// Checks one case folder: every stage, every rule.
-pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
+/// Checks one case folder: every stage, every rule. The report comes back redacted: it is what
+/// every writer prints.
+pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
     let (case, mut diagnostics) = case::load(root);
     diagnostics.extend(rules::check(&case, ctx));
     let redactor = Redactor::for_case(&case);
@@ -151,8 +156,11 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
         .iter()
         .map(|d| (d.path.as_path(), d))
         .collect();
+    // Each file's address spans, found once, so a snippet is redacted in its file's context.
+    let mut spans: std::collections::HashMap<&Path, Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
     for d in &mut diagnostics {
-        finish(d, &documents, &redactor);
+        finish(d, &documents, &redactor, &mut spans);
     }
     // Errors first, then in the order a SENCO works through a case: pupil, family, needs,
     // health, plans, attainment, views, professionals, request, consent, evidence.
@@ -186,25 +194,32 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, CaseReport) {
         dates,
         diagnostics,
     };
+    let report = redactor.report(report);
     (case, report)
 }
 
-/// Adds the source line and withholds any protected address from what will be printed.
-fn finish(
+/// Adds the source line, redacted in the context of its whole file (an address wrapped over two
+/// lines is withheld from both). Withholding any protected address from everything printed is
+/// [`Redactor::report`]'s; this only makes sure a line on its own cannot show half of one.
+fn finish<'a>(
     d: &mut Diagnostic,
-    documents: &std::collections::HashMap<&Path, &case::Document>,
+    documents: &std::collections::HashMap<&'a Path, &'a case::Document>,
     redactor: &Redactor,
+    spans: &mut std::collections::HashMap<&'a Path, Vec<(usize, usize)>>,
 ) {
-    if redactor.known {
-        if let (Some(file), Some(line)) = (&d.file, d.line) {
-            d.snippet = documents
-                .get(file.as_path())
-                .and_then(|doc| doc.line(line))
-                .map(|l| redactor.redact(l));
+    if !redactor.known {
+        return;
+    }
+    if let (Some(file), Some(line)) = (&d.file, d.line) {
+        if let Some((path, doc)) = documents.get_key_value(file.as_path()) {
+            let found = spans
+                .entry(*path)
+                .or_insert_with(|| redactor.spans(&doc.text));
+            d.snippet = redactor
+                .line_in_context(&doc.text, found, line)
+                .map(privacy::Redacted::into_string);
         }
     }
-    d.message = redactor.redact(&d.message);
-    d.help = redactor.redact(&d.help);
 }
 
 fn key_dates(case: &Case, ctx: &Context) -> KeyDates {

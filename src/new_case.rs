@@ -123,6 +123,7 @@ pub fn document(kind: Kind, options: &NewCase, plan: usize, plans: usize) -> Str
                 _ => None,
             };
             out.push('\n');
+            let start = out.len();
             field(
                 &mut out,
                 0,
@@ -133,7 +134,9 @@ pub fn document(kind: Kind, options: &NewCase, plan: usize, plans: usize) -> Str
                 value,
             );
             if kind == Kind::Pupil && name == "address" && options.looked_after {
-                out.push_str("  protected: true\n");
+                // The block already has an empty `protected:`: fill it in, once.
+                let block = out.split_off(start);
+                out.push_str(&block.replacen("\n  protected:\n", "\n  protected: true\n", 1));
             }
         }
     }

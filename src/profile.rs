@@ -109,11 +109,14 @@ impl Profile {
         Ok(profile)
     }
 
+    /// Reads a profile file: an ordinary file of at most [`MAX_PROFILE_BYTES`] (so
+    /// `--profile /dev/zero` or a pipe is refused at once), and an error quotes at most a line's
+    /// worth of it.
     pub fn load(path: &Path) -> Result<Profile, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::read::read_text_capped(path, MAX_PROFILE_BYTES)
             .map_err(|e| format!("cannot read the profile {}: {e}", path.display()))?;
         let mut profile =
-            Profile::from_text(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            Profile::from_text(&text).map_err(|e| format!("{}: {}", path.display(), cut(&e)))?;
         let dir = path.parent().unwrap_or(Path::new(""));
         for font in &mut profile.fonts {
             if font.is_relative() {
@@ -208,6 +211,19 @@ impl Profile {
             }
         }
         out
+    }
+}
+
+/// The largest profile file read. The Durham profile is about 3 KB.
+pub const MAX_PROFILE_BYTES: u64 = 256 * 1024;
+
+/// A message cut to a line's length, so that a value quoted in an error never prints a file.
+fn cut(message: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    if message.chars().count() > MAX_CHARS {
+        format!("{}...", message.chars().take(MAX_CHARS).collect::<String>())
+    } else {
+        message.to_string()
     }
 }
 

@@ -40,18 +40,36 @@ pub fn password(variable: &str) -> Result<String, String> {
             first
         }
     };
+    check_length(&password)?;
+    Ok(password)
+}
+
+/// The most bytes of a password AES-256 (revision 6) uses: PDF readers cut the UTF-8 password
+/// at 127 bytes, so a longer one would make a pack that qpdf and poppler cannot open.
+pub const MAX_PASSWORD_BYTES: usize = 127;
+
+/// Refuses a password shorter than [`MIN_PASSWORD_CHARS`] characters or longer than
+/// [`MAX_PASSWORD_BYTES`] bytes of UTF-8.
+pub fn check_length(password: &str) -> Result<(), String> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(format!(
+            "the password is {} bytes long; PDF readers use at most {MAX_PASSWORD_BYTES} bytes              of a password (about {MAX_PASSWORD_BYTES} letters, fewer with accents or other              scripts), so a longer one would make a pack nobody can open; choose a shorter one",
+            password.len()
+        ));
+    }
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(format!(
             "the password is shorter than {MIN_PASSWORD_CHARS} characters; the pack holds a \
              child's personal data, so choose a longer one (a few words work well)"
         ));
     }
-    Ok(password)
+    Ok(())
 }
 
 /// The PDF encrypted with AES-256. Opening it needs `user_password`; the owner password is
 /// random and thrown away, so nobody can lift the restriction on changing the document.
 pub fn encrypt(pdf: &[u8], user_password: &str) -> Result<Vec<u8>, String> {
+    check_length(user_password)?;
     let fail = |e: &dyn std::fmt::Display| format!("cannot encrypt the PDF: {e}");
     let mut document = lopdf::Document::load_mem(pdf).map_err(|e| fail(&e))?;
     let mut key = [0u8; 32];

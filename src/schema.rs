@@ -94,7 +94,11 @@ pub fn check(kind: Kind, root: &Node, source: &str) -> Vec<Finding> {
         .find(|c| c.kind == kind)
         .expect("every kind has a schema");
     let instance = root.to_json();
-    let mut findings: Vec<(String, &'static str, Finding)> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    // Which (place, class) pairs have a finding already: a set, so that a list of 250,000
+    // wrong items stays linear.
+    let mut seen: std::collections::HashSet<(String, &'static str)> =
+        std::collections::HashSet::new();
     for error in compiled.validator.iter_errors(&instance) {
         let path = error.instance_path().as_str().to_string();
         let schema_path = error.schema_path().as_str().to_string();
@@ -108,20 +112,42 @@ pub fn check(kind: Kind, root: &Node, source: &str) -> Vec<Finding> {
             source,
         );
         // A date that fails both its pattern and its format is one mistake, not two.
-        if findings
-            .iter()
-            .any(|(p, c, _)| *p == path && *c == class && class != "field")
-        {
+        if class != "field" && !seen.insert((path, class)) {
             continue;
         }
-        findings.push((path, class, finding));
+        findings.push(finding);
     }
-    let mut out: Vec<Finding> = findings.into_iter().map(|(_, _, f)| f).collect();
+    let mut out = findings;
     out.extend(beyond_the_schema(kind, root, &instance));
     out.sort_by_key(|f| (f.line, f.column));
     out.dedup();
+    if out.len() > MAX_FINDINGS {
+        let more = out.len() - MAX_FINDINGS;
+        let next = &out[MAX_FINDINGS];
+        let (line, column) = (next.line, next.column);
+        out.truncate(MAX_FINDINGS);
+        out.push(Finding {
+            line,
+            column,
+            message: format!(
+                "{more} more schema finding{} in this file, from here on, are not shown",
+                if more == 1 { "" } else { "s" }
+            ),
+            help: format!(
+                "the first {MAX_FINDINGS} are listed; fix those (often one mistake repeated) and \
+                 check again"
+            ),
+        });
+    }
     out
 }
+
+/// The most schema findings listed for one document; the rest are counted in one last finding,
+/// so that a file of 250,000 wrong list items gives a report a person can read, quickly.
+pub const MAX_FINDINGS: usize = 100;
+
+/// The most unknown field names one finding lists.
+const MAX_NAMED_FIELDS: usize = 10;
 
 /// What the format requires that JSON Schema cannot say: one field compared with another.
 fn beyond_the_schema(kind: Kind, root: &Node, instance: &Json) -> Vec<Finding> {
@@ -222,16 +248,14 @@ fn expected_type_name(name: &str) -> &'static str {
     }
 }
 
+/// A value quoted in a message, cut to 40 characters only after the redactor has seen it whole
+/// (see [`crate::privacy::quote`]).
 fn short(value: &Json) -> String {
     let text = match value {
         Json::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if text.chars().count() > 40 {
-        format!("{}...", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    crate::privacy::quote(&text)
 }
 
 /// The plain scalar that starts at `pos`, exactly as typed: up to a space, a comment or the end
@@ -294,8 +318,11 @@ fn describe(
                 .and_then(Json::as_object)
                 .map(|p| p.keys().map(String::as_str).collect())
                 .unwrap_or_default();
+            // Only a name of a sensible length can be a typing slip (and the distance costs
+            // the product of the two lengths).
             let suggestion = allowed
                 .iter()
+                .filter(|_| name.len() <= 64)
                 .map(|a| (strsim::damerau_levenshtein(&name, a), *a))
                 .filter(|(d, a)| *d <= 3.max(a.len() / 3))
                 .min();
@@ -304,17 +331,25 @@ fn describe(
                 None if allowed.is_empty() => "remove this field".into(),
                 None => format!("the fields allowed here are: {}", allowed.join(", ")),
             };
-            let message = if unexpected.len() > 1 {
+            // A message names a few fields, each cut short, never the whole file.
+            let named = |u: &String| crate::yaml::quoted(u);
+            let message = if unexpected.len() > MAX_NAMED_FIELDS {
+                format!(
+                    "unknown fields {} and {} more",
+                    unexpected[..MAX_NAMED_FIELDS]
+                        .iter()
+                        .map(named)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    unexpected.len() - MAX_NAMED_FIELDS
+                )
+            } else if unexpected.len() > 1 {
                 format!(
                     "unknown fields {}",
-                    unexpected
-                        .iter()
-                        .map(|u| format!("`{u}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    unexpected.iter().map(named).collect::<Vec<_>>().join(", ")
                 )
             } else {
-                format!("unknown field `{name}`")
+                format!("unknown field {}", named(&name))
             };
             ("field", message, help)
         }

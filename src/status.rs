@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::privacy::{terminal_safe, RedactedReport};
 use crate::rules::RuleId;
-use crate::CaseReport;
 
 /// One item of the checklist, in the order a request form lists its evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,7 +175,7 @@ pub fn form_details(case: &Case, submission: NaiveDate) -> Vec<(&'static str, bo
 /// Prints the checklist for one case.
 pub fn print(
     case: &Case,
-    report: &CaseReport,
+    report: &RedactedReport,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -201,8 +201,10 @@ pub fn print(
             )
         },
     );
+    // Everything from the case passes the redactor, then is made safe for a terminal.
+    let who = report.redact(&who).for_terminal();
     writeln!(out, "EHC needs assessment request: {who}")?;
-    writeln!(out, "{}\n", report.path.display())?;
+    writeln!(out, "{}\n", report.path_text().for_terminal())?;
     // Until every document reads cleanly the rules have not run: say so rather than tick.
     let rules_ran = !report
         .diagnostics
@@ -237,7 +239,12 @@ pub fn print(
                 (Some(f), None) => format!(" ({})", f.display()),
                 _ => String::new(),
             };
-            writeln!(out, "      {}{place}", d.message)?;
+            writeln!(
+                out,
+                "      {}{}",
+                terminal_safe(&d.message),
+                terminal_safe(&place)
+            )?;
         }
         if findings.len() > shown {
             writeln!(

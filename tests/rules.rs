@@ -202,7 +202,7 @@ fn validate(dir: &Path) -> ehcpack::CaseReport {
 
 fn validate_with(dir: &Path, profile: &Profile) -> ehcpack::CaseReport {
     let ctx = Context::new(profile, today());
-    ehcpack::validate(dir, &ctx).1
+    ehcpack::validate(dir, &ctx).1.into_inner()
 }
 
 /// The diagnostics for the sample with these edits.

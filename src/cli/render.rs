@@ -2,7 +2,7 @@
 //! [`crate::render::render_case`], a library function.
 
 use std::fs;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Common, EXIT_FINDINGS, EXIT_OK};
@@ -46,13 +46,7 @@ fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
     let case_abs = fs::canonicalize(&args.case)
         .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
     if let Some(o) = &args.output {
-        if o.is_dir() {
-            return Err(format!(
-                "{} is a folder; give the PDF's file name, e.g. {}",
-                o.display(),
-                o.join("pack.pdf").display()
-            ));
-        }
+        crate::output::check_target(o)?;
         return Ok(o.clone());
     }
     let name = case_abs
@@ -99,7 +93,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     let io_err = |e: std::io::Error| e.to_string();
     if report.errors > 0 && !args.draft {
         let mut human = crate::report::Human {
-            colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            colour: super::terminal_shows_colour(),
             quiet: false,
         };
         let mut summary = Summary::default();
@@ -109,7 +103,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         out.flush().map_err(io_err)?;
         eprintln!(
             "ehcpack: not rendered: {} has {}; fix them, or use --draft for a marked draft",
-            args.case.display(),
+            report.path_text().for_terminal(),
             plural(report.errors, "error", "errors"),
         );
         return Ok(EXIT_FINDINGS);
@@ -136,7 +130,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     writeln!(
         out,
         "wrote {} ({} of pack{}, {} KB){}{}",
-        target.display(),
+        report.redact(&target.to_string_lossy()).for_terminal(),
         plural(rendered.pages, "page", "pages"),
         match rendered.attachments {
             0 => String::new(),

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{self, Case, Kind};
+use crate::case::{Case, Kind};
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::privacy::Redactor;
 use crate::rules::catalogue::{self, RuleId};
@@ -111,12 +111,19 @@ pub enum Item {
     Pack(PathBuf),
     /// A zip archive of one or more case folders.
     Zip(PathBuf),
+    /// A path that is not checked, and why: reported as a `case-structure` error.
+    Problem {
+        path: PathBuf,
+        message: String,
+        help: String,
+    },
 }
 
 impl Item {
     pub fn path(&self) -> &Path {
         match self {
             Item::Folder(p) | Item::Pack(p) | Item::Zip(p) => p,
+            Item::Problem { path, .. } => path,
         }
     }
 
@@ -133,46 +140,75 @@ impl Item {
 
 /// What a path given to `validate` holds: a pack PDF, a zip archive, a case folder, or a folder
 /// of any of these (searched below, not inside a case folder, not following links, not in
-/// hidden folders), in path order.
-pub fn discover(path: &Path) -> io::Result<Vec<Item>> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_dir() {
-        return Item::received_file(path).map(|i| vec![i]).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a case folder, a pack PDF (.pdf) or a zip archive (.zip)",
-            )
-        });
-    }
-    let folders = case::discover(path)?;
-    if folders.len() == 1 && folders[0] == path {
-        // A case folder: its PDFs are its evidence, not received packs.
-        return Ok(vec![Item::Folder(path.to_path_buf())]);
-    }
-    let cases: BTreeSet<PathBuf> = folders.iter().cloned().collect();
-    let mut items: Vec<Item> = folders.into_iter().map(Item::Folder).collect();
-    let mut walker = walkdir::WalkDir::new(path)
-        .min_depth(1)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = walker.next() {
-        let Ok(entry) = entry else { continue };
-        if entry.file_type().is_dir() {
-            if cases.contains(entry.path()) || entry.file_name().to_string_lossy().starts_with('.')
-            {
-                walker.skip_current_dir();
-            }
-            continue;
-        }
-        if entry.file_type().is_file() && !entry.file_name().to_string_lossy().starts_with('.') {
-            if let Some(item) = Item::received_file(entry.path()) {
-                items.push(item);
-            }
+/// hidden folders), in path order; and whether the path held anything to check. Case folders,
+/// links and stray files are found by [`crate::batch::discover`], so a path that cannot be read,
+/// a link, or a stray YAML file is an [`Item::Problem`] (a `case-structure` finding) while the
+/// rest of the batch is checked.
+pub fn discover(path: &Path) -> (Vec<Item>, bool) {
+    let meta = fs::metadata(path);
+    if meta.as_ref().is_ok_and(|m| m.is_file()) {
+        if let Some(item) = Item::received_file(path) {
+            return (vec![item], true);
         }
     }
+    let found = crate::batch::discover(path);
+    let cases: BTreeSet<PathBuf> = found
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            crate::batch::Item::Case(p) => Some(p.clone()),
+            crate::batch::Item::Problem { .. } => None,
+        })
+        .collect();
+    let mut received = Vec::new();
+    let is_case_folder = cases.len() == 1 && cases.contains(path);
+    if meta.is_ok_and(|m| m.is_dir()) && !is_case_folder {
+        let mut walker = walkdir::WalkDir::new(path)
+            .min_depth(1)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = walker.next() {
+            let Ok(entry) = entry else { continue };
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if entry.file_type().is_dir() {
+                // A case folder's PDFs are its evidence, not received packs.
+                if hidden || cases.contains(entry.path()) {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
+            if entry.file_type().is_file() && !hidden {
+                if let Some(item) = Item::received_file(entry.path()) {
+                    received.push(item);
+                }
+            }
+        }
+    }
+    let readable = found.readable || !received.is_empty();
+    let mut items: Vec<Item> = found
+        .items
+        .into_iter()
+        .filter_map(|i| match i {
+            crate::batch::Item::Case(p) => Some(Item::Folder(p)),
+            // "holds no case folder" is no problem when it holds packs or archives.
+            crate::batch::Item::Problem { path: p, .. } if p == path && !received.is_empty() => {
+                None
+            }
+            crate::batch::Item::Problem {
+                path,
+                message,
+                help,
+            } => Some(Item::Problem {
+                path,
+                message,
+                help,
+            }),
+        })
+        .collect();
+    items.extend(received);
     items.sort_by(|a, b| a.path().cmp(b.path()));
-    Ok(items)
+    (items, readable)
 }
 
 /// Who a case is about, for finding the same pupil twice in a batch.
@@ -269,8 +305,17 @@ pub fn check(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
     match item {
         Item::Folder(path) => {
             let (case, report) = crate::validate(path, ctx);
-            vec![checked(report, path, Some(&case))]
+            vec![checked(report.into_inner(), path, Some(&case))]
         }
+        Item::Problem {
+            path,
+            message,
+            help,
+        } => vec![checked(
+            crate::batch::Item::problem_report(path, message, help).into_inner(),
+            path,
+            None,
+        )],
         Item::Pack(path) => vec![check_pack(path, ctx, options)],
         Item::Zip(path) => check_zip(path, ctx, options),
     }
@@ -281,8 +326,8 @@ fn merge(report: &mut CaseReport, extra: Vec<Diagnostic>, redactor: &Redactor) {
     let mut all: Vec<Diagnostic> = extra
         .into_iter()
         .map(|mut d| {
-            d.message = redactor.redact(&d.message);
-            d.help = redactor.redact(&d.help);
+            d.message = redactor.redact(&d.message).into_string();
+            d.help = redactor.redact(&d.help).into_string();
             d
         })
         .collect();
@@ -348,7 +393,8 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
             );
         }
     }
-    let (case, mut report) = crate::validate(dir.path(), ctx);
+    let (case, report) = crate::validate(dir.path(), ctx);
+    let mut report = report.into_inner();
     // An attachment missing from the pack is reported once, as the pack's fault, not again as
     // a missing evidence file.
     let missing: Vec<String> = opened
@@ -396,7 +442,8 @@ fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
         ));
     }
     for (dir, rel) in cases {
-        let (case, mut report) = crate::validate(&dir, ctx);
+        let (case, report) = crate::validate(&dir, ctx);
+        let mut report = report.into_inner();
         report.path = match &rel {
             Some(rel) => PathBuf::from(format!("{}{INSIDE}{rel}", path.display())),
             None => path.to_path_buf(),

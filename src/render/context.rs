@@ -1,20 +1,18 @@
 //! What the templates see: the case as plain data, every string already cleared of any
 //! protected address, plus what the pack adds (check results, costs, checksums, attachments).
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::case::Case;
 use crate::diagnostic::Severity;
 use crate::model::{Plan, Provision};
+use crate::privacy::RedactedReport;
 use crate::privacy::Redactor;
 use crate::rules::catalogue;
-use crate::CaseReport;
 
 /// A PDF appended after the pack.
 #[derive(Debug, Clone)]
@@ -66,8 +64,8 @@ fn redact_all(value: &mut Value, redactor: &Redactor) {
     match value {
         Value::String(s) => {
             let r = redactor.redact(s);
-            if r != *s {
-                *s = r;
+            if r.as_str() != s.as_str() {
+                *s = r.into_string();
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| redact_all(v, redactor)),
@@ -154,18 +152,13 @@ fn provision_value(p: &Provision) -> Value {
     to_value(p)
 }
 
-fn sha256_file(path: &Path) -> Option<String> {
-    let bytes = fs::read(path).ok()?;
-    let digest = Sha256::digest(&bytes);
-    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn is_pdf(path: &str) -> bool {
-    path.to_ascii_lowercase().ends_with(".pdf")
-}
-
 /// The template context and the extras, from a validated case.
-pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) -> (Value, Extras) {
+pub fn build(
+    case: &Case,
+    report: &RedactedReport,
+    draft: bool,
+    today: NaiveDate,
+) -> (Value, Extras) {
     let redactor = Redactor::for_case(case);
     let mut extras = Extras::default();
     let mut ctx = Map::new();
@@ -333,18 +326,19 @@ pub fn build(case: &Case, report: &CaseReport, draft: bool, today: NaiveDate) ->
             return;
         }
         seen.push(path.to_string());
-        let problem = crate::rules::evidence_problem(&case.root, path);
+        // Each file was read and checked once, when the case was loaded.
+        let read = case
+            .evidence_facts(path)
+            .cloned()
+            .unwrap_or_else(|| crate::case::read_evidence(&case.root, path));
+        let problem = read.problem.clone();
         let full = case.root.join(path);
-        let sha = if problem.is_none() {
-            sha256_file(&full)
-        } else {
-            None
-        };
-        let attach = sha.is_some() && is_pdf(path) && lopdf::Document::load(&full).is_ok();
+        let sha = problem.is_none().then(|| read.sha256.clone());
+        let attach = read.attachable();
         let appendix = if attach {
             extras.attachments.push(Attachment {
-                label: redactor.redact(path),
-                title: redactor.redact(title),
+                label: redactor.redact(path).into_string(),
+                title: redactor.redact(title).into_string(),
                 path: full.clone(),
             });
             Some(extras.attachments.len())

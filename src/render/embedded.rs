@@ -2,8 +2,6 @@
 //! YAML document with every protected address value withheld, and each evidence file byte for
 //! byte. And, by option, the PDF reports' pages appended after the pack.
 
-use std::fs;
-
 use crate::case::Case;
 use crate::manifest::{self, Entry, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
 use crate::privacy::Redactor;
@@ -36,7 +34,7 @@ fn mime(path: &str) -> &'static str {
 /// A document's text with the protected address withheld; an error when some part of it
 /// would still be there (nothing is embedded rather than the address).
 fn withheld(redactor: &Redactor, path: &str, text: &str) -> Result<String, String> {
-    let out = public(redactor, text);
+    let out = public(redactor, text).into_string();
     if !redactor.parts_in(&out).is_empty() {
         return Err(format!(
             "cannot withhold the protected address from {path} for the copy inside the pack; \
@@ -66,7 +64,11 @@ fn evidence_paths(case: &Case) -> Vec<String> {
                 .flat_map(|p| p.value.involvements.iter().filter_map(|i| i.report.clone())),
         );
     for path in listed {
-        if out.contains(&path) || crate::rules::evidence_problem(&case.root, &path).is_some() {
+        // Read and checked once when the case was loaded (case::read_evidence).
+        let usable = case
+            .evidence_facts(&path)
+            .is_some_and(|facts| facts.problem.is_none());
+        if out.contains(&path) || !usable {
             continue;
         }
         out.push(path);
@@ -103,8 +105,18 @@ pub fn files(
         if !manifest::is_safe_relative_path(&path) {
             continue;
         }
-        let bytes = fs::read(case.root.join(&written))
-            .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
+        let bytes =
+            crate::read::read_capped(&case.root.join(&written), crate::case::MAX_EVIDENCE_BYTES)
+                .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
+        // The pack carries what was checked, or nothing: a file changed since is refused.
+        if case
+            .evidence_facts(&written)
+            .is_some_and(|facts| facts.sha256 != manifest::sha256_hex(&bytes))
+        {
+            return Err(format!(
+                "the evidence file {path} changed while the pack was made; render again"
+            ));
+        }
         attachments.push(Entry::of(&path, &bytes));
         files.push(Attached {
             name: format!("{EVIDENCE_PREFIX}{path}"),
@@ -117,7 +129,7 @@ pub fn files(
         manifest_version: manifest::MANIFEST_VERSION,
         format: FORMAT.into(),
         ehcpack_version: env!("CARGO_PKG_VERSION").into(),
-        profile: public(redactor, options.profile),
+        profile: public(redactor, options.profile).into_string(),
         draft: options.draft,
         address_withheld: redactor.is_protected(),
         documents,
@@ -154,7 +166,7 @@ pub fn append_reports(pack: &[u8], attachments: &[Attachment]) -> Result<Vec<u8>
         .and_then(Object::as_reference)
         .map_err(|e| format!("the pack has no page tree: {e}"))?;
     for a in attachments {
-        let mut source = Document::load(&a.path)
+        let mut source = crate::evidence_pdf::load_checked(&a.path)
             .map_err(|e| format!("cannot read the attachment {}: {e}", a.label))?;
         source.renumber_objects_with(doc.max_id + 1);
         let page_ids: Vec<ObjectId> = source.get_pages().into_values().collect();

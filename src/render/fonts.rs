@@ -73,7 +73,7 @@ impl FontFile {
                 MAX_FONT_BYTES / (1024 * 1024)
             ));
         }
-        let bytes = std::fs::read(path)
+        let bytes = crate::read::read_capped(path, MAX_FONT_BYTES)
             .map_err(|e| format!("cannot read the font {}: {e}", path.display()))?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),

@@ -15,17 +15,17 @@ pub mod embedded;
 pub mod fonts;
 pub mod layout;
 pub mod markup;
+pub mod templates;
 pub mod writer;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::privacy::Redactor;
+use crate::privacy::{Redacted, Redactor};
 
 pub use layout::DRAFT_MARK;
 
@@ -96,7 +96,7 @@ fn filter_money(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let pounds = (pence / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i) % 3 == 0 {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -142,6 +142,7 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
             .filter(|p| p.extension().is_some_and(|x| x == "tera"))
             .collect();
         names.sort();
+        templates::check_count(names.len())?;
         if names.is_empty() {
             return Err(format!(
                 "the templates folder {} has no .tera files (the built-in names are: {})",
@@ -151,8 +152,7 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
         }
         for path in names {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let text = fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read the template {}: {e}", path.display()))?;
+            let text = templates::read_template(&path)?;
             match sources.iter_mut().find(|(n, _)| *n == name) {
                 Some(slot) => slot.1 = text,
                 None => sources.push((name, text)),
@@ -172,15 +172,22 @@ fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
     for (name, f) in filters {
         tera.register_filter(name, f);
     }
-    tera.add_raw_templates(sources)
-        .map_err(|e| format!("a template has an error: {}", tera_error(&e)))?;
+    templates::check_sources(&sources)?;
+    tera.add_raw_templates(sources).map_err(|e| {
+        format!(
+            "a template has an error: {}",
+            templates::shorten(&tera_error(&e))
+        )
+    })?;
+    templates::check_parsed(&tera)?;
+    templates::limit_functions(&mut tera);
     Ok(tera)
 }
 
 /// The one gate for text on its way into the PDF: page text, metadata, outline entries,
 /// embedded file names and descriptions. Whatever a template or a file name holds, no part of
 /// a protected address passes.
-pub fn public(redactor: &Redactor, text: &str) -> String {
+pub fn public(redactor: &Redactor, text: &str) -> Redacted {
     redactor.redact(text)
 }
 
@@ -227,7 +234,7 @@ pub struct Rendered {
 /// Renders a validated case into PDF bytes.
 pub fn render_case(
     case: &crate::case::Case,
-    report: &crate::CaseReport,
+    report: &crate::privacy::RedactedReport,
     options: &Options,
 ) -> Result<Rendered, String> {
     let redactor = Redactor::for_case(case);
@@ -244,14 +251,13 @@ pub fn render_case(
                 case.root.join(&path).display(),
                 case.plans.len()
             ),
-        ));
+        )
+        .into_string());
     }
     let tera = load_templates(options.templates)?;
     let (ctx, extras) = context::build(case, report, options.draft, options.today);
     let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
-    let text = tera
-        .render("pack.tera", &ctx)
-        .map_err(|e| format!("the templates could not be rendered: {}", tera_error(&e)))?;
+    let text = templates::render(&tera, "pack.tera", &ctx)?;
     let text = public(&redactor, &text);
     let blocks = markup::parse(&text).map_err(|e| {
         format!(
@@ -305,69 +311,4 @@ pub fn render_case(
     })
 }
 
-/// Writes `bytes` to `target` through a temporary file in the same folder, so that `target`
-/// is either the whole new file or untouched.
-pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file name", target.display()))?
-        .to_string_lossy()
-        .to_string();
-    remove_orphans(&dir, &name);
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                attempt += 1;
-            }
-            Err(e) => return Err(format!("cannot write into {}: {e}", dir.display())),
-        }
-    };
-    let result = file
-        .write_all(bytes)
-        .and_then(|_| file.sync_all())
-        .and_then(|_| {
-            drop(file);
-            fs::rename(&tmp, target)
-        });
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", target.display()));
-    }
-    Ok(())
-}
-
-/// Removes temporary files that an earlier render of the same target left when it was killed
-/// part way (its process is gone), so that no partial file outlives the next run.
-fn remove_orphans(dir: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let prefix = format!(".{name}.");
-    for entry in entries.filter_map(Result::ok) {
-        let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file
-            .strip_prefix(&prefix)
-            .and_then(|r| r.strip_suffix(".tmp"))
-        else {
-            continue;
-        };
-        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && pid != std::process::id() {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
+pub use crate::output::write_atomically;

@@ -38,14 +38,16 @@ pub struct Attached {
 
 /// An outline line that is not a heading of the pack (an attached report).
 pub struct ExtraOutline {
-    pub title: String,
+    /// Through the redactor: only [`crate::privacy::Redacted`] text reaches the outline.
+    pub title: crate::privacy::Redacted,
     /// Placed under this heading's outline entry.
     pub under: usize,
 }
 
 /// What the PDF says about itself.
 pub struct Meta<'a> {
-    pub title: &'a str,
+    /// Through the redactor: only [`crate::privacy::Redacted`] text reaches the metadata.
+    pub title: &'a crate::privacy::Redacted,
     pub date: Option<NaiveDate>,
     /// Claim PDF/UA-1 and PDF/A-3a (and have krilla check them).
     pub conformance: bool,
@@ -214,7 +216,7 @@ pub fn write(
             continue;
         };
         let node = OutlineNode::new(
-            extra.title.clone(),
+            extra.title.to_string(),
             XyzDestination::new(h.page, Point::from_xy(0.0, h.y)),
         );
         // Under the level 1 heading at or before the one named.
@@ -289,7 +291,51 @@ pub fn compact(pdf: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(pdf.len() / 2);
     doc.save_with_options(&mut out, options)
         .map_err(|e| format!("cannot write the pack: {e}"))?;
-    Ok(out)
+    Ok(compress_xref_stream(out))
+}
+
+/// lopdf writes its cross-reference stream uncompressed (7 bytes an object, about 9 KB for a
+/// pack); this compresses it. It is the file's last object, so no other offset moves. Anything
+/// unexpected leaves the file as it was.
+fn compress_xref_stream(pdf: Vec<u8>) -> Vec<u8> {
+    use std::io::Write as _;
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let rfind = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
+    let attempt = || -> Option<Vec<u8>> {
+        let sx = rfind(&pdf, b"startxref")?;
+        let tail = std::str::from_utf8(&pdf[sx + 9..]).ok()?;
+        let at: usize = tail.split_whitespace().next()?.parse().ok()?;
+        let obj = pdf.get(at..sx)?;
+        let open = find(obj, b"<<")?;
+        let close = find(obj, b">>stream\n")?;
+        let dict = std::str::from_utf8(&obj[open + 2..close]).ok()?;
+        if !dict.contains("/Type/XRef") || dict.contains("/Filter") {
+            return None;
+        }
+        let (before, after) = dict.split_once("/Length ")?;
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let length: usize = digits.parse().ok()?;
+        let data_start = at + close + b">>stream\n".len();
+        let data = pdf.get(data_start..data_start + length)?;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(data).ok()?;
+        let packed = z.finish().ok()?;
+        let rest = &pdf[data_start + length..];
+        if !rest.starts_with(b"\nendstream") {
+            return None;
+        }
+        let mut out = Vec::with_capacity(pdf.len());
+        out.extend_from_slice(&pdf[..at + open + 2]);
+        out.extend_from_slice(before.as_bytes());
+        out.extend_from_slice(b"/Filter/FlateDecode/Length ");
+        out.extend_from_slice(packed.len().to_string().as_bytes());
+        out.extend_from_slice(&after.as_bytes()[digits.len()..]);
+        out.extend_from_slice(b">>stream\n");
+        out.extend_from_slice(&packed);
+        out.extend_from_slice(rest);
+        Some(out)
+    };
+    attempt().unwrap_or(pdf)
 }
 
 fn draw(surface: &mut Surface, item: &Item, fonts: &Fonts) {

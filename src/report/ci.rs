@@ -7,14 +7,14 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::privacy::RedactedReport;
 use crate::rules::catalogue;
-use crate::CaseReport;
 
-fn location(case: &CaseReport, d: &Diagnostic) -> String {
-    match (&d.file, d.line) {
-        (Some(f), Some(l)) => format!("{}:{l}", case.location(f)),
-        (Some(f), None) => case.location(f),
-        _ => case.path.display().to_string(),
+fn location(case: &RedactedReport, d: &Diagnostic) -> String {
+    let place = case.location(d.file.as_deref());
+    match d.line {
+        Some(l) if d.file.is_some() => format!("{place}:{l}"),
+        _ => place.into_string(),
     }
 }
 
@@ -30,8 +30,8 @@ pub struct Junit {
 }
 
 impl Reporter for Junit {
-    fn case(&mut self, report: &CaseReport, _out: &mut dyn Write) -> io::Result<()> {
-        let name = report.path.display().to_string();
+    fn case(&mut self, report: &RedactedReport, _out: &mut dyn Write) -> io::Result<()> {
+        let name = report.path_text().into_string();
         let errors: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
         let status = if errors.is_empty() {
             TestCaseStatus::success()
@@ -101,12 +101,9 @@ pub struct Sarif {
 }
 
 impl Reporter for Sarif {
-    fn case(&mut self, report: &CaseReport, _out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, _out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
-            let uri = match &d.file {
-                Some(f) => std::path::PathBuf::from(report.location(f)),
-                None => report.path.clone(),
-            };
+            let uri = std::path::PathBuf::from(report.location(d.file.as_deref()).into_string());
             let mut region = serde_json::Map::new();
             if let Some(line) = d.line {
                 region.insert("startLine".into(), line.into());
@@ -193,17 +190,14 @@ fn escape_property(text: &str) -> String {
 }
 
 impl Reporter for Github {
-    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
             let level = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            let file = match &d.file {
-                Some(f) => std::path::PathBuf::from(report.location(f)),
-                None => report.path.clone(),
-            };
-            let mut props = vec![format!("file={}", escape_property(&file.to_string_lossy()))];
+            let file = report.location(d.file.as_deref());
+            let mut props = vec![format!("file={}", escape_property(&file))];
             if let Some(line) = d.line {
                 props.push(format!("line={line}"));
             }
@@ -277,14 +271,14 @@ pub const CSV_HEADER: [&str; 14] = [
 ];
 
 impl Reporter for Csv {
-    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         self.header(&mut writer)?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let dates = &report.dates;
         writer
             .write_record([
-                report.path.display().to_string(),
+                report.path_text().into_string(),
                 dates.pupil_reference.clone().unwrap_or_default(),
                 report.verdict.as_str().to_string(),
                 report.errors.to_string(),

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 
 use super::{Reporter, Summary};
 use crate::diagnostic::Verdict;
+use crate::privacy::RedactedReport;
 use crate::rules::catalogue;
-use crate::CaseReport;
 
 pub struct Html {
     started: bool,
@@ -98,7 +98,7 @@ pub fn escape(text: &str) -> String {
 }
 
 impl Reporter for Html {
-    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         self.start(out)?;
         self.row += 1;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
@@ -161,7 +161,7 @@ impl Reporter for Html {
             received = date(dates.received_date),
             next_due = date(dates.next_due),
             rules = rules.join(" "),
-            path = escape(&report.path.display().to_string()),
+            path = escape(&report.path_text()),
             pupil = escape(dates.pupil_reference.as_deref().unwrap_or("")),
             verdict_text = match report.verdict {
                 Verdict::Pass => "pass",

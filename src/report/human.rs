@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use super::{Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity, Verdict};
-use crate::CaseReport;
+use crate::privacy::terminal_safe;
+use crate::privacy::RedactedReport;
 
 pub struct Human {
     pub colour: bool,
@@ -29,7 +30,12 @@ impl Human {
         }
     }
 
-    fn diagnostic(&self, case: &CaseReport, d: &Diagnostic, out: &mut dyn Write) -> io::Result<()> {
+    fn diagnostic(
+        &self,
+        case: &RedactedReport,
+        d: &Diagnostic,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         let (label, style) = match d.severity {
             Severity::Error => ("error", RED),
             Severity::Warning => ("warning", YELLOW),
@@ -38,14 +44,14 @@ impl Human {
             out,
             "{}{}",
             self.paint(style, &format!("{label}[{}]", d.rule)),
-            self.paint(BOLD, &format!(": {}", d.message))
+            self.paint(BOLD, &format!(": {}", terminal_safe(&d.message)))
         )?;
+        let place = case.location(d.file.as_deref()).for_terminal();
         let location = match (&d.file, d.line, d.column) {
-            (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}", case.location(f)),
-            (Some(f), _, _) => case.location(f),
+            (Some(_), Some(l), Some(c)) => format!("{place}:{l}:{c}"),
+            (Some(_), _, _) => place,
             _ => format!(
-                "{} ({})",
-                case.path.display(),
+                "{place} ({})",
                 match case.received_as {
                     Some(_) => "as received",
                     None => "the case folder",
@@ -56,6 +62,7 @@ impl Human {
         let pad = " ".repeat(gutter);
         writeln!(out, "{pad}{} {location}", self.paint(BLUE, "-->"))?;
         if let (Some(snippet), Some(line)) = (&d.snippet, d.line) {
+            let snippet = terminal_safe(snippet);
             let bar = self.paint(BLUE, "|");
             writeln!(out, "{pad} {bar}")?;
             writeln!(
@@ -73,7 +80,12 @@ impl Human {
             writeln!(out, "{pad} {bar} {indent}{}", self.paint(style, "^"))?;
         }
         if !d.help.is_empty() {
-            writeln!(out, "{pad} {} help: {}", self.paint(BLUE, "="), d.help)?;
+            writeln!(
+                out,
+                "{pad} {} help: {}",
+                self.paint(BLUE, "="),
+                terminal_safe(&d.help)
+            )?;
         }
         writeln!(out, "{pad} {} source: {}", self.paint(BLUE, "="), d.source)?;
         writeln!(out)
@@ -81,7 +93,7 @@ impl Human {
 }
 
 impl Reporter for Human {
-    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         if self.quiet && report.verdict != Verdict::Fail {
             return Ok(());
         }
@@ -99,7 +111,7 @@ impl Reporter for Human {
         writeln!(
             out,
             "{}: {verdict} ({} {}, {} {})",
-            report.path.display(),
+            report.path_text().for_terminal(),
             report.errors,
             if report.errors == 1 {
                 "error"

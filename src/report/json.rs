@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use super::{Reporter, Summary};
-use crate::CaseReport;
+use crate::privacy::RedactedReport;
 
 pub struct Json {
     started: bool,
@@ -42,7 +42,7 @@ impl Json {
 }
 
 impl Reporter for Json {
-    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         let first = !self.started;
         self.start(out)?;
         self.started = true;

@@ -1,5 +1,7 @@
-//! Output writers. They know nothing about rules: they print [`CaseReport`]s as they arrive
-//! (so a batch streams) and a [`Summary`] at the end.
+//! Output writers. They know nothing about rules: they print [`RedactedReport`]s as they arrive
+//! (so a batch streams) and a [`Summary`] at the end. They take only a `RedactedReport`, which
+//! only the redactor builds, so nothing reaches a report that has not been through it; each
+//! writer escapes for its format after that.
 
 mod ci;
 mod html;
@@ -12,6 +14,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::diagnostic::Verdict;
+use crate::privacy::RedactedReport;
 use crate::CaseReport;
 
 pub use ci::{Csv, Github, Junit, Sarif, CSV_HEADER};
@@ -61,6 +64,6 @@ impl Summary {
 
 /// Something that prints reports.
 pub trait Reporter {
-    fn case(&mut self, report: &CaseReport, out: &mut dyn Write) -> io::Result<()>;
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
 }

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: the repository root, running the real binary the
-//! way a user does, and copying a sample case to edit.
+//! way a user does, copying a sample case to edit, and reading a PDF's text back with lopdf (so
+//! the normal suite needs nothing but Rust). A test file uses them with `mod common;`; the
+//! external suite (tests/external) with `#[path = "../common/mod.rs"] mod common;`.
 
 #![allow(dead_code)] // each test file uses the helpers it needs
 
@@ -9,29 +11,34 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The date most tests run on, so that the samples' deadlines do not move with the calendar.
+pub const TODAY: &str = "2026-01-15";
+
 /// The repository root (where README.md and sample-cases/ are).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A sample case folder by name.
+/// A sample case folder by name, in place (read it; copy it before changing it).
 pub fn sample(name: &str) -> PathBuf {
     root().join("sample-cases").join(name)
 }
 
-/// The `ehcpack` binary as built for these tests.
+/// The `ehcpack` binary as built for these tests, to run from the repository root.
 pub fn ehcpack_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
-    // What a user at an 100-column terminal without colour would see, whatever runs the tests.
+    // What a user at an 100-column terminal without colour would see, whatever runs the tests;
+    // no password from the environment of whoever runs them.
     command
         .current_dir(root())
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("EHCPACK_PASSWORD");
     command
 }
 
-/// Runs `ehcpack ARGS` from the repository root.
+/// Runs `ehcpack ARGS` from the repository root, so `sample-cases/...` works as in the README.
 pub fn ehcpack(args: &[&str]) -> Output {
     ehcpack_command()
         .args(args)
@@ -39,15 +46,31 @@ pub fn ehcpack(args: &[&str]) -> Output {
         .expect("the ehcpack binary runs")
 }
 
+/// Runs `ehcpack ARGS` in `cwd` and waits for it.
+pub fn ehcpack_in(cwd: &Path, args: &[&str]) -> Output {
+    ehcpack_command()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("the ehcpack binary runs")
+}
+
+/// What the command printed on standard output.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// What the command printed on standard error.
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Copies a folder and everything in it.
+/// A fresh temporary folder, removed when the value is dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary folder")
+}
+
+/// Copies a folder and everything in it (`to` is created).
 pub fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
@@ -67,4 +90,80 @@ pub fn sample_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tmp.path().join("case");
     copy_dir(&sample(name), &dir);
     (tmp, dir)
+}
+
+/// A copy of the bundled sample `name` at `parent/as_name`; returns its path.
+pub fn copy_sample(parent: &Path, name: &str, as_name: &str) -> PathBuf {
+    let to = parent.join(as_name);
+    copy_dir(&sample(name), &to);
+    to
+}
+
+/// Renders `case` with `ehcpack render CASE --today TODAY EXTRA -o DIR/pack.pdf`, asserting
+/// that it succeeds; returns the PDF's path.
+pub fn render_pack(dir: &Path, case: &Path, extra: &[&str]) -> PathBuf {
+    let pdf = dir.join("pack.pdf");
+    let mut args = vec!["render", case.to_str().unwrap(), "--today", TODAY, "-o"];
+    args.push(pdf.to_str().unwrap());
+    args.extend_from_slice(extra);
+    let out = ehcpack_in(dir, &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "render {}: {}{}",
+        case.display(),
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(pdf.is_file(), "{} was not written", pdf.display());
+    pdf
+}
+
+/// Runs of whitespace folded to one space, ends trimmed: text compared across PDF readers.
+pub fn fold(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of each page of an opened PDF, in page order, read by lopdf, whitespace folded.
+pub fn document_pages_text(doc: &lopdf::Document) -> Vec<String> {
+    doc.get_pages()
+        .keys()
+        .map(|&number| {
+            let text = doc
+                .extract_text(&[number])
+                .unwrap_or_else(|e| panic!("lopdf reads the text of page {number}: {e}"));
+            fold(&text)
+        })
+        .collect()
+}
+
+/// The text of each page of the PDF at `pdf`, read by lopdf, whitespace folded.
+pub fn pdf_pages_text(pdf: &Path) -> Vec<String> {
+    let doc =
+        lopdf::Document::load(pdf).unwrap_or_else(|e| panic!("lopdf opens {}: {e}", pdf.display()));
+    document_pages_text(&doc)
+}
+
+/// Runs `command` with its output captured, killing it after `limit` so that a hang fails the
+/// test instead of stalling the suite; a panic in it fails the test too.
+pub fn run_bounded(mut command: Command, limit: std::time::Duration) -> Output {
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    let out = match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("the command hung (killed after {limit:?})");
+        }
+    };
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "a panic");
+    out
 }

@@ -6,15 +6,33 @@
 //! ```
 //!
 //! `.ci/run` installs the programs and always runs it. A missing program is a failure that says
-//! what to install, never a skip.
+//! what to install, never a skip. Where a Rust reader can check the same thing (lopdf for a PDF's
+//! text, fonts and encryption), the normal suite checks it too.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+/// Editor support through yaml-language-server.
+mod editor;
+/// `render --encrypt` read by qpdf and poppler.
+mod encrypt;
+/// The HTML report in headless Chromium.
+mod html;
+/// No variant of the protected address in any part of the PDF, read by poppler.
+mod leak;
+/// The packs read by poppler: pdftotext, pdffonts, pdfinfo.
+mod pdf;
+/// The pack checked for PDF/UA by the `pdfua` checker.
+mod pdfua;
+/// Hostile inputs that only root can set up (mknod, setpriv, mount).
+mod privileged;
+/// The shared domain guide beside the clone (`../shared`).
+mod shared;
 
 use std::path::PathBuf;
 
-mod pdfua;
-
 /// The path of `program`, found on PATH (or at an absolute path), or a failing test that says
 /// how to install it.
-#[allow(dead_code)]
 pub fn require(program: &str, install: &str) -> PathBuf {
     let candidate = PathBuf::from(program);
     if candidate.is_absolute() && candidate.exists() {

@@ -1,0 +1,439 @@
+//! Reading an evidence PDF within limits. Evidence comes from anyone (a school, a therapist's
+//! office, a parent's scan), so a crafted PDF must be a finding, never an abort: deep nesting,
+//! long object chains, reference loops, compression bombs, or a PDF header followed by junk.
+//!
+//! lopdf parses recursively in places (a stream whose `/Length` is a reference is resolved in
+//! the middle of reading it, so a chain of such streams recurses once per link, and 60,000
+//! links overflow the stack), and decompresses object streams as it loads. So before lopdf sees
+//! a byte, a small tokenizer of our own, iterative and linear, reads the whole file and refuses
+//! what could hurt: nesting deeper than [`MAX_NESTING`], more than [`MAX_OBJECTS`] objects,
+//! a stream length that is not a plain number, and compressed streams that would inflate to more
+//! than [`MAX_INFLATED_BYTES`] in all (counted without keeping the bytes). Only then does lopdf
+//! load it (with its own per-stream bound), and the page tree is walked without recursion, each
+//! node at most once, at most [`MAX_PAGE_TREE_DEPTH`] deep, to count the pages.
+
+use std::collections::HashSet;
+use std::io::Read;
+
+use lopdf::{Document, LoadOptions, Object, ObjectId};
+
+/// The deepest nesting of arrays, dictionaries and strings in an evidence PDF. Real PDFs nest
+/// a handful of levels.
+pub const MAX_NESTING: usize = 32;
+/// The most objects an evidence PDF may have (a 500-page scanned report has a few thousand).
+pub const MAX_OBJECTS: usize = 200_000;
+/// The most bytes all of an evidence PDF's compressed (Flate) streams may inflate to, together:
+/// a whole-page scan inflates to a few megabytes, and zlib cannot compress more than about
+/// 1000 to 1, so a 64 MB file that passes this is no bomb.
+pub const MAX_INFLATED_BYTES: u64 = 1024 * 1024 * 1024;
+/// The most bytes the object and cross-reference streams may inflate to, together: lopdf
+/// inflates these (and keeps what they hold) as it loads a file.
+pub const MAX_INFLATED_OBJECT_BYTES: u64 = 256 * 1024 * 1024;
+/// The deepest page tree read (real ones are two or three levels).
+pub const MAX_PAGE_TREE_DEPTH: usize = 64;
+/// The most pages an evidence PDF may have.
+pub const MAX_PAGES: usize = 10_000;
+
+/// What ehcpack needs to know about an evidence PDF that reads within the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PdfFacts {
+    pub pages: usize,
+}
+
+/// Reads an evidence PDF's bytes within the limits. The error says, in a SENCO's words, why
+/// the file cannot be used, as the end of a sentence that begins with the file
+/// ("... is named .pdf but is not a PDF").
+pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, String> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
+        return Err("is named .pdf but is not a PDF".into());
+    }
+    prescan(bytes)?;
+    let options = LoadOptions {
+        max_decompressed_size: Some(64 * 1024 * 1024),
+        ..LoadOptions::default()
+    };
+    let document = Document::load_mem_with_options(bytes, options)
+        .map_err(|e| format!("cannot be read as a PDF ({e})"))?;
+    if document.is_encrypted() {
+        return Err("is protected with a password, so it cannot be attached".into());
+    }
+    let pages = count_pages(&document)?;
+    if pages == 0 {
+        return Err("has no pages".into());
+    }
+    Ok(PdfFacts { pages })
+}
+
+/// Reads an evidence PDF again (to attach it to the pack) with the same caps and limits as at
+/// validate time: the file may have changed since.
+pub fn load_checked(path: &std::path::Path) -> Result<Document, String> {
+    let bytes = crate::read::read_capped(path, crate::case::MAX_EVIDENCE_BYTES)
+        .map_err(|e| e.to_string())?;
+    inspect(&bytes)?;
+    Document::load_mem(&bytes).map_err(|e| e.to_string())
+}
+
+/// One token of PDF syntax, as far as the pre-scan needs it.
+#[derive(Debug, Clone, PartialEq)]
+enum Token<'a> {
+    Integer(i64),
+    Name(&'a [u8]),
+    Keyword(&'a [u8]),
+    Other,
+}
+
+/// The iterative pre-scan: nesting, object count, stream lengths and inflated sizes.
+fn prescan(bytes: &[u8]) -> Result<(), String> {
+    let mut i = 0usize;
+    let mut depth = 0usize;
+    let mut objects = 0usize;
+    let mut inflated = 0u64;
+    let mut inflated_objects = 0u64;
+    // The last three tokens, for `N G obj` and `/Length N G R`.
+    let mut recent: Vec<Token> = Vec::with_capacity(4);
+    // Per object: its number, how many tokens its body has, its first token.
+    let mut current: Option<(u32, usize, Option<i64>)> = None;
+    let mut length_ref: Option<u32> = None;
+    let mut length_refs: Vec<u32> = Vec::new();
+    let mut plain_numbers: HashSet<u32> = HashSet::new();
+    let mut dict_text_start = 0usize;
+    let too_deep =
+        || format!("nests more than {MAX_NESTING} levels deep, which no real document does");
+    while i < bytes.len() {
+        let b = bytes[i];
+        let token = match b {
+            b'%' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b if is_white(b) => {
+                i += 1;
+                continue;
+            }
+            b'(' => {
+                // A literal string: balanced parentheses, backslash escapes.
+                let mut level = 0usize;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'(' => {
+                            level += 1;
+                            if level > MAX_NESTING {
+                                return Err(too_deep());
+                            }
+                        }
+                        b')' => {
+                            level -= 1;
+                            if level == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i += 1;
+                Token::Other
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(too_deep());
+                }
+                if depth == 1 {
+                    dict_text_start = i;
+                }
+                i += 2;
+                Token::Other
+            }
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 2;
+                Token::Other
+            }
+            b'<' => {
+                while i < bytes.len() && bytes[i] != b'>' {
+                    i += 1;
+                }
+                i += 1;
+                Token::Other
+            }
+            b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(too_deep());
+                }
+                i += 1;
+                Token::Other
+            }
+            b']' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+                Token::Other
+            }
+            b'/' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && is_regular(bytes[i]) {
+                    i += 1;
+                }
+                Token::Name(&bytes[start..i])
+            }
+            _ => {
+                let start = i;
+                while i < bytes.len() && is_regular(bytes[i]) {
+                    i += 1;
+                }
+                if i == start {
+                    // A stray delimiter such as `)` or `{`.
+                    i += 1;
+                    Token::Other
+                } else {
+                    let word = &bytes[start..i];
+                    match std::str::from_utf8(word)
+                        .ok()
+                        .and_then(|w| w.parse::<i64>().ok())
+                    {
+                        Some(n) => Token::Integer(n),
+                        None => Token::Keyword(word),
+                    }
+                }
+            }
+        };
+        match &token {
+            Token::Keyword(b"obj") => {
+                if let [.., Token::Integer(n), Token::Integer(_)] = recent.as_slice() {
+                    objects += 1;
+                    if objects > MAX_OBJECTS {
+                        return Err(format!(
+                            "has more than {MAX_OBJECTS} objects, far more than a real \
+                             document of its kind"
+                        ));
+                    }
+                    current = u32::try_from(*n).ok().map(|n| (n, 0, None));
+                    length_ref = None;
+                    depth = 0;
+                }
+                recent.clear();
+                continue;
+            }
+            Token::Keyword(b"endobj") => {
+                if let Some((n, 1, Some(_))) = current {
+                    plain_numbers.insert(n);
+                }
+                current = None;
+                depth = 0;
+                recent.clear();
+                continue;
+            }
+            Token::Keyword(b"R") => {
+                if let [.., Token::Name(b"Length"), Token::Integer(n), Token::Integer(_)] =
+                    recent.as_slice()
+                {
+                    length_ref = u32::try_from(*n).ok();
+                }
+            }
+            Token::Keyword(b"stream") => {
+                // The data runs from the end of the line to `endstream`.
+                let mut start = i;
+                if bytes.get(start) == Some(&b'\r') {
+                    start += 1;
+                }
+                if bytes.get(start) == Some(&b'\n') {
+                    start += 1;
+                }
+                let end = find(bytes, start, b"endstream").unwrap_or(bytes.len());
+                if let Some(n) = length_ref.take() {
+                    length_refs.push(n);
+                }
+                let dictionary = &bytes[dict_text_start.min(start)..start];
+                if contains(dictionary, b"/FlateDecode") {
+                    let holds_objects =
+                        contains(dictionary, b"/ObjStm") || contains(dictionary, b"/XRef");
+                    let left = if holds_objects {
+                        (MAX_INFLATED_BYTES - inflated)
+                            .min(MAX_INFLATED_OBJECT_BYTES - inflated_objects)
+                    } else {
+                        MAX_INFLATED_BYTES - inflated
+                    };
+                    let size = inflated_size(&bytes[start..end], left);
+                    inflated += size;
+                    if holds_objects {
+                        inflated_objects += size;
+                    }
+                    if size >= left {
+                        return Err(format!(
+                            "has compressed parts that would expand to more than {} MB, far \
+                             more than a real document (a \"compression bomb\")",
+                            if holds_objects && inflated < MAX_INFLATED_BYTES {
+                                MAX_INFLATED_OBJECT_BYTES
+                            } else {
+                                MAX_INFLATED_BYTES
+                            } / (1024 * 1024)
+                        ));
+                    }
+                }
+                i = (end + b"endstream".len()).min(bytes.len());
+                depth = 0;
+                recent.clear();
+                continue;
+            }
+            _ => {}
+        }
+        if let Some((_, count, first)) = &mut current {
+            *count += 1;
+            if *count == 1 {
+                if let Token::Integer(n) = token {
+                    *first = Some(n);
+                }
+            }
+        }
+        if recent.len() == 3 {
+            recent.remove(0);
+        }
+        recent.push(token);
+    }
+    // A stream's length may be a reference only to a plain number: anything else is how a
+    // chain (a length that is a stream whose length is a stream...) is built.
+    if let Some(n) = length_refs.iter().find(|n| !plain_numbers.contains(n)) {
+        return Err(format!(
+            "has a stream whose length refers to object {n}, which is not a plain number, as \
+             no real document does"
+        ));
+    }
+    Ok(())
+}
+
+/// How many bytes zlib data inflates to, counting at most `limit` (then `limit` is returned).
+/// Nothing is kept; damaged data counts as far as it reads.
+fn inflated_size(data: &[u8], limit: u64) -> u64 {
+    let mut decoder = flate2::read::ZlibDecoder::new(data);
+    let mut block = [0u8; 32 * 1024];
+    let mut total = 0u64;
+    while total < limit {
+        match decoder.read(&mut block) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => total += n as u64,
+        }
+    }
+    total.min(limit)
+}
+
+fn is_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0C' | b'\0')
+}
+
+fn is_regular(b: u8) -> bool {
+    !is_white(b) && !b"()<>[]{}/%".contains(&b)
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from >= haystack.len() {
+        return None;
+    }
+    haystack[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Counts the pages by walking the page tree with an explicit stack: each node once, at most
+/// [`MAX_PAGE_TREE_DEPTH`] deep, references followed at most a few steps.
+fn count_pages(document: &Document) -> Result<usize, String> {
+    let root = document
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| "has no document catalog".to_string())?;
+    let catalog = document
+        .objects
+        .get(&root)
+        .and_then(|o| resolve(document, o))
+        .and_then(|o| o.as_dict().ok())
+        .ok_or("has a document catalog that cannot be read")?;
+    let pages = catalog
+        .get(b"Pages")
+        .map_err(|_| "has no page tree".to_string())?;
+    let mut seen: HashSet<ObjectId> = HashSet::new();
+    let mut stack: Vec<(&Object, usize)> = vec![(pages, 1)];
+    let mut count = 0usize;
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_PAGE_TREE_DEPTH {
+            return Err(format!(
+                "has a page tree more than {MAX_PAGE_TREE_DEPTH} levels deep"
+            ));
+        }
+        if let Object::Reference(id) = node {
+            if !seen.insert(*id) {
+                return Err("has a page tree that loops back on itself".into());
+            }
+        }
+        let Some(dict) = resolve(document, node).and_then(|o| o.as_dict().ok()) else {
+            return Err("has a page tree with a part that cannot be read".into());
+        };
+        match dict.get(b"Type").and_then(Object::as_name) {
+            Ok(b"Pages") => {
+                let kids = dict
+                    .get(b"Kids")
+                    .ok()
+                    .and_then(|k| resolve(document, k))
+                    .and_then(|k| k.as_array().ok())
+                    .ok_or("has a page tree with a part that lists no pages")?;
+                for kid in kids.iter().rev() {
+                    stack.push((kid, depth + 1));
+                }
+            }
+            _ => {
+                count += 1;
+                if count > MAX_PAGES {
+                    return Err(format!("has more than {MAX_PAGES} pages"));
+                }
+            }
+        }
+    }
+    Ok(count)
+}
+
+/// An object with references followed at most 8 steps (a loop of references ends there).
+fn resolve<'a>(document: &'a Document, object: &'a Object) -> Option<&'a Object> {
+    let mut object = object;
+    for _ in 0..8 {
+        match object {
+            Object::Reference(id) => object = document.objects.get(id)?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_samples_read() {
+        for name in ["salt-report.pdf", "my-story.pdf"] {
+            let bytes = std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("sample-cases/year5-passing/reports")
+                    .join(name),
+            )
+            .unwrap();
+            assert_eq!(inspect(&bytes).unwrap().pages, 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn not_a_pdf() {
+        assert!(inspect(b"hello").unwrap_err().contains("not a PDF"));
+        assert!(inspect(b"").unwrap_err().contains("not a PDF"));
+        assert!(inspect(b"%PDF-1.7\n(((((").is_err());
+    }
+}

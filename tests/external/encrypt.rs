@@ -1,0 +1,78 @@
+//! `render --encrypt` read by qpdf and poppler: AES-256, opens with the password and only with it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common;
+use crate::require;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn encrypted_pack(dir: &Path) -> std::path::PathBuf {
+    let pdf = dir.join("pack.pdf");
+    let out = common::ehcpack_command()
+        .current_dir(common::root())
+        .args([
+            "render",
+            "sample-cases/year5-passing",
+            "--today",
+            common::TODAY,
+            "--encrypt",
+            "-o",
+        ])
+        .arg(&pdf)
+        .env("EHCPACK_PASSWORD", PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    pdf
+}
+
+fn tool(name: &str, args: &[&str]) -> Output {
+    Command::new(require(name, "apt install qpdf poppler-utils"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn qpdf_opens_it_with_the_password_and_not_without() {
+    let dir = common::tempdir();
+    let pdf = encrypted_pack(dir.path());
+    let path = pdf.to_str().unwrap();
+    let with = tool(
+        "qpdf",
+        &["--show-encryption", &format!("--password={PASSWORD}"), path],
+    );
+    assert!(with.status.success());
+    let shown = String::from_utf8_lossy(&with.stdout);
+    assert!(shown.contains("R = 6"), "{shown}");
+    assert!(shown.contains("Supplied password is user password"));
+    assert!(tool(
+        "qpdf",
+        &["--check", &format!("--password={PASSWORD}"), path]
+    )
+    .status
+    .success());
+    assert!(
+        !tool("qpdf", &["--check", path]).status.success(),
+        "opens without a password"
+    );
+    assert!(
+        !tool("qpdf", &["--check", "--password=wrong password", path])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn poppler_reads_the_text_with_the_password_only() {
+    let dir = common::tempdir();
+    let pdf = encrypted_pack(dir.path());
+    let path = pdf.to_str().unwrap();
+    let text = tool("pdftotext", &["-upw", PASSWORD, path, "-"]);
+    assert!(text.status.success());
+    assert!(String::from_utf8_lossy(&text.stdout).contains("Joshua Lee Heslop"));
+    assert!(!tool("pdftotext", &[path, "-"]).status.success());
+}
