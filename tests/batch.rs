@@ -57,6 +57,14 @@ fn batch() -> (tempfile::TempDir, PathBuf) {
     let batch = dir.path().join("cases");
     copy_dir(&sample("year5-passing"), &batch.join("a-passing"));
     copy_dir(&sample("fail-no-consent"), &batch.join("b-failing"));
+    // The samples are one pupil; here they are two children, so that no case is the other's
+    // duplicate (rule duplicate-pupil).
+    let pupil = batch.join("b-failing/pupil.yaml");
+    let text = fs::read_to_string(&pupil)
+        .unwrap()
+        .replace("first: Joshua", "first: Ellis")
+        .replace("upn: T840271320041", "upn: T840271320099");
+    fs::write(&pupil, text).unwrap();
     (dir, batch)
 }
 

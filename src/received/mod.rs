@@ -291,7 +291,8 @@ fn whole_item(path: &Path, received_as: &'static str, findings: Vec<Diagnostic>)
 fn checked(report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
     Checked {
         report,
-        item: item.to_path_buf(),
+        // Kept as text (lossily where the name is not UTF-8), so that the batch can set it aside.
+        item: PathBuf::from(item.to_string_lossy().into_owned()),
         identity: case.map(Identity::of).unwrap_or_default(),
         case_received: case
             .and_then(|c| c.request.as_ref())
