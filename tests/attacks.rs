@@ -69,7 +69,6 @@ fn inflated(pdf: &Path) -> Option<String> {
 /// but not the YAML-doubled `\\u0020`), render's refusal message prints it, and
 /// `render --draft` embeds views.yaml with it unredacted. Same with `\\x20`.
 #[test]
-#[ignore = "BROKEN: doubled-backslash escape hides the postcode from the snippet and embedded-YAML redactor"]
 fn escaped_escape_in_snippet_and_embedded_yaml() {
     for value in [r#""DH7\\u00209ZQ""#, r#""DH7\\x209ZQ""#] {
         let (tmp, dir) = protected_case();
@@ -102,7 +101,6 @@ fn escaped_escape_in_snippet_and_embedded_yaml() {
 /// validate passes and the final (not draft) PDF prints `DH7&#32;9ZQ`, which any reader reads
 /// as the postcode.
 #[test]
-#[ignore = "BROKEN: HTML-entity-encoded postcode passes validate and is printed in the final PDF"]
 fn html_entity_postcode_reaches_final_pdf() {
     let (tmp, dir) = protected_case();
     set_given_by(&dir, r#""DH7&#32;9ZQ""#);
