@@ -238,7 +238,6 @@ fn profile_device_and_fifo_refused() {
 /// pack opens in qpdf and poppler". (A password with a newline or mixed-direction letters is
 /// refused with "cannot encrypt the PDF: decryption error", an unclear message.)
 #[test]
-#[ignore = "BROKEN: SASLprep-mapped passwords (ligature, soft hyphen) write a pack qpdf/poppler cannot open"]
 fn password_that_saslprep_changes_opens_in_qpdf() {
     if Command::new("qpdf").arg("--version").output().is_err() {
         return;
