@@ -816,6 +816,159 @@ fn squash(text: &str) -> Vec<char> {
         .collect()
 }
 
+/// How many times [`Normal::readings`] decodes encodings inside encodings.
+const MAX_DECODE_ROUNDS: usize = 6;
+
+/// HTML named character references a reader may meet in a case file, with what they stand
+/// for. Any other name (`&foo;`) is read as a separator.
+const NAMED_REFERENCES: &[(&str, char)] = &[
+    ("amp", '&'),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{a0}'),
+    ("ensp", '\u{2002}'),
+    ("emsp", '\u{2003}'),
+    ("thinsp", '\u{2009}'),
+    ("shy", '\u{ad}'),
+    ("hyphen", '\u{2010}'),
+    ("dash", '\u{2010}'),
+    ("ndash", '\u{2013}'),
+    ("mdash", '\u{2014}'),
+    ("minus", '\u{2212}'),
+    ("comma", ','),
+    ("period", '.'),
+    ("sol", '/'),
+    ("bsol", '\\'),
+    ("percnt", '%'),
+    ("num", '#'),
+    ("semi", ';'),
+    ("colon", ':'),
+    ("lowbar", '_'),
+    ("newline", '\n'),
+    ("tab", '\t'),
+    ("zwsp", '\u{200b}'),
+    ("zwj", '\u{200d}'),
+    ("zwnj", '\u{200c}'),
+    ("lrm", '\u{200e}'),
+    ("rlm", '\u{200f}'),
+];
+
+/// One pass of decoding over characters with their original spans: backslash escapes (after
+/// any number of backslashes), HTML/XML character references and percent-encoding, each read
+/// as the character it encodes and spanning the whole encoding. `None` when nothing changed.
+fn decode_once(text: &[(char, (usize, usize))]) -> Option<Vec<(char, (usize, usize))>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut changed = false;
+    let mut i = 0;
+    let at = |k: usize| text.get(k).map(|t| t.0);
+    let hex_at = |from: usize, len: usize| -> Option<u32> {
+        let digits: String = text.get(from..from + len)?.iter().map(|t| t.0).collect();
+        if digits.len() != len || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(&digits, 16).ok()
+    };
+    while i < text.len() {
+        let (c, (start, _)) = text[i];
+        // (the character decoded, how many characters of `text` it takes)
+        let decoded: Option<(char, usize)> = match c {
+            '\\' => {
+                let mut j = i;
+                while at(j) == Some('\\') {
+                    j += 1;
+                }
+                let code = |len: usize| {
+                    hex_at(j + 1, len)
+                        .and_then(char::from_u32)
+                        .map(|d| (d, j + 1 + len - i))
+                };
+                match at(j) {
+                    Some('x') => code(2),
+                    Some('u') => code(4).or_else(|| {
+                        // `\u{41}` as Rust and JavaScript write it.
+                        if at(j + 1) != Some('{') {
+                            return None;
+                        }
+                        let close =
+                            (j + 2..text.len().min(j + 10)).find(|&k| at(k) == Some('}'))?;
+                        hex_at(j + 2, close - j - 2)
+                            .and_then(char::from_u32)
+                            .map(|d| (d, close + 1 - i))
+                    }),
+                    Some('U') => code(8),
+                    Some(
+                        'n' | 't' | 'r' | '0' | 'a' | 'b' | 'e' | 'f' | 'v' | 'N' | '_' | 'L' | 'P'
+                        | ' ' | '/' | '"',
+                    ) => Some((' ', j + 1 - i)),
+                    _ if j - i >= 2 => Some((' ', j - i)),
+                    _ => None,
+                }
+            }
+            '&' => {
+                let end = (i + 1..text.len().min(i + 34)).find(
+                    |&k| !matches!(at(k), Some(ch) if ch.is_ascii_alphanumeric() || ch == '#'),
+                );
+                let end = end.unwrap_or(text.len().min(i + 34));
+                let body: String = text[i + 1..end].iter().map(|t| t.0).collect();
+                let semi = at(end) == Some(';');
+                let taken = end - i + usize::from(semi);
+                if let Some(num) = body.strip_prefix('#') {
+                    let value = match num.strip_prefix(['x', 'X']) {
+                        Some(h) => u32::from_str_radix(h, 16).ok(),
+                        None => num.parse::<u32>().ok(),
+                    };
+                    value.map(|v| (char::from_u32(v).unwrap_or(' '), taken))
+                } else if semi && !body.is_empty() {
+                    let name = body.to_ascii_lowercase();
+                    let d = NAMED_REFERENCES
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map_or(' ', |(_, d)| *d);
+                    Some((d, taken))
+                } else {
+                    None
+                }
+            }
+            '%' => hex_at(i + 1, 2).map(|first| {
+                // A run of percent-encoded bytes read as UTF-8, else each byte as Latin-1.
+                let mut bytes = vec![first as u8];
+                let mut k = i + 3;
+                while bytes.len() < 4 && at(k) == Some('%') {
+                    match hex_at(k + 1, 2) {
+                        Some(b) if (0x80..0xc0).contains(&b) => bytes.push(b as u8),
+                        _ => break,
+                    }
+                    k += 3;
+                }
+                for n in (1..=bytes.len()).rev() {
+                    if let Ok(s) = std::str::from_utf8(&bytes[..n]) {
+                        if let Some(d) = s.chars().next() {
+                            return (d, 3 * n);
+                        }
+                    }
+                }
+                (char::from(bytes[0]), 3)
+            }),
+            _ => None,
+        };
+        match decoded {
+            Some((d, len)) if len > 0 => {
+                let end = text[i + len - 1].1 .1;
+                out.push((d, (start, end)));
+                i += len;
+                changed = true;
+            }
+            _ => {
+                out.push(text[i]);
+                i += 1;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
 /// A text normalised for matching, each character with the byte span of the original it came
 /// from. Separators are single spaces; there is none at the start.
 struct Normal {
@@ -827,10 +980,17 @@ struct Normal {
 
 impl Normal {
     fn of(text: &str) -> Normal {
-        let mut chars: Vec<char> = Vec::with_capacity(text.len());
-        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len());
-        for (start, c) in text.char_indices() {
-            let end = start + c.len_utf8();
+        Normal::of_spanned(
+            text.char_indices()
+                .map(|(start, c)| (c, (start, start + c.len_utf8()))),
+        )
+    }
+
+    /// Characters, each with the byte span of the original text it stands for.
+    fn of_spanned(text: impl IntoIterator<Item = (char, (usize, usize))>) -> Normal {
+        let mut chars: Vec<char> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (c, (start, end)) in text {
             fold_char(c, |f| match f {
                 Some(l) => {
                     chars.push(l);
@@ -861,57 +1021,36 @@ impl Normal {
         }
     }
 
-    /// The text read two ways: as written, and with escape sequences (`\t`, `\n`, `\u00A0`,
-    /// `\x41`, as YAML and JSON write them in a quoted value) read as the characters they stand
-    /// for, each mapped back to the whole escape. A source line quoted in a snippet shows the
-    /// escapes, and a reader reads them.
+    /// The text read two ways: as written, and with every encoded character read as the
+    /// character it encodes, each mapped back to the whole encoding: escape sequences (`\t`,
+    /// `\u00A0`, `\x41`, as YAML and JSON write them in a quoted value, after any number of
+    /// backslashes), HTML and XML character references (`&#32;`, `&#x20;`, `&nbsp;`, `&amp;`)
+    /// and percent-encoding (`%20`, `%C2%A0`). Decoded again until nothing changes (`%2520`,
+    /// `&amp;#32;`), at most [`MAX_DECODE_ROUNDS`] times. A source line quoted in a snippet
+    /// shows the encodings, and a reader reads them.
     fn readings(text: &str) -> Vec<Normal> {
         let plain = Normal::of(text);
-        if !text.contains('\\') {
+        if !text.contains(['\\', '&', '%']) {
             return vec![plain];
         }
-        let mut decoded = String::with_capacity(text.len());
-        let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < text.len() {
-            let c = text[i..].chars().next().unwrap_or_default();
-            if c == '\\' && i + 1 < text.len() {
-                let hex = |len: usize| {
-                    text.get(i + 2..i + 2 + len)
-                        .and_then(|h| u32::from_str_radix(h, 16).ok())
-                        .and_then(char::from_u32)
-                        .map(|c| (c, 2 + len))
-                };
-                let escaped = match bytes[i + 1] {
-                    b'x' => hex(2),
-                    b'u' => hex(4),
-                    b'U' => hex(8),
-                    b'n' | b't' | b'r' | b'0' | b'a' | b'b' | b'e' | b'f' | b'v' | b'N' | b'_'
-                    | b'L' | b'P' | b' ' | b'/' | b'"' | b'\\' => Some((' ', 2)),
-                    _ => None,
-                };
-                if let Some((d, len)) = escaped {
-                    decoded.push(d);
-                    origin.push((i, i + len));
-                    i += len;
-                    continue;
+        let mut chars: Vec<(char, (usize, usize))> = text
+            .char_indices()
+            .map(|(start, c)| (c, (start, start + c.len_utf8())))
+            .collect();
+        let mut changed = false;
+        for _ in 0..MAX_DECODE_ROUNDS {
+            match decode_once(&chars) {
+                Some(next) => {
+                    chars = next;
+                    changed = true;
                 }
+                None => break,
             }
-            decoded.push(c);
-            origin.push((i, i + c.len_utf8()));
-            i += c.len_utf8();
         }
-        let mut read = Normal::of(&decoded);
-        // Spans in the decoded text, back to spans of the original.
-        let starts: Vec<usize> = decoded.char_indices().map(|(b, _)| b).collect();
-        let at = |b: usize| starts.partition_point(|&s| s < b);
-        for span in &mut read.spans {
-            let first = at(span.0);
-            let last = at(span.1).saturating_sub(1);
-            *span = (origin[first].0, origin[last.max(first)].1);
+        if !changed {
+            return vec![plain];
         }
-        vec![plain, read]
+        vec![plain, Normal::of_spanned(chars)]
     }
 
     /// The original byte spans where `needle` stands, separators in the text ignored.
@@ -1059,6 +1198,44 @@ mod tests {
                 .as_str(),
             format!(r#"  note: "at {WITHHELD}\u000A{WITHHELD}""#)
         );
+    }
+
+    #[test]
+    fn encoded_characters_read_as_what_they_encode() {
+        let r = larchfield();
+        for text in [
+            r"DH7\\u00209ZQ",
+            r"DH7\\\\u00209ZQ",
+            r"DH7\\x209ZQ",
+            r"DH7\\\x209ZQ",
+            r"DH7\u{20}9ZQ",
+            r"DH7\\n9ZQ",
+            "DH7&#32;9ZQ",
+            "DH7&#x20;9ZQ",
+            "DH7&#X20;9ZQ",
+            "DH7&nbsp;9ZQ",
+            "DH7&NBSP;9ZQ",
+            "DH7&amp;9ZQ",
+            "DH7&amp;#32;9ZQ",
+            "DH7&amp;nbsp;9ZQ",
+            "DH7&bogus;9ZQ",
+            "DH7%209ZQ",
+            "DH7%2520ZQ".replace("20ZQ", "209ZQ").as_str(),
+            "DH7%C2%A09ZQ",
+            "DH7%E2%80%8B9ZQ",
+            "&#68;&#x48;7 9ZQ",
+            "%44H7 %39ZQ",
+            r"\u0044H7 9\x5aQ",
+            "14&#32;Larchfield%20Row",
+        ] {
+            assert!(!r.parts_in(text).is_empty(), "{text:?}");
+            let out = r.redact(&format!("at {text} now"));
+            assert_eq!(out.as_str(), format!("at {WITHHELD} now"), "{text:?}");
+        }
+        // Ordinary text with ampersands, percents and backslashes is left alone.
+        for text in ["R&D at 50% off", r"C:\\temp\\x", "&#xZZ; %zz \\q"] {
+            assert_eq!(r.redact(text).as_str(), text);
+        }
     }
 
     #[test]

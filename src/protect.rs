@@ -48,12 +48,14 @@ pub fn password(variable: &str) -> Result<String, String> {
 /// at 127 bytes, so a longer one would make a pack that qpdf and poppler cannot open.
 pub const MAX_PASSWORD_BYTES: usize = 127;
 
-/// Refuses a password shorter than [`MIN_PASSWORD_CHARS`] characters or longer than
-/// [`MAX_PASSWORD_BYTES`] bytes of UTF-8.
+/// Refuses a password shorter than [`MIN_PASSWORD_CHARS`] characters, longer than
+/// [`MAX_PASSWORD_BYTES`] bytes of UTF-8, or one SASLprep changes ([`check_characters`]).
 pub fn check_length(password: &str) -> Result<(), String> {
     if password.len() > MAX_PASSWORD_BYTES {
         return Err(format!(
-            "the password is {} bytes long; PDF readers use at most {MAX_PASSWORD_BYTES} bytes              of a password (about {MAX_PASSWORD_BYTES} letters, fewer with accents or other              scripts), so a longer one would make a pack nobody can open; choose a shorter one",
+            "the password is {} bytes long; PDF readers use at most {MAX_PASSWORD_BYTES} bytes \
+             of a password (about {MAX_PASSWORD_BYTES} letters, fewer with accents or other \
+             scripts), so a longer one would make a pack nobody can open; choose a shorter one",
             password.len()
         ));
     }
@@ -63,7 +65,22 @@ pub fn check_length(password: &str) -> Result<(), String> {
              child's personal data, so choose a longer one (a few words work well)"
         ));
     }
-    Ok(())
+    check_characters(password)
+}
+
+/// What [`check_characters`] says of a password SASLprep changes or rejects.
+pub const UNCLEAR_PASSWORD: &str = "the password has characters PDF readers treat differently \
+     (ligatures, soft hyphens, control characters, unusual spaces); use letters, digits, spaces \
+     and ordinary punctuation";
+
+/// Refuses a password that SASLprep (RFC 4013, which AES-256 revision 6 applies to the
+/// password) changes or rejects: readers apply it differently (or not at all), so the pack
+/// might not open with the password the user typed.
+pub fn check_characters(password: &str) -> Result<(), String> {
+    match stringprep::saslprep(password) {
+        Ok(prepared) if prepared == password => Ok(()),
+        _ => Err(UNCLEAR_PASSWORD.to_string()),
+    }
 }
 
 /// The PDF encrypted with AES-256. Opening it needs `user_password`; the owner password is

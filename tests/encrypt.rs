@@ -131,3 +131,40 @@ fn a_password_of_127_bytes_works_and_128_is_refused() {
         .unwrap_err()
         .contains("at most 127 bytes"));
 }
+
+/// AES-256 (revision 6) applies SASLprep to the password, and readers apply it differently: a
+/// password SASLprep changes or rejects (a ligature, a soft hyphen, a newline) is refused with a
+/// message and nothing is written; an ordinary password with accents works.
+#[test]
+fn passwords_saslprep_changes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for pw in ["ﬁﬁﬁﬁﬁﬁﬁﬁ", "abcd\u{ad}efgh", "abcd\nefgh", "abcd\u{a0}efgh"] {
+        let pdf = dir.path().join("pack.pdf");
+        let out = render(&pdf, &[("EHCPACK_PASSWORD", pw)], &[]);
+        assert_eq!(out.status.code(), Some(2), "{pw:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("the password has characters PDF readers treat differently"),
+            "{pw:?}: {stderr}"
+        );
+        assert!(!pdf.exists(), "{pw:?}");
+        assert!(ehcpack::protect::encrypt(b"%PDF-1.7", pw).is_err());
+    }
+    let pw = "café-crème-2026";
+    let pdf = dir.path().join("ok.pdf");
+    let out = render(&pdf, &[("EHCPACK_PASSWORD", pw)], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(Document::load_with_password(&pdf, pw).is_ok());
+}
+
+/// The 128-byte refusal reads as one sentence (no runs of spaces from a line continuation).
+#[test]
+fn the_length_message_has_no_runs_of_spaces() {
+    let e = ehcpack::protect::check_length(&"a".repeat(128)).unwrap_err();
+    assert!(!e.contains("  "), "{e}");
+}

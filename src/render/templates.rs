@@ -14,12 +14,17 @@
 //! - a `set` that reads a value set by a `set` may not grow it (`~`, macros, lists, filters
 //!   other than a few numeric ones);
 //! - `range` gives at most [`MAX_RANGE_ITEMS`] values in all, over one render;
-//! - at most [`MAX_OUTPUT_BYTES`] of output.
+//! - at most [`MAX_OUTPUT_BYTES`] of output;
+//! - `for` loops nested at most [`MAX_LOOP_NESTING`] deep in one template or macro;
+//! - and, whatever is left (loops over loops through macros, a large list looped over many
+//!   times), the whole render finishes within [`MAX_RENDER_SECONDS`] or is abandoned with an
+//!   error: it runs on its own thread, which ends with the process.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
 use tera::ast::{Expr, ExprVal, Node};
 use tera::{Tera, Value};
@@ -34,6 +39,10 @@ pub const MAX_NESTING: usize = 32;
 pub const MAX_RANGE_ITEMS: usize = 100_000;
 /// The most text the templates may write (the built-in ones write about 100 KB for a case).
 pub const MAX_OUTPUT_BYTES: usize = 8 * 1024 * 1024;
+/// The deepest nesting of `for` loops in one template or macro (the built-in templates use 2).
+pub const MAX_LOOP_NESTING: usize = 4;
+/// The longest the templates may take to render (the built-in ones take well under a second).
+pub const MAX_RENDER_SECONDS: u64 = 20;
 
 /// Reads one template file, with the size cap.
 pub fn read_template(path: &Path) -> Result<String, String> {
@@ -139,6 +148,13 @@ pub fn check_parsed(tera: &Tera) -> Result<(), String> {
         for m in template.macros.values() {
             walk.nodes(&m.body);
         }
+        if walk.deepest_loop > MAX_LOOP_NESTING {
+            return Err(format!(
+                "the template {} nests `for` loops {} deep; at most {MAX_LOOP_NESTING} are \
+                 allowed, since loops over loops multiply the time a render takes",
+                template.name, walk.deepest_loop
+            ));
+        }
         set_names.extend(walk.set_names);
     }
     // Macro calls and includes as one graph: (template, macro or "" for the body) -> callees.
@@ -203,6 +219,9 @@ struct Walk {
     calls: Vec<(String, String)>,
     sets: Vec<(String, Expr)>,
     set_names: HashSet<String>,
+    /// `for` loops around the nodes being walked, and the most there have been.
+    loops: usize,
+    deepest_loop: usize,
 }
 
 impl Walk {
@@ -224,7 +243,10 @@ impl Walk {
                 Node::Block(_, b, _) => self.nodes(&b.body),
                 Node::Forloop(_, f, _) => {
                     self.expr(&f.container);
+                    self.loops += 1;
+                    self.deepest_loop = self.deepest_loop.max(self.loops);
                     self.nodes(&f.body);
+                    self.loops -= 1;
                     if let Some(empty) = &f.empty_body {
                         self.nodes(empty);
                     }
@@ -486,9 +508,45 @@ impl Write for BoundedOutput {
 
 const OUTPUT_TOO_LARGE: &str = "the templates wrote more than the output limit";
 
-/// Renders `name` with the output and `range` limits; the error is one line a person can act
-/// on.
+/// Renders `name` with the output, `range` and time limits; the error is one line a person can
+/// act on.
 pub fn render(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<String, String> {
+    render_within(tera, name, ctx, Duration::from_secs(MAX_RENDER_SECONDS))
+}
+
+/// [`render`] with a time limit of `limit`: the render runs on its own thread, and when it has
+/// not finished in time it is abandoned (the thread ends with the process, which exits with
+/// the error).
+fn render_within(
+    tera: &Tera,
+    name: &str,
+    ctx: &tera::Context,
+    limit: Duration,
+) -> Result<String, String> {
+    let (tera, name, ctx) = (tera.clone(), name.to_string(), ctx.clone());
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("templates".into())
+        // As much stack as the main thread: Tera recurses over the (bounded) nesting.
+        .stack_size(8 * 1024 * 1024)
+        .spawn(move || {
+            let _ = send.send(render_here(&tera, &name, &ctx));
+        })
+        .map_err(|e| format!("cannot start rendering the templates: {e}"))?;
+    match receive.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(format!(
+            "the templates did not finish within {} s (a loop too large?)",
+            limit.as_secs_f64()
+        )),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err("the templates stopped without finishing".into())
+        }
+    }
+}
+
+/// The render itself, on the thread [`render_within`] starts.
+fn render_here(tera: &Tera, name: &str, ctx: &tera::Context) -> Result<String, String> {
     RANGE_LEFT.with(|l| l.set(MAX_RANGE_ITEMS));
     let mut out = BoundedOutput { bytes: Vec::new() };
     let result = tera.render_to(name, ctx, &mut out);
@@ -533,6 +591,54 @@ mod tests {
 
     fn rendered(sources: &[(&str, &str)]) -> Result<String, String> {
         render(&tera(sources)?, sources[0].0, &tera::Context::new())
+    }
+
+    #[test]
+    fn loops_nested_too_deep_are_refused_before_rendering() {
+        let nested = |depth: usize| {
+            let mut s = String::new();
+            for i in 0..depth {
+                s.push_str(&format!("{{% for a{i} in [1, 2] %}}"));
+            }
+            s.push('x');
+            for _ in 0..depth {
+                s.push_str("{% endfor %}");
+            }
+            s
+        };
+        assert_eq!(
+            rendered(&[("a.tera", &nested(MAX_LOOP_NESTING))]).unwrap(),
+            "x".repeat(1 << MAX_LOOP_NESTING)
+        );
+        let e = rendered(&[("a.tera", &nested(MAX_LOOP_NESTING + 1))]).unwrap_err();
+        assert!(e.contains("nests `for` loops 5 deep"), "{e}");
+        // In a macro too.
+        let in_macro = format!("{{% macro m() %}}{}{{% endmacro m %}}", nested(8));
+        assert!(rendered(&[("a.tera", &in_macro)])
+            .unwrap_err()
+            .contains("nests `for` loops"));
+    }
+
+    #[test]
+    fn a_render_that_takes_too_long_is_abandoned() {
+        // Four loops over 300 items: 8 billion turns, far past the limit.
+        let slow = "{% for a in items %}{% for b in items %}{% for c in items %}\
+                    {% for d in items %}{% if false %}x{% endif %}\
+                    {% endfor %}{% endfor %}{% endfor %}{% endfor %}";
+        let tera = tera(&[("a.tera", slow)]).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("items", &vec![0; 300]);
+        let start = std::time::Instant::now();
+        let e = render_within(&tera, "a.tera", &ctx, Duration::from_millis(300)).unwrap_err();
+        assert_eq!(
+            e,
+            "the templates did not finish within 0.3 s (a loop too large?)"
+        );
+        assert!(start.elapsed() < Duration::from_secs(5));
+        // A quick render is unchanged.
+        ctx.insert("items", &vec![0; 2]);
+        let fine = render_within(&tera, "a.tera", &ctx, Duration::from_secs(20));
+        assert_eq!(fine.unwrap(), "");
     }
 
     #[test]

@@ -9,6 +9,10 @@ use crate::require;
 const PASSWORD: &str = "correct horse battery";
 
 fn encrypted_pack(dir: &Path) -> std::path::PathBuf {
+    encrypted_pack_with(dir, PASSWORD)
+}
+
+fn encrypted_pack_with(dir: &Path, password: &str) -> std::path::PathBuf {
     let pdf = dir.join("pack.pdf");
     let out = common::ehcpack_command()
         .current_dir(common::root())
@@ -21,7 +25,7 @@ fn encrypted_pack(dir: &Path) -> std::path::PathBuf {
             "-o",
         ])
         .arg(&pdf)
-        .env("EHCPACK_PASSWORD", PASSWORD)
+        .env("EHCPACK_PASSWORD", password)
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
@@ -75,4 +79,19 @@ fn poppler_reads_the_text_with_the_password_only() {
     assert!(text.status.success());
     assert!(String::from_utf8_lossy(&text.stdout).contains("Joshua Lee Heslop"));
     assert!(!tool("pdftotext", &[path, "-"]).status.success());
+}
+
+/// A password with accents (SASLprep leaves it as it is) opens in qpdf as typed.
+#[test]
+fn qpdf_opens_it_with_an_accented_password() {
+    let dir = common::tempdir();
+    let password = "café-crème-2026";
+    let pdf = encrypted_pack_with(dir.path(), password);
+    let path = pdf.to_str().unwrap();
+    assert!(tool(
+        "qpdf",
+        &["--check", &format!("--password={password}"), path]
+    )
+    .status
+    .success());
 }
