@@ -5,37 +5,18 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 const TODAY: &str = "2026-01-15";
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use common::{copy_dir, sample};
 
-fn sample(name: &str) -> PathBuf {
-    root().join("sample-cases").join(name)
-}
-
+/// The binary with arguments that need not be UTF-8 (folder names that are not).
 fn ehcpack(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ehcpack"))
-        .args(args)
-        .output()
-        .unwrap()
+    common::ehcpack_command().args(args).output().unwrap()
 }
 
 fn os(s: &str) -> &std::ffi::OsStr {

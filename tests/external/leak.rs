@@ -7,6 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::copy_dir;
 use crate::require;
 
 /// Lower case, letters and digits only (zero-width characters gone), `rd` read as `road`.
@@ -32,19 +33,6 @@ fn assert_withheld(what: &str, text: &str) {
     let s = squashed(text);
     for needle in ["14larchfieldroad", "dh79zq"] {
         assert!(!s.contains(needle), "{what} holds {needle}:\n{text}");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 
