@@ -9,7 +9,8 @@
 //!
 //! **Matching.** Both the address and the text are normalised before they are compared: Unicode
 //! NFKD with combining marks dropped (so NFKC-equivalent forms, full-width letters and accents
-//! all compare equal), case folded, format and zero-width characters removed, every run of
+//! all compare equal), look-alike letters of other scripts read as Latin ones and any script's
+//! digits as digits, case folded, format and zero-width characters removed, every run of
 //! anything that is not a letter or digit (spaces, line breaks, hyphens, dashes, punctuation) one
 //! separator, and the common street abbreviations (Rd, St, Ave, Terr, Cres, Cl, Dr, Ln) read as
 //! the words. A postcode matches with any separator or none anywhere inside it; an address line
@@ -783,7 +784,11 @@ fn fold_char(c: char, mut each: impl FnMut(Option<char>)) {
         if ignorable(d) || is_combining_mark(d) {
             continue;
         }
-        for l in d.to_lowercase() {
+        if let Some(digit) = decimal_digit(d) {
+            each(Some(digit));
+            continue;
+        }
+        for l in look_alike(d).to_lowercase() {
             match l {
                 'ß' => {
                     each(Some('s'));
@@ -795,6 +800,199 @@ fn fold_char(c: char, mut each: impl FnMut(Option<char>)) {
             }
         }
     }
+}
+
+/// Letters of other scripts that look like a Latin letter, read as that letter (a skeleton,
+/// as in Unicode's confusables): a Cyrillic `Н` in `DН7 9ZQ` is an `H` to the eye. Capitals
+/// and small letters apart, because a Greek capital `Ν` looks like `N` and a small `ν` like `v`.
+const LOOK_ALIKES: &[(char, char)] = &[
+    // Cyrillic capitals
+    ('\u{0410}', 'A'),
+    ('\u{0412}', 'B'),
+    ('\u{0415}', 'E'),
+    ('\u{041A}', 'K'),
+    ('\u{041C}', 'M'),
+    ('\u{041D}', 'H'),
+    ('\u{041E}', 'O'),
+    ('\u{0420}', 'P'),
+    ('\u{0421}', 'C'),
+    ('\u{0422}', 'T'),
+    ('\u{0423}', 'Y'),
+    ('\u{0425}', 'X'),
+    ('\u{0405}', 'S'),
+    ('\u{0406}', 'I'),
+    ('\u{0408}', 'J'),
+    ('\u{04AE}', 'Y'),
+    ('\u{04C0}', 'I'),
+    ('\u{0417}', '3'),
+    ('\u{0411}', '6'),
+    ('\u{051A}', 'Q'),
+    ('\u{051C}', 'W'),
+    ('\u{050C}', 'G'),
+    // Cyrillic small letters
+    ('\u{0430}', 'a'),
+    ('\u{0435}', 'e'),
+    ('\u{043E}', 'o'),
+    ('\u{0440}', 'p'),
+    ('\u{0441}', 'c'),
+    ('\u{0443}', 'y'),
+    ('\u{0445}', 'x'),
+    ('\u{0455}', 's'),
+    ('\u{0456}', 'i'),
+    ('\u{0458}', 'j'),
+    ('\u{0501}', 'd'),
+    ('\u{04BB}', 'h'),
+    ('\u{051B}', 'q'),
+    ('\u{051D}', 'w'),
+    ('\u{04CF}', 'l'),
+    ('\u{0432}', 'b'),
+    ('\u{043A}', 'k'),
+    ('\u{043C}', 'm'),
+    ('\u{043D}', 'h'),
+    ('\u{0442}', 't'),
+    ('\u{044C}', 'b'),
+    ('\u{0437}', '3'),
+    // Greek capitals
+    ('\u{0391}', 'A'),
+    ('\u{0392}', 'B'),
+    ('\u{0395}', 'E'),
+    ('\u{0396}', 'Z'),
+    ('\u{0397}', 'H'),
+    ('\u{0399}', 'I'),
+    ('\u{039A}', 'K'),
+    ('\u{039C}', 'M'),
+    ('\u{039D}', 'N'),
+    ('\u{039F}', 'O'),
+    ('\u{03A1}', 'P'),
+    ('\u{03A4}', 'T'),
+    ('\u{03A5}', 'Y'),
+    ('\u{03A7}', 'X'),
+    ('\u{03DC}', 'F'),
+    // Greek small letters
+    ('\u{03B1}', 'a'),
+    ('\u{03B9}', 'i'),
+    ('\u{03BA}', 'k'),
+    ('\u{03BD}', 'v'),
+    ('\u{03BF}', 'o'),
+    ('\u{03C1}', 'p'),
+    ('\u{03C4}', 't'),
+    ('\u{03C5}', 'u'),
+    ('\u{03C7}', 'x'),
+    ('\u{03F2}', 'c'),
+    ('\u{03F3}', 'j'),
+    // Armenian, Cherokee and Latin look-alikes
+    ('\u{0585}', 'o'),
+    ('\u{057D}', 'u'),
+    ('\u{0570}', 'h'),
+    ('\u{0578}', 'n'),
+    ('\u{0566}', 'q'),
+    ('\u{0555}', 'O'),
+    ('\u{054D}', 'U'),
+    ('\u{0131}', 'i'),
+    ('\u{0237}', 'j'),
+    ('\u{0251}', 'a'),
+    ('\u{0261}', 'g'),
+    ('\u{026A}', 'i'),
+    ('\u{0274}', 'n'),
+    ('\u{0280}', 'r'),
+    ('\u{028F}', 'y'),
+    ('\u{0299}', 'b'),
+    ('\u{029C}', 'h'),
+    ('\u{1D00}', 'a'),
+    ('\u{1D04}', 'c'),
+    ('\u{1D05}', 'd'),
+    ('\u{1D07}', 'e'),
+    ('\u{1D0A}', 'j'),
+    ('\u{1D0B}', 'k'),
+    ('\u{1D0D}', 'm'),
+    ('\u{1D0F}', 'o'),
+    ('\u{1D18}', 'p'),
+    ('\u{1D1B}', 't'),
+    ('\u{1D1C}', 'u'),
+    ('\u{1D20}', 'v'),
+    ('\u{1D21}', 'w'),
+    ('\u{1D22}', 'z'),
+    ('\u{13A0}', 'D'),
+    ('\u{13A1}', 'R'),
+    ('\u{13A2}', 'T'),
+    ('\u{13A9}', 'Y'),
+    ('\u{13AA}', 'A'),
+    ('\u{13AB}', 'J'),
+    ('\u{13AC}', 'E'),
+    ('\u{13B3}', 'W'),
+    ('\u{13B7}', 'M'),
+    ('\u{13BB}', 'H'),
+    ('\u{13BD}', 'Y'),
+    ('\u{13C0}', 'G'),
+    ('\u{13C2}', 'h'),
+    ('\u{13C3}', 'Z'),
+    ('\u{13CF}', 'b'),
+    ('\u{13D2}', 'R'),
+    ('\u{13DA}', 'V'),
+    ('\u{13DE}', 'L'),
+    ('\u{13DF}', 'C'),
+    ('\u{13E2}', 'P'),
+    ('\u{13E6}', 'K'),
+    ('\u{13F4}', 'B'),
+    ('\u{A4D0}', 'B'),
+    ('\u{A4D1}', 'P'),
+    ('\u{A4D2}', 'd'),
+    ('\u{A4D3}', 'D'),
+    ('\u{A4D4}', 'T'),
+    ('\u{A4D6}', 'G'),
+    ('\u{A4D7}', 'K'),
+    ('\u{A4D9}', 'J'),
+    ('\u{A4DA}', 'C'),
+    ('\u{A4DC}', 'Z'),
+    ('\u{A4DD}', 'F'),
+    ('\u{A4DF}', 'M'),
+    ('\u{A4E0}', 'N'),
+    ('\u{A4E2}', 'S'),
+    ('\u{A4E3}', 'R'),
+    ('\u{A4E6}', 'V'),
+    ('\u{A4E7}', 'H'),
+    ('\u{A4EA}', 'W'),
+    ('\u{A4EB}', 'X'),
+    ('\u{A4EC}', 'Y'),
+    ('\u{A4EE}', 'A'),
+    ('\u{A4F0}', 'E'),
+    ('\u{A4F2}', 'I'),
+    ('\u{A4F3}', 'O'),
+    ('\u{A4F4}', 'U'),
+];
+
+/// A letter of another script that looks like a Latin one, as that Latin letter; any other
+/// character as itself.
+fn look_alike(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
+    LOOK_ALIKES
+        .iter()
+        .find(|(from, _)| *from == c)
+        .map_or(c, |(_, to)| *to)
+}
+
+/// A decimal digit of any script (Arabic-Indic `٧`, Devanagari `७`, fullwidth and mathematical
+/// digits) as the ASCII digit: what a reader reads is the number.
+fn decimal_digit(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return None;
+    }
+    if c.general_category() != GeneralCategory::DecimalNumber {
+        return None;
+    }
+    // Unicode gives each script's digits as runs of ten, zero first, and runs may follow one
+    // another (the mathematical digits): the digit is the distance from the first of the run.
+    let mut first = c as u32;
+    while first > 0 {
+        match char::from_u32(first - 1) {
+            Some(p) if p.general_category() == GeneralCategory::DecimalNumber => first -= 1,
+            _ => break,
+        }
+    }
+    let value = (c as u32 - first) % 10;
+    char::from_digit(value, 10)
 }
 
 /// The words of a text, normalised (abbreviations expanded).
@@ -1234,6 +1432,38 @@ mod tests {
         }
         // Ordinary text with ampersands, percents and backslashes is left alone.
         for text in ["R&D at 50% off", r"C:\\temp\\x", "&#xZZ; %zz \\q"] {
+            assert_eq!(r.redact(text).as_str(), text);
+        }
+    }
+
+    #[test]
+    fn look_alike_letters_and_other_digits_read_as_latin() {
+        let r = larchfield();
+        for text in [
+            // Cyrillic capital En, Greek capital Eta, Cyrillic small o in a street name.
+            "D\u{041D}7 9ZQ",
+            "D\u{0397}7 9ZQ",
+            "14 Larchfield R\u{043E}w",
+            // Cyrillic a, e, c, r; Greek capital Zeta and Omicron-free Q.
+            "14 L\u{0430}r\u{0441}hfi\u{0435}ld Row",
+            "DH7 9\u{0396}Q",
+            // Digits of other scripts: Arabic-Indic, Devanagari, fullwidth, mathematical.
+            "DH\u{0667} \u{0669}ZQ",
+            "DH\u{096D} \u{096F}ZQ",
+            "DH\u{FF17} 9ZQ",
+            "DH\u{1D7D5} \u{1D7EB}ZQ",
+            "\u{0661}\u{0664} Larchfield Row",
+            // Small capitals and Cherokee.
+            "\u{13A0}H7 9ZQ",
+            "14 \u{029F}archfield Row".replace('\u{029F}', "L").as_str(),
+        ] {
+            assert!(!r.parts_in(text).is_empty(), "{text:?}");
+            let out = r.redact(&format!("at {text} now"));
+            assert_eq!(out.as_str(), format!("at {WITHHELD} now"), "{text:?}");
+        }
+        // Greek and Cyrillic text that is not the address stays as written.
+        for text in ["Νίκος Παπαδόπουλος", "Ольга Иванова", "٣ أيام"]
+        {
             assert_eq!(r.redact(text).as_str(), text);
         }
     }
