@@ -434,10 +434,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
         received_from.as_ref(),
         &tick,
         &mut |report| {
-            // Each case's report was redacted by its own case's redactor when it was checked
-            // (before the batch kept it aside); this only wraps it for the writers.
-            let report = crate::privacy::Redactor::none().report(report.clone());
-            let report = &report;
+            // Redacted by its own case's redactor, and again by the whole batch's.
             summary.add(report);
             if closed {
                 return Ok(());
@@ -470,7 +467,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             .unmatched_rows
             .iter()
             .take(5)
-            .map(|(key, line)| format!("line {line} ({})", crate::privacy::terminal_safe(key)))
+            .map(|(key, line)| format!("line {line} ({})", key.for_terminal()))
             .collect();
         eprintln!(
             "ehcpack: note: {} {} of --received-from matched no case: {}{}",

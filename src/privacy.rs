@@ -22,6 +22,7 @@
 //! mistyped, or when there is more than one pupil-like document, every address value in any of
 //! them is withheld, and no line of the case's files is quoted.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Deref;
 use std::path::Path;
@@ -186,14 +187,14 @@ pub fn path_text(path: &Path) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     /// Postcodes, letters and digits only: they match with any separator or none inside.
-    postcodes: Vec<Needle>,
+    postcodes: Needles,
     /// The distinctive part of each address line (house number and street), and the whole
     /// line: separators ignored, street words in any of their forms. The rule reports these.
-    lines: Vec<Needle>,
+    lines: Needles,
     /// Every other text value in a protected address block, whatever its key: withheld from
     /// output even when the block itself is mistyped (a misspelt `postcode:` is still the
     /// postcode), but not called a leak. Matched between word boundaries only.
-    block: Vec<Needle>,
+    block: Needles,
     /// Whether the pupil's address could be read with certainty. When it could not, no line of
     /// the case's files is quoted in snippets.
     pub known: bool,
@@ -324,7 +325,7 @@ impl Redactor {
     fn add_postcode(&mut self, postcode: &str) {
         let pc = squash(postcode);
         if pc.len() >= 5 {
-            push_new(&mut self.postcodes, Needle::plain(pc, false));
+            self.postcodes.push(Needle::plain(pc, false));
         }
     }
 
@@ -332,7 +333,7 @@ impl Redactor {
         let tokens = tokens(line);
         let whole: Vec<char> = tokens.concat();
         if whole.len() >= MIN_LINE_CHARS {
-            push_new(&mut self.lines, Needle::words(&tokens));
+            self.lines.push(Needle::words(&tokens));
         }
         // The distinctive part: from the last house number followed by a word.
         let number = (0..tokens.len()).rev().find(|&i| {
@@ -343,7 +344,7 @@ impl Redactor {
         });
         if let Some(i) = number {
             if tokens[i..].concat().len() >= MIN_LINE_CHARS {
-                push_new(&mut self.lines, Needle::words(&tokens[i..]));
+                self.lines.push(Needle::words(&tokens[i..]));
             }
         }
         if is_postcode_shaped(&whole) {
@@ -357,8 +358,17 @@ impl Redactor {
             self.add_postcode(value);
         }
         if v.len() >= MIN_VALUE_CHARS {
-            push_new(&mut self.block, Needle::plain(v, true));
+            self.block.push(Needle::plain(v, true));
         }
+    }
+
+    /// Adds every part of `other`'s protected addresses, so that one redactor withholds the
+    /// addresses of a whole batch: one case's address in another case's report, or in the name
+    /// of a stray file beside them. Whether snippets may be quoted stays this redactor's own.
+    pub fn merge(&mut self, other: &Redactor) {
+        self.postcodes.merge(&other.postcodes);
+        self.lines.merge(&other.lines);
+        self.block.merge(&other.block);
     }
 
     pub fn is_protected(&self) -> bool {
@@ -372,10 +382,12 @@ impl Redactor {
             return parts;
         }
         let readings = Normal::readings(text);
-        let found = |needles: &[Needle]| {
-            needles
-                .iter()
-                .any(|n| readings.iter().any(|r| !r.find(n).is_empty()))
+        let found = |needles: &Needles| {
+            readings.iter().any(|r| {
+                let mut spans = Vec::new();
+                needles.find_in(r, &mut spans);
+                !spans.is_empty()
+            })
         };
         if found(&self.postcodes) {
             parts.push("the postcode");
@@ -393,8 +405,8 @@ impl Redactor {
             return spans;
         }
         for norm in Normal::readings(text) {
-            for needle in self.postcodes.iter().chain(&self.lines).chain(&self.block) {
-                spans.extend(norm.find(needle));
+            for needles in [&self.postcodes, &self.lines, &self.block] {
+                needles.find_in(&norm, &mut spans);
             }
         }
         spans.sort_unstable();
@@ -709,7 +721,7 @@ const STREET_WORDS: &[&[&str]] = &[
 
 /// What to search for: segments of letters and digits, each with its alternative forms (a
 /// street word and its abbreviations), matched one after another with separators ignored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Needle {
     segments: Vec<Vec<Vec<char>>>,
     /// Whether a match must begin and end at word boundaries.
@@ -751,9 +763,64 @@ impl Needle {
     }
 }
 
-fn push_new(needles: &mut Vec<Needle>, needle: Needle) {
-    if !needle.segments.is_empty() && !needles.contains(&needle) {
-        needles.push(needle);
+/// A set of needles, indexed by how a match of each must start, so that the redactor of a
+/// batch of thousands of cases looks at a few candidates at each place in a text, not at all.
+#[derive(Debug, Clone, Default)]
+struct Needles {
+    list: Vec<Needle>,
+    seen: HashSet<Needle>,
+    /// Needles by the first two letters or digits of every match of theirs.
+    by_start: HashMap<[char; 2], Vec<u32>>,
+    /// Needles that may start more than one way (with a street word) or with one character.
+    anywhere: Vec<u32>,
+}
+
+impl Needles {
+    fn push(&mut self, needle: Needle) {
+        if needle.segments.is_empty() || self.seen.contains(&needle) {
+            return;
+        }
+        let index = self.list.len() as u32;
+        match needle.segments[0].as_slice() {
+            [only] if only.len() >= 2 => self
+                .by_start
+                .entry([only[0], only[1]])
+                .or_default()
+                .push(index),
+            _ => self.anywhere.push(index),
+        }
+        self.seen.insert(needle.clone());
+        self.list.push(needle);
+    }
+
+    fn merge(&mut self, other: &Needles) {
+        for needle in &other.list {
+            self.push(needle.clone());
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Pushes the original byte span of every match in `norm` into `spans`.
+    fn find_in(&self, norm: &Normal, spans: &mut Vec<(usize, usize)>) {
+        if self.list.is_empty() {
+            return;
+        }
+        let n = norm.alnum.len();
+        for k in 0..n {
+            let pair =
+                (k + 1 < n).then(|| [norm.chars[norm.alnum[k]], norm.chars[norm.alnum[k + 1]]]);
+            let starting = pair
+                .and_then(|p| self.by_start.get(&p))
+                .map_or(&[][..], Vec::as_slice);
+            for &i in starting.iter().chain(&self.anywhere) {
+                if let Some(span) = norm.match_at(k, &self.list[i as usize]) {
+                    spans.push(span);
+                }
+            }
+        }
     }
 }
 
@@ -1251,21 +1318,19 @@ impl Normal {
         vec![plain, Normal::of_spanned(chars)]
     }
 
-    /// The original byte spans where `needle` stands, separators in the text ignored.
-    fn find(&self, needle: &Needle) -> Vec<(usize, usize)> {
-        let mut found = Vec::new();
+    /// The original byte span of the longest match of `needle` starting at the `k`th letter or
+    /// digit, separators in the text ignored.
+    fn match_at(&self, k: usize, needle: &Needle) -> Option<(usize, usize)> {
         let n = self.alnum.len();
-        let Some(first_segment) = needle.segments.first() else {
-            return found;
-        };
-        for k in 0..n {
+        let first_segment = needle.segments.first()?;
+        {
             let c = self.chars[self.alnum[k]];
             if !first_segment.iter().any(|alt| alt.first() == Some(&c)) {
-                continue;
+                return None;
             }
             let first = self.alnum[k];
             if needle.words && first > 0 && self.chars[first - 1] != ' ' {
-                continue;
+                return None;
             }
             // Where each way through the segments can end (few segments, few alternatives).
             let mut ends = vec![k];
@@ -1292,11 +1357,9 @@ impl Normal {
                 let last = self.alnum[e - 1];
                 !needle.words || last + 1 == self.chars.len() || self.chars[last + 1] == ' '
             });
-            if let Some(e) = end.max() {
-                found.push((self.spans[first].0, self.spans[self.alnum[e - 1]].1));
-            }
+            end.max()
+                .map(|e| (self.spans[first].0, self.spans[self.alnum[e - 1]].1))
         }
-        found
     }
 }
 

@@ -361,3 +361,53 @@ fn nothing_from_input_reaches_the_terminal_raw() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Letters and digits only, lower case: how the tests look for an address in any spelling.
+fn squashed(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[test]
+fn one_case_s_protected_address_is_withheld_from_the_other_cases_and_stray_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("cases");
+    // Josh's address (14 Larchfield Row, DH7 9ZQ) is protected in his own case...
+    copy_dir(&sample("fail-protected-address-leak"), &batch.join("josh"));
+    // ...and another school's case spells it in its folder's name, a file's name and a value;
+    // a stray file beside the case folders spells the postcode.
+    let other = batch.join("Flat 2, 14 Larchfield Row");
+    copy_dir(&sample("year5-passing"), &other);
+    fs::write(other.join("notes DH7-9ZQ.yaml"), "todo: ring\n").unwrap();
+    let pupil = other.join("pupil.yaml");
+    let text =
+        fs::read_to_string(&pupil).unwrap() + "moving_to: \"14 LARCHFIELD ROW, dh7\u{200b}9zq\"\n";
+    fs::write(&pupil, text).unwrap();
+    fs::write(batch.join("dh7 9zq.yml"), "todo: chase\n").unwrap();
+    for format in ["human", "json", "junit", "sarif", "github", "csv", "html"] {
+        let out = ehcpack(&[
+            os("validate"),
+            batch.as_os_str(),
+            os("--today"),
+            os(TODAY),
+            os("--format"),
+            os(format),
+        ]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(1), "{format}: {all}");
+        let squashed = squashed(&all);
+        for part in ["dh79zq", "14larchfield"] {
+            assert!(!squashed.contains(part), "{format} shows {part}:\n{all}");
+        }
+        // The other case, the stray file and the odd file are all still reported.
+        assert!(all.contains("josh"), "{format}: {all}");
+        assert!(all.contains("Flat 2"), "{format}: {all}");
+        assert!(all.contains(".yml"), "{format}: {all}");
+    }
+}

@@ -199,3 +199,33 @@ fn every_output_of_every_sample_is_free_of_protected_addresses() {
         "every sample and every output: {checked}"
     );
 }
+
+#[test]
+fn render_errors_about_the_case_do_not_name_its_protected_address() {
+    let parts = protected_parts();
+    let dir = common::tempdir();
+    // An output path that spells the postcode, in a folder that does not exist; one that names
+    // an existing folder; one inside the case folder.
+    let folder = dir.path().join("DH7-9ZQ");
+    std::fs::create_dir(&folder).unwrap();
+    let case = format!("{}/{CASE}", env!("CARGO_MANIFEST_DIR"));
+    for target in [
+        dir.path().join("missing/14 Larchfield Row/DH7 9ZQ.pdf"),
+        folder.clone(),
+    ] {
+        let out = common::ehcpack(&[
+            "render",
+            &case,
+            "--draft",
+            "--today",
+            "2026-01-15",
+            "-o",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
+        let stderr = common::stderr(&out);
+        assert!(stderr.contains("[address withheld]"), "{stderr}");
+        assert_eq!(leaks(&out.stderr, &parts), Vec::<String>::new(), "{stderr}");
+        assert_eq!(leaks(&out.stdout, &parts), Vec::<String>::new());
+    }
+}

@@ -78,6 +78,23 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     if !args.case.is_dir() {
         return Err(format!("{} is not a case folder", args.case.display()));
     }
+    let (case, report) = crate::validate(&args.case, &ctx);
+    // From here on every error is about this case, and may name its files or the output path:
+    // each passes through the case's redactor, as everything else that is printed does.
+    render_checked(args, &case, &report, &profile, &fonts, today, out)
+        .map_err(|message| report.redact(&message).into_string())
+}
+
+/// Renders a case that has been checked: the output path, the password, the pack.
+fn render_checked(
+    args: &RenderArgs,
+    case: &crate::case::Case,
+    report: &crate::privacy::RedactedReport,
+    profile: &crate::profile::Profile,
+    fonts: &crate::render::fonts::Fonts,
+    today: chrono::NaiveDate,
+    out: &mut dyn Write,
+) -> Result<i32, String> {
     let target = output_path(args)?;
     if let Some(dir) = &args.templates {
         if !dir.is_dir() {
@@ -89,7 +106,6 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         true => Some(crate::protect::password(&args.password_env)?),
         false => None,
     };
-    let (case, report) = crate::validate(&args.case, &ctx);
     let io_err = |e: std::io::Error| e.to_string();
     if report.errors > 0 && !args.draft {
         let mut human = crate::report::Human {
@@ -97,8 +113,8 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
             quiet: false,
         };
         let mut summary = Summary::default();
-        summary.add(&report);
-        human.case(&report, out).map_err(io_err)?;
+        summary.add(report);
+        human.case(report, out).map_err(io_err)?;
         human.finish(&summary, out).map_err(io_err)?;
         out.flush().map_err(io_err)?;
         eprintln!(
@@ -113,7 +129,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
         draft,
         today,
         templates: args.templates.as_deref(),
-        fonts: &fonts,
+        fonts,
         profile: &profile.name,
         evidence: if args.evidence_pages {
             Evidence::AppendPages
@@ -121,7 +137,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
             Evidence::Embedded
         },
     };
-    let rendered = render::render_case(&case, &report, &options)?;
+    let rendered = render::render_case(case, report, &options)?;
     let bytes = match &password {
         Some(password) => crate::protect::encrypt(&rendered.bytes, password)?,
         None => rendered.bytes,

@@ -16,10 +16,11 @@
 pub mod archive;
 pub mod clock;
 pub mod pack;
+mod sealed;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
-use std::io::{self, BufRead, Seek, Write};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, Kind};
 use crate::diagnostic::{Diagnostic, Verdict};
-use crate::privacy::Redactor;
+use crate::privacy::{Redacted, RedactedReport, Redactor};
 use crate::rules::catalogue::{self, RuleId};
 use crate::rules::Context;
 use crate::{CaseReport, KeyDates};
@@ -272,6 +273,8 @@ pub struct Checked {
     pub identity: Identity,
     /// Whether the case records its own `received_date` (which the LA's record does not replace).
     pub case_received: bool,
+    /// The case's redactor, which joins the batch's.
+    pub redactor: Redactor,
 }
 
 fn whole_item(path: &Path, received_as: &'static str, findings: Vec<Diagnostic>) -> CaseReport {
@@ -297,6 +300,7 @@ fn checked(report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
         case_received: case
             .and_then(|c| c.request.as_ref())
             .is_some_and(|r| r.value.received_date.is_some()),
+        redactor: case.map_or_else(Redactor::none, Redactor::for_case),
     }
 }
 
@@ -578,8 +582,8 @@ impl Spilled {
 pub struct Notes {
     /// Pupils found in more than one case.
     pub duplicate_pupils: usize,
-    /// Rows of `--received-from` that matched no case: (key, line).
-    pub unmatched_rows: Vec<(String, usize)>,
+    /// Rows of `--received-from` that matched no case: (key, line), the key redacted.
+    pub unmatched_rows: Vec<(Redacted, usize)>,
 }
 
 /// The most other cases a `duplicate-pupil` warning names.
@@ -591,17 +595,23 @@ pub const CHUNK: usize = 256;
 /// Checks every item (in parallel, [`CHUNK`] at a time), then hands each case's report to
 /// `emit`, in order, with its `duplicate-pupil` warnings and the dates from `received_from`.
 /// `tick` is called as each item is done (for a progress bar).
+///
+/// Each report is redacted twice: by its own case's redactor as the case is checked, and, as it
+/// is handed on, by the redactor of the whole batch (every case's protected address), so that no
+/// case's address shows in another case's report, in a stray file's name or in a `duplicate-pupil`
+/// warning. Until then the reports wait in a [`sealed`] file.
 pub fn run(
     items: &[Item],
     ctx: &Context,
     options: &Options,
     received_from: Option<&clock::ReceivedFrom>,
     tick: &(dyn Fn() + Sync),
-    emit: &mut dyn FnMut(&CaseReport) -> io::Result<()>,
+    emit: &mut dyn FnMut(&RedactedReport) -> io::Result<()>,
 ) -> io::Result<Notes> {
     use rayon::prelude::*;
 
-    let mut spill = io::BufWriter::new(tempfile::tempfile()?);
+    let mut spill = sealed::Sealed::new()?;
+    let mut batch = Redactor::none();
     let mut shown: Vec<String> = Vec::new();
     let mut keys: HashMap<String, Vec<u32>> = HashMap::new();
     for chunk in items.chunks(CHUNK) {
@@ -614,6 +624,7 @@ pub fn run(
             })
             .collect();
         for c in done.into_iter().flatten() {
+            batch.merge(&c.redactor);
             let index = shown.len() as u32;
             shown.push(c.report.path.display().to_string());
             if let Some(upn) = &c.identity.upn {
@@ -655,9 +666,7 @@ pub fn run(
         ..Notes::default()
     };
     drop(keys);
-    let file = spill.into_inner().map_err(|e| e.into_error())?;
-    let mut file = file;
-    file.rewind()?;
+    let file = spill.into_reader()?;
     let mut matched_rows = BTreeSet::new();
     for (index, line) in io::BufReader::new(file).lines().enumerate() {
         let spilled: Spilled = serde_json::from_str(&line?)?;
@@ -710,13 +719,13 @@ pub fn run(
             report.diagnostics.push(d);
             report.recount();
         }
-        emit(&report)?;
+        emit(&batch.report(report))?;
     }
     if let Some(table) = received_from {
         notes.unmatched_rows = table
             .rows()
             .filter(|(_, line)| !matched_rows.contains(line))
-            .map(|(k, l)| (k.to_string(), l))
+            .map(|(k, l)| (batch.redact(k), l))
             .collect();
         notes.unmatched_rows.sort_by_key(|(_, l)| *l);
     }
