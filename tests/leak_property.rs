@@ -53,8 +53,26 @@ fn separator() -> impl Strategy<Value = &'static str> {
     ])
 }
 
-/// A word with its case changed letter by letter, zero-width characters put inside, and
-/// perhaps in full-width letters.
+/// Letters and digits of other scripts that look like (or read as) the Latin ones of the
+/// address: Cyrillic, Greek, Arabic-Indic and Devanagari digits.
+const LOOK_ALIKES: &[(char, char)] = &[
+    ('H', '\u{041D}'),
+    ('H', '\u{0397}'),
+    ('Z', '\u{0396}'),
+    ('a', '\u{0430}'),
+    ('c', '\u{0441}'),
+    ('e', '\u{0435}'),
+    ('i', '\u{0456}'),
+    ('d', '\u{0501}'),
+    ('h', '\u{04BB}'),
+    ('7', '\u{0667}'),
+    ('9', '\u{096F}'),
+    ('1', '\u{0661}'),
+    ('4', '\u{0664}'),
+];
+
+/// A word with its case changed letter by letter, zero-width characters put inside, some letters
+/// written in look-alikes of other scripts, and perhaps in full-width letters.
 fn disguise(word: &'static str) -> impl Strategy<Value = String> {
     (
         prop::collection::vec(any::<bool>(), word.len()),
@@ -63,8 +81,9 @@ fn disguise(word: &'static str) -> impl Strategy<Value = String> {
             word.len(),
         ),
         prop::bool::weighted(0.1),
+        prop::collection::vec(prop::bool::weighted(0.1), word.len()),
     )
-        .prop_map(move |(upper, zw, wide)| {
+        .prop_map(move |(upper, zw, wide, look)| {
             let mut out = String::new();
             for (i, c) in word.chars().enumerate() {
                 let c = if upper[i] {
@@ -76,6 +95,10 @@ fn disguise(word: &'static str) -> impl Strategy<Value = String> {
                     char::from_u32(c as u32 - 0x20 + 0xFF00).unwrap()
                 } else {
                     c
+                };
+                let c = match LOOK_ALIKES.iter().find(|(latin, _)| *latin == c) {
+                    Some((_, other)) if look[i] => *other,
+                    _ => c,
                 };
                 out.push(c);
                 if let Some(z) = zw[i] {
@@ -206,6 +229,12 @@ fn unescape(text: &str) -> String {
 fn normalise(text: &str) -> String {
     let folded: String = text
         .nfkc()
+        .map(|c| {
+            LOOK_ALIKES
+                .iter()
+                .find(|(_, other)| *other == c)
+                .map_or(c, |(latin, _)| *latin)
+        })
         .flat_map(char::to_lowercase)
         .filter(|c| {
             !matches!(
