@@ -844,6 +844,11 @@ fn ignorable(c: char) -> bool {
 /// One character folded for matching: a sequence of letters and digits, or `None` for a
 /// separator. Pushes into `out`.
 fn fold_char(c: char, mut each: impl FnMut(Option<char>)) {
+    // Most text is ASCII: no decomposition, look-alike or format character there.
+    if c.is_ascii() {
+        each(c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase()));
+        return;
+    }
     if ignorable(c) {
         return;
     }
