@@ -184,12 +184,15 @@ fn declares_pupil(files: &[PathBuf]) -> bool {
     use std::io::Read;
     files.iter().any(|f| {
         let mut text = String::new();
-        fs::File::open(f)
-            .and_then(|file| {
+        // Through the one reader: a FIFO or device named like YAML is never opened.
+        crate::read::open_file(f)
+            .ok()
+            .and_then(|(file, _)| {
                 file.take(crate::case::MAX_DOCUMENT_BYTES)
                     .read_to_string(&mut text)
+                    .ok()
             })
-            .is_ok()
+            .is_some()
             && text.lines().any(|l| {
                 let l = l.trim();
                 l.strip_prefix("kind:")

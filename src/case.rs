@@ -219,6 +219,10 @@ pub struct Document {
     /// Where each line of `text` starts, so that a snippet is found without reading the file
     /// from the top (a file with 250,000 findings stays linear).
     line_starts: Vec<usize>,
+    /// The file could not be read as a case document (not UTF-8, or too large): `text` is what
+    /// could be made of it, kept only so that the redactor sees a protected address in it
+    /// (fail closed). It is never parsed, checked or embedded in a pack.
+    pub unreadable: bool,
 }
 
 impl Document {
@@ -233,6 +237,7 @@ impl Document {
             text,
             root: None,
             line_starts,
+            unreadable: false,
         }
     }
 
@@ -377,8 +382,19 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
             }
             // A file that cannot be read at all is still placed on its first line, so that
             // every report format (and a CI annotation) can point at it.
-            Err(d) if d.line.is_none() => found.push(d.in_file(&name).at(1, 1)),
-            Err(d) => found.push(d.in_file(&name)),
+            Err((d, lossy)) => {
+                found.push(match d.line {
+                    None => d.in_file(&name).at(1, 1),
+                    Some(_) => d.in_file(&name),
+                });
+                // What could be made of it goes to the redactor only: a pupil document saved
+                // as Latin-1 still has its protected address withheld everywhere.
+                if let Some(text) = lossy {
+                    let mut document = Document::new(name.clone(), text);
+                    document.unreadable = true;
+                    case.documents.push(document);
+                }
+            }
         }
     }
 
@@ -423,50 +439,107 @@ fn io_reason(e: &std::io::Error) -> String {
 /// a size cap, UTF-8 only.
 // A finding is the natural error here; files that fail are few, so its size does not matter.
 #[allow(clippy::result_large_err)]
-fn read_document(path: &Path, canonical_root: &Path) -> Result<String, Diagnostic> {
+fn read_document(
+    path: &Path,
+    canonical_root: &Path,
+) -> Result<String, (Diagnostic, Option<String>)> {
+    read_document_text(path, canonical_root)
+}
+
+/// The text of a file that is not UTF-8 (or too large), made as well as it can be: for the
+/// redactor only.
+fn lossy_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let utf16 = |le: bool| -> String {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        utf16(true)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        utf16(false)
+    } else {
+        // Latin-1 (and Windows-1252, near enough for letters and digits): every byte a character.
+        bytes.iter().map(|&b| char::from(b)).collect()
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn read_document_text(
+    path: &Path,
+    canonical_root: &Path,
+) -> Result<String, (Diagnostic, Option<String>)> {
+    let no_text = |d: Diagnostic| (d, None);
     let meta = fs::symlink_metadata(path).map_err(|e| {
-        Diagnostic::new(
+        no_text(Diagnostic::new(
             RuleId::CaseStructure,
             format!("this file cannot be read: {}", io_reason(&e)),
             "check that the file exists and you may read it",
-        )
+        ))
     })?;
     if meta.file_type().is_symlink() {
         let inside = fs::canonicalize(path)
             .map(|target| target.starts_with(canonical_root))
             .unwrap_or(false);
         if !inside {
-            return Err(Diagnostic::new(
+            return Err(no_text(Diagnostic::new(
                 RuleId::CaseStructure,
                 "this file is a link to somewhere outside the case folder, so it was not read",
                 "copy the document into the case folder instead of linking to it",
-            ));
+            )));
         }
     }
     let bytes = crate::read::read_capped(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
-        ReadError::NotAFile => Diagnostic::new(
+        ReadError::NotAFile => no_text(Diagnostic::new(
             RuleId::CaseStructure,
             "this is not an ordinary file (a folder, pipe or device), so it was not read",
             "give a folder or special file a name that does not end in .yaml",
-        ),
-        ReadError::TooLarge { size, .. } => Diagnostic::new(
-            RuleId::YamlSyntax,
-            format!(
-                "this file is {:.1} MB; a case document may be at most {} MB",
-                size as f64 / 1_048_576.0,
-                MAX_DOCUMENT_BYTES / 1_048_576
-            ),
-            "a case document holds a few pages of text; put long reports in a PDF and list it \
+        )),
+        ReadError::TooLarge { size, .. } => (
+            Diagnostic::new(
+                RuleId::YamlSyntax,
+                format!(
+                    "this file is {:.1} MB; a case document may be at most {} MB",
+                    size as f64 / 1_048_576.0,
+                    MAX_DOCUMENT_BYTES / 1_048_576
+                ),
+                "a case document holds a few pages of text; put long reports in a PDF and list it \
              in evidence.yaml",
-        )
-        .at(1, 1),
-        e => Diagnostic::new(
+            )
+            .at(1, 1),
+            head_text(path),
+        ),
+        e => no_text(Diagnostic::new(
             RuleId::CaseStructure,
             format!("this file cannot be read: {e}"),
             "check that the file exists and you may read it",
-        ),
+        )),
     })?;
-    decode(bytes)
+    let valid =
+        std::str::from_utf8(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes)).is_ok();
+    let lossy = (!valid).then(|| lossy_text(&bytes));
+    decode(bytes).map_err(|d| (d, lossy))
+}
+
+/// The first [`MAX_DOCUMENT_BYTES`] of a file too large to be a case document, for the redactor.
+fn head_text(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let (file, _) = crate::read::open_file(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DOCUMENT_BYTES).read_to_end(&mut bytes).ok()?;
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => lossy_text(e.as_bytes()),
+    })
 }
 
 /// UTF-8 text, with a byte-order mark allowed and dropped.

@@ -414,6 +414,8 @@ fn resolve<'a>(document: &'a Document, object: &'a Object) -> Option<&'a Object>
 }
 
 #[cfg(test)]
+// Tests read their own fixtures directly.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

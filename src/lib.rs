@@ -151,9 +151,11 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
     let (case, mut diagnostics) = case::load(root);
     diagnostics.extend(rules::check(&case, ctx));
     let redactor = Redactor::for_case(&case);
+    // A file that could not be read is never quoted (its text is only for the redactor).
     let documents = case
         .documents
         .iter()
+        .filter(|d| !d.unreadable)
         .map(|d| (d.path.as_path(), d))
         .collect();
     // Each file's address spans, found once, so a snippet is redacted in its file's context.

@@ -160,6 +160,8 @@ fn remove_leftovers(dir: &Path, name: &str) {
 }
 
 #[cfg(test)]
+// Tests read their own fixtures directly.
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use super::*;
 

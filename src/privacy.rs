@@ -227,8 +227,17 @@ impl Redactor {
         for doc in pupils {
             match &doc.root {
                 Some(root) => {
-                    for address in address_nodes(root) {
+                    let addresses = address_nodes(root);
+                    // A `protected` flag in the wrong place (top level, under `looked_after`)
+                    // says the writer meant to protect the address: it is, and the case is
+                    // treated as uncertain.
+                    let misplaced = misplaced_flag(root, &addresses);
+                    if misplaced {
+                        r.known = false;
+                    }
+                    for address in addresses {
                         let (protected, certain) = protected_flag(address);
+                        let (protected, certain) = (protected || misplaced, certain && !misplaced);
                         if !certain {
                             r.known = false;
                         }
@@ -343,8 +352,33 @@ impl Redactor {
                     .any(|t| t.iter().any(|c| c.is_alphabetic()))
         });
         if let Some(i) = number {
-            if tokens[i..].concat().len() >= MIN_LINE_CHARS {
-                self.lines.push(Needle::words(&tokens[i..]));
+            let part = &tokens[i..];
+            if part.concat().len() >= MIN_LINE_CHARS {
+                self.lines.push(Needle::words(part));
+            }
+            // The number and the street's name without its kind (`14 Larchfield` for
+            // `14 Larchfield Row`: "Rd", "R." or no kind at all), and the number after the
+            // street (`Larchfield Row 14`), as whole words. Only for a name of 5 letters or
+            // more, so that `14 High Street` does not withhold "14 high marks".
+            let last_is_kind = part.last().is_some_and(|t| {
+                let word: String = t.iter().collect();
+                STREET_WORDS.iter().any(|g| g.contains(&word.as_str()))
+            });
+            let name = if last_is_kind {
+                &part[1..part.len() - 1]
+            } else {
+                &part[1..]
+            };
+            let letters = name.concat().iter().filter(|c| c.is_alphabetic()).count();
+            if !name.is_empty() && letters >= 5 {
+                let mut bare = Needle::words(&part[..1 + name.len()]);
+                bare.words = true;
+                self.lines.push(bare);
+                let mut after: Vec<Vec<char>> = part[1..].to_vec();
+                after.push(part[0].clone());
+                let mut after = Needle::words(&after);
+                after.words = true;
+                self.lines.push(after);
             }
         }
         if is_postcode_shaped(&whole) {
@@ -654,6 +688,31 @@ fn address_nodes(root: &Node) -> Vec<&Node> {
         .collect()
 }
 
+/// Whether a key that reads as `protected` stands anywhere in the document outside its address
+/// blocks (walked without recursion).
+fn misplaced_flag(root: &Node, addresses: &[&Node]) -> bool {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if addresses.iter().any(|a| std::ptr::eq(*a, node)) {
+            continue;
+        }
+        match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    let key: String = squash(&e.key).into_iter().collect();
+                    if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
+                        return true;
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            Value::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Whether an address block is protected, and whether its flag says so clearly. A clear
 /// `protected: true`/`false` (or none, or left blank) is certain; a misspelt or mistyped flag
 /// (`Protected:`, `protected: yes`) counts as protected, and as uncertain.
@@ -717,6 +776,27 @@ const STREET_WORDS: &[&[&str]] = &[
     &["place", "pl"],
     &["square", "sq"],
     &["court", "ct"],
+    &["row", "rw"],
+    &["way", "wy"],
+    &["walk", "wlk"],
+    &["park", "pk"],
+    &["green", "grn"],
+    &["parade", "pde"],
+    &["boulevard", "blvd"],
+    &["mount", "mt"],
+    &["heights", "hts"],
+    &["yard", "yd"],
+    &["mews"],
+    &["rise"],
+    &["hill"],
+    &["view"],
+    &["vale"],
+    &["gate"],
+    &["croft"],
+    &["chase"],
+    &["wynd"],
+    &["approach"],
+    &["circus"],
 ];
 
 /// What to search for: segments of letters and digits, each with its alternative forms (a
@@ -1533,6 +1613,53 @@ mod tests {
         for text in ["Νίκος Παπαδόπουλος", "Ольга Иванова", "٣ أيام"]
         {
             assert_eq!(r.redact(text).as_str(), text);
+        }
+    }
+
+    #[test]
+    fn the_number_and_street_name_match_without_the_street_word_or_in_another_order() {
+        let r = larchfield();
+        for text in [
+            "14 Larchfield",
+            "14 Larchfield Rd",
+            "14 LARCHFIELD R.",
+            "14 Larchfield St",
+            "14 Larchfield Rw",
+            "Flat 3, 14 Larchfield (the blue door)",
+            "Larchfield Row 14",
+            "Larchfield Rw, 14",
+        ] {
+            assert_eq!(r.parts_in(text), vec!["a line of the address"], "{text}");
+            let out = r.redact(&format!("at {text}"));
+            assert!(
+                !out.contains("Larchfield") && !out.contains("LARCHFIELD"),
+                "{out}"
+            );
+        }
+        // Whole words only: another number, or the name inside a longer word, is left alone.
+        for text in [
+            "4 Larchfield",
+            "14 Larchfields Academy",
+            "Larchfield Row 15",
+            "144 Larch",
+        ] {
+            assert!(r.parts_in(text).is_empty(), "{text}");
+        }
+        // A short street name is matched only with its street word, so "14 high marks" stays.
+        let r = redactor("lines: [14 High Street]\npostcode: DH1 1AA\nprotected: true\n");
+        assert_eq!(r.redact("14 high marks").as_str(), "14 high marks");
+        assert_eq!(r.redact("14 High St").as_str(), WITHHELD);
+    }
+
+    #[test]
+    fn a_protected_flag_in_the_wrong_place_protects_the_address() {
+        for text in [
+            "address:\n  lines: [14 Larchfield Row]\n  postcode: DH7 9ZQ\nprotected: true\n",
+            "address:\n  lines: [14 Larchfield Row]\n  postcode: DH7 9ZQ\nlooked_after:\n  protected: true\n",
+        ] {
+            let r = Redactor::for_documents(&[doc("pupil.yaml", text)]);
+            assert!(!r.known, "{text}");
+            assert_eq!(r.redact("DH7 9ZQ").as_str(), WITHHELD, "{text}");
         }
     }
 

@@ -83,7 +83,16 @@ pub fn open_file(path: &Path) -> Result<(File, Metadata), ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotAFile);
     }
-    let file = File::open(path).map_err(ReadError::from_io)?;
+    // Without waiting: should the name become a FIFO between the look and the open, the open
+    // returns at once instead of waiting for a writer (an ordinary file reads as usual).
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::from_io)?;
     // What was opened, not what the name pointed to a moment ago.
     let meta = file.metadata().map_err(ReadError::from_io)?;
     if !meta.is_file() {

@@ -2,6 +2,8 @@
 //! ones that currently break a promise are `#[ignore = "BROKEN: ..."]`. The wider sweep (some
 //! 130 leak variants through every format, status and the PDF; hostile evidence PDFs) is
 //! `tests/attacks/harness.py` and `tests/attacks/mkpdfs.py`.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! is not UTF-8, a reader that stops reading; every other case is still checked and reported, and
 //! the exit status still says whether any case has errors. Also terminal safety: nothing from
 //! input reaches a terminal raw.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 use std::fs;
 use std::io::Read;
@@ -409,5 +411,79 @@ fn one_case_s_protected_address_is_withheld_from_the_other_cases_and_stray_files
         assert!(all.contains("josh"), "{format}: {all}");
         assert!(all.contains("Flat 2"), "{format}: {all}");
         assert!(all.contains(".yml"), "{format}: {all}");
+    }
+}
+
+/// Makes a FIFO at `path` (no outside program).
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path and a mode.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_yaml_is_a_finding_never_a_wait() {
+    let (_dir, batch) = batch();
+    // Beside the case folders, and inside a case folder; nobody ever writes to either.
+    mkfifo(&batch.join("notes.yml"));
+    mkfifo(&batch.join("a-passing/extra.yaml"));
+    for args in [
+        vec!["validate", batch.to_str().unwrap(), "--today", TODAY],
+        vec![
+            "validate",
+            batch.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+        ],
+    ] {
+        let mut command = common::ehcpack_command();
+        command.args(&args);
+        let out = common::run_bounded(command, std::time::Duration::from_secs(60));
+        assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+        let text = common::stdout(&out);
+        assert!(text.contains("notes.yml"), "{text}");
+        assert!(text.contains("extra.yaml"), "{text}");
+        assert!(text.contains("b-failing"), "{text}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn every_format_into_a_closed_pipe_ends_quietly_with_the_true_status() {
+    let (_dir, batch) = batch();
+    let passing = batch.join("a-passing");
+    for format in ["human", "json", "junit", "sarif", "github", "csv", "html"] {
+        for (path, expected) in [(&batch, 1), (&passing, 0)] {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+                .args([
+                    os("validate"),
+                    path.as_os_str(),
+                    os("--today"),
+                    os(TODAY),
+                    os("--format"),
+                    os(format),
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // The reader is gone before anything is written.
+            drop(child.stdout.take());
+            let mut stderr = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
+            let status = child.wait().unwrap();
+            assert_eq!(status.code(), Some(expected), "{format}: {stderr}");
+            assert_eq!(stderr, "", "{format} ends quietly");
+        }
     }
 }

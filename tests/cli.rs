@@ -1,4 +1,6 @@
 //! The command line as users run it, over the bundled samples and the README's own example.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

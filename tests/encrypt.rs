@@ -1,6 +1,8 @@
 //! `render --encrypt`: the PDF opens with the password and not without (read by lopdf here; qpdf
 //! and poppler agree in tests/external/encrypt.rs), and the password is never taken from the
 //! command line.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

@@ -1,5 +1,7 @@
 //! Every output format, read back by a real consumer where one exists in Rust. (The HTML page in
 //! a real browser: tests/external/html.rs.)
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! A looked-after child's protected address never appears in any output (Durham toolkit,
 //! "Maintenance of SEN records"): every validate format is scanned byte by byte.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 
@@ -228,4 +230,180 @@ fn render_errors_about_the_case_do_not_name_its_protected_address() {
         assert_eq!(leaks(&out.stderr, &parts), Vec::<String>::new(), "{stderr}");
         assert_eq!(leaks(&out.stdout, &parts), Vec::<String>::new());
     }
+}
+
+/// The sample's case with its deliberate leak taken out of views.yaml, in `dir/name`.
+fn clean_protected_case(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let case = common::copy_sample(dir, "fail-protected-address-leak", name);
+    let views = case.join("views.yaml");
+    let text = std::fs::read_to_string(&views)
+        .unwrap()
+        .replace(
+            "Since Josh moved to live with us at 14 Larchfield Row,",
+            "Since Josh moved to live with us",
+        )
+        .replace("    DH7 9ZQ in December", "    in December");
+    std::fs::write(&views, text).unwrap();
+    case
+}
+
+/// Every format of `validate` over `path`, and what each printed (stdout and stderr).
+fn every_format(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    ["human", "json", "junit", "sarif", "github", "csv", "html"]
+        .into_iter()
+        .map(|format| {
+            let out = common::ehcpack(&[
+                "validate",
+                path.to_str().unwrap(),
+                "--today",
+                "2026-01-15",
+                "--format",
+                format,
+            ]);
+            let mut all = out.stdout.clone();
+            all.extend_from_slice(&out.stderr);
+            (format.to_string(), all)
+        })
+        .collect()
+}
+
+#[test]
+fn font_coverage_never_spells_the_protected_address_character_by_character() {
+    let dir = common::tempdir();
+    let case = clean_protected_case(dir.path(), "josh");
+    // The address typed in full-width letters and Arabic-Indic digits, which no bundled font
+    // prints; and the same postcode quoted in the family's views.
+    let pupil = case.join("pupil.yaml");
+    let text = std::fs::read_to_string(&pupil)
+        .unwrap()
+        .replace("postcode: DH7 9ZQ", "postcode: ＤＨ７ ９ＺＱ")
+        .replace(
+            "    - 14 Larchfield Row",
+            "    - \u{661}\u{664} Larchfield Row",
+        );
+    std::fs::write(&pupil, text).unwrap();
+    for (format, out) in every_format(&case) {
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains("U+FF24"), "{format}: {text}");
+        assert!(!text.contains("U+0661"), "{format}: {text}");
+    }
+    let pdf = dir.path().join("josh.pdf");
+    let out = common::ehcpack(&[
+        "render",
+        case.to_str().unwrap(),
+        "--today",
+        "2026-01-15",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(
+        !common::stdout(&out).contains("U+FF"),
+        "{}",
+        common::stdout(&out)
+    );
+    let pages = common::pdf_pages_text(&pdf).join("\n");
+    assert!(
+        !pages.contains("U+FF24") && !pages.contains("U+0661"),
+        "{pages}"
+    );
+}
+
+#[test]
+fn a_pupil_document_that_cannot_be_read_or_misplaces_its_flag_still_protects_the_address() {
+    let dir = common::tempdir();
+    let batch = dir.path().join("batch");
+    std::fs::create_dir(&batch).unwrap();
+    // One pupil.yaml saved as Latin-1; another with `protected: true` at the top level.
+    let latin = clean_protected_case(&batch, "latin");
+    let mut bytes = std::fs::read(latin.join("pupil.yaml")).unwrap();
+    bytes.extend_from_slice(b"\nnote: Zo\xeb\n");
+    std::fs::write(latin.join("pupil.yaml"), bytes).unwrap();
+    let flag = clean_protected_case(&batch, "flag");
+    let text = std::fs::read_to_string(flag.join("pupil.yaml"))
+        .unwrap()
+        .replace("  protected: true\n", "")
+        + "protected: true\n";
+    std::fs::write(flag.join("pupil.yaml"), text).unwrap();
+    // Another case and a stray file spell the address.
+    common::copy_sample(&batch, "year10-pfa-passing", "other 14 Larchfield Row");
+    std::fs::write(batch.join("DH7 9ZQ notes.yml"), "note: x\n").unwrap();
+    for (format, out) in every_format(&batch) {
+        let text = String::from_utf8_lossy(&out).to_lowercase();
+        let squashed: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+        assert!(!squashed.contains("dh79zq"), "{format}: {text}");
+        assert!(!squashed.contains("14larchfield"), "{format}: {text}");
+    }
+    // Each on its own, rendered as a draft: the embedded copy withholds the address too.
+    for case in [&latin, &flag] {
+        let views = case.join("views.yaml");
+        let text = std::fs::read_to_string(&views).unwrap().replace(
+            "Since Josh moved to live with us",
+            "Since Josh moved to live with us at 14 Larchfield Row, DH7 9ZQ,",
+        );
+        std::fs::write(&views, text).unwrap();
+        let pdf = dir.path().join("draft.pdf");
+        let out = common::ehcpack(&[
+            "render",
+            case.to_str().unwrap(),
+            "--draft",
+            "--today",
+            "2026-01-15",
+            "-o",
+            pdf.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+        let mut everything = common::pdf_pages_text(&pdf).join("\n");
+        let opened = ehcpack::received::pack::open(&pdf, None, &Default::default())
+            .expect("the draft is a pack");
+        for (name, data) in &opened.files {
+            everything.push_str(name);
+            everything.push_str(&String::from_utf8_lossy(data));
+        }
+        let squashed: String = everything
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        assert!(!squashed.contains("dh79zq"), "{}", case.display());
+        assert!(!squashed.contains("14larchfield"), "{}", case.display());
+    }
+}
+
+#[test]
+fn a_pack_file_name_never_spells_the_protected_address() {
+    let dir = common::tempdir();
+    let case = clean_protected_case(dir.path(), "Josh DH7 9ZQ");
+    // The default name leaves the address out.
+    let out = common::ehcpack_in(
+        dir.path(),
+        &["render", "Josh DH7 9ZQ", "--today", "2026-01-15"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.contains(&"Josh address withheld.pdf".to_string()),
+        "{names:?}"
+    );
+    // A name given with -o that spells it is refused, and nothing is written.
+    let target = dir.path().join("dh7-9zq.pdf");
+    let out = common::ehcpack(&[
+        "render",
+        case.to_str().unwrap(),
+        "--today",
+        "2026-01-15",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("choose a name"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(!common::stderr(&out).to_lowercase().contains("dh7"));
+    assert!(!target.exists());
 }

@@ -7,6 +7,8 @@
 //! A changed message fails here with a diff; when the change is meant, accept it with
 //! `INSTA_UPDATE=always cargo test --test snapshots` (or `cargo insta review`) and review the
 //! changed `tests/snapshots/*.snap` files in the commit.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 

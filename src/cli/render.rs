@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Common, EXIT_FINDINGS, EXIT_OK};
+use crate::privacy::RedactedReport;
 use crate::render::fonts::describe;
 use crate::render::{self, Evidence, Options};
 use crate::report::{Reporter, Summary};
@@ -42,17 +43,32 @@ pub struct RenderArgs {
 
 /// The output path: `-o`, else `<case folder name>.pdf` in the current folder, which must not
 /// be inside the case folder.
-fn output_path(args: &RenderArgs) -> Result<PathBuf, String> {
+///
+/// A file name is output too: one that would spell the pupil's protected address is refused
+/// when given with `-o`, and the default name has the address left out.
+fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, String> {
     let case_abs = fs::canonicalize(&args.case)
         .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
     if let Some(o) = &args.output {
         crate::output::check_target(o)?;
+        let name = o.file_name().map(|n| n.to_string_lossy().to_string());
+        if name.is_some_and(|n| report.redact(&n).as_str() != n) {
+            return Err(format!(
+                "the file name {} would show the pupil's protected address; choose a name \
+                 without it",
+                report.redact(&o.to_string_lossy())
+            ));
+        }
         return Ok(o.clone());
     }
     let name = case_abs
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "pack".into());
+    let name = report
+        .redact(&name)
+        .as_str()
+        .replace(crate::privacy::WITHHELD, "address withheld");
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot find the current folder: {e}"))?;
     let cwd_abs = fs::canonicalize(&cwd).unwrap_or(cwd);
@@ -89,13 +105,13 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
 fn render_checked(
     args: &RenderArgs,
     case: &crate::case::Case,
-    report: &crate::privacy::RedactedReport,
+    report: &RedactedReport,
     profile: &crate::profile::Profile,
     fonts: &crate::render::fonts::Fonts,
     today: chrono::NaiveDate,
     out: &mut dyn Write,
 ) -> Result<i32, String> {
-    let target = output_path(args)?;
+    let target = output_path(args, report)?;
     if let Some(dir) = &args.templates {
         if !dir.is_dir() {
             return Err(format!("{} is not a folder of templates", dir.display()));
@@ -185,7 +201,7 @@ fn render_checked(
             "warning: no font can print {} ({}); the pack shows a replacement mark for each. \
              Add a font that has them with --font FILE (see `ehcpack explain font-coverage`)",
             plural(list.len(), "character", "characters"),
-            list.join(", ")
+            crate::privacy::terminal_safe(&list.join(", "))
         )
         .map_err(io_err)?;
     }

@@ -40,7 +40,7 @@ const RESEND: &str = "ask the sender for the case folder zipped again with an or
 /// opened at all, or has too many entries).
 #[allow(clippy::result_large_err)]
 pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, Diagnostic> {
-    let mut file = fs::File::open(path).map_err(|e| {
+    let (mut file, _) = crate::read::open_file(path).map_err(|e| {
         finding(
             format!("the archive cannot be read: {e}"),
             "check the file exists and you may read it",

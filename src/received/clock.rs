@@ -49,16 +49,13 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 impl ReceivedFrom {
     /// Reads the file; `Err` lists every bad row as `FILE:LINE: what is wrong`.
     pub fn load(path: &Path) -> Result<ReceivedFrom, String> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read --received-from {}: {e}", path.display()))?;
-        if meta.len() > 64 * 1024 * 1024 {
-            return Err(format!(
+        let bytes = crate::read::read_capped(path, 64 * 1024 * 1024).map_err(|e| match e {
+            crate::read::ReadError::TooLarge { .. } => format!(
                 "--received-from {} is larger than 64 MB; it should hold one short row per request",
                 path.display()
-            ));
-        }
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read --received-from {}: {e}", path.display()))?;
+            ),
+            e => format!("cannot read --received-from {}: {e}", path.display()),
+        })?;
         Self::parse(&bytes, &path.display().to_string())
     }
 

@@ -75,8 +75,14 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, Diagnostic> {
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+    let (file, _) = crate::read::open_file(path).map_err(|e| {
+        integrity(
+            format!("the pack cannot be read: {e}"),
+            "check this file by hand",
+        )
+    })?;
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() as u64 > cap {
         return Err(integrity(

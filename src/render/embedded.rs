@@ -85,7 +85,8 @@ pub fn files(
 ) -> Result<Vec<Attached>, String> {
     let mut files = Vec::new();
     let mut documents = Vec::new();
-    for doc in &case.documents {
+    // A file that could not be read as a case document is left out, as when it was not read.
+    for doc in case.documents.iter().filter(|d| !d.unreadable) {
         let path = public(redactor, &doc.path.to_string_lossy().replace('\\', "/"));
         if !manifest::is_safe_relative_path(&path) {
             continue;

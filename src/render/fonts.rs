@@ -453,7 +453,16 @@ fn is_mark(c: char) -> bool {
 
 /// `U+1EC5 ễ`: how a message names a character.
 pub fn describe(c: char) -> String {
-    format!("U+{:04X} {c}", c as u32)
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    // The character itself only when it is something to see: never a control, format
+    // (bidirectional) or private-use character, a space or a lone combining mark.
+    match c.general_category_group() {
+        GeneralCategoryGroup::Letter
+        | GeneralCategoryGroup::Number
+        | GeneralCategoryGroup::Punctuation
+        | GeneralCategoryGroup::Symbol => format!("U+{:04X} {c}", c as u32),
+        _ => format!("U+{:04X}", c as u32),
+    }
 }
 
 #[cfg(test)]

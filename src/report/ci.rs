@@ -22,6 +22,15 @@ fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// A CSV writer's error as the io::Error it wraps, when it does (a closed pipe stays one).
+fn csv_error(e: csv::Error) -> io::Error {
+    let text = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        _ => io::Error::other(text),
+    }
+}
+
 /// `--format junit`: a test case per case folder, failing with every error it has.
 /// JUnit is one XML document, so the cases are kept until the end (only their findings).
 #[derive(Default)]
@@ -88,7 +97,11 @@ impl Reporter for Junit {
         suite.add_test_cases(std::mem::take(&mut self.cases));
         let mut report = Report::new("ehcpack");
         report.add_test_suite(suite);
-        report.serialize(&mut *out).map_err(other)?;
+        // Built whole first, so that an error writing it (a closed pipe) reaches the caller as
+        // the io::Error it is.
+        let mut xml = Vec::new();
+        report.serialize(&mut xml).map_err(other)?;
+        out.write_all(&xml)?;
         writeln!(out)
     }
 }
@@ -155,7 +168,8 @@ impl Reporter for Sarif {
             }],
         });
         let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log).map_err(other)?;
-        serde_json::to_writer(&mut *out, &typed).map_err(other)?;
+        let json = serde_json::to_vec(&typed).map_err(other)?;
+        out.write_all(&json)?;
         writeln!(out)
     }
 }
@@ -246,7 +260,7 @@ impl Csv {
 
     fn header(&mut self, writer: &mut csv::Writer<&mut dyn Write>) -> io::Result<()> {
         if !self.header_written {
-            writer.write_record(CSV_HEADER).map_err(other)?;
+            writer.write_record(CSV_HEADER).map_err(csv_error)?;
             self.header_written = true;
         }
         Ok(())
@@ -293,7 +307,7 @@ impl Reporter for Csv {
                 date(dates.next_due),
                 report.received_as.unwrap_or("folder").to_string(),
             ])
-            .map_err(other)?;
+            .map_err(csv_error)?;
         writer.flush()
     }
 

@@ -261,6 +261,9 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The help for a path written with `\`, before the path spelt with `/`.
+const PORTABLE_HELP: &str = "write it with `/`, which works on every computer";
+
 /// How an evidence path is wrong, if it is.
 pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
     let rel = Path::new(path);
@@ -280,10 +283,7 @@ pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
     if path.contains('\\') {
         return Some((
             format!("the evidence path `{path}` separates folders with `\\`"),
-            format!(
-                "write it with `/`, which works on every computer: {}",
-                path.replace('\\', "/")
-            ),
+            format!("{PORTABLE_HELP}: {}", path.replace('\\', "/")),
         ));
     }
     if rel.components().any(|c| matches!(c, Component::ParentDir)) {
@@ -326,12 +326,19 @@ pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
 
 fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
     // Each file was read once when the case was loaded (case::read_evidence).
+    let redactor = crate::privacy::Redactor::for_case(case);
     let mut check = |doc: usize, pointer: String, path: &str| {
         let problem = match case.evidence_facts(path) {
             Some(facts) => facts.problem.clone(),
             None => crate::case::read_evidence(&case.root, path).problem,
         };
-        if let Some((message, help)) = problem {
+        if let Some((message, mut help)) = problem {
+            // The path spelt again with `/` is a rewritten value, which the redactor would no
+            // longer read as it reads the original (`\u0020` becomes `/u0020`): it is offered
+            // only for a path that holds nothing withheld.
+            if help.starts_with(PORTABLE_HELP) && redactor.redact(path).as_str() != path {
+                help = format!("{PORTABLE_HELP}, in place of each `\\`");
+            }
             out.push(case.at(
                 doc,
                 &pointer,

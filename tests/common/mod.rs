@@ -2,7 +2,8 @@
 //! way a user does, copying a sample case to edit, and reading a PDF's text back with lopdf (so
 //! the normal suite needs nothing but Rust). A test file uses them with `mod common;`; the
 //! external suite (tests/external) with `#[path = "../common/mod.rs"] mod common;`.
-
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 #![allow(dead_code)] // each test file uses the helpers it needs
 
 pub mod packs;

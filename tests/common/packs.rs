@@ -1,5 +1,7 @@
 //! Received packs and archives made the way `render` and an LA's senders make them (also used by
 //! examples/received_packs.rs, so nothing here needs a dev-dependency).
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

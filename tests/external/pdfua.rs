@@ -1,6 +1,8 @@
 //! The pack against outside readers: the `pdfua` checker from PyPI (16 of PDF/UA-1's 106
 //! machine-checkable rules; krilla's own PDF/UA-1 and PDF/A-3a validators run on every render
 //! too), and poppler, which must read the text, see a tagged file and list subset fonts.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,6 +3,8 @@
 //! and a full disk (a tiny `tmpfs` from `mount`). CI runs as root; elsewhere run this suite with
 //! `sudo -E cargo test --features external-tools --test external`. Not root is a failure that
 //! says so, never a skip.
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
