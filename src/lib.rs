@@ -6,6 +6,7 @@
 //! withholds any protected address; the [`report`] writers only print.
 
 pub mod batch;
+pub mod budget;
 pub mod calendar;
 pub mod case;
 pub mod cli;
@@ -29,6 +30,11 @@ pub mod status;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
+
+/// Every program built on ehcpack (the command, its tests, the fuzz targets) allocates through
+/// [`budget::Budgeted`], so that the thread that renders templates keeps to its budget.
+#[global_allocator]
+static ALLOCATOR: budget::Budgeted = budget::Budgeted;
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -301,6 +301,29 @@ fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
              {% endfor %}",
             "the templates wrote more than 8 MB of text",
         ),
+        // A value grown inside one expression (no set, loop or recursion), and through a chain
+        // of macros each doubling its argument: both stop at the memory budget.
+        (
+            &*format!(
+                "{{% set s = \"xxxxxxxxxxxxxxxxxxxx\" %}}{{{{ s {}| length }}}}",
+                "| replace(from=\"x\", to=s) ".repeat(7)
+            )
+            .leak(),
+            "the templates needed more than 256 MB of memory",
+        ),
+        (
+            &*{
+                let mut t = String::from("{% macro m40(x) %}{{ x | length }}{% endmacro m40 %}");
+                for i in (0..40).rev() {
+                    t.push_str(&format!(
+                        "{{% macro m{i}(x) %}}{{{{ self::m{}(x=x ~ x) }}}}{{% endmacro m{i} %}}",
+                        i + 1
+                    ));
+                }
+                (t + "{{ self::m0(x=\"ab\") }}").leak()
+            },
+            "the templates needed more than 256 MB of memory",
+        ),
     ] {
         let (code, stderr) = render_with_template(template);
         assert_eq!(code, Some(2), "{template}: {stderr}");

@@ -43,6 +43,9 @@ pub const MAX_OUTPUT_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_LOOP_NESTING: usize = 4;
 /// The longest the templates may take to render (the built-in ones take well under a second).
 pub const MAX_RENDER_SECONDS: u64 = 20;
+/// The most memory the templates' thread may hold at once (the case's values, the text being
+/// built, Tera's own): see [`crate::budget`].
+pub const MAX_TEMPLATE_MEMORY: usize = 256 * 1024 * 1024;
 
 /// Reads one template file, with the size cap.
 pub fn read_template(path: &Path) -> Result<String, String> {
@@ -523,24 +526,57 @@ fn render_within(
     ctx: &tera::Context,
     limit: Duration,
 ) -> Result<String, String> {
+    render_bounded(tera, name, ctx, limit, MAX_TEMPLATE_MEMORY)
+}
+
+/// [`render_within`] with a memory budget of `memory` bytes for the templates' thread.
+fn render_bounded(
+    tera: &Tera,
+    name: &str,
+    ctx: &tera::Context,
+    limit: Duration,
+    memory: usize,
+) -> Result<String, String> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::RecvTimeoutError;
     let (tera, name, ctx) = (tera.clone(), name.to_string(), ctx.clone());
     let (send, receive) = std::sync::mpsc::channel();
+    let spent = std::sync::Arc::new(AtomicBool::new(false));
+    let budget = spent.clone();
     std::thread::Builder::new()
         .name("templates".into())
         // As much stack as the main thread: Tera recurses over the (bounded) nesting.
         .stack_size(8 * 1024 * 1024)
         .spawn(move || {
-            let _ = send.send(render_here(&tera, &name, &ctx));
+            let _budget = crate::budget::limit_this_thread(memory, budget);
+            let result = render_here(&tera, &name, &ctx);
+            let _ = send.send(result);
         })
         .map_err(|e| format!("cannot start rendering the templates: {e}"))?;
-    match receive.recv_timeout(limit) {
-        Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(format!(
-            "the templates did not finish within {} s (a loop too large?)",
-            limit.as_secs_f64()
-        )),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            Err("the templates stopped without finishing".into())
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let now = std::time::Instant::now();
+        if now >= deadline {
+            return Err(format!(
+                "the templates did not finish within {} s (a loop too large?)",
+                limit.as_secs_f64()
+            ));
+        }
+        match receive.recv_timeout((deadline - now).min(Duration::from_millis(25))) {
+            Ok(result) => return result,
+            Err(RecvTimeoutError::Timeout) => {
+                if spent.load(Ordering::SeqCst) {
+                    return Err(format!(
+                        "the templates needed more than {} MB of memory; a pack needs far \
+                         less, so a template probably builds a value without end (a chain of \
+                         `replace` or `~`?)",
+                        memory / (1024 * 1024)
+                    ));
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err("the templates stopped without finishing".into())
+            }
         }
     }
 }
@@ -591,6 +627,45 @@ mod tests {
 
     fn rendered(sources: &[(&str, &str)]) -> Result<String, String> {
         render(&tera(sources)?, sources[0].0, &tera::Context::new())
+    }
+
+    #[test]
+    fn a_value_grown_inside_one_expression_stops_at_the_memory_budget() {
+        // Each `replace` multiplies the text by 20: 20^7 characters (1.28 GB) at the end.
+        let step = "| replace(from=\"x\", to=s) ";
+        let source = format!(
+            "{{% set s = \"xxxxxxxxxxxxxxxxxxxx\" %}}{{{{ s {} | length }}}}",
+            step.repeat(7)
+        );
+        let big = tera(&[("a.tera", &source)]).unwrap();
+        let started = std::time::Instant::now();
+        let e = render_bounded(
+            &big,
+            "a.tera",
+            &tera::Context::new(),
+            Duration::from_secs(60),
+            16 * 1024 * 1024,
+        )
+        .unwrap_err();
+        assert!(e.contains("more than 16 MB of memory"), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(30));
+        // Within the budget the same template works.
+        let small = format!(
+            "{{% set s = \"xxx\" %}}{{{{ s {} | length }}}}",
+            step.repeat(2)
+        );
+        let tera = tera(&[("a.tera", &small)]).unwrap();
+        assert_eq!(
+            render_bounded(
+                &tera,
+                "a.tera",
+                &tera::Context::new(),
+                Duration::from_secs(60),
+                16 * 1024 * 1024
+            )
+            .unwrap(),
+            "27"
+        );
     }
 
     #[test]

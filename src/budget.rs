@@ -1,0 +1,124 @@
+//! A memory budget for one thread. A school's or LA's own templates (`render --templates`) are
+//! configuration ehcpack did not write, and Tera can build a value of any size inside one
+//! expression (`s | replace(from="x", to=s) | replace(...)`, strings joined in a chain of
+//! macros): no check of the template's text can bound them all. So the thread that renders the
+//! templates runs on a budget, kept by the program's allocator: every allocation the thread
+//! makes is counted, and one that would take it past the budget is never made. The thread then
+//! stops where it is, for good, holding no lock, and the thread waiting for it reports a clear
+//! error (see `render::templates`). Memory stays bounded for any template, whatever it does.
+//!
+//! Threads without a budget (all others) pay one thread-local read per allocation.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// The program's allocator: the system's, with the budget of the current thread kept.
+pub struct Budgeted;
+
+thread_local! {
+    /// The budget of this thread in bytes; 0 for none.
+    static LIMIT: Cell<usize> = const { Cell::new(0) };
+    /// What this thread has allocated (and not freed) since its budget was set.
+    static USED: Cell<usize> = const { Cell::new(0) };
+    /// Set when the budget would be passed; read by the thread that waits for this one.
+    static SPENT: Cell<*const AtomicBool> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Counts `size` more bytes against this thread's budget; false when they would pass it.
+fn charge(size: usize) -> bool {
+    let limit = LIMIT.try_with(Cell::get).unwrap_or(0);
+    if limit == 0 {
+        return true;
+    }
+    let used = USED.try_with(Cell::get).unwrap_or(0);
+    match used.checked_add(size) {
+        Some(total) if total <= limit => {
+            let _ = USED.try_with(|u| u.set(total));
+            true
+        }
+        _ => false,
+    }
+}
+
+fn release(size: usize) {
+    if LIMIT.try_with(Cell::get).unwrap_or(0) != 0 {
+        let _ = USED.try_with(|u| u.set(u.get().saturating_sub(size)));
+    }
+}
+
+/// The budget is spent: say so, and stop this thread for good without allocating (it holds no
+/// lock here: the allocation it asked for was never made).
+fn stop_here() -> ! {
+    if let Ok(flag) = SPENT.try_with(Cell::get) {
+        if !flag.is_null() {
+            // SAFETY: set by `limit_this_thread` from an `Arc` that the `Budget` guard of this
+            // very thread keeps alive, and this thread never returns from here to drop it.
+            unsafe { (*flag).store(true, Ordering::SeqCst) };
+        }
+    }
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}
+
+// SAFETY: every call goes to the system allocator unchanged; the budget only decides whether
+// an allocation is asked for at all.
+unsafe impl GlobalAlloc for Budgeted {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if !charge(layout.size()) {
+            stop_here();
+        }
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if !charge(layout.size()) {
+            stop_here();
+        }
+        // SAFETY: as above.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        release(layout.size());
+        // SAFETY: a block this allocator gave, with its layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            if !charge(new_size - layout.size()) {
+                stop_here();
+            }
+        } else {
+            release(layout.size() - new_size);
+        }
+        // SAFETY: as above.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// While it lives, the current thread may allocate at most `bytes` more than it frees; past
+/// that, it stops and `spent` is set.
+pub struct Budget {
+    _spent: Arc<AtomicBool>,
+}
+
+/// Puts the current thread on a budget of `bytes` (the program must use [`Budgeted`] as its
+/// global allocator, as ehcpack's does; elsewhere the budget is not kept).
+pub fn limit_this_thread(bytes: usize, spent: Arc<AtomicBool>) -> Budget {
+    SPENT.with(|s| s.set(Arc::as_ptr(&spent)));
+    USED.with(|u| u.set(0));
+    LIMIT.with(|l| l.set(bytes.max(1)));
+    Budget { _spent: spent }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        let _ = LIMIT.try_with(|l| l.set(0));
+        let _ = SPENT.try_with(|s| s.set(std::ptr::null()));
+    }
+}
