@@ -7,7 +7,9 @@
 //! stops where it is, for good, holding no lock, and the thread waiting for it reports a clear
 //! error (see `render::templates`). Memory stays bounded for any template, whatever it does.
 //!
-//! Threads without a budget (all others) pay one thread-local read per allocation.
+//! Threads without a budget (all others) pay one thread-local read per allocation. The
+//! `ehcpack` command declares [`Budgeted`] as its global allocator (`src/main.rs`); a program
+//! that uses the library without it has the templates' time and output limits only.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

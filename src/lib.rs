@@ -31,8 +31,10 @@ pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
-/// Every program built on ehcpack (the command, its tests, the fuzz targets) allocates through
-/// [`budget::Budgeted`], so that the thread that renders templates keeps to its budget.
+/// The library's own tests allocate through [`budget::Budgeted`], as the `ehcpack` command does
+/// (`src/main.rs`), so that the thread that renders templates keeps to its budget. A program
+/// that uses the library declares it too, or has only the time limit on templates.
+#[cfg(test)]
 #[global_allocator]
 static ALLOCATOR: budget::Budgeted = budget::Budgeted;
 
