@@ -13,7 +13,7 @@ import pathlib
 FUZZ = pathlib.Path(__file__).resolve().parent
 SAMPLES = FUZZ.parent / "sample-cases"
 
-# Keep in step with NAMES in fuzz_targets/validate_case.rs and fuzz_targets/render.rs.
+# Keep in step with NAMES in fuzz_targets/common/mod.rs.
 NAMES = [
     "pupil.yaml", "family.yaml", "needs.yaml", "health.yaml", "plan-1.yaml", "plan-2.yaml",
     "plan-3.yaml", "attainment.yaml", "views.yaml", "professionals.yaml", "request.yaml",
