@@ -1068,3 +1068,54 @@ fn a_draft_of_an_incomplete_case_renders() {
     );
     assert!(pages_text(&load(&pdf))[0].contains(DRAFT));
 }
+
+/// Inputs the `render` fuzz target kept (`fuzz/README.md`), in its form: files separated by the
+/// byte 0xFF, the first byte of each picking its name. Each renders as `render --draft` does.
+#[test]
+fn inputs_kept_from_fuzzing_render() {
+    const NAMES: [&str; 16] = [
+        "pupil.yaml",
+        "family.yaml",
+        "needs.yaml",
+        "health.yaml",
+        "plan-1.yaml",
+        "plan-2.yaml",
+        "plan-3.yaml",
+        "attainment.yaml",
+        "views.yaml",
+        "professionals.yaml",
+        "request.yaml",
+        "consent.yaml",
+        "evidence.yaml",
+        "plan-4.yaml",
+        "extra.yml",
+        "reports/notes.yaml",
+    ];
+    let kept = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz/render");
+    let mut inputs: Vec<PathBuf> = fs::read_dir(&kept)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    for input in inputs {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("case");
+        fs::create_dir_all(case.join("reports")).unwrap();
+        for pdf in ["salt-report.pdf", "my-story.pdf"] {
+            fs::copy(
+                sample("year5-passing").join("reports").join(pdf),
+                case.join("reports").join(pdf),
+            )
+            .unwrap();
+        }
+        let data = fs::read(&input).unwrap();
+        for chunk in data.split(|b| *b == 0xFF).take(16) {
+            if let Some((&pick, content)) = chunk.split_first() {
+                fs::write(case.join(NAMES[pick as usize % 16]), content).unwrap();
+            }
+        }
+        let (pdf, out) = render_out(dir.path(), &case, &["--draft"]);
+        assert!(pdf.is_file(), "{}: {out}", input.display());
+    }
+}
