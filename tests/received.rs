@@ -1388,3 +1388,162 @@ mod any_bytes {
         }
     }
 }
+
+/// A run that was killed while a zip was unpacked leaves its private folder behind (with a
+/// child's case in it): the next run removes it, and never one that a live run still holds.
+#[test]
+fn a_killed_run_s_unpacked_case_is_removed_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let temp = dir.path().join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    // Left by a killed run: the lock file is there, and nobody holds it.
+    let dead = temp.join(".ehcpack-received-dead01");
+    std::fs::create_dir_all(dead.join("ava")).unwrap();
+    std::fs::write(dead.join(".ehcpack-lock"), "").unwrap();
+    std::fs::write(dead.join("ava/pupil.yaml"), "postcode: DH7 9ZQ\n").unwrap();
+    // In use by a live run: its lock is held (here, by this test).
+    let live = temp.join(".ehcpack-received-live01");
+    std::fs::create_dir(&live).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(live.join(".ehcpack-lock"))
+        .unwrap();
+    held.try_lock().unwrap();
+    let zip = dir.path().join("term.zip");
+    std::fs::write(
+        &zip,
+        zip_of(&case_entries(&sample("year10-pfa-passing"), "")),
+    )
+    .unwrap();
+    let out = ehcpack_in(
+        dir.path(),
+        &["validate", "term.zip", "--today", TODAY],
+        &[("TMPDIR", temp.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(!dead.exists(), "the killed run's folder is removed");
+    assert!(live.exists(), "a live run's folder is kept");
+    // And this run left nothing of its own.
+    let left: Vec<_> = std::fs::read_dir(&temp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from(".ehcpack-received-live01")]
+    );
+    drop(held);
+}
+
+/// A zip that holds, beside its case folder, a stray YAML file, a pack and another zip: the case
+/// is checked, and each of the others is a finding at its entry (never a reason to read the
+/// whole archive as one case, never skipped without a word).
+#[test]
+fn a_zip_with_stray_files_and_archives_inside_checks_its_case_and_names_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut entries = case_entries(&sample("year10-pfa-passing"), "bob/");
+    entries.push(("notes.yml".into(), b"todo: ring\n".to_vec()));
+    entries.push(("ava.pdf".into(), b"%PDF-1.7\n".to_vec()));
+    entries.push((
+        "more.zip".into(),
+        zip_of(&case_entries(&sample("year5-passing"), "kim/")),
+    ));
+    // A second `bob/consent.yaml` (the zip writer refuses two names alike, so it is renamed
+    // in the bytes: the name is not in any checksum).
+    entries.push(("bob/consent.yamX".into(), b"kind: consent\n".to_vec()));
+    let mut bytes = zip_of(&entries);
+    let (from, to) = (b"bob/consent.yamX", b"bob/consent.yaml");
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+    std::fs::write(dir.path().join("term.zip"), bytes).unwrap();
+    let report = json(dir.path(), &["term.zip"]);
+    let cases = report["cases"].as_array().unwrap();
+    let paths: Vec<&str> = cases.iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"term.zip › bob"), "{paths:?}");
+    let whole = cases
+        .iter()
+        .find(|c| c["path"] == "term.zip")
+        .expect("the archive's own report");
+    let findings: Vec<(String, String)> = whole["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (file, words) in [
+        ("notes.yml", "beside the case folders"),
+        ("ava.pdf", "inside the archive is not checked"),
+        ("more.zip", "inside the archive is not checked"),
+    ] {
+        assert!(
+            findings.iter().any(|(f, m)| f == file && m.contains(words)),
+            "{file}: {findings:?}"
+        );
+    }
+    // Two entries under one name are an error, not a silent choice.
+    assert!(
+        findings
+            .iter()
+            .any(|(_, m)| m.contains("under a name it already uses")),
+        "{findings:?}"
+    );
+}
+
+/// In a folder of received files, a link or a FIFO named like a pack or an archive is a finding,
+/// never skipped without a word (and never read).
+#[cfg(unix)]
+#[test]
+fn a_link_or_fifo_named_like_a_pack_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let received = dir.path().join("received");
+    std::fs::create_dir(&received).unwrap();
+    copy_dir(&sample("year5-passing"), &received.join("josh"));
+    let outside = dir.path().join("outside.pdf");
+    std::fs::write(&outside, b"%PDF-1.7\n").unwrap();
+    std::os::unix::fs::symlink(&outside, received.join("ava.pdf")).unwrap();
+    let fifo = std::ffi::CString::new(received.join("term.zip").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path and a mode.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let report = json(dir.path(), &["received"]);
+    let messages: Vec<(String, String)> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().to_string(),
+                c["diagnostics"][0]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|(p, m)| p.ends_with("ava.pdf") && m.contains("is a link")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(p, m)| p.ends_with("term.zip") && m.contains("not an ordinary file")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|(p, _)| p.ends_with("josh")),
+        "{messages:?}"
+    );
+}

@@ -21,7 +21,7 @@ use crate::rules::catalogue::RuleId;
 
 /// An archive unpacked into a private folder, and the findings about entries left out.
 pub struct Unpacked {
-    pub dir: tempfile::TempDir,
+    pub dir: super::PrivateDir,
     pub findings: Vec<Diagnostic>,
 }
 
@@ -57,7 +57,8 @@ pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, Diagnostic> {
             RESEND,
         ));
     }
-    match declared_entries(&mut file) {
+    let declared = declared_entries(&mut file);
+    match declared {
         Some(n) if n > limits.max_entries as u64 => {
             return Err(finding(
                 format!(
@@ -95,6 +96,24 @@ pub fn unpack(path: &Path, limits: &Limits) -> Result<Unpacked, Diagnostic> {
         )
     })?;
     let mut findings = Vec::new();
+    // The zip reader keeps one entry per name (the last): two entries under one name are told
+    // by the count the archive itself declares. Which of them an unzip tool gives differs, so it
+    // is an error, never a silent choice.
+    if let Some(n) = declared.filter(|n| *n > archive.len() as u64) {
+        findings.push(finding(
+            format!(
+                "the archive lists {} more {} under a name it already uses (two files with one \
+                 name); only the last of each was read, and other tools may unpack the other",
+                n - archive.len() as u64,
+                if n - archive.len() as u64 == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
+            ),
+            RESEND,
+        ));
+    }
     let mut total: u64 = 0;
     let mut names = HashSet::new();
     for i in 0..archive.len() {
@@ -210,7 +229,14 @@ fn unpack_entry<R: Read + Seek>(
     if is_dir {
         return fs::create_dir_all(&target).map_err(|e| {
             skip(at(finding(
-                format!("this folder could not be unpacked: {e}"),
+                match e.kind() {
+                    io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
+                        "this folder was not unpacked: the archive has a file and a folder of \
+                         the same name"
+                            .to_string()
+                    }
+                    _ => format!("this folder could not be unpacked: {e}"),
+                },
                 RESEND,
             )))
         });
@@ -246,9 +272,15 @@ fn unpack_entry<R: Read + Seek>(
     }
     *total += size;
     let fail = |what: String| skip(at(finding(what, RESEND)));
+    let unpack_error = |e: io::Error| match e.kind() {
+        io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => fail(
+            "this entry was not unpacked: the archive has a file and a folder of the same name"
+                .into(),
+        ),
+        _ => fail(format!("this entry could not be unpacked: {e}")),
+    };
     if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)
-            .map_err(|e| fail(format!("this entry could not be unpacked: {e}")))?;
+        fs::create_dir_all(parent).map_err(unpack_error)?;
     }
     let entry = archive
         .by_index(index)
@@ -257,7 +289,7 @@ fn unpack_entry<R: Read + Seek>(
         .write(true)
         .create_new(true)
         .open(&target)
-        .map_err(|e| fail(format!("this entry could not be unpacked: {e}")))?;
+        .map_err(unpack_error)?;
     let copied = io::copy(&mut entry.take(size + 1), &mut out);
     drop(out);
     match copied {
@@ -310,20 +342,50 @@ fn declared_entries<F: Read + Seek>(file: &mut F) -> Option<u64> {
 
 /// The case folders inside an unpacked archive, with the name each is shown by: the archive's own
 /// name for files at the top level, else `archive › folder`.
-pub fn cases(unpacked: &Unpacked) -> Vec<(PathBuf, Option<String>)> {
+///
+/// The archive is read as a folder given to `validate` is ([`crate::received::discover`]): a
+/// YAML file beside the case folders is a finding of its own, never a reason to read the whole
+/// archive as one case; and a pack or an archive inside the archive (outside any case folder)
+/// is a finding, not checked: the LA asks for it on its own. Returns the case folders and the
+/// findings, each at its entry.
+pub fn cases(unpacked: &Unpacked) -> (Vec<(PathBuf, Option<String>)>, Vec<Diagnostic>) {
     let root = unpacked.dir.path();
-    let Ok(found) = crate::case::discover(root) else {
-        return Vec::new();
+    let relative = |path: &Path| {
+        path.strip_prefix(root)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
     };
-    found
-        .into_iter()
-        .map(|dir| {
-            let rel = dir
-                .strip_prefix(root)
-                .ok()
-                .filter(|r| !r.as_os_str().is_empty())
-                .map(|r| r.to_string_lossy().replace('\\', "/"));
-            (dir, rel)
-        })
-        .collect()
+    let (items, _) = crate::received::discover(root);
+    let mut cases = Vec::new();
+    let mut findings = Vec::new();
+    for item in items {
+        match item {
+            crate::received::Item::Folder(dir) => {
+                let rel = relative(&dir);
+                cases.push((dir, rel));
+            }
+            crate::received::Item::Pack(path) | crate::received::Item::Zip(path) => {
+                let mut d = finding(
+                    "a pack or an archive inside the archive is not checked",
+                    "ask the sender for it on its own (or unpack this archive and check the \
+                     folder), so that nothing inside is missed",
+                );
+                if let Some(rel) = relative(&path) {
+                    d = d.in_file(rel);
+                }
+                findings.push(d);
+            }
+            crate::received::Item::Problem {
+                path,
+                message,
+                help,
+            } => {
+                // "holds no case folder" is said once, by the caller, for the whole archive.
+                let Some(rel) = relative(&path) else { continue };
+                findings.push(finding(message, help).in_file(rel));
+            }
+        }
+    }
+    (cases, findings)
 }

@@ -91,16 +91,85 @@ pub struct Options {
     pub limits: Limits,
 }
 
-/// A private temporary folder (0700), removed when dropped.
-pub fn private_dir() -> io::Result<tempfile::TempDir> {
+/// What a private folder's name starts with, in the temporary folder.
+const PRIVATE_PREFIX: &str = ".ehcpack-received-";
+/// The lock file inside a private folder, held for as long as the folder is in use.
+const PRIVATE_LOCK: &str = ".ehcpack-lock";
+
+/// A private temporary folder (0700) that a received pack or archive is unpacked into, removed
+/// when dropped. While it is in use, a lock file inside it is locked (`File::try_lock`), so that
+/// a folder left by a run that was killed or interrupted (Ctrl-C, a cancelled CI job) is told
+/// from one in use, and removed by the next run.
+pub struct PrivateDir {
+    // Dropped in this order: the lock is let go only after the folder is gone.
+    dir: tempfile::TempDir,
+    _lock: fs::File,
+}
+
+impl PrivateDir {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Makes a private folder, after removing any that runs which ended without removing theirs
+/// left in the temporary folder (once per run).
+pub fn private_dir() -> io::Result<PrivateDir> {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(|| remove_leftovers(&std::env::temp_dir()));
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".ehcpack-received-");
+    builder.prefix(PRIVATE_PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o700));
     }
-    builder.tempdir()
+    let dir = builder.tempdir()?;
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dir.path().join(PRIVATE_LOCK))?;
+    lock.try_lock()
+        .map_err(|e| io::Error::other(format!("cannot lock the private folder: {e}")))?;
+    Ok(PrivateDir { dir, _lock: lock })
+}
+
+/// Removes the private folders in `temp` whose lock no live run holds: left by a run that was
+/// killed. A folder without its lock file (a run killed while making it) is removed once it is
+/// an hour old. Only folders are removed, never through a link.
+fn remove_leftovers(temp: &Path) {
+    let Ok(entries) = fs::read_dir(temp) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(PRIVATE_PREFIX)
+        {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_dir() {
+            continue;
+        }
+        let lock = path.join(PRIVATE_LOCK);
+        let abandoned = match fs::OpenOptions::new().write(true).open(&lock) {
+            // Closed before the folder is removed (Windows removes nothing that is open).
+            Ok(file) => file.try_lock().is_ok(),
+            Err(_) => meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(3600)),
+        };
+        if abandoned {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
 
 /// One thing given to `validate`.
@@ -179,9 +248,26 @@ pub fn discover(path: &Path) -> (Vec<Item>, bool) {
                 }
                 continue;
             }
-            if entry.file_type().is_file() && !hidden {
-                if let Some(item) = Item::received_file(entry.path()) {
+            if hidden {
+                continue;
+            }
+            if let Some(item) = Item::received_file(entry.path()) {
+                if entry.file_type().is_file() {
                     received.push(item);
+                } else {
+                    // A link or a special file (a FIFO) named like a pack or an archive: said,
+                    // never read and never skipped without a word.
+                    received.push(Item::Problem {
+                        path: entry.path().to_path_buf(),
+                        message: if entry.path_is_symlink() {
+                            "this is a link, not a pack or archive, so it was not checked".into()
+                        } else {
+                            "this is not an ordinary file (a pipe or device), so it was not \
+                             checked"
+                                .into()
+                        },
+                        help: "copy the file itself into the folder".into(),
+                    });
                 }
             }
         }
@@ -428,8 +514,9 @@ fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
         Ok(u) => u,
         Err(d) => return vec![checked(whole_item(path, "zip", vec![d]), path, None)],
     };
-    let cases = archive::cases(&unpacked);
+    let (cases, found) = archive::cases(&unpacked);
     let mut findings = unpacked.findings.clone();
+    findings.extend(found);
     if cases.is_empty() && findings.is_empty() {
         findings.push(Diagnostic::new(
             RuleId::Archive,
