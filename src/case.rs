@@ -17,6 +17,9 @@ use crate::schema;
 use crate::yaml::{self, Node, Value};
 
 /// The largest YAML document read. Real case documents are a few kilobytes.
+/// How much of a case file too large to read ([`MAX_DOCUMENT_BYTES`]) the redactor still reads,
+/// to find a protected address in it (fail closed): as much as an evidence file may be.
+pub const MAX_REDACTOR_BYTES: u64 = MAX_EVIDENCE_BYTES;
 pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 
 /// The largest evidence file read. A long scanned report is a few megabytes; every evidence
@@ -530,12 +533,13 @@ fn read_document_text(
     decode(bytes).map_err(|d| (d, lossy))
 }
 
-/// The first [`MAX_DOCUMENT_BYTES`] of a file too large to be a case document, for the redactor.
+/// Of a file too large to be a case document, what the redactor reads: its first
+/// [`MAX_REDACTOR_BYTES`] (a protected address after a long comment is still found).
 fn head_text(path: &Path) -> Option<String> {
     use std::io::Read;
     let (file, _) = crate::read::open_file(path).ok()?;
     let mut bytes = Vec::new();
-    file.take(MAX_DOCUMENT_BYTES).read_to_end(&mut bytes).ok()?;
+    file.take(MAX_REDACTOR_BYTES).read_to_end(&mut bytes).ok()?;
     Some(match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => lossy_text(e.as_bytes()),

@@ -268,11 +268,12 @@ pub fn run() -> i32 {
         Err(message) => {
             let _ = out.flush();
             // Errors can quote a path or a value from input: never raw to the terminal.
-            let _ = writeln!(
-                io::stderr(),
-                "ehcpack: {}",
-                crate::privacy::terminal_safe(&message)
-            );
+            // Line by line: a message of several lines keeps its line breaks.
+            let lines: Vec<String> = message
+                .split('\n')
+                .map(crate::privacy::terminal_safe)
+                .collect();
+            let _ = writeln!(io::stderr(), "ehcpack: {}", lines.join("\n"));
             EXIT_CANNOT_RUN
         }
     }
@@ -466,7 +467,13 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             .unmatched_rows
             .iter()
             .take(5)
-            .map(|(key, line)| format!("line {line} ({})", key.for_terminal()))
+            .map(|(key, line)| {
+                // Redacted first, then cut: a path is shown as far as 60 characters.
+                let shown = key.for_terminal();
+                let cut: String = shown.chars().take(60).collect();
+                let more = if cut.len() < shown.len() { "..." } else { "" };
+                format!("line {line} ({cut}{more})")
+            })
             .collect();
         eprintln!(
             "ehcpack: note: {} {} of --received-from matched no case: {}{}",

@@ -23,6 +23,16 @@ pub struct NewCase {
 
 const WIDTH: usize = 96;
 
+/// Writes `bytes` to a new file at `path`: fails if anything (a file, a link) is there.
+fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?
+        .write_all(bytes)
+}
+
 /// Writes the case folder (which must not exist, or be empty) and the schemas beside it in
 /// `../schemas/` (for editors) unless they are there already. Returns the files written.
 pub fn write(folder: &Path, options: &NewCase) -> io::Result<Vec<String>> {
@@ -32,17 +42,30 @@ pub fn write(folder: &Path, options: &NewCase) -> io::Result<Vec<String>> {
             "the folder exists and is not empty; choose a new folder name so nothing is overwritten",
         ));
     }
-    fs::create_dir_all(folder.join("reports"))?;
-    let mut written = Vec::new();
     let schemas = folder
         .parent()
         .map(|p| p.join("schemas"))
         .unwrap_or_else(|| "schemas".into());
+    // Only into real folders: a `schemas` link planted beside the case folder (or a link in
+    // its place) would have the files written wherever it points.
+    if fs::symlink_metadata(&schemas).is_ok_and(|m| !m.is_dir()) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is a link or a file, not a folder; ehcpack writes the schemas only into a \
+                 real folder (remove it, or make the case folder elsewhere)",
+                schemas.display()
+            ),
+        ));
+    }
+    fs::create_dir_all(folder.join("reports"))?;
+    let mut written = Vec::new();
     fs::create_dir_all(&schemas)?;
     for kind in Kind::ALL {
         let path = schemas.join(format!("{}.schema.json", kind.name()));
-        if !path.exists() {
-            fs::write(&path, schema::text(kind))?;
+        // A new file only: never through a link, never over a file that is there.
+        if fs::symlink_metadata(&path).is_err() {
+            create_new(&path, schema::text(kind).as_bytes())?;
         }
     }
     for kind in Kind::ALL {
@@ -58,7 +81,7 @@ pub fn write(folder: &Path, options: &NewCase) -> io::Result<Vec<String>> {
                 kind.usual_file().to_string()
             };
             let text = document(kind, options, n, count);
-            fs::write(folder.join(&name), text)?;
+            create_new(&folder.join(&name), text.as_bytes())?;
             written.push(name);
         }
     }

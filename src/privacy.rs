@@ -267,7 +267,14 @@ impl Redactor {
         }
         let mut strings = Vec::new();
         address.strings("", &mut strings);
-        for (_, node) in strings {
+        for (pointer, node) in strings {
+            // The flag's own value (`"true"`, `yes`) is no part of the address.
+            let key: String = squash(pointer.rsplit('/').next().unwrap_or_default())
+                .into_iter()
+                .collect();
+            if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
+                continue;
+            }
             if let Some(text) = node.as_str() {
                 self.add_value(text);
             }

@@ -343,3 +343,24 @@ fn the_pre_commit_hook_runs_validate_over_a_schools_cases() {
     );
     assert!(text(&blocked).contains("error[parental-consent]"));
 }
+
+/// `new` writes only into the folders it makes or finds as real folders: a `schemas` link
+/// planted beside the case folder is refused, and nothing is written where it points.
+#[cfg(unix)]
+#[test]
+fn new_never_writes_through_a_planted_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let cases = dir.path().join("cases");
+    std::fs::create_dir(&cases).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, cases.join("schemas")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+        .args(["new", cases.join("ava").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a link"));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert!(!cases.join("ava").exists());
+}

@@ -237,3 +237,59 @@ fn json_and_human_output_mark_overdue_statutory_dates() {
     ]);
     assert!(String::from_utf8_lossy(&late.stdout).contains("final plan due 2026-06-30 (overdue)"));
 }
+
+#[test]
+fn a_csv_cell_is_never_a_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("received");
+    for name in [
+        "=HYPERLINK(\"http:x\",\"open\")",
+        "@SUM(1+1)",
+        "+1",
+        "-1",
+        "plain",
+    ] {
+        let case = batch.join(name);
+        std::fs::create_dir_all(&case).unwrap();
+        for entry in std::fs::read_dir(format!(
+            "{}/sample-cases/year5-passing",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), case.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    // Each case named on its own, relative to where the command runs, as a caseworker does.
+    let names = [
+        "=HYPERLINK(\"http:x\",\"open\")",
+        "@SUM(1+1)",
+        "+1",
+        "-1",
+        "plain",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
+        .args(["validate", "--today", "2026-01-15", "--format", "csv", "--"])
+        .args(names)
+        .current_dir(&batch)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let paths: Vec<String> = rows.records().map(|r| r.unwrap()[0].to_string()).collect();
+    assert_eq!(paths.len(), 5, "{text}");
+    for path in &paths {
+        assert!(
+            !path.starts_with(['=', '+', '-', '@']),
+            "a cell a spreadsheet would run: {path}"
+        );
+    }
+    assert!(
+        paths.contains(&"'=HYPERLINK(\"http:x\",\"open\")".to_string()),
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"plain".to_string()), "{paths:?}");
+}

@@ -407,3 +407,31 @@ fn a_pack_file_name_never_spells_the_protected_address() {
     assert!(!common::stderr(&out).to_lowercase().contains("dh7"));
     assert!(!target.exists());
 }
+
+#[test]
+fn a_pupil_file_too_large_to_check_still_protects_an_address_past_its_first_megabyte() {
+    let dir = common::tempdir();
+    let case = clean_protected_case(dir.path(), "ava");
+    let pupil = case.join("pupil.yaml");
+    let text = format!(
+        "# {}\n{}",
+        "x".repeat(1_200_000),
+        std::fs::read_to_string(&pupil).unwrap()
+    );
+    std::fs::write(&pupil, text).unwrap();
+    std::fs::write(case.join("DH7 9ZQ.yaml"), "note: x\n").unwrap();
+    for (format, out) in every_format(&case) {
+        let text = String::from_utf8_lossy(&out);
+        let squashed: String = text
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        // (CSV has no messages, only the verdict.)
+        assert!(
+            format == "csv" || text.contains("at most 1 MB"),
+            "{format}: {text}"
+        );
+        assert!(!squashed.contains("dh79zq"), "{format}: {text}");
+    }
+}

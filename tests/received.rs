@@ -1547,3 +1547,40 @@ fn a_link_or_fifo_named_like_a_pack_is_a_finding() {
         "{messages:?}"
     );
 }
+
+/// `--received-from` with bad rows: each on its own line (not an escaped `\u{a}`), and a row far
+/// longer than a path is refused without being printed.
+#[test]
+fn bad_received_from_rows_are_listed_line_by_line_and_never_printed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&sample("year5-passing"), &dir.path().join("josh"));
+    let long = "x".repeat(100_000);
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("case,received\njosh,not a date\n{long},2026-01-10\n"),
+    )
+    .unwrap();
+    let out = ehcpack_in(
+        dir.path(),
+        &[
+            "validate",
+            "josh",
+            "--today",
+            TODAY,
+            "--received-from",
+            "bad.csv",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("\\u{a}"), "{stderr}");
+    assert!(stderr.lines().any(|l| l.contains("bad.csv:2:")), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("bad.csv:3:") && l.contains("longer")),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 2000, "{stderr}");
+}

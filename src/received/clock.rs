@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 
 /// The most rows read from the file: a term's requests are hundreds.
 pub const MAX_ROWS: usize = 1_000_000;
+/// The longest path or UPN a row of `--received-from` may give.
+const MAX_KEY_BYTES: usize = 4096;
 
 /// The dates of receipt, by UPN and by path.
 #[derive(Debug, Default)]
@@ -95,6 +97,15 @@ impl ReceivedFrom {
                 continue;
             }
             let (key, date) = (&record[0], &record[1]);
+            // A path or a UPN is short; a longer value is no row of the LA's record, and is
+            // never read further nor printed whole.
+            if key.len() > MAX_KEY_BYTES || date.len() > 64 {
+                errors.push(format!(
+                    "{name}:{line}: the row is longer than a path or UPN and a date can be \
+                     (at most {MAX_KEY_BYTES} bytes for the path)"
+                ));
+                continue;
+            }
             let Some(date) = parse_date(date) else {
                 // The first row may be a header (`case,received`).
                 if index == 0 {

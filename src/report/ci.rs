@@ -22,6 +22,17 @@ fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// A text cell a spreadsheet will not read as a formula: one that starts with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return (a file named `=HYPERLINK(...).pdf`) gets a leading `'`,
+/// which spreadsheets show as text (OWASP's advice for CSV injection).
+fn spreadsheet_safe(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 /// A CSV writer's error as the io::Error it wraps, when it does (a closed pipe stays one).
 fn csv_error(e: csv::Error) -> io::Error {
     let text = e.to_string();
@@ -292,8 +303,8 @@ impl Reporter for Csv {
         let dates = &report.dates;
         writer
             .write_record([
-                report.path_text().into_string(),
-                dates.pupil_reference.clone().unwrap_or_default(),
+                spreadsheet_safe(report.path_text().into_string()),
+                spreadsheet_safe(dates.pupil_reference.clone().unwrap_or_default()),
                 report.verdict.as_str().to_string(),
                 report.errors.to_string(),
                 report.warnings.to_string(),
