@@ -41,6 +41,12 @@ pub struct Manifest {
     pub documents: Vec<Entry>,
     /// Each evidence file, in the evidence document's order.
     pub attachments: Vec<Entry>,
+    /// The pack's own pages, as rendered (packs made before this was recorded have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u64>,
+    /// Whether the reports' pages were appended after the pack's own (`--evidence-pages`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evidence_pages: bool,
 }
 
 /// One embedded file: its path in the case folder and the SHA-256 of the bytes embedded.
@@ -104,6 +110,8 @@ mod tests {
             draft: false,
             address_withheld: true,
             documents: vec![Entry::of("pupil.yaml", b"kind: pupil\n")],
+            pages: Some(3),
+            evidence_pages: false,
             attachments: vec![Entry::of("reports/ep.pdf", b"%PDF-1.7")],
         };
         let json = serde_json::to_string(&m).unwrap();

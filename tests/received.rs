@@ -1584,3 +1584,30 @@ fn bad_received_from_rows_are_listed_line_by_line_and_never_printed_whole() {
     );
     assert!(stderr.len() < 2000, "{stderr}");
 }
+
+/// Pages taken out of a pack after rendering are a change like any other: `pack-integrity`.
+#[test]
+fn a_pack_with_pages_taken_out_is_a_pack_integrity_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = common::render_pack(dir.path(), &sample("year5-passing"), &[]);
+    let clean = json(dir.path(), &[pdf.to_str().unwrap()]);
+    assert_eq!(clean["cases"][0]["verdict"], "pass", "{clean}");
+    let mut doc = lopdf::Document::load(&pdf).unwrap();
+    doc.delete_pages(&[2, 3]);
+    let cut = dir.path().join("cut.pdf");
+    doc.save(&cut).unwrap();
+    let report = json(dir.path(), &[cut.to_str().unwrap()]);
+    let messages: Vec<&str> = report["cases"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "pack-integrity")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("pages were taken out or put in")),
+        "{report}"
+    );
+}

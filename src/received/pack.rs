@@ -26,6 +26,8 @@ pub type Embedded = BTreeMap<String, Vec<u8>>;
 pub struct Opened {
     pub manifest: Manifest,
     pub files: Embedded,
+    /// The pages of the PDF as received (lopdf's page-tree walk: iterative, bounded).
+    pub pages: usize,
 }
 
 /// Reads a pack file with every bound. `Err` holds `pack-integrity` findings about the whole
@@ -126,9 +128,13 @@ pub fn open_bytes(
             "try again with fewer cases at once",
         )),
     }?;
-    let (manifest_bytes, files) = result;
+    let (manifest_bytes, files, pages) = result;
     let manifest = parse_manifest(&manifest_bytes)?;
-    Ok(Opened { manifest, files })
+    Ok(Opened {
+        manifest,
+        files,
+        pages,
+    })
 }
 
 #[allow(clippy::result_large_err)]
@@ -163,7 +169,7 @@ fn read_embedded(
     bytes: &[u8],
     password: Option<&str>,
     limits: &Limits,
-) -> Result<(Vec<u8>, Embedded), Diagnostic> {
+) -> Result<(Vec<u8>, Embedded, usize), Diagnostic> {
     // Count the objects before building them: a file of millions of tiny objects is refused.
     let objects = memchr_count(bytes, b" obj");
     if objects > limits.max_objects {
@@ -233,8 +239,9 @@ fn read_embedded(
             ));
         }
     }
+    let pages = doc.page_iter().count();
     match files.remove(MANIFEST_FILE) {
-        Some(m) => Ok((m, files)),
+        Some(m) => Ok((m, files, pages)),
         None if files
             .keys()
             .any(|k| k.starts_with(CASE_PREFIX) || k.starts_with(EVIDENCE_PREFIX)) =>
@@ -422,6 +429,31 @@ pub fn verify(opened: &Opened) -> Vec<Diagnostic> {
     let help = "the pack was changed after it was rendered; ask the school to render it again \
                 from its case folder with `ehcpack render` and send the new file";
     let mut listed = HashSet::new();
+    // The printed pages: as many as were rendered (more with the reports' pages appended). A
+    // page taken out or put in after rendering is a change like any other.
+    if let Some(rendered) = opened.manifest.pages {
+        let rendered = rendered as usize;
+        let changed = if opened.manifest.evidence_pages {
+            opened.pages < rendered
+        } else {
+            opened.pages != rendered
+        };
+        if changed {
+            found.push(integrity(
+                format!(
+                    "the pack has {} pages, and it was rendered with {rendered}{}: pages were \
+                     taken out or put in after rendering",
+                    opened.pages,
+                    if opened.manifest.evidence_pages {
+                        " before the reports' pages"
+                    } else {
+                        ""
+                    }
+                ),
+                help,
+            ));
+        }
+    }
     for (prefix, entries, what) in [
         (CASE_PREFIX, &opened.manifest.documents, "case document"),
         (

@@ -82,6 +82,7 @@ pub fn files(
     _extras: &Extras,
     redactor: &Redactor,
     options: &Options,
+    pages: usize,
 ) -> Result<Vec<Attached>, String> {
     let mut files = Vec::new();
     let mut documents = Vec::new();
@@ -135,6 +136,8 @@ pub fn files(
         address_withheld: redactor.is_protected(),
         documents,
         attachments,
+        pages: Some(pages as u64),
+        evidence_pages: options.evidence == super::Evidence::AppendPages,
     };
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| format!("cannot write the manifest: {e}"))?;

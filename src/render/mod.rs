@@ -270,7 +270,7 @@ pub fn render_case(
     let missing = std::mem::take(&mut shaper.missing);
     drop(shaper);
 
-    let files = embedded::files(case, &extras, &redactor, options)?;
+    let files = embedded::files(case, &extras, &redactor, options, laid.pages.len())?;
     // Attached reports in the outline, under the Evidence section when there is one.
     let evidence_heading = laid
         .headings

@@ -62,6 +62,8 @@ pub fn spec_of(case: &Path) -> PackSpec {
             address_withheld: false,
             documents,
             attachments,
+            pages: None,
+            evidence_pages: false,
         },
         files,
     }
