@@ -1391,6 +1391,7 @@ mod any_bytes {
 
 /// A run that was killed while a zip was unpacked leaves its private folder behind (with a
 /// child's case in it): the next run removes it, and never one that a live run still holds.
+#[cfg(unix)]
 #[test]
 fn a_killed_run_s_unpacked_case_is_removed_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -1401,6 +1402,11 @@ fn a_killed_run_s_unpacked_case_is_removed_by_the_next_run() {
     std::fs::create_dir_all(dead.join("ava")).unwrap();
     std::fs::write(dead.join(".ehcpack-lock"), "").unwrap();
     std::fs::write(dead.join("ava/pupil.yaml"), "postcode: DH7 9ZQ\n").unwrap();
+    // Made two hours ago (a folder a minute old may be one another run is still setting up).
+    std::fs::File::open(&dead)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
     // In use by a live run: its lock is held (here, by this test).
     let live = temp.join(".ehcpack-received-live01");
     std::fs::create_dir(&live).unwrap();

@@ -101,9 +101,11 @@ const PRIVATE_LOCK: &str = ".ehcpack-lock";
 /// a folder left by a run that was killed or interrupted (Ctrl-C, a cancelled CI job) is told
 /// from one in use, and removed by the next run.
 pub struct PrivateDir {
-    // Dropped in this order: the lock is let go only after the folder is gone.
-    dir: tempfile::TempDir,
+    // Dropped in this order: the lock file is closed first, because Windows removes no folder
+    // that holds an open file (a sweeping run that removes the folder in between does no harm:
+    // it is done with).
     _lock: fs::File,
+    dir: tempfile::TempDir,
 }
 
 impl PrivateDir {
@@ -131,7 +133,7 @@ pub fn private_dir() -> io::Result<PrivateDir> {
         .open(dir.path().join(PRIVATE_LOCK))?;
     lock.try_lock()
         .map_err(|e| io::Error::other(format!("cannot lock the private folder: {e}")))?;
-    Ok(PrivateDir { dir, _lock: lock })
+    Ok(PrivateDir { _lock: lock, dir })
 }
 
 /// Removes the private folders in `temp` whose lock no live run holds: left by a run that was
@@ -157,14 +159,18 @@ fn remove_leftovers(temp: &Path) {
             continue;
         }
         let lock = path.join(PRIVATE_LOCK);
-        let abandoned = match fs::OpenOptions::new().write(true).open(&lock) {
-            // Closed before the folder is removed (Windows removes nothing that is open).
-            Ok(file) => file.try_lock().is_ok(),
-            Err(_) => meta
-                .modified()
+        let older_than = |seconds: u64| {
+            meta.modified()
                 .ok()
                 .and_then(|m| m.elapsed().ok())
-                .is_some_and(|age| age > std::time::Duration::from_secs(3600)),
+                .is_some_and(|age| age > std::time::Duration::from_secs(seconds))
+        };
+        let abandoned = match fs::OpenOptions::new().write(true).open(&lock) {
+            // A minute old at least, so that a folder another run has only just made (and
+            // not yet locked) is never taken. Closed before the folder is removed (Windows
+            // removes nothing that is open).
+            Ok(file) => file.try_lock().is_ok() && older_than(60),
+            Err(_) => older_than(3600),
         };
         if abandoned {
             let _ = fs::remove_dir_all(&path);
