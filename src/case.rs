@@ -18,8 +18,10 @@ use crate::yaml::{self, Node, Value};
 
 /// The largest YAML document read. Real case documents are a few kilobytes.
 /// How much of a case file too large to read ([`MAX_DOCUMENT_BYTES`]) the redactor still reads,
-/// to find a protected address in it (fail closed): as much as an evidence file may be.
-pub const MAX_REDACTOR_BYTES: u64 = MAX_EVIDENCE_BYTES;
+/// to find a protected address in it (fail closed).
+pub const MAX_REDACTOR_BYTES: u64 = 16 * 1024 * 1024;
+/// The longest line of such a file the redactor keeps (an address line is far shorter).
+pub const MAX_REDACTOR_LINE: usize = 4096;
 pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
 
 /// The largest evidence file read. A long scanned report is a few megabytes; every evidence
@@ -533,14 +535,51 @@ fn read_document_text(
     decode(bytes).map_err(|d| (d, lossy))
 }
 
-/// Of a file too large to be a case document, what the redactor reads: its first
-/// [`MAX_REDACTOR_BYTES`] (a protected address after a long comment is still found).
+/// Of a file too large to be a case document, what the redactor reads: the lines of at most
+/// [`MAX_REDACTOR_LINE`] bytes among its first [`MAX_REDACTOR_BYTES`] (a protected address after
+/// a long comment is still found), read a block at a time, so that memory stays small however
+/// the file is made (one line of 100 MB keeps nothing).
 fn head_text(path: &Path) -> Option<String> {
     use std::io::Read;
     let (file, _) = crate::read::open_file(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_REDACTOR_BYTES).read_to_end(&mut bytes).ok()?;
-    Some(match String::from_utf8(bytes) {
+    let mut reader = file.take(MAX_REDACTOR_BYTES);
+    let mut kept: Vec<u8> = Vec::new();
+    let mut line: Vec<u8> = Vec::new();
+    let mut overlong = false;
+    let mut block = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut block).ok()?;
+        if n == 0 {
+            break;
+        }
+        let mut rest = &block[..n];
+        while !rest.is_empty() {
+            let end = rest.iter().position(|b| *b == b'\n');
+            let (part, next) = match end {
+                Some(e) => (&rest[..=e], &rest[e + 1..]),
+                None => (rest, &rest[rest.len()..]),
+            };
+            if !overlong {
+                line.extend_from_slice(part);
+                if line.len() > MAX_REDACTOR_LINE {
+                    overlong = true;
+                    line.clear();
+                }
+            }
+            if end.is_some() {
+                if !overlong && kept.len() + line.len() <= MAX_DOCUMENT_BYTES as usize * 4 {
+                    kept.extend_from_slice(&line);
+                }
+                line.clear();
+                overlong = false;
+            }
+            rest = next;
+        }
+    }
+    if !overlong {
+        kept.extend_from_slice(&line);
+    }
+    Some(match String::from_utf8(kept) {
         Ok(text) => text,
         Err(e) => lossy_text(e.as_bytes()),
     })
