@@ -374,9 +374,13 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     }
     // A file or folder named twice (or found under two of the paths) is checked once: the
     // same request is not the same pupil twice.
+    // A finding (a link, a stray file) is about its own name and is always kept: a link to a
+    // case folder must never stand in for the folder itself.
     let mut seen = std::collections::HashSet::new();
     items.retain(|item| {
-        seen.insert(std::fs::canonicalize(item.path()).unwrap_or_else(|_| item.path().into()))
+        matches!(item, crate::received::Item::Problem { .. })
+            || seen
+                .insert(std::fs::canonicalize(item.path()).unwrap_or_else(|_| item.path().into()))
     });
     let received_from = args
         .received_from

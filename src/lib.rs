@@ -208,6 +208,9 @@ pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
     (case, report)
 }
 
+/// The longest source line quoted in a finding.
+pub const MAX_SNIPPET_BYTES: usize = 1000;
+
 /// Adds the source line, redacted in the context of its whole file (an address wrapped over two
 /// lines is withheld from both). Withholding any protected address from everything printed is
 /// [`Redactor::report`]'s; this only makes sure a line on its own cannot show half of one.
@@ -222,6 +225,12 @@ fn finish<'a>(
     }
     if let (Some(file), Some(line)) = (&d.file, d.line) {
         if let Some((path, doc)) = documents.get_key_value(file.as_path()) {
+            // A line longer than a screen (a flow list of 300,000 items on one line) is not
+            // quoted: the place is in `file:line:column`, and printing the line for each of a
+            // hundred findings would be a hundred megabytes.
+            if doc.line(line).is_none_or(|l| l.len() > MAX_SNIPPET_BYTES) {
+                return;
+            }
             let found = spans
                 .entry(*path)
                 .or_insert_with(|| redactor.spans(&doc.text));

@@ -267,6 +267,15 @@ impl Redactor {
         }
         let mut strings = Vec::new();
         address.strings("", &mut strings);
+        // A block written wrongly (`lines:` as one string, the block nested a level deeper)
+        // still has each of its values read as an address line (which finds a postcode too).
+        let wrong_shape = !matches!(
+            address.get("lines").map(|n| &n.value),
+            None | Some(Value::Seq(_))
+        ) || strings.iter().any(|(p, _)| {
+            let depth = p.matches('/').count();
+            depth > 2 || (depth == 2 && !p.starts_with("/lines/"))
+        });
         for (pointer, node) in strings {
             // The flag's own value (`"true"`, `yes`) is no part of the address.
             let key: String = squash(pointer.rsplit('/').next().unwrap_or_default())
@@ -276,6 +285,9 @@ impl Redactor {
                 continue;
             }
             if let Some(text) = node.as_str() {
+                if wrong_shape {
+                    self.add_line(text);
+                }
                 self.add_value(text);
             }
         }
@@ -338,14 +350,38 @@ impl Redactor {
         }
     }
 
+    /// Each `add_*` takes the value as written and, when it holds encodings (`DH7&nbsp;9ZQ`,
+    /// `14%20Larchfield%20Row`, a literal `\u00a0`), as they read: the plain address in other
+    /// text is then found too.
     fn add_postcode(&mut self, postcode: &str) {
+        self.add_postcode_one(postcode);
+        if let Some(d) = decoded(postcode) {
+            self.add_postcode_one(&d);
+        }
+    }
+
+    fn add_line(&mut self, line: &str) {
+        self.add_line_one(line);
+        if let Some(d) = decoded(line) {
+            self.add_line_one(&d);
+        }
+    }
+
+    fn add_value(&mut self, value: &str) {
+        self.add_value_one(value);
+        if let Some(d) = decoded(value) {
+            self.add_value_one(&d);
+        }
+    }
+
+    fn add_postcode_one(&mut self, postcode: &str) {
         let pc = squash(postcode);
         if pc.len() >= 5 {
             self.postcodes.push(Needle::plain(pc, false));
         }
     }
 
-    fn add_line(&mut self, line: &str) {
+    fn add_line_one(&mut self, line: &str) {
         let tokens = tokens(line);
         let whole: Vec<char> = tokens.concat();
         if whole.len() >= MIN_LINE_CHARS {
@@ -393,7 +429,7 @@ impl Redactor {
         }
     }
 
-    fn add_value(&mut self, value: &str) {
+    fn add_value_one(&mut self, value: &str) {
         let v = squash(value);
         if is_postcode_shaped(&v) {
             self.add_postcode(value);
@@ -721,8 +757,9 @@ fn misplaced_flag(root: &Node, addresses: &[&Node]) -> bool {
 }
 
 /// Whether an address block is protected, and whether its flag says so clearly. A clear
-/// `protected: true`/`false` (or none, or left blank) is certain; a misspelt or mistyped flag
-/// (`Protected:`, `protected: yes`) counts as protected, and as uncertain.
+/// `protected: true`/`false` (or no flag at all) is certain; a flag left blank (`protected:`,
+/// `protected: ~`: someone began to say something), misspelt or mistyped (`Protected:`,
+/// `protected: yes`) counts as protected, and as uncertain.
 fn protected_flag(address: &Node) -> (bool, bool) {
     let Value::Map(entries) = &address.value else {
         // An address written as one string, or a list: nothing says it is not protected.
@@ -734,7 +771,6 @@ fn protected_flag(address: &Node) -> (bool, bool) {
         if e.key == "protected" {
             match e.value.value {
                 Value::Bool(b) => protected |= b,
-                Value::Null => {}
                 _ => {
                     protected = true;
                     certain = false;
@@ -1212,6 +1248,29 @@ const NAMED_REFERENCES: &[(&str, char)] = &[
     ("rlm", '\u{200f}'),
 ];
 
+/// A text with its encodings read as what they encode ([`decode_once`] until nothing changes),
+/// or `None` when it holds none.
+fn decoded(text: &str) -> Option<String> {
+    if !text.contains(['\\', '&', '%']) {
+        return None;
+    }
+    let mut chars: Vec<(char, (usize, usize))> = text
+        .char_indices()
+        .map(|(start, c)| (c, (start, start + c.len_utf8())))
+        .collect();
+    let mut changed = false;
+    for _ in 0..MAX_DECODE_ROUNDS {
+        match decode_once(&chars) {
+            Some(next) => {
+                chars = next;
+                changed = true;
+            }
+            None => break,
+        }
+    }
+    changed.then(|| chars.into_iter().map(|(c, _)| c).collect())
+}
+
 /// One pass of decoding over characters with their original spans: backslash escapes (after
 /// any number of backslashes), HTML/XML character references and percent-encoding, each read
 /// as the character it encodes and spanning the whole encoding. `None` when nothing changed.
@@ -1667,6 +1726,28 @@ mod tests {
             let r = Redactor::for_documents(&[doc("pupil.yaml", text)]);
             assert!(!r.known, "{text}");
             assert_eq!(r.redact("DH7 9ZQ").as_str(), WITHHELD, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_blank_flag_an_encoded_address_or_a_block_of_the_wrong_shape_still_protects() {
+        for text in [
+            // A flag left blank.
+            "address:\n  lines: [14 Larchfield Row]\n  postcode: DH7 9ZQ\n  protected:\n",
+            "address:\n  lines: [14 Larchfield Row]\n  postcode: DH7 9ZQ\n  protected: ~\n",
+            // `lines:` as one string; the block nested a level deeper.
+            "address:\n  lines: 14 Larchfield Row\n  postcode: DH7 9ZQ\n  protected: true\n",
+            "address:\n  home:\n    lines: [14 Larchfield Row]\n    postcode: DH7 9ZQ\n  protected: true\n",
+            // The address written encoded in the pupil's own file.
+            "address:\n  lines: [\"14%20Larchfield%20Row\"]\n  postcode: \"DH7&nbsp;9ZQ\"\n  protected: true\n",
+            "address:\n  lines: ['14\\u0020Larchfield Row']\n  postcode: 'DH7\\u00a09ZQ'\n  protected: true\n",
+        ] {
+            let r = Redactor::for_documents(&[doc("pupil.yaml", text)]);
+            for plain in ["DH7 9ZQ", "14 Larchfield Rd"] {
+                let out = r.redact(plain);
+                assert!(out.starts_with(WITHHELD) && !out.contains("Larch"), "{text:?}: {out}");
+                assert!(!r.parts_in(plain).is_empty(), "{text:?}: {plain}");
+            }
         }
     }
 

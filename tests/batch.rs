@@ -487,3 +487,32 @@ fn every_format_into_a_closed_pipe_ends_quietly_with_the_true_status() {
         }
     }
 }
+
+/// A link to a case folder beside the folder itself, sorting before it or after it: the folder
+/// is checked as itself, and the link is a finding of its own (never standing in for it).
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_case_folder_never_hides_the_folder() {
+    for link in ["aaa", "zzz"] {
+        let (_dir, batch) = batch();
+        std::os::unix::fs::symlink(batch.join("b-failing"), batch.join(link)).unwrap();
+        let out = ehcpack(&[
+            os("validate"),
+            batch.as_os_str(),
+            os("--today"),
+            os(TODAY),
+            os("--format"),
+            os("json"),
+        ]);
+        let paths = case_paths(&json(&out));
+        assert!(
+            paths.iter().any(|p| p.ends_with("b-failing")),
+            "{link}: {paths:?}"
+        );
+        assert!(paths.iter().any(|p| p.ends_with(link)), "{link}: {paths:?}");
+        assert!(
+            paths.iter().any(|p| p.ends_with("a-passing")),
+            "{link}: {paths:?}"
+        );
+    }
+}

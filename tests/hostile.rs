@@ -301,6 +301,15 @@ fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
              {% endfor %}",
             "the templates wrote more than 8 MB of text",
         ),
+        // A flat chain of operators, which Tera parses and evaluates one level deeper each.
+        (
+            &*format!("{{{{ 1{} }}}}", " + 1".repeat(2000)).leak(),
+            "operators and filters in one tag",
+        ),
+        (
+            &*format!("{{% if true{} %}}x{{% endif %}}", " and true".repeat(5000)).leak(),
+            "operators and filters in one tag",
+        ),
         // A value grown inside one expression (no set, loop or recursion), and through a chain
         // of macros each doubling its argument: both stop at the memory budget.
         (

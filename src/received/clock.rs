@@ -111,10 +111,11 @@ impl ReceivedFrom {
                 if index == 0 {
                     continue;
                 }
+                // The value is not quoted: this file is read before any case, so no redactor
+                // yet knows what in it may be a protected address.
                 errors.push(format!(
-                    "{name}:{line}: `{}` is not a date; write YYYY-MM-DD (2026-01-15) or \
-                     DD/MM/YYYY (15/01/2026)",
-                    date.escape_debug()
+                    "{name}:{line}: the second value is not a date; write YYYY-MM-DD \
+                     (2026-01-15) or DD/MM/YYYY (15/01/2026)"
                 ));
                 continue;
             };
@@ -131,7 +132,8 @@ impl ReceivedFrom {
             if let Some((other, first)) = map.get(&key) {
                 if *other != date {
                     errors.push(format!(
-                        "{name}:{line}: `{key}` is given {date} here and {other} on line {first}"
+                        "{name}:{line}: the path or UPN of this row is given {date} here and \
+                         {other} on line {first}"
                     ));
                 }
                 continue;

@@ -28,6 +28,8 @@ pub struct Opened {
     pub files: Embedded,
     /// The pages of the PDF as received (lopdf's page-tree walk: iterative, bounded).
     pub pages: usize,
+    /// Files attached to a page (`FileAttachment` annotations), which ehcpack never makes.
+    pub page_attachments: usize,
 }
 
 /// Reads a pack file with every bound. `Err` holds `pack-integrity` findings about the whole
@@ -128,12 +130,13 @@ pub fn open_bytes(
             "try again with fewer cases at once",
         )),
     }?;
-    let (manifest_bytes, files, pages) = result;
+    let (manifest_bytes, files, pages, page_attachments) = result;
     let manifest = parse_manifest(&manifest_bytes)?;
     Ok(Opened {
         manifest,
         files,
         pages,
+        page_attachments,
     })
 }
 
@@ -169,7 +172,7 @@ fn read_embedded(
     bytes: &[u8],
     password: Option<&str>,
     limits: &Limits,
-) -> Result<(Vec<u8>, Embedded, usize), Diagnostic> {
+) -> Result<(Vec<u8>, Embedded, usize, usize), Diagnostic> {
     // Count the objects before building them: a file of millions of tiny objects is refused.
     let objects = memchr_count(bytes, b" obj");
     if objects > limits.max_objects {
@@ -240,8 +243,22 @@ fn read_embedded(
         }
     }
     let pages = doc.page_iter().count();
+    let page_attachments = doc
+        .objects
+        .values()
+        .filter(|o| {
+            let dict = match o {
+                lopdf::Object::Dictionary(d) => d,
+                lopdf::Object::Stream(s) => &s.dict,
+                _ => return false,
+            };
+            dict.get(b"Subtype")
+                .and_then(lopdf::Object::as_name)
+                .is_ok_and(|n| n == b"FileAttachment")
+        })
+        .count();
     match files.remove(MANIFEST_FILE) {
-        Some(m) => Ok((m, files, pages)),
+        Some(m) => Ok((m, files, pages, page_attachments)),
         None if files
             .keys()
             .any(|k| k.starts_with(CASE_PREFIX) || k.starts_with(EVIDENCE_PREFIX)) =>
@@ -429,6 +446,22 @@ pub fn verify(opened: &Opened) -> Vec<Diagnostic> {
     let help = "the pack was changed after it was rendered; ask the school to render it again \
                 from its case folder with `ehcpack render` and send the new file";
     let mut listed = HashSet::new();
+    // A file attached to a page rather than to the pack: ehcpack never makes one, and a reader
+    // shows it as if it were part of the request.
+    if opened.page_attachments > 0 {
+        found.push(integrity(
+            format!(
+                "the pack has {} attached to its pages, which ehcpack never makes (a file added \
+                 after rendering)",
+                if opened.page_attachments == 1 {
+                    "a file".to_string()
+                } else {
+                    format!("{} files", opened.page_attachments)
+                }
+            ),
+            help,
+        ));
+    }
     // The printed pages: as many as were rendered (more with the reports' pages appended). A
     // page taken out or put in after rendering is a change like any other.
     if let Some(rendered) = opened.manifest.pages {

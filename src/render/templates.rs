@@ -35,6 +35,9 @@ pub const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
 pub const MAX_TEMPLATE_FILES: usize = 64;
 /// The deepest nesting of tags (`if`, `for`, `macro`, ...) or of brackets in one template.
 pub const MAX_NESTING: usize = 32;
+/// The most operators and filters in one tag: Tera parses and evaluates a chain of them
+/// (`1 + 1 + ...`, `a and b and ...`) by recursion, one level each.
+pub const MAX_OPERATORS: usize = 100;
 /// The most values `range` gives over one render (all calls together).
 pub const MAX_RANGE_ITEMS: usize = 100_000;
 /// The most text the templates may write (the built-in ones write about 100 KB for a case).
@@ -67,10 +70,17 @@ pub fn check_count(files: usize) -> Result<(), String> {
 pub fn check_sources(sources: &[(String, String)]) -> Result<(), String> {
     for (name, text) in sources {
         check_nesting(text).map_err(|(line, what)| {
-            format!(
-                "the template {name} nests {what} more than {MAX_NESTING} deep (line {line}); \
-                 split it into smaller templates"
-            )
+            if what == "operators" {
+                format!(
+                    "the template {name} has more than {MAX_OPERATORS} operators and filters in \
+                     one tag (line {line}); split the expression with `set`"
+                )
+            } else {
+                format!(
+                    "the template {name} nests {what} more than {MAX_NESTING} deep (line \
+                     {line}); split it into smaller templates"
+                )
+            }
         })?;
     }
     Ok(())
@@ -83,6 +93,7 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
     let mut brackets = 0usize;
     let mut line = 1usize;
     let mut in_code = false;
+    let mut operators = 0usize;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -93,6 +104,7 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
         let rest = &bytes[i..];
         if !in_code && (rest.starts_with(b"{%") || rest.starts_with(b"{{")) {
             in_code = true;
+            operators = 0;
             if rest.starts_with(b"{%") {
                 // `{%` is ASCII, so the text after it starts on a character boundary.
                 let tag = text[i + 2..]
@@ -114,6 +126,25 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
             continue;
         }
         if in_code {
+            let word_start = b.is_ascii_alphabetic()
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'));
+            let word_operator = word_start
+                && [&b"and"[..], b"or", b"not", b"in", b"is"].iter().any(|w| {
+                    rest.starts_with(w)
+                        && rest
+                            .get(w.len())
+                            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                });
+            let symbol = matches!(
+                b,
+                b'+' | b'-' | b'*' | b'/' | b'~' | b'<' | b'>' | b'=' | b'!' | b'|'
+            ) || (b == b'%' && !rest.starts_with(b"%}"));
+            if word_operator || symbol {
+                operators += 1;
+                if operators > MAX_OPERATORS {
+                    return Err((line, "operators"));
+                }
+            }
             match b {
                 b'(' | b'[' | b'{' => {
                     brackets += 1;
