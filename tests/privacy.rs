@@ -435,3 +435,29 @@ fn a_pupil_file_too_large_to_check_still_protects_an_address_past_its_first_mega
         assert!(!squashed.contains("dh79zq"), "{format}: {text}");
     }
 }
+
+#[test]
+fn an_address_in_a_comment_is_a_leak_before_render() {
+    let dir = common::tempdir();
+    let case = clean_protected_case(dir.path(), "ava");
+    let views = case.join("views.yaml");
+    let text = std::fs::read_to_string(&views).unwrap()
+        + "# Josh lives at 14 Larchfield Row, DH7 9ZQ (do not share)\n";
+    std::fs::write(&views, text).unwrap();
+    let out = common::ehcpack(&["validate", case.to_str().unwrap(), "--today", "2026-01-15"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let text = common::stdout(&out);
+    assert!(text.contains("error[protected-address-leak]"), "{text}");
+    assert!(text.contains("in a comment"), "{text}");
+    assert!(
+        !text.contains("Larchfield") && !text.contains("9ZQ"),
+        "{text}"
+    );
+    // A comment without the address, and a `#` inside a quoted value, are nothing.
+    let clean = clean_protected_case(dir.path(), "kim");
+    let views = clean.join("views.yaml");
+    let text = std::fs::read_to_string(&views).unwrap() + "# reviewed with the carers\n";
+    std::fs::write(&views, text).unwrap();
+    let out = common::ehcpack(&["validate", clean.to_str().unwrap(), "--today", "2026-01-15"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+}

@@ -12,6 +12,9 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     if !redactor.is_protected() {
         return;
     }
+    for document in case.documents.iter().filter(|d| !d.unreadable) {
+        comments(document, &redactor, out);
+    }
     for (doc, document) in case.documents.iter().enumerate() {
         let Some(root) = &document.root else { continue };
         let mut strings = Vec::new();
@@ -46,4 +49,54 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// A comment (`# Josh lives at ...`) is no value, yet it is in the file the school keeps and in
+/// the copy inside the pack (withheld there): an address in one is a leak like any other.
+fn comments(document: &crate::case::Document, redactor: &Redactor, out: &mut Vec<Diagnostic>) {
+    for (n, line) in document.text.lines().enumerate() {
+        let Some(at) = comment_start(line) else {
+            continue;
+        };
+        let parts = redactor.parts_in(&line[at..]);
+        if parts.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                RuleId::ProtectedAddressLeak,
+                format!(
+                    "the pupil's address is protected, and {} {} in a comment",
+                    parts.join(" and "),
+                    if parts.len() == 1 {
+                        "appears"
+                    } else {
+                        "appear"
+                    },
+                ),
+                "remove the address from the comment; a protected address must not be shared \
+                 on any document, and the pack says only that it is withheld",
+            )
+            .in_file(&document.path)
+            .at(n + 1, line[..at].chars().count() + 1),
+        );
+    }
+}
+
+/// Where a YAML comment starts on a line: a `#` at the start or after a space or tab, outside
+/// quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let (mut single, mut double) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' if !double => single = !single,
+            b'"' if !single => double = !double,
+            b'#' if !single && !double && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t')) => {
+                return Some(i)
+            }
+            _ => {}
+        }
+    }
+    None
 }
