@@ -265,6 +265,29 @@ impl Redactor {
         if let Some(pc) = address.get("postcode").and_then(Node::as_str) {
             self.add_postcode(pc);
         }
+        // A value written as a list or a map (`postcode: [DH7, 9ZQ]`,
+        // `postcode: {outward: DH7, inward: 9ZQ}`): its parts are read joined, as one value.
+        if let Value::Map(entries) = &address.value {
+            for e in entries.iter().filter(|e| e.key != "lines") {
+                if matches!(e.value.value, Value::Seq(_) | Value::Map(_)) {
+                    let mut parts = Vec::new();
+                    e.value.strings("", &mut parts);
+                    let joined: Vec<&str> = parts.iter().filter_map(|(_, n)| n.as_str()).collect();
+                    // Each part too, however short (`DH7`), as a whole word: a value split up
+                    // this way is withheld wherever a part of it stands.
+                    for part in &joined {
+                        let v = squash(part);
+                        if v.len() >= 2 {
+                            self.block.push(Needle::plain(v, true));
+                        }
+                    }
+                    let joined = joined.join(" ");
+                    self.add_postcode(&joined);
+                    self.add_line(&joined);
+                    self.add_value(&joined);
+                }
+            }
+        }
         let mut strings = Vec::new();
         address.strings("", &mut strings);
         // A block written wrongly (`lines:` as one string, the block nested a level deeper)
@@ -767,6 +790,25 @@ fn protected_flag(address: &Node) -> (bool, bool) {
     };
     let mut protected = false;
     let mut certain = true;
+    // A flag nested deeper in the block (`address: home: protected: true`): the block has the
+    // wrong shape, and the flag says to protect it.
+    let mut stack: Vec<&Node> = entries.iter().map(|e| &e.value).collect();
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Map(inner) => {
+                for e in inner {
+                    let key: String = squash(&e.key).into_iter().collect();
+                    if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
+                        protected = true;
+                        certain = false;
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            Value::Seq(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
     for e in entries {
         if e.key == "protected" {
             match e.value.value {
@@ -1738,6 +1780,10 @@ mod tests {
             // `lines:` as one string; the block nested a level deeper.
             "address:\n  lines: 14 Larchfield Row\n  postcode: DH7 9ZQ\n  protected: true\n",
             "address:\n  home:\n    lines: [14 Larchfield Row]\n    postcode: DH7 9ZQ\n  protected: true\n",
+            // The postcode as a list or a map; the whole block nested, flag and all.
+            "address:\n  lines: [14 Larchfield Row]\n  postcode: [DH7, 9ZQ]\n  protected: true\n",
+            "address:\n  lines: [14 Larchfield Row]\n  postcode: {outward: DH7, inward: 9ZQ}\n  protected: true\n",
+            "address:\n  home:\n    lines: [14 Larchfield Row]\n    postcode: DH7 9ZQ\n    protected: true\n",
             // The address written encoded in the pupil's own file.
             "address:\n  lines: [\"14%20Larchfield%20Row\"]\n  postcode: \"DH7&nbsp;9ZQ\"\n  protected: true\n",
             "address:\n  lines: ['14\\u0020Larchfield Row']\n  postcode: 'DH7\\u00a09ZQ'\n  protected: true\n",

@@ -310,6 +310,19 @@ fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
             &*format!("{{% if true{} %}}x{{% endif %}}", " and true".repeat(5000)).leak(),
             "operators and filters in one tag",
         ),
+        // The tag's own closing delimiter inside a string hides nothing from the count.
+        (
+            &*format!(
+                "{{% if \"%}}\"{} %}}x{{% endif %}}",
+                " and true".repeat(3000)
+            )
+            .leak(),
+            "operators and filters in one tag",
+        ),
+        (
+            &*format!("{{{{ \"}}}}\"{} }}}}", " and true".repeat(3000)).leak(),
+            "operators and filters in one tag",
+        ),
         // A value grown inside one expression (no set, loop or recursion), and through a chain
         // of macros each doubling its argument: both stop at the memory budget.
         (

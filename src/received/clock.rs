@@ -220,11 +220,16 @@ mod tests {
             "r.csv",
         )
         .unwrap_err();
-        assert!(e.contains("r.csv:2: `2026-13-01` is not a date"), "{e}");
+        assert!(e.contains("r.csv:2: the second value is not a date"), "{e}");
         assert!(e.contains("r.csv:3: a row has two values"), "{e}");
         assert!(
-            e.contains("r.csv:4: `ava.pdf` is given 2026-01-06 here and 2026-01-05 on line 1"),
+            e.contains(
+                "r.csv:4: the path or UPN of this row is given 2026-01-06 here and 2026-01-05 \
+                 on line 1"
+            ),
             "{e}"
         );
+        // No value of the file is quoted: it is read before any case's redactor exists.
+        assert!(!e.contains("ava.pdf") && !e.contains("2026-13-01"), "{e}");
     }
 }

@@ -94,6 +94,8 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
     let mut line = 1usize;
     let mut in_code = false;
     let mut operators = 0usize;
+    // Inside a string literal of a tag (`"%}"` is text there, not the tag's end).
+    let mut in_string: Option<u8> = None;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -123,6 +125,18 @@ fn check_nesting(text: &str) -> Result<(), (usize, &'static str)> {
                 }
             }
             i += 2;
+            continue;
+        }
+        if let Some(quote) = in_string {
+            if b == quote {
+                in_string = None;
+            }
+            i += 1;
+            continue;
+        }
+        if in_code && matches!(b, b'"' | b'\'' | b'`') {
+            in_string = Some(b);
+            i += 1;
             continue;
         }
         if in_code {
