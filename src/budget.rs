@@ -28,8 +28,17 @@ thread_local! {
     static SPENT: Cell<*const AtomicBool> = const { Cell::new(std::ptr::null()) };
 }
 
+/// Whether this platform keeps budgets. Reading a thread-local inside the allocator is only
+/// safe where thread-locals live in the thread's own static storage; on Windows (GNU target)
+/// std makes them on first use, with an allocation, which would call the allocator again
+/// without end. There the templates keep their time and output limits only.
+const KEPT: bool = cfg!(not(windows));
+
 /// Counts `size` more bytes against this thread's budget; false when they would pass it.
 fn charge(size: usize) -> bool {
+    if !KEPT {
+        return true;
+    }
     let limit = LIMIT.try_with(Cell::get).unwrap_or(0);
     if limit == 0 {
         return true;
@@ -45,6 +54,9 @@ fn charge(size: usize) -> bool {
 }
 
 fn release(size: usize) {
+    if !KEPT {
+        return;
+    }
     if LIMIT.try_with(Cell::get).unwrap_or(0) != 0 {
         let _ = USED.try_with(|u| u.set(u.get().saturating_sub(size)));
     }
@@ -53,6 +65,10 @@ fn release(size: usize) {
 /// The budget is spent: say so, and stop this thread for good without allocating (it holds no
 /// lock here: the allocation it asked for was never made).
 fn stop_here() -> ! {
+    if !KEPT {
+        // Never reached: `charge` always says yes where budgets are not kept.
+        std::process::abort();
+    }
     if let Ok(flag) = SPENT.try_with(Cell::get) {
         if !flag.is_null() {
             // SAFETY: set by `limit_this_thread` from an `Arc` that the `Budget` guard of this
