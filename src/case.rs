@@ -440,17 +440,6 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads one YAML file with every guard: no links out of the folder, regular files only,
-/// a size cap, UTF-8 only.
-// A finding is the natural error here; files that fail are few, so its size does not matter.
-#[allow(clippy::result_large_err)]
-fn read_document(
-    path: &Path,
-    canonical_root: &Path,
-) -> Result<String, (Diagnostic, Option<String>)> {
-    read_document_text(path, canonical_root)
-}
-
 /// The text of a file that is not UTF-8 (or too large), made as well as it can be: for the
 /// redactor only.
 fn lossy_text(bytes: &[u8]) -> String {
@@ -478,8 +467,12 @@ fn lossy_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Reads one YAML file with every guard: no links out of the folder, regular files only,
+/// a size cap, UTF-8 only. A file that fails the last two comes back with what could be made
+/// of its text, for the redactor.
+// A finding is the natural error here; files that fail are few, so its size does not matter.
 #[allow(clippy::result_large_err)]
-fn read_document_text(
+fn read_document(
     path: &Path,
     canonical_root: &Path,
 ) -> Result<String, (Diagnostic, Option<String>)> {

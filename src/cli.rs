@@ -419,7 +419,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     // so that the exit status still tells whether any case has errors.
     let mut closed = false;
     let io_err = |e: io::Error, closed: &mut bool| -> Result<(), String> {
-        if is_broken_pipe(&e) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
             *closed = true;
             Ok(())
         } else {
@@ -448,7 +448,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
                 Some(bar) => bar.suspend(|| write(out)),
                 None => write(out),
             } {
-                Err(e) if is_broken_pipe(&e) => {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
                     closed = true;
                     Ok(())
                 }
@@ -500,42 +500,6 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     } else {
         EXIT_OK
     })
-}
-
-/// Whether the reader of the output went away (`| head`), however deep a writer (JUnit's, CSV's)
-/// wrapped the error.
-fn is_broken_pipe(e: &io::Error) -> bool {
-    let mut error: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = error {
-        if err
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-        {
-            return true;
-        }
-        // An io::Error that wraps another error shows it through `get_ref`, not always `source`.
-        if let Some(inner) = err.downcast_ref::<io::Error>().and_then(|io| io.get_ref()) {
-            if is_broken_pipe_in(inner) {
-                return true;
-            }
-        }
-        error = err.source();
-    }
-    false
-}
-
-fn is_broken_pipe_in(err: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    let mut error: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(err) = error {
-        if err
-            .downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-        {
-            return true;
-        }
-        error = err.source();
-    }
-    false
 }
 
 fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<i32, String> {

@@ -301,10 +301,7 @@ impl Redactor {
         });
         for (pointer, node) in strings {
             // The flag's own value (`"true"`, `yes`) is no part of the address.
-            let key: String = squash(pointer.rsplit('/').next().unwrap_or_default())
-                .into_iter()
-                .collect();
-            if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
+            if reads_as_protected(pointer.rsplit('/').next().unwrap_or_default()) {
                 continue;
             }
             if let Some(text) = node.as_str() {
@@ -757,20 +754,29 @@ fn address_nodes(root: &Node) -> Vec<&Node> {
 /// Whether a key that reads as `protected` stands anywhere in the document outside its address
 /// blocks (walked without recursion).
 fn misplaced_flag(root: &Node, addresses: &[&Node]) -> bool {
-    let mut stack = vec![root];
+    flag_below(vec![root], addresses)
+}
+
+/// Whether a key reads as `protected` once normalised, misspelt by two letters at most.
+fn reads_as_protected(key: &str) -> bool {
+    let key: String = squash(key).into_iter().collect();
+    key == "protected" || strsim::levenshtein(&key, "protected") <= 2
+}
+
+/// Whether a key that reads as `protected` stands in any map at or below `start`, leaving out
+/// the nodes in `skip` (walked without recursion).
+fn flag_below(start: Vec<&Node>, skip: &[&Node]) -> bool {
+    let mut stack = start;
     while let Some(node) = stack.pop() {
-        if addresses.iter().any(|a| std::ptr::eq(*a, node)) {
+        if skip.iter().any(|a| std::ptr::eq(*a, node)) {
             continue;
         }
         match &node.value {
             Value::Map(entries) => {
-                for e in entries {
-                    let key: String = squash(&e.key).into_iter().collect();
-                    if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
-                        return true;
-                    }
-                    stack.push(&e.value);
+                if entries.iter().any(|e| reads_as_protected(&e.key)) {
+                    return true;
                 }
+                stack.extend(entries.iter().map(|e| &e.value));
             }
             Value::Seq(items) => stack.extend(items.iter()),
             _ => {}
@@ -788,27 +794,11 @@ fn protected_flag(address: &Node) -> (bool, bool) {
         // An address written as one string, or a list: nothing says it is not protected.
         return (true, false);
     };
-    let mut protected = false;
-    let mut certain = true;
     // A flag nested deeper in the block (`address: home: protected: true`): the block has the
     // wrong shape, and the flag says to protect it.
-    let mut stack: Vec<&Node> = entries.iter().map(|e| &e.value).collect();
-    while let Some(node) = stack.pop() {
-        match &node.value {
-            Value::Map(inner) => {
-                for e in inner {
-                    let key: String = squash(&e.key).into_iter().collect();
-                    if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
-                        protected = true;
-                        certain = false;
-                    }
-                    stack.push(&e.value);
-                }
-            }
-            Value::Seq(items) => stack.extend(items.iter()),
-            _ => {}
-        }
-    }
+    let nested = flag_below(entries.iter().map(|e| &e.value).collect(), &[]);
+    let mut protected = nested;
+    let mut certain = !nested;
     for e in entries {
         if e.key == "protected" {
             match e.value.value {
@@ -818,12 +808,9 @@ fn protected_flag(address: &Node) -> (bool, bool) {
                     certain = false;
                 }
             }
-        } else {
-            let key: String = squash(&e.key).into_iter().collect();
-            if key == "protected" || strsim::levenshtein(&key, "protected") <= 2 {
-                protected = true;
-                certain = false;
-            }
+        } else if reads_as_protected(&e.key) {
+            protected = true;
+            certain = false;
         }
     }
     (protected, certain)
@@ -1293,6 +1280,11 @@ const NAMED_REFERENCES: &[(&str, char)] = &[
 /// A text with its encodings read as what they encode ([`decode_once`] until nothing changes),
 /// or `None` when it holds none.
 fn decoded(text: &str) -> Option<String> {
+    decoded_spanned(text).map(|chars| chars.into_iter().map(|(c, _)| c).collect())
+}
+
+/// [`decoded`], each character with the byte span of the original text it stands for.
+fn decoded_spanned(text: &str) -> Option<Vec<(char, (usize, usize))>> {
     if !text.contains(['\\', '&', '%']) {
         return None;
     }
@@ -1310,7 +1302,7 @@ fn decoded(text: &str) -> Option<String> {
             None => break,
         }
     }
-    changed.then(|| chars.into_iter().map(|(c, _)| c).collect())
+    changed.then_some(chars)
 }
 
 /// One pass of decoding over characters with their original spans: backslash escapes (after
@@ -1488,27 +1480,10 @@ impl Normal {
     /// shows the encodings, and a reader reads them.
     fn readings(text: &str) -> Vec<Normal> {
         let plain = Normal::of(text);
-        if !text.contains(['\\', '&', '%']) {
-            return vec![plain];
+        match decoded_spanned(text) {
+            Some(chars) => vec![plain, Normal::of_spanned(chars)],
+            None => vec![plain],
         }
-        let mut chars: Vec<(char, (usize, usize))> = text
-            .char_indices()
-            .map(|(start, c)| (c, (start, start + c.len_utf8())))
-            .collect();
-        let mut changed = false;
-        for _ in 0..MAX_DECODE_ROUNDS {
-            match decode_once(&chars) {
-                Some(next) => {
-                    chars = next;
-                    changed = true;
-                }
-                None => break,
-            }
-        }
-        if !changed {
-            return vec![plain];
-        }
-        vec![plain, Normal::of_spanned(chars)]
     }
 
     /// The original byte span of the longest match of `needle` starting at the `k`th letter or
