@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::read::ReadError;
-use crate::rules::catalogue::RuleId;
+use crate::diagnostic::catalogue::RuleId;
 use crate::schema;
 use crate::yaml::{self, Node, Value};
 

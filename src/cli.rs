@@ -11,7 +11,8 @@ use crate::case::Kind;
 use crate::diagnostic::Severity;
 use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
-use crate::rules::{catalogue, Context};
+use crate::diagnostic::catalogue;
+use crate::rules::Context;
 use crate::schema;
 
 pub mod render;

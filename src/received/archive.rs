@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use super::Limits;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::is_safe_relative_path;
-use crate::rules::catalogue::RuleId;
+use crate::diagnostic::catalogue::RuleId;
 
 /// An archive unpacked into a private folder, and the findings about entries left out.
 pub struct Unpacked {

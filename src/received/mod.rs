@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{Case, Kind};
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::privacy::{Redacted, RedactedReport, Redactor};
-use crate::rules::catalogue::{self, RuleId};
+use crate::diagnostic::catalogue::{self, RuleId};
 use crate::rules::Context;
 use crate::{CaseReport, KeyDates};
 

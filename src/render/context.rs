@@ -12,7 +12,7 @@ use crate::diagnostic::Severity;
 use crate::model::{Plan, Provision};
 use crate::privacy::RedactedReport;
 use crate::privacy::Redactor;
-use crate::rules::catalogue;
+use crate::diagnostic::catalogue;
 
 /// A PDF appended after the pack.
 #[derive(Debug, Clone)]

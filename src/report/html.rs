@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use super::{Reporter, Summary};
 use crate::diagnostic::Verdict;
 use crate::privacy::RedactedReport;
-use crate::rules::catalogue;
+use crate::diagnostic::catalogue;
 
 pub struct Html {
     started: bool,

@@ -7,7 +7,7 @@ use crate::calendar::{self, AcademicYear};
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::profile::GuidanceDate;
-use crate::rules::catalogue::RuleId;
+use crate::diagnostic::catalogue::RuleId;
 
 /// A date the case records as having happened, with where it is.
 struct Recorded {

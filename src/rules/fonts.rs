@@ -6,7 +6,7 @@ use super::Context;
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::render::fonts::{describe, needs_no_glyph, Faces, Style};
-use crate::rules::catalogue::RuleId;
+use crate::diagnostic::catalogue::RuleId;
 
 /// At most this many findings per document: one unreadable script is one problem.
 const PER_DOCUMENT: usize = 10;

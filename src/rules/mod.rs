@@ -2,8 +2,9 @@
 //! `docs/rules/<id>.md` (see [`catalogue`]). Rules read the typed case and produce diagnostics;
 //! they never print.
 
-pub mod catalogue;
-pub use catalogue::RuleId;
+/// The registry, where it was: it lives beside [`Diagnostic`] now, apart from the rules' logic.
+pub use crate::diagnostic::catalogue;
+pub use crate::diagnostic::catalogue::RuleId;
 mod dates;
 mod fonts;
 mod people;

@@ -5,7 +5,7 @@ use super::Context;
 use crate::case::{Case, Kind};
 use crate::diagnostic::Diagnostic;
 use crate::privacy::Redactor;
-use crate::rules::catalogue::RuleId;
+use crate::diagnostic::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     let redactor = Redactor::for_case(case);

@@ -7,7 +7,7 @@ use std::path::{Component, Path};
 use super::{filled, Context};
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
-use crate::rules::catalogue::RuleId;
+use crate::diagnostic::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     views(case, out);

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use std::path::PathBuf;
 
-use crate::rules::catalogue::RuleId;
+pub mod catalogue;
+
+pub use catalogue::RuleId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde::{Serialize, Serializer};
 
-use crate::diagnostic::Severity;
+use super::Severity;
 
 /// Declares [`RuleId`] once: each variant with its id and its compiled-in documentation.
 macro_rules! registry {
