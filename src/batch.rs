@@ -11,10 +11,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::case_report::{CaseReport, KeyDates};
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::privacy::{RedactedReport, Redactor};
 use crate::rules::RuleId;
-use crate::{CaseReport, KeyDates};
 
 /// How deep folders of case folders may nest.
 const MAX_DEPTH: usize = 8;
@@ -188,7 +188,7 @@ fn declares_pupil(files: &[PathBuf]) -> bool {
         crate::read::open_file(f)
             .ok()
             .and_then(|(file, _)| {
-                file.take(crate::case::MAX_DOCUMENT_BYTES)
+                file.take(crate::limits::MAX_DOCUMENT_BYTES)
                     .read_to_string(&mut text)
                     .ok()
             })

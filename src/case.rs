@@ -9,209 +9,21 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::read::ReadError;
-use crate::diagnostic::catalogue::RuleId;
 use crate::schema;
 use crate::yaml::{self, Node, Value};
 
-/// The largest YAML document read. Real case documents are a few kilobytes.
-/// How much of a case file too large to read ([`MAX_DOCUMENT_BYTES`]) the redactor still reads,
-/// to find a protected address in it (fail closed).
-pub const MAX_REDACTOR_BYTES: u64 = 16 * 1024 * 1024;
-/// The longest line of such a file the redactor keeps (an address line is far shorter).
-pub const MAX_REDACTOR_LINE: usize = 4096;
-pub const MAX_DOCUMENT_BYTES: u64 = 1024 * 1024;
-
-/// The largest evidence file read. A long scanned report is a few megabytes; every evidence
-/// file is embedded in the pack, which is sent by email.
-pub const MAX_EVIDENCE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// What reading one evidence file found, once, when the case is loaded: the rules and render
-/// use this and never read the file again to check it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceFacts {
-    /// The path as the case gives it (relative to the case folder).
-    pub path: String,
-    /// The file's size in bytes (0 when it could not be read).
-    pub bytes: u64,
-    /// Lower-case hex SHA-256 of the file (empty when it could not be read).
-    pub sha256: String,
-    /// For a PDF that reads within the limits (`evidence_pdf`): its number of pages.
-    pub pdf_pages: Option<usize>,
-    /// Why the file cannot be used, if it cannot: the `evidence-file` finding's message and
-    /// help.
-    pub problem: Option<(String, String)>,
-}
-
-impl EvidenceFacts {
-    /// Whether the file is named as a PDF (only these are attached).
-    pub fn is_pdf(&self) -> bool {
-        is_pdf_name(&self.path)
-    }
-
-    /// Whether render attaches it: a PDF that read within the limits.
-    pub fn attachable(&self) -> bool {
-        self.problem.is_none() && self.pdf_pages.is_some()
-    }
-}
-
-fn is_pdf_name(path: &str) -> bool {
-    Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
-}
-
-/// Reads one evidence file once: where it is (no leaving the case folder), its size against
-/// [`MAX_EVIDENCE_BYTES`], its SHA-256 (streamed, in constant memory, for any file not named
-/// .pdf) and, for a PDF, what `evidence_pdf::inspect` finds.
-pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
-    let mut facts = EvidenceFacts {
-        path: path.to_string(),
-        bytes: 0,
-        sha256: String::new(),
-        pdf_pages: None,
-        problem: crate::rules::evidence_problem(root, path),
-    };
-    if facts.problem.is_some() {
-        return facts;
-    }
-    let full = root.join(path);
-    let unreadable = |e: ReadError| {
-        match e {
-        ReadError::TooLarge { size, cap } => (
-            format!(
-                "the evidence file `{path}` is {}; an evidence file may be at most {}",
-                crate::read::size_text(size),
-                crate::read::size_text(cap)
-            ),
-            "make the file smaller (scan at 150 to 200 dpi, in greyscale, or export it again              as a PDF), or split it into parts and list each one"
-                .to_string(),
-        ),
-        e => (
-            format!("the evidence file `{path}` cannot be read: {e}"),
-            "check that the file exists, is an ordinary file, and you may read it".to_string(),
-        ),
-    }
-    };
-    if is_pdf_name(path) {
-        match crate::read::read_capped(&full, MAX_EVIDENCE_BYTES) {
-            Ok(bytes) => {
-                facts.bytes = bytes.len() as u64;
-                facts.sha256 = crate::manifest::sha256_hex(&bytes);
-                match crate::evidence_pdf::inspect(&bytes) {
-                    Ok(pdf) => facts.pdf_pages = Some(pdf.pages),
-                    Err(reason) => {
-                        facts.problem = Some((
-                            format!("the evidence file `{path}` {reason}"),
-                            "save or export the report as a PDF again (for example with                              \"Print to PDF\"), and check that it opens"
-                                .into(),
-                        ))
-                    }
-                }
-            }
-            Err(e) => facts.problem = Some(unreadable(e)),
-        }
-    } else {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
-        match crate::read::stream_capped(&full, MAX_EVIDENCE_BYTES, |block| hasher.update(block)) {
-            Ok(n) => {
-                facts.bytes = n;
-                facts.sha256 = hasher
-                    .finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-            }
-            Err(e) => facts.problem = Some(unreadable(e)),
-        }
-    }
-    facts
-}
+pub use crate::evidence::{read_evidence, EvidenceFacts};
+pub use crate::kind::Kind;
+pub use crate::limits::{
+    MAX_DOCUMENT_BYTES, MAX_EVIDENCE_BYTES, MAX_REDACTOR_BYTES, MAX_REDACTOR_LINE,
+};
 
 /// The version of the case format this build reads.
 pub const FORMAT: &str = "ehcpack/1";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Pupil,
-    Family,
-    Needs,
-    Health,
-    Plan,
-    Attainment,
-    Views,
-    Professionals,
-    Request,
-    Consent,
-    Evidence,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 11] = [
-        Kind::Pupil,
-        Kind::Family,
-        Kind::Needs,
-        Kind::Health,
-        Kind::Plan,
-        Kind::Attainment,
-        Kind::Views,
-        Kind::Professionals,
-        Kind::Request,
-        Kind::Consent,
-        Kind::Evidence,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Pupil => "pupil",
-            Kind::Family => "family",
-            Kind::Needs => "needs",
-            Kind::Health => "health",
-            Kind::Plan => "plan",
-            Kind::Attainment => "attainment",
-            Kind::Views => "views",
-            Kind::Professionals => "professionals",
-            Kind::Request => "request",
-            Kind::Consent => "consent",
-            Kind::Evidence => "evidence",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// How many documents of this kind a case must have, and may have.
-    pub fn bounds(self) -> (usize, Option<usize>) {
-        match self {
-            Kind::Pupil | Kind::Needs | Kind::Request | Kind::Consent => (1, Some(1)),
-            Kind::Plan => (1, None),
-            _ => (0, Some(1)),
-        }
-    }
-
-    /// The file name `ehcpack new` and the samples use.
-    pub fn usual_file(self) -> &'static str {
-        match self {
-            Kind::Plan => "plan-1.yaml",
-            k => match k {
-                Kind::Pupil => "pupil.yaml",
-                Kind::Family => "family.yaml",
-                Kind::Needs => "needs.yaml",
-                Kind::Health => "health.yaml",
-                Kind::Attainment => "attainment.yaml",
-                Kind::Views => "views.yaml",
-                Kind::Professionals => "professionals.yaml",
-                Kind::Request => "request.yaml",
-                Kind::Consent => "consent.yaml",
-                _ => "evidence.yaml",
-            },
-        }
-    }
-}
 
 /// One YAML file of a case, as read.
 #[derive(Debug, Clone)]

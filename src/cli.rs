@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::case::Kind;
+use crate::diagnostic::catalogue;
 use crate::diagnostic::Severity;
 use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
-use crate::diagnostic::catalogue;
 use crate::rules::Context;
 use crate::schema;
 
@@ -513,7 +513,7 @@ fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<i32, String> {
             args.case.display()
         ));
     }
-    let (case, report) = crate::validate(&args.case, &ctx);
+    let (case, report) = crate::check::validate(&args.case, &ctx);
     crate::status::print(&case, &report, ctx.today, out).map_err(|e| e.to_string())?;
     Ok(if report.errors > 0 {
         EXIT_FINDINGS

@@ -7,7 +7,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::Validator;
 use serde_json::Value as Json;
 
-use crate::case::Kind;
+use crate::kind::Kind;
 use crate::yaml::Node;
 
 /// Each kind's schema text, as shipped in `schemas/`.
@@ -255,7 +255,7 @@ fn short(value: &Json) -> String {
         Json::String(s) => s.clone(),
         other => other.to_string(),
     };
-    crate::privacy::quote(&text)
+    crate::privacy::gate::quote(&text)
 }
 
 /// The plain scalar that starts at `pos`, exactly as typed: up to a space, a comment or the end

@@ -94,7 +94,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
     if !args.case.is_dir() {
         return Err(format!("{} is not a case folder", args.case.display()));
     }
-    let (case, report) = crate::validate(&args.case, &ctx);
+    let (case, report) = crate::check::validate(&args.case, &ctx);
     // From here on every error is about this case, and may name its files or the output path:
     // each passes through the case's redactor, as everything else that is printed does.
     render_checked(args, &case, &report, &profile, &fonts, today, out)

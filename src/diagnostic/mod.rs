@@ -1,8 +1,10 @@
 //! One finding about a case. Every stage produces these; every output format only prints them.
+//! Beside it: the registry of rules ([`catalogue`]) and the report of one case ([`case_report`]).
 
 use serde::Serialize;
 use std::path::PathBuf;
 
+pub mod case_report;
 pub mod catalogue;
 
 pub use catalogue::RuleId;

@@ -15,9 +15,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::Limits;
+use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::is_safe_relative_path;
-use crate::diagnostic::catalogue::RuleId;
 
 /// An archive unpacked into a private folder, and the findings about entries left out.
 pub struct Unpacked {
@@ -356,16 +356,16 @@ pub fn cases(unpacked: &Unpacked) -> (Vec<(PathBuf, Option<String>)>, Vec<Diagno
             .filter(|r| !r.as_os_str().is_empty())
             .map(|r| r.to_string_lossy().replace('\\', "/"))
     };
-    let (items, _) = crate::received::discover(root);
+    let (items, _) = super::discover(root);
     let mut cases = Vec::new();
     let mut findings = Vec::new();
     for item in items {
         match item {
-            crate::received::Item::Folder(dir) => {
+            super::Item::Folder(dir) => {
                 let rel = relative(&dir);
                 cases.push((dir, rel));
             }
-            crate::received::Item::Pack(path) | crate::received::Item::Zip(path) => {
+            super::Item::Pack(path) | super::Item::Zip(path) => {
                 let mut d = finding(
                     "a pack or an archive inside the archive is not checked",
                     "ask the sender for it on its own (or unpack this archive and check the \
@@ -376,7 +376,7 @@ pub fn cases(unpacked: &Unpacked) -> (Vec<(PathBuf, Option<String>)>, Vec<Diagno
                 }
                 findings.push(d);
             }
-            crate::received::Item::Problem {
+            super::Item::Problem {
                 path,
                 message,
                 help,

@@ -3,7 +3,7 @@
 //! ([`archive`]), mixed in one batch; a folder of received files works too.
 //!
 //! Every received case is unpacked into a private temporary folder (mode 0700, removed when the
-//! case is done) and read by the same [`crate::validate`] as a case folder, so its findings are
+//! case is done) and read by the same [`crate::check::validate`] as a case folder, so its findings are
 //! the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
 //! `term.zip › ava/pupil.yaml:5:1` ([`INSIDE`]), never the temporary folder.
 //!
@@ -27,14 +27,14 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, Kind};
+use crate::check::Context;
+use crate::diagnostic::case_report::{CaseReport, KeyDates};
+use crate::diagnostic::catalogue::{self, RuleId};
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::privacy::{Redacted, RedactedReport, Redactor};
-use crate::diagnostic::catalogue::{self, RuleId};
-use crate::rules::Context;
-use crate::{CaseReport, KeyDates};
 
 /// What separates a received file from a file inside it, in reports: `ava.pdf › pupil.yaml`.
-pub const INSIDE: &str = " › ";
+pub use crate::diagnostic::case_report::INSIDE;
 
 /// The bounds on reading received files. Far above any real pack or archive; each one keeps a
 /// crafted file from taking the machine's memory, disk or time.
@@ -401,7 +401,7 @@ fn checked(report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
 pub fn check(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
     match item {
         Item::Folder(path) => {
-            let (case, report) = crate::validate(path, ctx);
+            let (case, report) = crate::check::validate(path, ctx);
             vec![checked(report.into_inner(), path, Some(&case))]
         }
         Item::Problem {
@@ -490,7 +490,7 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
             );
         }
     }
-    let (case, report) = crate::validate(dir.path(), ctx);
+    let (case, report) = crate::check::validate(dir.path(), ctx);
     let mut report = report.into_inner();
     // An attachment missing from the pack is reported once, as the pack's fault, not again as
     // a missing evidence file.
@@ -540,7 +540,7 @@ fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
         ));
     }
     for (dir, rel) in cases {
-        let (case, report) = crate::validate(&dir, ctx);
+        let (case, report) = crate::check::validate(&dir, ctx);
         let mut report = report.into_inner();
         report.path = match &rel {
             Some(rel) => PathBuf::from(format!("{}{INSIDE}{rel}", path.display())),

@@ -14,9 +14,9 @@ use std::path::Path;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::Limits;
+use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{self, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
-use crate::diagnostic::catalogue::RuleId;
 
 /// The embedded files of a pack, by name, as found (not yet checked against the manifest).
 pub type Embedded = BTreeMap<String, Vec<u8>>;

@@ -8,11 +8,11 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::case::Case;
+use crate::diagnostic::catalogue;
 use crate::diagnostic::Severity;
 use crate::model::{Plan, Provision};
 use crate::privacy::RedactedReport;
 use crate::privacy::Redactor;
-use crate::diagnostic::catalogue;
 
 /// A PDF appended after the pack.
 #[derive(Debug, Clone)]

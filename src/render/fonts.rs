@@ -154,12 +154,15 @@ impl Fonts {
     }
 }
 
-/// Characters that are not printed as glyphs: spaces, line breaks, other controls, and
-/// zero-width format characters (joiners, marks of direction).
-pub fn needs_no_glyph(c: char) -> bool {
-    c.is_whitespace()
-        || c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+// Which characters need no glyph, and how a message names one, are the rules' too.
+pub use crate::rules::glyphs::{describe, needs_no_glyph};
+
+/// The rules ask the pack's fonts what they can print through this, never through render.
+impl crate::rules::glyphs::GlyphCoverage for Fonts {
+    fn covers(&self) -> Box<dyn Fn(char) -> bool + '_> {
+        let faces = Faces::new(self);
+        Box::new(move |c| faces.pick(Style::Regular, c).is_some())
+    }
 }
 
 /// Regular or bold.
@@ -449,20 +452,6 @@ fn is_mark(c: char) -> bool {
         | '\u{1DC0}'..='\u{1DFF}'
         | '\u{20D0}'..='\u{20FF}'
         | '\u{FE20}'..='\u{FE2F}')
-}
-
-/// `U+1EC5 ễ`: how a message names a character.
-pub fn describe(c: char) -> String {
-    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
-    // The character itself only when it is something to see: never a control, format
-    // (bidirectional) or private-use character, a space or a lone combining mark.
-    match c.general_category_group() {
-        GeneralCategoryGroup::Letter
-        | GeneralCategoryGroup::Number
-        | GeneralCategoryGroup::Punctuation
-        | GeneralCategoryGroup::Symbol => format!("U+{:04X} {c}", c as u32),
-        _ => format!("U+{:04X}", c as u32),
-    }
 }
 
 #[cfg(test)]

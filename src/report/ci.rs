@@ -6,9 +6,9 @@ use std::path::Path;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{Reporter, Summary};
+use crate::diagnostic::catalogue;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::privacy::RedactedReport;
-use crate::diagnostic::catalogue;
 
 fn location(case: &RedactedReport, d: &Diagnostic) -> String {
     let place = case.location(d.file.as_deref());

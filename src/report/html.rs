@@ -5,9 +5,9 @@
 use std::io::{self, Write};
 
 use super::{Reporter, Summary};
+use crate::diagnostic::catalogue;
 use crate::diagnostic::Verdict;
 use crate::privacy::RedactedReport;
-use crate::diagnostic::catalogue;
 
 pub struct Html {
     started: bool,

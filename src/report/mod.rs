@@ -13,9 +13,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::diagnostic::case_report::CaseReport;
 use crate::diagnostic::Verdict;
 use crate::privacy::RedactedReport;
-use crate::CaseReport;
 
 pub use ci::{Csv, Github, Junit, Sarif, CSV_HEADER};
 pub use html::Html;

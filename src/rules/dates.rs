@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 use super::Context;
 use crate::calendar::{self, AcademicYear};
 use crate::case::Case;
+use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::profile::GuidanceDate;
-use crate::diagnostic::catalogue::RuleId;
 
 /// A date the case records as having happened, with where it is.
 struct Recorded {

@@ -2,17 +2,17 @@
 //! with `--font` or the profile's `fonts:`) can print would show as a replacement mark in the
 //! pack.
 
+use super::glyphs::{describe, needs_no_glyph};
 use super::Context;
 use crate::case::Case;
-use crate::diagnostic::Diagnostic;
-use crate::render::fonts::{describe, needs_no_glyph, Faces, Style};
 use crate::diagnostic::catalogue::RuleId;
+use crate::diagnostic::Diagnostic;
 
 /// At most this many findings per document: one unreadable script is one problem.
 const PER_DOCUMENT: usize = 10;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let faces = Faces::new(&ctx.fonts);
+    let covers = ctx.glyphs.covers();
     // The pack prints each value redacted, so the characters that matter are those of the
     // redacted value; and a list of characters must not spell a protected address out one by
     // one (`U+FF24 Ｄ, U+FF28 Ｈ, ...`).
@@ -31,11 +31,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             let text = redacted.as_str();
             let mut missing: Vec<char> = Vec::new();
             for c in text.chars() {
-                if !c.is_ascii()
-                    && !needs_no_glyph(c)
-                    && faces.pick(Style::Regular, c).is_none()
-                    && !missing.contains(&c)
-                {
+                if !c.is_ascii() && !needs_no_glyph(c) && !covers(c) && !missing.contains(&c) {
                     missing.push(c);
                 }
             }

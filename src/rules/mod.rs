@@ -7,21 +7,26 @@ pub use crate::diagnostic::catalogue;
 pub use crate::diagnostic::catalogue::RuleId;
 mod dates;
 mod fonts;
+pub mod glyphs;
 mod people;
 mod plans;
 mod privacy;
 mod records;
 
-pub use records::evidence_problem;
+pub use crate::evidence::evidence_problem;
+
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use crate::case::Case;
 use crate::diagnostic::Diagnostic;
 use crate::profile::Profile;
-use crate::render::fonts::Fonts;
+use glyphs::GlyphCoverage;
 
-/// What the rules need besides the case.
+/// What the rules need besides the case. `Context::new` and `with_fonts` are in
+/// [`crate::check`], which gives it the pack's fonts (the bundled ones unless the user adds some):
+/// the rules themselves only ask a [`GlyphCoverage`].
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
     pub profile: &'a Profile,
@@ -29,24 +34,23 @@ pub struct Context<'a> {
     pub today: NaiveDate,
     /// The date the LA received the request, for cases that do not record one.
     pub received: Option<NaiveDate>,
-    /// The fonts the pack is printed with (rule `font-coverage`).
-    pub fonts: Fonts,
+    /// What the fonts the pack is printed with can print (rule `font-coverage`).
+    pub glyphs: Arc<dyn GlyphCoverage>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(profile: &'a Profile, today: NaiveDate) -> Context<'a> {
+    /// A context whose pack is printed in the fonts `glyphs` describes.
+    pub fn with_glyphs(
+        profile: &'a Profile,
+        today: NaiveDate,
+        glyphs: Arc<dyn GlyphCoverage>,
+    ) -> Context<'a> {
         Context {
             profile,
             today,
             received: None,
-            fonts: Fonts::bundled(),
+            glyphs,
         }
-    }
-
-    /// With the fonts the pack will be printed in (the bundled ones and the user's).
-    pub fn with_fonts(mut self, fonts: Fonts) -> Context<'a> {
-        self.fonts = fonts;
-        self
     }
 
     /// The request's planned submission date where set, else today.

@@ -4,8 +4,8 @@
 use super::{filled, Context};
 use crate::calendar;
 use crate::case::Case;
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::catalogue::RuleId;
+use crate::diagnostic::Diagnostic;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(request), Some(needs)) = (&case.request, &case.needs) else {

@@ -3,9 +3,9 @@
 
 use super::Context;
 use crate::case::{Case, Kind};
+use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::privacy::Redactor;
-use crate::diagnostic::catalogue::RuleId;
 
 pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     let redactor = Redactor::for_case(case);

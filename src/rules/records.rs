@@ -1,13 +1,11 @@
 //! What the LA weighs (toolkit, "EHC needs assessment"): views, attainment, the needs, health
 //! and development, and the evidence files behind them.
 
-use std::fs;
-use std::path::{Component, Path};
-
 use super::{filled, Context};
 use crate::case::Case;
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::catalogue::RuleId;
+use crate::diagnostic::Diagnostic;
+use crate::evidence::PORTABLE_HELP;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     views(case, out);
@@ -261,76 +259,13 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The help for a path written with `\`, before the path spelt with `/`.
-const PORTABLE_HELP: &str = "write it with `/`, which works on every computer";
-
-/// How an evidence path is wrong, if it is.
-pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
-    let rel = Path::new(path);
-    // Absolute on any system: `/...`, `\\server\...`, or a Windows drive such as `C:`.
-    let drive =
-        path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
-    if rel.is_absolute() || path.starts_with('/') || path.starts_with('\\') || drive {
-        return Some((
-            format!("the evidence path `{path}` is not inside the case folder"),
-            "give the path relative to the case folder, e.g. reports/salt-report.pdf, and copy \
-             the file into the folder"
-                .into(),
-        ));
-    }
-    // `\` separates folders only on Windows: a case folder written there must still check and
-    // render the same on the LA's computers, so every path is written with `/`.
-    if path.contains('\\') {
-        return Some((
-            format!("the evidence path `{path}` separates folders with `\\`"),
-            format!("{PORTABLE_HELP}: {}", path.replace('\\', "/")),
-        ));
-    }
-    if rel.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Some((
-            format!("the evidence path `{path}` uses `..` to leave the case folder"),
-            "copy the file into the case folder (for example into reports/) and give that path"
-                .into(),
-        ));
-    }
-    let full = root.join(rel);
-    // Every step must be a real folder or file inside the case, not a link out of it.
-    let canonical_root = fs::canonicalize(root).ok()?;
-    match fs::canonicalize(&full) {
-        Err(_) => {
-            return Some((
-                format!("the evidence file `{path}` is not in the case folder"),
-                "check the spelling of the path (capital letters count) or add the file".into(),
-            ))
-        }
-        Ok(target) if !target.starts_with(&canonical_root) => {
-            return Some((
-                format!(
-                    "the evidence file `{path}` is a link to somewhere outside the case folder"
-                ),
-                "copy the file into the case folder instead of linking to it".into(),
-            ))
-        }
-        Ok(_) => {}
-    }
-    let meta = fs::metadata(&full).ok()?;
-    if !meta.is_file() {
-        return Some((
-            format!("the evidence path `{path}` is not an ordinary file"),
-            "name the file itself, not a folder or a special file".into(),
-        ));
-    }
-    // What is in the file (its size, whether a PDF reads) is case::read_evidence's part.
-    None
-}
-
 fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
     // Each file was read once when the case was loaded (case::read_evidence).
     let redactor = crate::privacy::Redactor::for_case(case);
     let mut check = |doc: usize, pointer: String, path: &str| {
         let problem = match case.evidence_facts(path) {
             Some(facts) => facts.problem.clone(),
-            None => crate::case::read_evidence(&case.root, path).problem,
+            None => crate::evidence::read_evidence(&case.root, path).problem,
         };
         if let Some((message, mut help)) = problem {
             // The path spelt again with `/` is a rewritten value, which the redactor would no
@@ -356,63 +291,6 @@ fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
             if let Some(report) = &inv.report {
                 check(p.doc, format!("/involvements/{i}/report"), report);
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::evidence_problem;
-
-    #[test]
-    fn absolute_and_escaping_paths_are_refused_but_a_colon_in_a_name_is_not() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("reports")).unwrap();
-        std::fs::write(dir.path().join("reports/SALT: 2025.txt"), "report").unwrap();
-        assert_eq!(evidence_problem(dir.path(), "reports/SALT: 2025.txt"), None);
-        for bad in [
-            "/etc/passwd",
-            "C:\\reports\\a.pdf",
-            "c:/a.pdf",
-            "\\\\server\\a.pdf",
-            "../a.pdf",
-            "reports/../../a.pdf",
-        ] {
-            assert!(evidence_problem(dir.path(), bad).is_some(), "{bad}");
-        }
-    }
-
-    /// A path written on Windows with `\` checks the same on every computer: refused, with the
-    /// `/` spelling to use instead, even where the file is there.
-    #[test]
-    fn a_windows_separator_is_refused_with_the_portable_spelling() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("reports")).unwrap();
-        std::fs::write(dir.path().join("reports/salt.pdf"), "%PDF-1.4").unwrap();
-        assert_eq!(evidence_problem(dir.path(), "reports/salt.pdf"), None);
-        let (message, help) = evidence_problem(dir.path(), "reports\\salt.pdf").unwrap();
-        assert!(message.contains("separates folders with `\\`"), "{message}");
-        assert!(help.ends_with("reports/salt.pdf"), "{help}");
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
-        /// Any file in sub-folders of the case: found when written with `/`, and refused with
-        /// that spelling offered when written with `\`, on every system alike.
-        #[test]
-        fn a_path_checks_the_same_on_every_system(
-            folders in proptest::collection::vec("[a-z0-9][a-z0-9 _-]{0,7}", 1..4),
-            file in "[a-z0-9]{1,8}\\.txt",
-        ) {
-            let dir = tempfile::tempdir().unwrap();
-            let folder = folders.iter().fold(dir.path().to_path_buf(), |p, f| p.join(f));
-            std::fs::create_dir_all(&folder).unwrap();
-            std::fs::write(folder.join(&file), "report").unwrap();
-            let portable = format!("{}/{file}", folders.join("/"));
-            proptest::prop_assert_eq!(evidence_problem(dir.path(), &portable), None);
-            let windows = portable.replace('/', "\\");
-            let (_, help) = evidence_problem(dir.path(), &windows).expect("refused");
-            proptest::prop_assert!(help.ends_with(&portable), "{}", help);
         }
     }
 }

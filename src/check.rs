@@ -1,0 +1,141 @@
+//! Checking one case folder, the pipeline in order: [`crate::case::load`] (read, parse with
+//! positions, structure, schema, typed model, evidence facts), the case's
+//! [`Redactor`](crate::privacy::Redactor), [`crate::rules::check`], then the findings in order
+//! and redacted into the report every writer prints. The command line, the received packs and
+//! the batch all check a case through here.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::calendar::{self, AcademicYear};
+use crate::case::{self, Case};
+use crate::diagnostic::case_report::{CaseReport, KeyDates};
+use crate::diagnostic::{Diagnostic, Verdict};
+use crate::privacy::{self, RedactedReport, Redactor};
+use crate::profile::Profile;
+use crate::render::fonts::Fonts;
+use crate::rules;
+// What the rules need besides the case, as callers of the checker build it.
+pub use crate::rules::Context;
+
+impl<'a> Context<'a> {
+    /// The context for checking a case whose pack is printed in the bundled fonts.
+    pub fn new(profile: &'a Profile, today: chrono::NaiveDate) -> Context<'a> {
+        Context::with_glyphs(profile, today, std::sync::Arc::new(Fonts::bundled()))
+    }
+
+    /// With the fonts the pack will be printed in (the bundled ones and the user's).
+    pub fn with_fonts(mut self, fonts: Fonts) -> Context<'a> {
+        self.glyphs = std::sync::Arc::new(fonts);
+        self
+    }
+}
+
+/// Checks one case folder: every stage, every rule. The report comes back redacted: it is what
+/// every writer prints.
+pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
+    let (case, mut diagnostics) = case::load(root);
+    diagnostics.extend(rules::check(&case, ctx));
+    let redactor = Redactor::for_case(&case);
+    // A file that could not be read is never quoted (its text is only for the redactor).
+    let documents = case
+        .documents
+        .iter()
+        .filter(|d| !d.unreadable)
+        .map(|d| (d.path.as_path(), d))
+        .collect();
+    // Each file's address spans, found once, so a snippet is redacted in its file's context.
+    let mut spans: HashMap<&Path, Vec<(usize, usize)>> = HashMap::new();
+    for d in &mut diagnostics {
+        finish(d, &documents, &redactor, &mut spans);
+    }
+    // Errors first, then in the order a SENCO works through a case: pupil, family, needs,
+    // health, plans, attainment, views, professionals, request, consent, evidence.
+    let kinds: HashMap<&Path, usize> = case
+        .documents
+        .iter()
+        .filter_map(|doc| {
+            let k = doc.kind?;
+            Some((
+                doc.path.as_path(),
+                1 + case::Kind::ALL.iter().position(|x| *x == k)?,
+            ))
+        })
+        .collect();
+    diagnostics.sort_by_cached_key(|d| {
+        let rank = d
+            .file
+            .as_deref()
+            .and_then(|f| kinds.get(f))
+            .copied()
+            .unwrap_or(0);
+        (d.severity, rank, d.file.clone(), d.line, d.column)
+    });
+    let dates = key_dates(&case, ctx);
+    let report = CaseReport {
+        path: root.to_path_buf(),
+        received_as: None,
+        verdict: Verdict::of(&diagnostics),
+        errors: diagnostics.iter().filter(|d| d.is_error()).count(),
+        warnings: diagnostics.iter().filter(|d| !d.is_error()).count(),
+        dates,
+        diagnostics,
+    };
+    let report = redactor.report(report);
+    (case, report)
+}
+
+/// The longest source line quoted in a finding.
+pub const MAX_SNIPPET_BYTES: usize = 1000;
+
+/// Adds the source line, redacted in the context of its whole file (an address wrapped over two
+/// lines is withheld from both). Withholding any protected address from everything printed is
+/// [`Redactor::report`]'s; this only makes sure a line on its own cannot show half of one.
+fn finish<'a>(
+    d: &mut Diagnostic,
+    documents: &HashMap<&'a Path, &'a case::Document>,
+    redactor: &Redactor,
+    spans: &mut HashMap<&'a Path, Vec<(usize, usize)>>,
+) {
+    if !redactor.known {
+        return;
+    }
+    if let (Some(file), Some(line)) = (&d.file, d.line) {
+        if let Some((path, doc)) = documents.get_key_value(file.as_path()) {
+            // A line longer than a screen (a flow list of 300,000 items on one line) is not
+            // quoted: the place is in `file:line:column`, and printing the line for each of a
+            // hundred findings would be a hundred megabytes.
+            if doc.line(line).is_none_or(|l| l.len() > MAX_SNIPPET_BYTES) {
+                return;
+            }
+            let found = spans
+                .entry(*path)
+                .or_insert_with(|| redactor.spans(&doc.text));
+            d.snippet = redactor
+                .line_in_context(&doc.text, found, line)
+                .map(privacy::Redacted::into_string);
+        }
+    }
+}
+
+fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
+    let Some(request) = &case.request else {
+        return KeyDates::default();
+    };
+    let submission = ctx.submission_date(case);
+    let received = request.value.received_date.or(ctx.received);
+    KeyDates {
+        pupil_reference: case.pupil.as_ref().map(|p| p.value.upn.clone()),
+        submission_date: Some(submission),
+        guidance_date: ctx
+            .profile
+            .guidance_date(AcademicYear::containing(submission))
+            .date(),
+        received_date: received,
+        decision_due: received.map(|r| calendar::plus_weeks(r, ctx.profile.decision_weeks)),
+        final_plan_due: received.map(|r| calendar::plus_weeks(r, ctx.profile.final_plan_weeks)),
+        overdue: None,
+        next_due: None,
+    }
+    .with_overdue(ctx.today)
+}

@@ -1,0 +1,232 @@
+//! Evidence files, read once when the case is loaded: where each is (never outside the case
+//! folder), its size against the cap, its SHA-256 and, for a PDF, what [`crate::evidence_pdf`]
+//! finds. Rules and render read these facts and never read the file again to check it.
+
+use std::fs;
+use std::path::{Component, Path};
+
+use crate::limits::MAX_EVIDENCE_BYTES;
+use crate::read::ReadError;
+
+/// What reading one evidence file found, once, when the case is loaded: the rules and render
+/// use this and never read the file again to check it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFacts {
+    /// The path as the case gives it (relative to the case folder).
+    pub path: String,
+    /// The file's size in bytes (0 when it could not be read).
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the file (empty when it could not be read).
+    pub sha256: String,
+    /// For a PDF that reads within the limits (`evidence_pdf`): its number of pages.
+    pub pdf_pages: Option<usize>,
+    /// Why the file cannot be used, if it cannot: the `evidence-file` finding's message and
+    /// help.
+    pub problem: Option<(String, String)>,
+}
+
+impl EvidenceFacts {
+    /// Whether the file is named as a PDF (only these are attached).
+    pub fn is_pdf(&self) -> bool {
+        is_pdf_name(&self.path)
+    }
+
+    /// Whether render attaches it: a PDF that read within the limits.
+    pub fn attachable(&self) -> bool {
+        self.problem.is_none() && self.pdf_pages.is_some()
+    }
+}
+
+fn is_pdf_name(path: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+}
+
+/// Reads one evidence file once: where it is (no leaving the case folder), its size against
+/// [`MAX_EVIDENCE_BYTES`], its SHA-256 (streamed, in constant memory, for any file not named
+/// .pdf) and, for a PDF, what `evidence_pdf::inspect` finds.
+pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
+    let mut facts = EvidenceFacts {
+        path: path.to_string(),
+        bytes: 0,
+        sha256: String::new(),
+        pdf_pages: None,
+        problem: evidence_problem(root, path),
+    };
+    if facts.problem.is_some() {
+        return facts;
+    }
+    let full = root.join(path);
+    let unreadable = |e: ReadError| {
+        match e {
+        ReadError::TooLarge { size, cap } => (
+            format!(
+                "the evidence file `{path}` is {}; an evidence file may be at most {}",
+                crate::read::size_text(size),
+                crate::read::size_text(cap)
+            ),
+            "make the file smaller (scan at 150 to 200 dpi, in greyscale, or export it again              as a PDF), or split it into parts and list each one"
+                .to_string(),
+        ),
+        e => (
+            format!("the evidence file `{path}` cannot be read: {e}"),
+            "check that the file exists, is an ordinary file, and you may read it".to_string(),
+        ),
+    }
+    };
+    if is_pdf_name(path) {
+        match crate::read::read_capped(&full, MAX_EVIDENCE_BYTES) {
+            Ok(bytes) => {
+                facts.bytes = bytes.len() as u64;
+                facts.sha256 = crate::manifest::sha256_hex(&bytes);
+                match crate::evidence_pdf::inspect(&bytes) {
+                    Ok(pdf) => facts.pdf_pages = Some(pdf.pages),
+                    Err(reason) => {
+                        facts.problem = Some((
+                            format!("the evidence file `{path}` {reason}"),
+                            "save or export the report as a PDF again (for example with                              \"Print to PDF\"), and check that it opens"
+                                .into(),
+                        ))
+                    }
+                }
+            }
+            Err(e) => facts.problem = Some(unreadable(e)),
+        }
+    } else {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        match crate::read::stream_capped(&full, MAX_EVIDENCE_BYTES, |block| hasher.update(block)) {
+            Ok(n) => {
+                facts.bytes = n;
+                facts.sha256 = hasher
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+            }
+            Err(e) => facts.problem = Some(unreadable(e)),
+        }
+    }
+    facts
+}
+
+/// The help for a path written with `\`, before the path spelt with `/`.
+pub(crate) const PORTABLE_HELP: &str = "write it with `/`, which works on every computer";
+
+/// How an evidence path is wrong, if it is.
+pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
+    let rel = Path::new(path);
+    // Absolute on any system: `/...`, `\\server\...`, or a Windows drive such as `C:`.
+    let drive =
+        path.len() >= 2 && path.as_bytes()[0].is_ascii_alphabetic() && path.as_bytes()[1] == b':';
+    if rel.is_absolute() || path.starts_with('/') || path.starts_with('\\') || drive {
+        return Some((
+            format!("the evidence path `{path}` is not inside the case folder"),
+            "give the path relative to the case folder, e.g. reports/salt-report.pdf, and copy \
+             the file into the folder"
+                .into(),
+        ));
+    }
+    // `\` separates folders only on Windows: a case folder written there must still check and
+    // render the same on the LA's computers, so every path is written with `/`.
+    if path.contains('\\') {
+        return Some((
+            format!("the evidence path `{path}` separates folders with `\\`"),
+            format!("{PORTABLE_HELP}: {}", path.replace('\\', "/")),
+        ));
+    }
+    if rel.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Some((
+            format!("the evidence path `{path}` uses `..` to leave the case folder"),
+            "copy the file into the case folder (for example into reports/) and give that path"
+                .into(),
+        ));
+    }
+    let full = root.join(rel);
+    // Every step must be a real folder or file inside the case, not a link out of it.
+    let canonical_root = fs::canonicalize(root).ok()?;
+    match fs::canonicalize(&full) {
+        Err(_) => {
+            return Some((
+                format!("the evidence file `{path}` is not in the case folder"),
+                "check the spelling of the path (capital letters count) or add the file".into(),
+            ))
+        }
+        Ok(target) if !target.starts_with(&canonical_root) => {
+            return Some((
+                format!(
+                    "the evidence file `{path}` is a link to somewhere outside the case folder"
+                ),
+                "copy the file into the case folder instead of linking to it".into(),
+            ))
+        }
+        Ok(_) => {}
+    }
+    let meta = fs::metadata(&full).ok()?;
+    if !meta.is_file() {
+        return Some((
+            format!("the evidence path `{path}` is not an ordinary file"),
+            "name the file itself, not a folder or a special file".into(),
+        ));
+    }
+    // What is in the file (its size, whether a PDF reads) is case::read_evidence's part.
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_problem;
+
+    #[test]
+    fn absolute_and_escaping_paths_are_refused_but_a_colon_in_a_name_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("reports")).unwrap();
+        std::fs::write(dir.path().join("reports/SALT: 2025.txt"), "report").unwrap();
+        assert_eq!(evidence_problem(dir.path(), "reports/SALT: 2025.txt"), None);
+        for bad in [
+            "/etc/passwd",
+            "C:\\reports\\a.pdf",
+            "c:/a.pdf",
+            "\\\\server\\a.pdf",
+            "../a.pdf",
+            "reports/../../a.pdf",
+        ] {
+            assert!(evidence_problem(dir.path(), bad).is_some(), "{bad}");
+        }
+    }
+
+    /// A path written on Windows with `\` checks the same on every computer: refused, with the
+    /// `/` spelling to use instead, even where the file is there.
+    #[test]
+    fn a_windows_separator_is_refused_with_the_portable_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("reports")).unwrap();
+        std::fs::write(dir.path().join("reports/salt.pdf"), "%PDF-1.4").unwrap();
+        assert_eq!(evidence_problem(dir.path(), "reports/salt.pdf"), None);
+        let (message, help) = evidence_problem(dir.path(), "reports\\salt.pdf").unwrap();
+        assert!(message.contains("separates folders with `\\`"), "{message}");
+        assert!(help.ends_with("reports/salt.pdf"), "{help}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any file in sub-folders of the case: found when written with `/`, and refused with
+        /// that spelling offered when written with `\`, on every system alike.
+        #[test]
+        fn a_path_checks_the_same_on_every_system(
+            folders in proptest::collection::vec("[a-z0-9][a-z0-9 _-]{0,7}", 1..4),
+            file in "[a-z0-9]{1,8}\\.txt",
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let folder = folders.iter().fold(dir.path().to_path_buf(), |p, f| p.join(f));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join(&file), "report").unwrap();
+            let portable = format!("{}/{file}", folders.join("/"));
+            proptest::prop_assert_eq!(evidence_problem(dir.path(), &portable), None);
+            let windows = portable.replace('/', "\\");
+            let (_, help) = evidence_problem(dir.path(), &windows).expect("refused");
+            proptest::prop_assert!(help.ends_with(&portable), "{}", help);
+        }
+    }
+}
