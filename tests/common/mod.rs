@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: the repository root, running the real binary the
 //! way a user does, copying a sample case to edit, and reading a PDF's text back with lopdf (so
-//! the normal suite needs nothing but Rust). A test file uses them with `mod common;`; the
+//! the normal suite needs nothing but Rust). The suite (tests/suite) declares them as `mod common`; the
 //! external suite (tests/external) with `#[path = "../common/mod.rs"] mod common;`.
 // Tests read their fixtures and outputs directly, not through the capped reader.
 #![allow(clippy::disallowed_methods)]

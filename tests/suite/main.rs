@@ -1,0 +1,24 @@
+//! The integration tests, one binary (as cargo's own test suite is): each former test file is a
+//! module, so the whole stack is linked once. The tests that drive outside programs are the
+//! other binary, `tests/external` (feature `external-tools`).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod attacks;
+mod batch;
+mod cli;
+mod contacts;
+mod encrypt;
+mod firsthour;
+mod formats;
+mod hostile;
+mod imports;
+mod leak_property;
+mod malformed;
+mod privacy;
+mod properties;
+mod received;
+mod render;
+mod rules;
+mod snapshots;
