@@ -168,3 +168,17 @@ pub fn run_bounded(mut command: Command, limit: std::time::Duration) -> Output {
     assert_ne!(out.status.code(), Some(101), "a panic");
     out
 }
+
+/// How many cases a property test runs. `EHCPACK_TEST_CASES=full` (as `.ci/run` sets it) runs
+/// each at its full count; a number caps each at that many; unset, each runs a quarter of its
+/// full count (at least 8), so that a `cargo test` on a laptop stays quick.
+pub fn cases(full: u32) -> u32 {
+    match std::env::var("EHCPACK_TEST_CASES").as_deref() {
+        Ok("full") => full,
+        Ok(n) => match n.parse::<u32>() {
+            Ok(n) => n.clamp(1, full),
+            Err(_) => panic!("EHCPACK_TEST_CASES is `full` or a number, not `{n}`"),
+        },
+        Err(_) => (full / 4).max(8).min(full),
+    }
+}

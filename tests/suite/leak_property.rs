@@ -31,9 +31,10 @@ const POSTCODE: &str = "DH7 9ZQ";
 /// What must never be found in output, in the checker's own normalisation.
 const NEEDLES: [&str; 2] = ["14larchfieldroad", "dh79zq"];
 
-fn config(cases: u32) -> Config {
+/// `full` cases in CI, fewer by default (`common::cases`).
+fn config(full: u32) -> Config {
     Config {
-        cases,
+        cases: crate::common::cases(full),
         rng_seed: RngSeed::Fixed(0x9a_1eac),
         failure_persistence: None,
         max_shrink_iters: 20,

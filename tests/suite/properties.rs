@@ -97,7 +97,7 @@ fn without_blank_blocks(value: serde_json::Value) -> serde_json::Value {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(crate::common::cases(300)))]
 
     /// JSON is YAML: whatever the model writes as JSON loads back the same, keys and strings of
     /// any characters included.

@@ -1349,7 +1349,7 @@ mod any_bytes {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: crate::common::cases(48), ..ProptestConfig::default() })]
 
         #[test]
         fn a_pack_with_bytes_changed_is_read_or_refused_never_a_crash(
