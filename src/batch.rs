@@ -188,7 +188,7 @@ fn declares_pupil(files: &[PathBuf]) -> bool {
         crate::read::open_file(f)
             .ok()
             .and_then(|(file, _)| {
-                file.take(crate::limits::MAX_DOCUMENT_BYTES)
+                file.take(crate::load::limits::MAX_DOCUMENT_BYTES)
                     .read_to_string(&mut text)
                     .ok()
             })

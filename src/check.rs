@@ -1,4 +1,4 @@
-//! Checking one case folder, the pipeline in order: [`crate::case::load`] (read, parse with
+//! Checking one case folder, the pipeline in order: [`crate::load::case::load`] (read, parse with
 //! positions, structure, schema, typed model, evidence facts), the case's
 //! [`Redactor`](crate::privacy::Redactor), [`crate::rules::check`], then the findings in order
 //! and redacted into the report every writer prints. The command line, the received packs and
@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::calendar::{self, AcademicYear};
-use crate::case::{self, Case};
 use crate::diagnostic::case_report::{CaseReport, KeyDates};
 use crate::diagnostic::{Diagnostic, Verdict};
+use crate::load::case::{self, Case};
 use crate::privacy::{self, RedactedReport, Redactor};
 use crate::profile::Profile;
 use crate::render::fonts::Fonts;

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::case::Kind;
-use crate::schema;
+use crate::load::case::Kind;
+use crate::load::schema;
 
 /// Options a SENCO gives `ehcpack new`.
 #[derive(Debug, Clone, Default)]
@@ -376,7 +376,7 @@ mod tests {
             {
                 for item in items.iter().filter(|i| i.is_object()) {
                     let text = format!("- {}\n", yaml_flow(item));
-                    let node = crate::yaml::parse(&text).unwrap().unwrap();
+                    let node = crate::load::yaml::parse(&text).unwrap().unwrap();
                     assert_eq!(node.to_json(), Json::Array(vec![item.clone()]), "{text}");
                     *seen += 1;
                 }
@@ -409,7 +409,7 @@ mod tests {
             "[list]",
         ] {
             let written = yaml_flow(&Json::String(text.into()));
-            let node = crate::yaml::parse(&format!("v: {written}\n"))
+            let node = crate::load::yaml::parse(&format!("v: {written}\n"))
                 .unwrap()
                 .unwrap();
             assert_eq!(

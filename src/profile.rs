@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{self, AcademicYear};
-use crate::yaml;
+use crate::load::yaml;
 
 pub const DURHAM: &str = include_str!("../profiles/durham.yaml");
 

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 
-use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::Case;
 use crate::privacy::{terminal_safe, RedactedReport};
 use crate::rules::RuleId;
 

@@ -104,7 +104,7 @@ pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
 /// Renders a case that has been checked: the output path, the password, the pack.
 fn render_checked(
     args: &RenderArgs,
-    case: &crate::case::Case,
+    case: &crate::load::case::Case,
     report: &RedactedReport,
     profile: &crate::profile::Profile,
     fonts: &crate::render::fonts::Fonts,

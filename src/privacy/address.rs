@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::gate::{cut_quotes, path_text, Redacted, WITHHELD};
 use super::normalise::*;
-use crate::case::{Case, Document, Kind};
-use crate::yaml::{Node, Value};
+use crate::load::case::{Case, Document, Kind};
+use crate::load::yaml::{Node, Value};
 
 /// Address lines shorter than this (letters and digits, after normalising) are too common to
 /// call a leak ("Flat 2"); output still withholds them.
@@ -725,8 +725,8 @@ impl Normal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::yaml;
     use crate::privacy::{quote, terminal_safe};
-    use crate::yaml;
 
     fn redactor(yaml_text: &str) -> Redactor {
         let mut r = Redactor::none();

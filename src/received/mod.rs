@@ -26,11 +26,11 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Case, Kind};
 use crate::check::Context;
 use crate::diagnostic::case_report::{CaseReport, KeyDates};
 use crate::diagnostic::catalogue::{self, RuleId};
 use crate::diagnostic::{Diagnostic, Verdict};
+use crate::load::case::{Case, Kind};
 use crate::privacy::{Redacted, RedactedReport, Redactor};
 
 /// What separates a received file from a file inside it, in reports: `ava.pdf › pupil.yaml`.

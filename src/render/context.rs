@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::case::Case;
 use crate::diagnostic::catalogue;
 use crate::diagnostic::Severity;
-use crate::model::{Plan, Provision};
+use crate::load::case::Case;
+use crate::load::model::{Plan, Provision};
 use crate::privacy::RedactedReport;
 use crate::privacy::Redactor;
 
@@ -121,7 +121,7 @@ fn plan_costs(plan: &Plan) -> Value {
 /// The family as the pack may print it. With a protected address, the contact details of anyone
 /// who lives with the pupil (or may: `lives_with_pupil` not recorded) and the names of household
 /// members are removed, since they could lead to the child's home; `contact_withheld` says so.
-fn family_value(family: &crate::model::Family, protected: bool) -> Value {
+fn family_value(family: &crate::load::model::Family, protected: bool) -> Value {
     let mut v = to_value(family);
     if !protected {
         return v;
@@ -330,7 +330,7 @@ pub fn build(
         let read = case
             .evidence_facts(path)
             .cloned()
-            .unwrap_or_else(|| crate::case::read_evidence(&case.root, path));
+            .unwrap_or_else(|| crate::load::case::read_evidence(&case.root, path));
         let problem = read.problem.clone();
         let full = case.root.join(path);
         let sha = problem.is_none().then(|| read.sha256.clone());

@@ -2,7 +2,7 @@
 //! YAML document with every protected address value withheld, and each evidence file byte for
 //! byte. And, by option, the PDF reports' pages appended after the pack.
 
-use crate::case::Case;
+use crate::load::case::Case;
 use crate::manifest::{self, Entry, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
 use crate::privacy::Redactor;
 
@@ -107,9 +107,11 @@ pub fn files(
         if !manifest::is_safe_relative_path(&path) {
             continue;
         }
-        let bytes =
-            crate::read::read_capped(&case.root.join(&written), crate::case::MAX_EVIDENCE_BYTES)
-                .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
+        let bytes = crate::read::read_capped(
+            &case.root.join(&written),
+            crate::load::case::MAX_EVIDENCE_BYTES,
+        )
+        .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
         // The pack carries what was checked, or nothing: a file changed since is refused.
         if case
             .evidence_facts(&written)
@@ -170,7 +172,7 @@ pub fn append_reports(pack: &[u8], attachments: &[Attachment]) -> Result<Vec<u8>
         .and_then(Object::as_reference)
         .map_err(|e| format!("the pack has no page tree: {e}"))?;
     for a in attachments {
-        let mut source = crate::evidence_pdf::load_checked(&a.path)
+        let mut source = crate::load::evidence_pdf::load_checked(&a.path)
             .map_err(|e| format!("cannot read the attachment {}: {e}", a.label))?;
         source.renumber_objects_with(doc.max_id + 1);
         let page_ids: Vec<ObjectId> = source.get_pages().into_values().collect();

@@ -233,7 +233,7 @@ pub struct Rendered {
 
 /// Renders a validated case into PDF bytes.
 pub fn render_case(
-    case: &crate::case::Case,
+    case: &crate::load::case::Case,
     report: &crate::privacy::RedactedReport,
     options: &Options,
 ) -> Result<Rendered, String> {

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 
 use super::Context;
 use crate::calendar::{self, AcademicYear};
-use crate::case::Case;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::Case;
 use crate::profile::GuidanceDate;
 
 /// A date the case records as having happened, with where it is.

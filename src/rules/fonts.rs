@@ -4,9 +4,9 @@
 
 use super::glyphs::{describe, needs_no_glyph};
 use super::Context;
-use crate::case::Case;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::Case;
 
 /// At most this many findings per document: one unreadable script is one problem.
 const PER_DOCUMENT: usize = 10;

@@ -13,14 +13,14 @@ mod plans;
 mod privacy;
 mod records;
 
-pub use crate::evidence::evidence_problem;
+pub use crate::load::evidence::evidence_problem;
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::case::Case;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::Case;
 use crate::profile::Profile;
 use glyphs::GlyphCoverage;
 

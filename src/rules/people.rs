@@ -3,9 +3,9 @@
 
 use super::{filled, Context};
 use crate::calendar;
-use crate::case::Case;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::Case;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(request), Some(needs)) = (&case.request, &case.needs) else {
@@ -131,7 +131,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn countersignature(
     case: &Case,
-    request: &crate::case::Typed<crate::model::Request>,
+    request: &crate::load::case::Typed<crate::load::model::Request>,
     submission: chrono::NaiveDate,
     out: &mut Vec<Diagnostic>,
 ) {

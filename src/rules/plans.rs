@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 
 use super::{count, filled, Context};
 use crate::calendar;
-use crate::case::{Case, Typed};
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
-use crate::model::Plan;
+use crate::load::case::{Case, Typed};
+use crate::load::model::Plan;
 
 /// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
 pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {

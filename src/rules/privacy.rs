@@ -2,9 +2,9 @@
 //! block (Durham toolkit, "Maintenance of SEN records").
 
 use super::Context;
-use crate::case::{Case, Kind};
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::{Case, Kind};
 use crate::privacy::Redactor;
 
 pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -53,7 +53,11 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// A comment (`# Josh lives at ...`) is no value, yet it is in the file the school keeps and in
 /// the copy inside the pack (withheld there): an address in one is a leak like any other.
-fn comments(document: &crate::case::Document, redactor: &Redactor, out: &mut Vec<Diagnostic>) {
+fn comments(
+    document: &crate::load::case::Document,
+    redactor: &Redactor,
+    out: &mut Vec<Diagnostic>,
+) {
     for (n, line) in document.text.lines().enumerate() {
         let Some(at) = comment_start(line) else {
             continue;

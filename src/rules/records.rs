@@ -2,10 +2,10 @@
 //! and development, and the evidence files behind them.
 
 use super::{filled, Context};
-use crate::case::Case;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
-use crate::evidence::PORTABLE_HELP;
+use crate::load::case::Case;
+use crate::load::evidence::PORTABLE_HELP;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     views(case, out);
@@ -265,7 +265,7 @@ fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
     let mut check = |doc: usize, pointer: String, path: &str| {
         let problem = match case.evidence_facts(path) {
             Some(facts) => facts.problem.clone(),
-            None => crate::evidence::read_evidence(&case.root, path).problem,
+            None => crate::load::evidence::read_evidence(&case.root, path).problem,
         };
         if let Some((message, mut help)) = problem {
             // The path spelt again with `/` is a rewritten value, which the redactor would no

@@ -1,11 +1,11 @@
 //! Evidence files, read once when the case is loaded: where each is (never outside the case
-//! folder), its size against the cap, its SHA-256 and, for a PDF, what [`crate::evidence_pdf`]
+//! folder), its size against the cap, its SHA-256 and, for a PDF, what [`crate::load::evidence_pdf`]
 //! finds. Rules and render read these facts and never read the file again to check it.
 
 use std::fs;
 use std::path::{Component, Path};
 
-use crate::limits::MAX_EVIDENCE_BYTES;
+use crate::load::limits::MAX_EVIDENCE_BYTES;
 use crate::read::ReadError;
 
 /// What reading one evidence file found, once, when the case is loaded: the rules and render
@@ -80,7 +80,7 @@ pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
             Ok(bytes) => {
                 facts.bytes = bytes.len() as u64;
                 facts.sha256 = crate::manifest::sha256_hex(&bytes);
-                match crate::evidence_pdf::inspect(&bytes) {
+                match crate::load::evidence_pdf::inspect(&bytes) {
                     Ok(pdf) => facts.pdf_pages = Some(pdf.pages),
                     Err(reason) => {
                         facts.problem = Some((

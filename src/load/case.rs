@@ -11,14 +11,14 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
-use crate::model::*;
+use crate::load::model::*;
+use crate::load::schema;
+use crate::load::yaml::{self, Node, Value};
 use crate::read::ReadError;
-use crate::schema;
-use crate::yaml::{self, Node, Value};
 
-pub use crate::evidence::{read_evidence, EvidenceFacts};
-pub use crate::kind::Kind;
-pub use crate::limits::{
+pub use crate::load::evidence::{read_evidence, EvidenceFacts};
+pub use crate::load::kind::Kind;
+pub use crate::load::limits::{
     MAX_DOCUMENT_BYTES, MAX_EVIDENCE_BYTES, MAX_REDACTOR_BYTES, MAX_REDACTOR_LINE,
 };
 

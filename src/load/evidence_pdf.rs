@@ -68,7 +68,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, String> {
 /// Reads an evidence PDF again (to attach it to the pack) with the same caps and limits as at
 /// validate time: the file may have changed since.
 pub fn load_checked(path: &std::path::Path) -> Result<Document, String> {
-    let bytes = crate::read::read_capped(path, crate::limits::MAX_EVIDENCE_BYTES)
+    let bytes = crate::read::read_capped(path, crate::load::limits::MAX_EVIDENCE_BYTES)
         .map_err(|e| e.to_string())?;
     inspect(&bytes)?;
     Document::load_mem(&bytes).map_err(|e| e.to_string())

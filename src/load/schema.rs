@@ -7,36 +7,42 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::Validator;
 use serde_json::Value as Json;
 
-use crate::kind::Kind;
-use crate::yaml::Node;
+use crate::load::kind::Kind;
+use crate::load::yaml::Node;
 
 /// Each kind's schema text, as shipped in `schemas/`.
 pub const SCHEMAS: &[(Kind, &str)] = &[
-    (Kind::Pupil, include_str!("../schemas/pupil.schema.json")),
-    (Kind::Family, include_str!("../schemas/family.schema.json")),
-    (Kind::Needs, include_str!("../schemas/needs.schema.json")),
-    (Kind::Health, include_str!("../schemas/health.schema.json")),
-    (Kind::Plan, include_str!("../schemas/plan.schema.json")),
+    (Kind::Pupil, include_str!("../../schemas/pupil.schema.json")),
+    (
+        Kind::Family,
+        include_str!("../../schemas/family.schema.json"),
+    ),
+    (Kind::Needs, include_str!("../../schemas/needs.schema.json")),
+    (
+        Kind::Health,
+        include_str!("../../schemas/health.schema.json"),
+    ),
+    (Kind::Plan, include_str!("../../schemas/plan.schema.json")),
     (
         Kind::Attainment,
-        include_str!("../schemas/attainment.schema.json"),
+        include_str!("../../schemas/attainment.schema.json"),
     ),
-    (Kind::Views, include_str!("../schemas/views.schema.json")),
+    (Kind::Views, include_str!("../../schemas/views.schema.json")),
     (
         Kind::Professionals,
-        include_str!("../schemas/professionals.schema.json"),
+        include_str!("../../schemas/professionals.schema.json"),
     ),
     (
         Kind::Request,
-        include_str!("../schemas/request.schema.json"),
+        include_str!("../../schemas/request.schema.json"),
     ),
     (
         Kind::Consent,
-        include_str!("../schemas/consent.schema.json"),
+        include_str!("../../schemas/consent.schema.json"),
     ),
     (
         Kind::Evidence,
-        include_str!("../schemas/evidence.schema.json"),
+        include_str!("../../schemas/evidence.schema.json"),
     ),
 ];
 
@@ -260,7 +266,7 @@ fn short(value: &Json) -> String {
 
 /// The plain scalar that starts at `pos`, exactly as typed: up to a space, a comment or the end
 /// of a flow item. Only numbers, true/false and null reach here, and none of them has a space.
-fn as_typed(source: &str, pos: crate::yaml::Pos) -> Option<String> {
+fn as_typed(source: &str, pos: crate::load::yaml::Pos) -> Option<String> {
     let line = source.lines().nth(pos.line.checked_sub(1)?)?;
     let rest: String = line.chars().skip(pos.column.checked_sub(1)?).collect();
     let typed: String = rest
@@ -332,7 +338,7 @@ fn describe(
                 None => format!("the fields allowed here are: {}", allowed.join(", ")),
             };
             // A message names a few fields, each cut short, never the whole file.
-            let named = |u: &String| crate::yaml::quoted(u);
+            let named = |u: &String| crate::load::yaml::quoted(u);
             let message = if unexpected.len() > MAX_NAMED_FIELDS {
                 format!(
                     "unknown fields {} and {} more",
@@ -502,7 +508,7 @@ fn looks_like_date_field(here: Option<&Json>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::load::yaml;
 
     fn findings(kind: Kind, text: &str) -> Vec<Finding> {
         check(kind, &yaml::parse(text).unwrap().unwrap(), text)

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::case::Kind;
 use crate::diagnostic::catalogue;
 use crate::diagnostic::Severity;
+use crate::load::case::Kind;
+use crate::load::schema;
 use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
 use crate::rules::Context;
-use crate::schema;
 
 pub mod render;
 
