@@ -6,6 +6,61 @@ use serde::{Deserialize, Serialize};
 
 type Date = NaiveDate;
 
+/// Declares an enum a schema lists, each variant with its value as the schema spells it. The
+/// suite checks that each one's values are exactly the schema's list, so a value renamed in a
+/// schema fails a test instead of silently turning a rule off.
+macro_rules! schema_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $value:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+        pub enum $name {
+            $(#[serde(rename = $value)] $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in the schema's order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The value as the case file writes it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)*
+                }
+            }
+        }
+    };
+}
+
+schema_enum! {
+    /// Who makes the request (`request.yaml`: `requested_by`).
+    RequestedBy {
+        School => "school",
+        Parent => "parent",
+        YoungPerson => "young-person",
+        Other => "other",
+    }
+}
+
+schema_enum! {
+    /// The pupil's SEN status as the school census records it (`needs.yaml`: `sen_status`):
+    /// `E` an EHC plan, `K` SEN support, `N` no special educational need.
+    SenStatus {
+        EhcPlan => "E",
+        SenSupport => "K",
+        NoSen => "N",
+    }
+}
+
+schema_enum! {
+    /// What an evidence file is (`evidence.yaml`: a file's `type`).
+    EvidenceType {
+        Report => "report",
+        MyStory => "my-story",
+        Plan => "plan",
+        Other => "other",
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Name {
     pub first: String,
@@ -230,7 +285,7 @@ pub struct Person {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Needs {
-    pub sen_status: String,
+    pub sen_status: SenStatus,
     #[serde(default)]
     pub sen_register_date: Option<Date>,
     #[serde(default)]
@@ -543,7 +598,7 @@ pub struct ParentalAgreement {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Request {
-    pub requested_by: String,
+    pub requested_by: RequestedBy,
     pub school: School,
     pub reasons: Reasons,
     #[serde(default)]
@@ -664,7 +719,7 @@ pub struct EvidenceFile {
     #[serde(default)]
     pub date: Option<Date>,
     #[serde(default, rename = "type")]
-    pub kind: Option<String>,
+    pub kind: Option<EvidenceType>,
 }
 
 #[cfg(test)]

@@ -365,7 +365,7 @@ pub fn build(
                 &f.title,
                 f.author.as_deref(),
                 f.date,
-                f.kind.as_deref(),
+                f.kind.map(|k| k.as_str()),
                 "evidence",
             );
         }

@@ -6,17 +6,18 @@ use crate::calendar;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
+use crate::load::model::{RequestedBy, SenStatus};
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(request), Some(needs)) = (&case.request, &case.needs) else {
         return;
     };
-    let school_request = request.value.requested_by == "school";
+    let school_request = request.value.requested_by == RequestedBy::School;
     let submission = ctx.submission_date(case);
 
-    if school_request && needs.value.sen_status != "K" {
-        let (why, help) = match needs.value.sen_status.as_str() {
-            "E" => (
+    if school_request && needs.value.sen_status != SenStatus::SenSupport {
+        let (why, help) = match needs.value.sen_status {
+            SenStatus::EhcPlan => (
                 "already has an EHC plan (status E)",
                 "a pupil with an EHC plan does not need a new assessment request: raise the \
                  change of need at the plan's annual review, or ask the LA for an early review",

@@ -83,7 +83,7 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     if let Some(evidence) = &case.evidence {
         for (i, file) in evidence.value.files.iter().enumerate() {
-            let is_report = file.kind.as_deref() == Some("report")
+            let is_report = file.kind == Some(crate::load::model::EvidenceType::Report)
                 || case.professionals.as_ref().is_some_and(|p| {
                     p.value
                         .involvements

@@ -21,4 +21,5 @@ mod properties;
 mod received;
 mod render;
 mod rules;
+mod schema_enums;
 mod snapshots;
