@@ -265,7 +265,6 @@ pub fn run() -> i32 {
     };
     match result {
         Ok(code) => code,
-        Err(message) if message.is_empty() => EXIT_OK,
         Err(message) => {
             let _ = out.flush();
             // Errors can quote a path or a value from input: never raw to the terminal.
@@ -294,7 +293,7 @@ pub fn load_fonts(
 ) -> Result<crate::render::fonts::Fonts, String> {
     let mut paths = profile.fonts.clone();
     paths.extend(common.fonts.iter().cloned());
-    crate::render::fonts::Fonts::with_added(&paths)
+    Ok(crate::render::fonts::Fonts::with_added(&paths)?)
 }
 
 pub fn today(common: &Common) -> NaiveDate {

@@ -21,6 +21,36 @@ const NOTO_BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 /// The largest font file `--font` accepts.
 pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Why a font cannot be used. The messages name the file, as the user gave it.
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    #[error("cannot read the font {}: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("the font {} is not a file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("the font {} is larger than {} MB", path.display(), MAX_FONT_BYTES / (1024 * 1024))]
+    TooLarge { path: PathBuf },
+    #[error("{name} is not a TrueType or OpenType font")]
+    NotAFont { name: String },
+    #[error("{name} is a font without a character map")]
+    NoCharacterMap { name: String },
+    #[error("{name} is a font that cannot be embedded in a PDF")]
+    NotEmbeddable { name: String },
+    /// What was wrong with the font's contents, and which file it was.
+    #[error("{error} ({})", path.display())]
+    InFile {
+        path: PathBuf,
+        error: Box<FontError>,
+    },
+}
+
+/// For callers whose errors are still messages.
+impl From<FontError> for String {
+    fn from(e: FontError) -> String {
+        e.to_string()
+    }
+}
+
 /// One font file: its bytes, its name and the characters it can print.
 #[derive(Clone)]
 pub struct FontFile {
@@ -41,16 +71,22 @@ impl std::fmt::Debug for FontFile {
 }
 
 impl FontFile {
-    fn new(name: &str, bytes: Vec<u8>) -> Result<FontFile, String> {
+    fn new(name: &str, bytes: Vec<u8>) -> Result<FontFile, FontError> {
         let bytes = Arc::new(bytes);
-        let font = harfrust::FontRef::new(&bytes)
-            .map_err(|_| format!("{name} is not a TrueType or OpenType font"))?;
+        let font = harfrust::FontRef::new(&bytes).map_err(|_| FontError::NotAFont {
+            name: name.to_string(),
+        })?;
         if !skrifa::MetadataProvider::charmap(&font).has_map() {
-            return Err(format!("{name} is a font without a character map"));
+            return Err(FontError::NoCharacterMap {
+                name: name.to_string(),
+            });
         }
         let shaping = Arc::new(harfrust::ShaperData::new(&font));
-        let pdf = krilla::text::Font::new(bytes.clone().into(), 0)
-            .ok_or_else(|| format!("{name} is a font that cannot be embedded in a PDF"))?;
+        let pdf = krilla::text::Font::new(bytes.clone().into(), 0).ok_or_else(|| {
+            FontError::NotEmbeddable {
+                name: name.to_string(),
+            }
+        })?;
         Ok(FontFile {
             name: name.to_string(),
             bytes,
@@ -60,26 +96,31 @@ impl FontFile {
     }
 
     /// Reads a font the user names; the error says which file and why.
-    pub fn load(path: &Path) -> Result<FontFile, String> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read the font {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<FontFile, FontError> {
+        let path_buf = path.to_path_buf();
+        let meta = std::fs::metadata(path).map_err(|e| FontError::Unreadable {
+            path: path_buf.clone(),
+            reason: e.to_string(),
+        })?;
         if !meta.is_file() {
-            return Err(format!("the font {} is not a file", path.display()));
+            return Err(FontError::NotAFile { path: path_buf });
         }
         if meta.len() > MAX_FONT_BYTES {
-            return Err(format!(
-                "the font {} is larger than {} MB",
-                path.display(),
-                MAX_FONT_BYTES / (1024 * 1024)
-            ));
+            return Err(FontError::TooLarge { path: path_buf });
         }
-        let bytes = crate::read::read_capped(path, MAX_FONT_BYTES)
-            .map_err(|e| format!("cannot read the font {}: {e}", path.display()))?;
+        let bytes =
+            crate::read::read_capped(path, MAX_FONT_BYTES).map_err(|e| FontError::Unreadable {
+                path: path_buf.clone(),
+                reason: e.to_string(),
+            })?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into(),
         );
-        FontFile::new(&name, bytes).map_err(|e| format!("{} ({})", e, path.display()))
+        FontFile::new(&name, bytes).map_err(|e| FontError::InFile {
+            path: path_buf,
+            error: Box::new(e),
+        })
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -130,7 +171,7 @@ impl Fonts {
 
     /// The bundled fonts and the user's, in the order given (the first that has a character
     /// prints it).
-    pub fn with_added(paths: &[PathBuf]) -> Result<Fonts, String> {
+    pub fn with_added(paths: &[PathBuf]) -> Result<Fonts, FontError> {
         let mut fonts = Fonts::bundled();
         for path in paths {
             let file = FontFile::load(path)?;
