@@ -1,0 +1,275 @@
+//! Text into lines: words shaped with the real fonts, broken into lines (a word wider than the
+//! column cut between clusters), and the lines placed as glyph runs.
+
+use super::*;
+
+impl<'s, 'f> Layouter<'s, 'f> {
+    pub(super) fn words(&mut self, text: &str, style: Style) -> Vec<Word> {
+        fold_words(text)
+            .map(|w| Word {
+                text: Arc::from(w),
+                shaped: self.shaper.word(style, w),
+                style,
+            })
+            .collect()
+    }
+
+    /// Breaks words into lines no wider than `width` points at `size`; a word wider than the
+    /// line is cut between its characters.
+    pub(super) fn lines(&mut self, words: Vec<Word>, size: f32, width: f32) -> Vec<LineOf> {
+        let mut out: Vec<LineOf> = Vec::new();
+        let mut current = LineOf {
+            words: Vec::new(),
+            width: 0.0,
+        };
+        // A hair of tolerance, so a word measured to fit exactly is not cut by rounding.
+        let width = width.max(size) + 0.01;
+        for word in words {
+            let space = self.shaper.space(word.style) * size;
+            let w = word.shaped.width * size;
+            let pieces = if w > width {
+                cut(&word, width / size)
+            } else {
+                vec![word]
+            };
+            for piece in pieces {
+                let w = piece.shaped.width * size;
+                let extra = if current.words.is_empty() {
+                    w
+                } else {
+                    space + w
+                };
+                if current.width + extra > width && !current.words.is_empty() {
+                    out.push(std::mem::replace(
+                        &mut current,
+                        LineOf {
+                            words: Vec::new(),
+                            width: 0.0,
+                        },
+                    ));
+                    current.width = w;
+                } else {
+                    current.width += extra;
+                }
+                current.words.push(piece);
+            }
+        }
+        if !current.words.is_empty() {
+            out.push(current);
+        }
+        out
+    }
+
+    /// The glyph runs of a line, starting at `x`: words in visual order (a stretch of
+    /// right-to-left words is reversed), one run per change of font, spaces as glyphs so the
+    /// text copies with its spaces.
+    pub(super) fn runs(&mut self, line: &LineOf, x: f32, size: f32) -> Vec<GlyphRun> {
+        let mut order: Vec<usize> = (0..line.words.len()).collect();
+        let mut i = 0;
+        while i < order.len() {
+            if line.words[i].shaped.rtl {
+                let mut j = i;
+                while j + 1 < order.len() && line.words[j + 1].shaped.rtl {
+                    j += 1;
+                }
+                order[i..=j].reverse();
+                i = j + 1;
+            } else {
+                i += 1;
+            }
+        }
+        let mut runs: Vec<GlyphRun> = Vec::new();
+        let mut pen = x;
+        for (k, &w) in order.iter().enumerate() {
+            let word = &line.words[w];
+            if k > 0 {
+                // The space belongs to the run before it, in that run's font.
+                let space = self.shaper.space_shaped(word.style);
+                if let (Some(run), Some(sr)) = (runs.last_mut(), space.runs.first()) {
+                    if let Some(g) = sr.glyphs.first() {
+                        let start = run.text.len() as u32;
+                        run.text.push(' ');
+                        let font_space = if run.font == sr.font {
+                            g.id
+                        } else {
+                            self.shaper.space_glyph(run.style, run.font)
+                        };
+                        run.glyphs.push(Glyph {
+                            id: font_space,
+                            advance: g.advance,
+                            x_offset: 0.0,
+                            y_offset: 0.0,
+                            start,
+                            end: start + 1,
+                        });
+                    }
+                }
+                pen += self.shaper.space(word.style) * size;
+            }
+            for r in &word.shaped.runs {
+                let text = &word.text[r.start..r.end];
+                let same = runs
+                    .last()
+                    .is_some_and(|last| last.font == r.font && last.style == word.style);
+                if !same {
+                    runs.push(GlyphRun {
+                        style: word.style,
+                        font: r.font,
+                        x: pen,
+                        text: String::new(),
+                        glyphs: Vec::new(),
+                    });
+                }
+                let run = runs.last_mut().expect("pushed");
+                let base = run.text.len() as u32;
+                run.text.push_str(text);
+                for g in &r.glyphs {
+                    run.glyphs.push(Glyph {
+                        start: base + g.start - r.start as u32,
+                        end: base + g.end - r.start as u32,
+                        ..*g
+                    });
+                    pen += g.advance * size;
+                }
+            }
+        }
+        runs
+    }
+
+    /// Places `lines` from the cursor in `x..x+width`, each on a new page when it does not fit.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn place_lines(
+        &mut self,
+        lines: &[LineOf],
+        x: f32,
+        width: f32,
+        size: f32,
+        colour: Colour,
+        align: Align,
+        node: usize,
+    ) {
+        let lh = size * LEADING;
+        for line in lines {
+            self.room(lh);
+            let lx = match align {
+                Align::Left => x,
+                Align::Centre => x + (width - line.width) / 2.0,
+            };
+            let runs = self.runs(line, lx, size);
+            let mark = self.content(node);
+            self.put(
+                Item::Text(TextLine {
+                    y: self.y + size * 0.95,
+                    size,
+                    colour,
+                    runs,
+                }),
+                mark,
+            );
+            self.y += lh;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn text_block(
+        &mut self,
+        text: &str,
+        style: Style,
+        size: f32,
+        colour: Colour,
+        align: Align,
+        parent: usize,
+        tag: Tag,
+    ) -> usize {
+        let node = self.node(parent, tag);
+        let words = self.words(text, style);
+        let lines = self.lines(words, size, RIGHT - LEFT);
+        self.place_lines(&lines, LEFT, RIGHT - LEFT, size, colour, align, node);
+        node
+    }
+}
+
+/// Cuts a word into pieces no wider than `max` (at size 1), between clusters.
+pub(super) fn cut(word: &Word, max: f32) -> Vec<Word> {
+    use crate::render::fonts::Run;
+    /// A piece being built: its runs, width and the text range it covers.
+    struct Piece {
+        runs: Vec<Run>,
+        width: f32,
+        lo: usize,
+        hi: usize,
+    }
+    let empty = || Piece {
+        runs: Vec::new(),
+        width: 0.0,
+        lo: usize::MAX,
+        hi: 0,
+    };
+    let finish = |p: Piece, out: &mut Vec<Word>| {
+        if p.runs.is_empty() || p.lo >= p.hi {
+            return;
+        }
+        let lo = p.lo;
+        let mut runs = p.runs;
+        for r in &mut runs {
+            r.start -= lo;
+            r.end -= lo;
+            for g in &mut r.glyphs {
+                g.start -= lo as u32;
+                g.end -= lo as u32;
+            }
+        }
+        out.push(Word {
+            text: Arc::from(&word.text[lo..p.hi]),
+            shaped: Arc::new(Shaped {
+                runs,
+                width: p.width,
+                rtl: word.shaped.rtl,
+            }),
+            style: word.style,
+        });
+    };
+    let mut out = Vec::new();
+    let mut piece = empty();
+    for run in &word.shaped.runs {
+        let mut k = 0;
+        while k < run.glyphs.len() {
+            // One cluster: the glyphs that share a start.
+            let c_start = run.glyphs[k].start;
+            let mut j = k;
+            let mut w = 0.0;
+            while j < run.glyphs.len() && run.glyphs[j].start == c_start {
+                w += run.glyphs[j].advance;
+                j += 1;
+            }
+            let lo = c_start as usize;
+            let hi = run.glyphs[k..j]
+                .iter()
+                .map(|g| g.end)
+                .max()
+                .unwrap_or(c_start) as usize;
+            if piece.width + w > max && !piece.runs.is_empty() {
+                finish(std::mem::replace(&mut piece, empty()), &mut out);
+            }
+            if piece.runs.last().is_none_or(|r| r.font != run.font) {
+                piece.runs.push(Run {
+                    font: run.font,
+                    glyphs: Vec::new(),
+                    start: lo,
+                    end: hi,
+                    rtl: run.rtl,
+                });
+            }
+            let r = piece.runs.last_mut().expect("pushed");
+            r.glyphs.extend_from_slice(&run.glyphs[k..j]);
+            r.start = r.start.min(lo);
+            r.end = r.end.max(hi);
+            piece.lo = piece.lo.min(lo);
+            piece.hi = piece.hi.max(hi);
+            piece.width += w;
+            k = j;
+        }
+    }
+    finish(piece, &mut out);
+    out
+}
