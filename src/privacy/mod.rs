@@ -28,7 +28,7 @@
 //! redacted: [`RedactedReport`]).
 
 mod address;
-pub mod gate;
+pub(crate) mod gate;
 mod normalise;
 mod report;
 

@@ -2,6 +2,9 @@
 //! module, so the whole stack is linked once. The tests that drive outside programs are the
 //! other binary, `tests/external` (feature `external-tools`).
 
+// Tests read their fixtures and outputs directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "../common/mod.rs"]
 mod common;
 
