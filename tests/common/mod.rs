@@ -182,3 +182,32 @@ pub fn cases(full: u32) -> u32 {
         Err(_) => (full / 4).max(8).min(full),
     }
 }
+
+thread_local! {
+    /// Whether this test's thread holds [`heavy`] already.
+    static HOLDING_HEAVY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Held while a test times a run of ehcpack or loads the machine (the bombs, the in-process
+/// property tests, the measured renders): in the one suite binary a timed run then never shares
+/// the machine with another heavy test. A test that holds it may call helpers that take it again.
+pub fn heavy() -> Heavy {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if HOLDING_HEAVY.with(|h| h.get()) {
+        return Heavy(None);
+    }
+    let guard = HEAVY.lock().unwrap_or_else(|e| e.into_inner());
+    HOLDING_HEAVY.with(|h| h.set(true));
+    Heavy(Some(guard))
+}
+
+/// See [`heavy`].
+pub struct Heavy(Option<std::sync::MutexGuard<'static, ()>>);
+
+impl Drop for Heavy {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            HOLDING_HEAVY.with(|h| h.set(false));
+        }
+    }
+}

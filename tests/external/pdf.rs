@@ -1,5 +1,5 @@
 //! The packs read by poppler (pdftotext, pdffonts, pdfinfo), the reader behind many PDF viewers:
-//! what it sees must be what lopdf sees in the normal suite (tests/render.rs).
+//! what it sees must be what lopdf sees in the normal suite (tests/suite/render.rs).
 // Tests read their fixtures and outputs directly, not through the capped reader.
 #![allow(clippy::disallowed_methods)]
 

@@ -3,7 +3,7 @@
 //! gets a clear diagnostic, no panic, no hang; in a batch, one bad case never stops the others.
 //! (The ones only root can set up, device files, unreadable files and a full disk, are in the
 //! external suite: tests/external/privileged.rs.)
-//! (tests/malformed.rs covers YAML-level attacks: alias bombs, deep nesting, encodings, links.)
+//! (tests/suite/malformed.rs covers YAML-level attacks: alias bombs, deep nesting, encodings, links.)
 // Tests read their fixtures and outputs directly, not through the capped reader.
 #![allow(clippy::disallowed_methods)]
 
@@ -18,6 +18,7 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-cases/year5-pa
 /// Runs ehcpack, killing it after 60 s so that a hang fails the test instead of stalling it.
 /// The output is read as it comes, so a long report cannot block the child on a full pipe.
 fn run(mut command: Command) -> Output {
+    let _heavy = crate::common::heavy();
     let child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -65,6 +66,7 @@ fn copy_sample(parent: &Path, name: &str) -> PathBuf {
 
 #[test]
 fn a_100_megabyte_file_is_refused_by_its_size_without_reading_it() {
+    let _heavy = crate::common::heavy();
     let dir = tempfile::tempdir().unwrap();
     let case = copy_sample(dir.path(), "case");
     // Sparse: 100 MB on paper, nothing on disk; reading it would take seconds and memory.
@@ -101,6 +103,7 @@ fn a_pipe_as_evidence_does_not_hang() {
 
 #[test]
 fn ten_thousand_files_in_one_case_folder() {
+    let _heavy = crate::common::heavy();
     let dir = tempfile::tempdir().unwrap();
     let case = copy_sample(dir.path(), "case");
     for i in 0..10_000 {
@@ -204,6 +207,7 @@ fn time_validate(case: &Path) -> (f64, String) {
 /// code before issue 9 took sixteen and more, 19 minutes for the 1 MB list).
 #[test]
 fn the_yaml_stage_is_linear_in_the_size_of_the_file() {
+    let _heavy = crate::common::heavy();
     let needs = fs::read_to_string(Path::new(SAMPLE).join("needs.yaml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let list = |n: usize| {
@@ -358,6 +362,7 @@ fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
 /// file is refused at once, and the error never prints the file.
 #[test]
 fn profile_and_template_files_are_capped_and_never_printed() {
+    let _heavy = crate::common::heavy();
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("profile.yaml");
     assert!(Command::new("mkfifo")
@@ -664,6 +669,7 @@ fn crafted_pdfs() -> Vec<(&'static str, Vec<u8>)> {
 /// (even --draft, which renders with errors) never aborts and never attaches it.
 #[test]
 fn crafted_evidence_pdfs_are_findings_at_validate_time_and_never_abort() {
+    let _heavy = crate::common::heavy();
     let dir = tempfile::tempdir().unwrap();
     let start = Instant::now();
     let crafted = crafted_pdfs();
@@ -716,6 +722,7 @@ fn crafted_evidence_pdfs_are_findings_at_validate_time_and_never_abort() {
 /// a big file under the cap is hashed in constant memory.
 #[test]
 fn evidence_over_the_cap_is_refused_by_its_size() {
+    let _heavy = crate::common::heavy();
     let dir = tempfile::tempdir().unwrap();
     let case = copy_sample(dir.path(), "case");
     // Sparse: 2 GB on paper.

@@ -334,6 +334,7 @@ fn outputs(reports: &[(ehcpack::case::Case, RedactedReport)]) -> Vec<(String, Ve
 /// value, snippet, file and folder names and pupil reference.
 #[test]
 fn the_report_gate_withholds_every_variant_in_every_field_of_every_format() {
+    let _heavy = crate::common::heavy();
     let redactor = Redactor::for_documents(&[pupil_document()]);
     let mut runner = TestRunner::new(config(400));
     let one = (
@@ -506,6 +507,7 @@ fn write_case(dir: &Path, folder: &str, files: &[(String, String)]) -> PathBuf {
 
 #[test]
 fn a_case_carrying_variants_everywhere_never_prints_them() {
+    let _heavy = crate::common::heavy();
     let base = base_files();
     let profile = Profile::durham();
     let ctx = Context::new(&profile, TODAY.parse().unwrap());
@@ -577,6 +579,7 @@ fn a_case_carrying_variants_everywhere_never_prints_them() {
 /// The rule sees every variant in free text: the case fails with `protected-address-leak`.
 #[test]
 fn every_variant_in_free_text_is_a_protected_address_leak() {
+    let _heavy = crate::common::heavy();
     let base = base_files();
     let profile = Profile::durham();
     let ctx = Context::new(&profile, TODAY.parse().unwrap());

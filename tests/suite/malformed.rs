@@ -34,6 +34,7 @@ impl std::fmt::Debug for Run {
 
 /// Runs ehcpack, killing it if it has not finished within ten seconds.
 fn ehcpack(args: &[&str]) -> Run {
+    let _heavy = crate::common::heavy();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ehcpack"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -275,6 +276,7 @@ fn not_utf8() {
 
 #[test]
 fn several_megabytes() {
+    let _heavy = crate::common::heavy();
     let (_tmp, dir) = sample_copy();
     let mut text = String::from("format: ehcpack/1\nkind: health\nnotes:\n");
     let mut i = 0;

@@ -979,6 +979,7 @@ mod bounded {
         if std::env::var_os("EHCPACK_TEST_ALONE").is_some() {
             return true;
         }
+        let _heavy = crate::common::heavy();
         let out = std::process::Command::new(std::env::current_exe().unwrap())
             .args([test, "--exact", "--test-threads=1", "--nocapture"])
             .env("EHCPACK_TEST_ALONE", "1")
