@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod case;
 pub mod cli;
 pub mod diagnostic;
+pub mod encoding;
 pub mod evidence_pdf;
 pub mod generate;
 pub mod manifest;
