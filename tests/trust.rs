@@ -225,3 +225,176 @@ fn every_format_escapes_every_code_point_class_for_its_reader() {
         })
         .unwrap();
 }
+
+// ----- a file that is not a profile is never echoed -----
+
+/// Files given as `--profile` by mistake, each carrying a marker in its keys and values: a
+/// password file, a case document, JSON, prose, a profile with a misspelt field, a value of the
+/// wrong kind, a bad academic year, a term that ends before it starts, broken YAML.
+#[test]
+fn a_file_that_is_not_a_profile_gives_one_line_quoting_none_of_it() {
+    const MARK: &str = "Spennymoor7731";
+    let durham = ehcpack::profile::DURHAM;
+    let files = [
+        format!("root:x:0:0:{MARK}:/root:/bin/bash\ndaemon:x:1:1:{MARK}:/usr/sbin\n"),
+        fs::read_to_string(sample("fail-protected-address-leak").join("pupil.yaml"))
+            .unwrap()
+            .replace("Cragwell", MARK),
+        format!("{{\"password\": \"{MARK}\", \"{MARK}\": 1}}\n"),
+        format!("Dear {MARK},\nPlease find attached the request.\n"),
+        durham.replacen("guidance_weeks:", &format!("{MARK}: 1\nguidance_weeks:"), 1),
+        durham.replacen("guidance_weeks:", &format!("x_weeks: 2\nguidance_weeks:"), 1)
+            .replacen("x_weeks", MARK, 1),
+        durham.replacen("decision_weeks: 6", &format!("decision_weeks: \"{MARK}\""), 1),
+        durham.replacen("2025/26:", &format!("{MARK}:"), 1),
+        durham.replacen(
+            "  2025/26:\n",
+            &format!("  2025/26:\n    terms:\n      - starts: 2025-09-03\n        {MARK}: 1\n"),
+            1,
+        ),
+        durham.replacen(
+            "  2025/26:\n",
+            &format!("  2025/26:\n    terms:\n      - starts: 2025-09-03\n        ends: 2025-01-01 # {MARK}\n"),
+            1,
+        ),
+        format!("name: [{MARK}\nkey: \"{MARK}\n"),
+        format!("- {MARK}\n- {MARK}\n"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (n, text) in files.iter().enumerate() {
+        assert!(text.contains(MARK), "{n}");
+        let path = dir.path().join(format!("profile-{n}.yaml"));
+        fs::write(&path, text).unwrap();
+        for args in [
+            vec!["validate", "sample-cases/year5-passing", "--profile"],
+            vec!["profile", "show", "--profile"],
+        ] {
+            let mut args = args.clone();
+            args.push(path.to_str().unwrap());
+            let out = common::ehcpack(&args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{n}: {err}");
+            assert_eq!(err.lines().count(), 1, "{n}: {err}");
+            assert!(!err.contains(MARK), "{n} quoted the file: {err}");
+            assert!(stdout(&out).is_empty(), "{n}");
+        }
+    }
+}
+
+// ----- every command ends quietly with its true status on a closed pipe -----
+
+/// Runs `ehcpack ARGS` with its standard output a pipe whose reader has already gone.
+fn into_closed_pipe(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    let mut child = ehcpack_command()
+        .current_dir(cwd)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader closes before the command writes a byte.
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn every_command_ends_quietly_with_its_true_status_on_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = common::root();
+    let passing = root.join("sample-cases/year5-passing");
+    let failing = root.join("sample-cases/fail-no-consent");
+    let (p, f) = (passing.to_str().unwrap(), failing.to_str().unwrap());
+    let pack = dir.path().join("pack.pdf");
+    let draft = dir.path().join("draft.pdf");
+    let new = dir.path().join("new-case");
+    let corpus = dir.path().join("corpus");
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["validate", p, "--today", TODAY], 0),
+        (vec!["validate", f, "--today", TODAY], 1),
+        (
+            vec!["validate", f, "--today", TODAY, "--format", "junit"],
+            1,
+        ),
+        (
+            vec!["validate", p, f, "--today", TODAY, "--format", "csv"],
+            1,
+        ),
+        (vec!["status", p, "--today", TODAY], 0),
+        (vec!["status", f, "--today", TODAY], 1),
+        (vec!["explain", "protected-address-leak"], 0),
+        (vec!["explain", "--list"], 0),
+        (vec!["schema", "pupil"], 0),
+        (vec!["completions", "bash"], 0),
+        (vec!["man"], 0),
+        (vec!["profile", "show"], 0),
+        (
+            vec!["render", p, "--today", TODAY, "-o", pack.to_str().unwrap()],
+            0,
+        ),
+        (
+            vec!["render", f, "--today", TODAY, "-o", pack.to_str().unwrap()],
+            1,
+        ),
+        (
+            vec![
+                "render",
+                f,
+                "--today",
+                TODAY,
+                "--draft",
+                "-o",
+                draft.to_str().unwrap(),
+            ],
+            1,
+        ),
+        (vec!["new", new.to_str().unwrap()], 0),
+        (
+            vec!["generate", corpus.to_str().unwrap(), "--count", "2"],
+            0,
+        ),
+        (vec!["--help"], 0),
+        (vec!["--version"], 0),
+    ];
+    for (args, code) in cases {
+        let out = into_closed_pipe(&args, &root);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(
+            !err.to_lowercase().contains("broken pipe") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+    // The work was done all the same.
+    assert!(pack.is_file() && draft.is_file() && new.join("pupil.yaml").is_file());
+}
+
+// ----- render --draft exits as the README says -----
+
+#[test]
+fn a_draft_of_a_case_with_errors_is_written_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("draft.pdf");
+    let out = common::ehcpack(&[
+        "render",
+        "sample-cases/fail-no-consent",
+        "--today",
+        TODAY,
+        "--draft",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("DRAFT: "), "{}", stdout(&out));
+    assert!(pdf.is_file());
+    // A draft of a case without errors exits 0, as a final pack does.
+    let out = common::ehcpack(&[
+        "render",
+        "sample-cases/year5-passing",
+        "--today",
+        TODAY,
+        "--draft",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
