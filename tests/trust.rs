@@ -398,3 +398,212 @@ fn a_draft_of_a_case_with_errors_is_written_and_exits_1() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+// ----- evidence reports are read for the protected address -----
+
+/// A one-page PDF saying "Speech and language report", with `text` put in `place`: the page
+/// itself, the title, the author (as UTF-16), XMP metadata, the outline, an annotation, an
+/// attached file's name, a form drawn on the page; "scan" is a page with no text at all.
+fn report_pdf(place: &str, text: &str) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let literal = |t: &str| Object::String(t.as_bytes().to_vec(), StringFormat::Literal);
+    let draw = |t: &str| {
+        vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
+            Operation::new("Td", vec![72.into(), 700.into()]),
+            Operation::new("Tj", vec![literal(t)]),
+            Operation::new("ET", vec![]),
+        ]
+    };
+    let form_id = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+        },
+        Content {
+            operations: draw(text),
+        }
+        .encode()
+        .unwrap(),
+    ));
+    let mut operations = match place {
+        "scan" => vec![],
+        "page" => draw(text),
+        _ => draw("Speech and language report"),
+    };
+    if place == "form" {
+        operations.push(Operation::new("Do", vec!["Fm1".into()]));
+    }
+    let content_id = doc.add_object(Stream::new(
+        dictionary! {},
+        Content { operations }.encode().unwrap(),
+    ));
+    let mut page = dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "Contents" => content_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Resources" => dictionary! {
+            "Font" => dictionary! { "F1" => font_id },
+            "XObject" => dictionary! { "Fm1" => form_id },
+        },
+    };
+    if place == "annotation" {
+        page.set(
+            "Annots",
+            vec![Object::Dictionary(dictionary! {
+                "Type" => "Annot", "Subtype" => "Text",
+                "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+                "Contents" => literal(text),
+            })],
+        );
+    }
+    let page_id = doc.add_object(page);
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+        }),
+    );
+    let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
+    let mut info = dictionary! { "Producer" => literal("Consett Therapy Service") };
+    match place {
+        "title" => info.set("Title", literal(text)),
+        "author-utf16" => {
+            let mut bytes = vec![0xFE, 0xFF];
+            bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+            info.set("Author", Object::String(bytes, StringFormat::Hexadecimal));
+        }
+        "xmp" => {
+            let xmp = format!(
+                "<?xpacket begin=\"\"?><x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF \
+                 xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description \
+                 xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:description>{}\
+                 </dc:description></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>",
+                text.replace(' ', "&#32;")
+            );
+            let id = doc.add_object(Stream::new(
+                dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+                xmp.into_bytes(),
+            ));
+            catalog.set("Metadata", id);
+        }
+        "outline" => {
+            let outlines_id = doc.new_object_id();
+            let item_id = doc.add_object(dictionary! {
+                "Title" => literal(text), "Parent" => outlines_id,
+                "Dest" => vec![page_id.into(), "Fit".into()],
+            });
+            doc.objects.insert(
+                outlines_id,
+                Object::Dictionary(dictionary! {
+                    "Type" => "Outlines", "First" => item_id, "Last" => item_id, "Count" => 1,
+                }),
+            );
+            catalog.set("Outlines", outlines_id);
+        }
+        "file-name" => {
+            let file_id = doc.add_object(Stream::new(
+                dictionary! { "Type" => "EmbeddedFile" },
+                b"notes".to_vec(),
+            ));
+            let spec = dictionary! {
+                "Type" => "Filespec",
+                "F" => literal(&format!("{text}.txt")),
+                "UF" => literal(&format!("{text}.txt")),
+                "EF" => dictionary! { "F" => file_id },
+            };
+            catalog.set(
+                "Names",
+                dictionary! {
+                    "EmbeddedFiles" => dictionary! {
+                        "Names" => vec![literal("notes.txt"), Object::Dictionary(spec)],
+                    },
+                },
+            );
+        }
+        _ => {}
+    }
+    let info_id = doc.add_object(info);
+    let catalog_id = doc.add_object(catalog);
+    doc.trailer.set("Root", catalog_id);
+    doc.trailer.set("Info", info_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A looked-after child's case whose therapy report (`reports/salt-report.pdf`) is `pdf`; the
+/// sample's own leak in views.yaml taken out. Returns what `validate` printed, and its status.
+fn validate_with_report(dir: &std::path::Path, n: usize, pdf: &[u8]) -> (String, Option<i32>) {
+    let case = dir.join(format!("case-{n}"));
+    common::copy_dir(&sample("fail-protected-address-leak"), &case);
+    let views = case.join("views.yaml");
+    let text = fs::read_to_string(&views)
+        .unwrap()
+        .replace("14 Larchfield Row,\n    DH7 9ZQ", "their home,\n    ");
+    fs::write(&views, text).unwrap();
+    fs::write(case.join("reports/salt-report.pdf"), pdf).unwrap();
+    let out = common::ehcpack(&["validate", case.to_str().unwrap(), "--today", TODAY]);
+    (stdout(&out), out.status.code())
+}
+
+#[test]
+fn an_evidence_report_holding_the_address_is_a_leak_at_its_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let places = [
+        "page",
+        "title",
+        "author-utf16",
+        "xmp",
+        "outline",
+        "annotation",
+        "file-name",
+        "form",
+    ];
+    let spellings = ["Josh lives at 14 Larchfield Row", "post code dh7-9zq"];
+    let mut n = 0;
+    for place in places {
+        for text in spellings {
+            n += 1;
+            let (out, code) = validate_with_report(dir.path(), n, &report_pdf(place, text));
+            assert_eq!(code, Some(1), "{place} {text}: {out}");
+            let finding = out
+                .lines()
+                .find(|l| l.starts_with("error[protected-address-leak]"))
+                .unwrap_or_else(|| panic!("{place} {text}: no leak found:\n{out}"));
+            assert!(
+                finding.contains("of the evidence file `reports/salt-report.pdf`"),
+                "{place}: {finding}"
+            );
+            assert!(
+                out.contains("evidence.yaml:6:"),
+                "{place}: placed at its entry: {out}"
+            );
+            assert!(
+                out.contains("ask the author for a copy without the address"),
+                "{out}"
+            );
+            assert!(!out.contains("Larchfield") && !out.to_lowercase().contains("9zq"));
+        }
+    }
+    // A report without the address: no finding. A scanned page: said so, as a warning.
+    let (out, code) =
+        validate_with_report(dir.path(), 100, &report_pdf("page", "Josh enjoys Lego"));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("protected-address-leak"), "{out}");
+    let (out, code) = validate_with_report(dir.path(), 101, &report_pdf("scan", ""));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("warning[protected-address-leak]: ehcpack cannot tell whether the evidence file `reports/salt-report.pdf` shows"),
+        "{out}"
+    );
+}
