@@ -127,9 +127,16 @@ impl EvidenceFacts {
         is_pdf_name(&self.path)
     }
 
-    /// Whether render attaches it: a PDF that read within the limits.
+    /// Whether render attaches it: a PDF that read within the limits, and whose text and
+    /// metadata do not hold the protected address.
     pub fn attachable(&self) -> bool {
-        self.problem.is_none() && self.pdf_pages.is_some()
+        self.problem.is_none() && self.pdf_pages.is_some() && !self.carries_address()
+    }
+
+    /// Whether its text or metadata holds the protected address: such a file is never put in a
+    /// pack, not even a draft's.
+    pub fn carries_address(&self) -> bool {
+        matches!(self.address, AddressScan::Found { .. })
     }
 }
 

@@ -595,6 +595,31 @@ fn an_evidence_report_holding_the_address_is_a_leak_at_its_entry() {
             assert!(!out.contains("Larchfield") && !out.to_lowercase().contains("9zq"));
         }
     }
+    // A draft of such a case leaves the report out of the pack (the report with the address in
+    // its title here), and keeps the one without.
+    let case = dir.path().join("case-3");
+    let pdf = dir.path().join("draft.pdf");
+    let out = common::ehcpack(&[
+        "render",
+        case.to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--draft",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let opened = ehcpack::received::pack::open(&pdf, None, &Default::default()).unwrap();
+    let names: Vec<&str> = opened.files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.iter().any(|n| n.ends_with("reports/my-story.pdf")),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("salt-report")),
+        "{names:?}"
+    );
+
     // A report without the address: no finding. A scanned page: said so, as a warning.
     let (out, code) =
         validate_with_report(dir.path(), 100, &report_pdf("page", "Josh enjoys Lego"));
