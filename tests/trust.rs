@@ -632,3 +632,75 @@ fn an_evidence_report_holding_the_address_is_a_leak_at_its_entry() {
         "{out}"
     );
 }
+
+// ----- the LA's inbox: caps on a received pack's objects, an archive's size and entries -----
+
+fn received(item: ehcpack::received::Item, limits: ehcpack::received::Limits) -> Vec<String> {
+    let profile = ehcpack::profile::Profile::durham();
+    let ctx = ehcpack::rules::Context::new(&profile, TODAY.parse().unwrap());
+    let options = ehcpack::received::Options {
+        password: None,
+        limits,
+    };
+    ehcpack::received::check(&item, &ctx, &options)
+        .iter()
+        .flat_map(|c| c.report.diagnostics.iter())
+        .filter(|d| d.is_error())
+        .map(|d| format!("{} {}", d.rule, d.message))
+        .collect()
+}
+
+#[test]
+fn received_packs_and_archives_over_a_cap_are_one_finding_each() {
+    use ehcpack::received::{Item, Limits};
+    let dir = tempfile::tempdir().unwrap();
+    let pack = common::render_pack(dir.path(), &sample("year5-passing"), &[]);
+    let got = received(
+        Item::Pack(pack),
+        Limits {
+            max_objects: 10,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        got.iter().any(|m| m.contains("objects")),
+        "a pack of more objects than the cap: {got:?}"
+    );
+    // A zip of the case folder, checked with a small size cap, then a small entries cap.
+    let zip_path = dir.path().join("case.zip");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    for entry in fs::read_dir(sample("year5-passing")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut zip, &fs::read(&path).unwrap()).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    let got = received(
+        Item::Zip(zip_path.clone()),
+        Limits {
+            max_archive_bytes: 1024,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        got.iter()
+            .any(|m| m.contains("ehcpack reads archives of at most")),
+        "{got:?}"
+    );
+    let got = received(
+        Item::Zip(zip_path),
+        Limits {
+            max_entries: 3,
+            ..Limits::default()
+        },
+    );
+    assert!(
+        got.iter()
+            .any(|m| m.contains("entries; ehcpack reads archives of at most")),
+        "{got:?}"
+    );
+}
