@@ -704,3 +704,48 @@ fn received_packs_and_archives_over_a_cap_are_one_finding_each() {
         "{got:?}"
     );
 }
+
+// ----- passwords prepared with SASLprep: NFC and NFD open the same pack -----
+
+/// "Consett-café-2026" typed either way (é as one character, or e and a combining accent):
+/// the pack opens with both, in a reader that applies SASLprep (lopdf's load) and by the key
+/// derivation itself, without SASLprep: NFC as the user password, NFD as the owner password,
+/// which is how qpdf and poppler (which do not apply it) open it.
+#[test]
+fn a_password_typed_as_nfc_or_nfd_opens_the_same_pack() {
+    use unicode_normalization::UnicodeNormalization;
+    let typed = "Consett-café-2026";
+    let nfc: String = typed.nfc().collect();
+    let nfd: String = typed.nfd().collect();
+    assert_ne!(nfc, nfd);
+    let dir = tempfile::tempdir().unwrap();
+    for (n, password) in [&nfd, &nfc].into_iter().enumerate() {
+        let pdf = dir.path().join(format!("pack-{n}.pdf"));
+        let out = ehcpack_command()
+            .env("EHCPACK_PASSWORD", password)
+            .args([
+                "render",
+                "sample-cases/year5-passing",
+                "--today",
+                TODAY,
+                "--encrypt",
+                "-o",
+            ])
+            .arg(&pdf)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        for other in [&nfc, &nfd] {
+            assert!(
+                lopdf::Document::load_with_password(&pdf, other).is_ok(),
+                "typed {password:?}, opened with {other:?}"
+            );
+        }
+        let doc = lopdf::Document::load(&pdf).unwrap();
+        doc.authenticate_raw_user_password(nfc.as_bytes()).unwrap();
+        doc.authenticate_raw_owner_password(nfd.as_bytes()).unwrap();
+        assert!(doc.authenticate_raw_password(b"Consett-cafe-2026").is_err());
+        assert!(doc.authenticate_raw_password(b"").is_err());
+    }
+}
