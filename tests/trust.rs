@@ -243,7 +243,7 @@ fn a_file_that_is_not_a_profile_gives_one_line_quoting_none_of_it() {
         format!("{{\"password\": \"{MARK}\", \"{MARK}\": 1}}\n"),
         format!("Dear {MARK},\nPlease find attached the request.\n"),
         durham.replacen("guidance_weeks:", &format!("{MARK}: 1\nguidance_weeks:"), 1),
-        durham.replacen("guidance_weeks:", &format!("x_weeks: 2\nguidance_weeks:"), 1)
+        durham.replacen("guidance_weeks:", "x_weeks: 2\nguidance_weeks:", 1)
             .replacen("x_weeks", MARK, 1),
         durham.replacen("decision_weeks: 6", &format!("decision_weeks: \"{MARK}\""), 1),
         durham.replacen("2025/26:", &format!("{MARK}:"), 1),
@@ -610,7 +610,7 @@ fn an_evidence_report_holding_the_address_is_a_leak_at_its_entry() {
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let opened = ehcpack::received::pack::open(&pdf, None, &Default::default()).unwrap();
-    let names: Vec<&str> = opened.files.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = opened.files.keys().map(|n| n.as_str()).collect();
     assert!(
         names.iter().any(|n| n.ends_with("reports/my-story.pdf")),
         "{names:?}"
