@@ -183,17 +183,18 @@ fn holds_yaml_below(dir: &Path, depth: usize) -> bool {
 fn declares_pupil(files: &[PathBuf]) -> bool {
     use std::io::Read;
     files.iter().any(|f| {
-        let mut text = String::new();
-        // Through the one reader: a FIFO or device named like YAML is never opened.
+        let mut bytes = Vec::new();
+        // Through the one reader (a FIFO or device named like YAML is never opened) and the
+        // one decoder (a UTF-16 file declares what it declares).
         crate::read::open_file(f)
             .ok()
             .and_then(|(file, _)| {
                 file.take(crate::load::limits::MAX_DOCUMENT_BYTES)
-                    .read_to_string(&mut text)
+                    .read_to_end(&mut bytes)
                     .ok()
             })
             .is_some()
-            && text.lines().any(|l| {
+            && crate::encoding::decode(&bytes).text().lines().any(|l| {
                 let l = l.trim();
                 l.strip_prefix("kind:")
                     .is_some_and(|k| k.trim().trim_matches(['"', '\'']) == "pupil")

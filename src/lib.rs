@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod encoding;
 pub mod generate;
 pub mod load;
 pub mod manifest;

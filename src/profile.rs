@@ -80,21 +80,25 @@ impl Profile {
         Profile::from_text(DURHAM).expect("the built-in Durham profile is valid")
     }
 
+    /// Reads a profile's text. An error names a line and says what is wrong in ehcpack's own
+    /// words, quoting nothing of the text: a file given by mistake (a case document, a
+    /// password file) is never echoed.
     pub fn from_text(text: &str) -> Result<Profile, String> {
         let node = yaml::parse(text)
-            .map_err(|e| format!("line {}: {}", e.pos.line, e.message))?
+            .map_err(|e| format!("line {}: this is not valid YAML", e.pos.line))?
             .ok_or("the profile is empty")?;
-        let profile: Profile = serde_json::from_value(node.to_json()).map_err(|e| e.to_string())?;
+        if let Some(line) = unknown_field(&node) {
+            return Err(format!("line {line}: a field that profiles do not have"));
+        }
+        let profile: Profile =
+            serde_json::from_value(node.to_json()).map_err(|e| shape_problem(&e))?;
         for (label, dates) in &profile.academic_years {
             for (i, term) in dates.terms.iter().enumerate() {
                 if term.ends < term.starts {
                     let line = node
                         .pointer(&format!("/academic_years/{label}/terms/{i}"))
                         .map_or(0, |n| n.pos.line);
-                    return Err(format!(
-                        "line {line}: a term of {label} ends ({}) before it starts ({})",
-                        term.ends, term.starts
-                    ));
+                    return Err(format!("line {line}: a term ends before it starts"));
                 }
             }
             if AcademicYear::parse(label).is_none() {
@@ -102,7 +106,7 @@ impl Profile {
                     .pointer(&format!("/academic_years/{label}"))
                     .map_or(0, |n| n.pos.line);
                 return Err(format!(
-                    "line {line}: `{label}` is not an academic year; write it like 2025/26"
+                    "line {line}: an academic year is not written like 2025/26"
                 ));
             }
         }
@@ -218,6 +222,90 @@ impl Profile {
 pub const MAX_PROFILE_BYTES: u64 = 256 * 1024;
 
 /// A message cut to a line's length, so that a value quoted in an error never prints a file.
+/// The fields a profile has, and those of a year and a term in it.
+const PROFILE_FIELDS: [&str; 10] = [
+    "name",
+    "description",
+    "reviewed_plans_required",
+    "max_review_gap_days",
+    "min_attainment_records",
+    "guidance_weeks",
+    "decision_weeks",
+    "final_plan_weeks",
+    "max_report_age_months",
+    "academic_years",
+];
+const PROFILE_FIELDS_MORE: [&str; 1] = ["fonts"];
+const YEAR_FIELDS: [&str; 3] = ["summer_term_ends", "guidance_date", "terms"];
+const TERM_FIELDS: [&str; 2] = ["starts", "ends"];
+
+/// The line of the first key a profile does not have, at any level.
+fn unknown_field(root: &yaml::Node) -> Option<usize> {
+    use yaml::Value;
+    let Value::Map(entries) = &root.value else {
+        return None;
+    };
+    for e in entries {
+        if !PROFILE_FIELDS.contains(&e.key.as_str())
+            && !PROFILE_FIELDS_MORE.contains(&e.key.as_str())
+        {
+            return Some(e.key_pos.line);
+        }
+    }
+    let years = entries.iter().find(|e| e.key == "academic_years")?;
+    let Value::Map(years) = &years.value.value else {
+        return None;
+    };
+    for year in years {
+        let Value::Map(fields) = &year.value.value else {
+            continue;
+        };
+        for f in fields {
+            if !YEAR_FIELDS.contains(&f.key.as_str()) {
+                return Some(f.key_pos.line);
+            }
+            if let (true, Value::Seq(terms)) = (f.key == "terms", &f.value.value) {
+                for term in terms {
+                    if let Value::Map(t) = &term.value {
+                        if let Some(bad) = t.iter().find(|k| !TERM_FIELDS.contains(&k.key.as_str()))
+                        {
+                            return Some(bad.key_pos.line);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// What serde found wrong, in ehcpack's words: serde's own message can quote a value.
+fn shape_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        // A name ehcpack gave, never one from the file.
+        let ours = PROFILE_FIELDS
+            .iter()
+            .chain(&YEAR_FIELDS)
+            .chain(&TERM_FIELDS)
+            .find(|f| **f == field);
+        if let Some(field) = ours {
+            return format!(
+                "this is not an ehcpack profile: it has no `{field}` (`ehcpack profile show` \
+                 prints one to start from)"
+            );
+        }
+    }
+    if text.starts_with("invalid type") || text.starts_with("invalid value") {
+        return "this is not an ehcpack profile: a value is not of the kind a profile needs (a \
+                whole number, a date, a list of terms); `ehcpack profile show` prints one to \
+                start from"
+            .into();
+    }
+    "this is not an ehcpack profile (`ehcpack profile show` prints one to start from)".into()
+}
+
 fn cut(message: &str) -> String {
     const MAX_CHARS: usize = 300;
     if message.chars().count() > MAX_CHARS {

@@ -124,18 +124,18 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
-/// As [`read_capped`], as UTF-8 text (a byte-order mark is dropped). The error names the line
-/// of the first byte that is not UTF-8, never the text itself.
+/// As [`read_capped`], as text read by the one decoder ([`crate::encoding`]: UTF-8, UTF-16 or
+/// UTF-32). The error names the line of the first character that had to be guessed, never the
+/// text itself.
 pub fn read_text_capped(path: &Path, cap: u64) -> Result<String, String> {
-    let mut bytes = read_capped(path, cap).map_err(|e| e.to_string())?;
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
+    let bytes = read_capped(path, cap).map_err(|e| e.to_string())?;
+    let decoded = crate::encoding::decode(&bytes);
+    match decoded.problem() {
+        None => Ok(decoded.into_text()),
+        Some((problem, line, _)) => Err(format!(
+            "the file {problem} (line {line}); save it as UTF-8"
+        )),
     }
-    String::from_utf8(bytes).map_err(|e| {
-        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-        format!("line {line} has bytes that are not UTF-8 text; save the file as UTF-8")
-    })
 }
 
 /// Streams an ordinary file of at most `cap` bytes through `consume`, a block at a time, in

@@ -218,7 +218,13 @@ pub fn run() -> i32 {
         }
     };
     let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Every command writes through this: once the reader has gone (`| head`), the rest of the
+    // output is dropped and the command finishes its work, so it ends quietly with its true
+    // exit status instead of "Broken pipe" and 2.
+    let mut out = ClosedPipeQuiet {
+        inner: stdout.lock(),
+        closed: false,
+    };
     let result = match cli.command {
         Command::New(args) => new_case(&args, &mut out),
         Command::Completions { shell } => {
@@ -276,6 +282,42 @@ pub fn run() -> i32 {
             let _ = writeln!(io::stderr(), "ehcpack: {}", lines.join("\n"));
             EXIT_CANNOT_RUN
         }
+    }
+}
+
+/// Standard output that drops what is written after the reader closed the pipe.
+struct ClosedPipeQuiet<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> ClosedPipeQuiet<W> {
+    fn quiet<T>(&mut self, result: io::Result<T>, gone: T) -> io::Result<T> {
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(gone)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for ClosedPipeQuiet<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.quiet(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.quiet(result, ())
     }
 }
 

@@ -16,7 +16,7 @@ use crate::load::schema;
 use crate::load::yaml::{self, Node, Value};
 use crate::read::ReadError;
 
-pub use crate::load::evidence::{read_evidence, EvidenceFacts};
+pub use crate::load::evidence::{read_evidence, read_evidence_for, AddressScan, EvidenceFacts};
 pub use crate::load::kind::Kind;
 pub use crate::load::limits::{
     MAX_DOCUMENT_BYTES, MAX_EVIDENCE_BYTES, MAX_REDACTOR_BYTES, MAX_REDACTOR_LINE,
@@ -43,8 +43,10 @@ pub struct Document {
 }
 
 impl Document {
-    /// A document read from `path` (relative to the case folder), not yet parsed.
-    pub fn new(path: PathBuf, text: String) -> Document {
+    /// A document read from `path` (relative to the case folder), not yet parsed. Its text
+    /// comes only from the one decoder ([`crate::encoding`]).
+    pub fn new(path: PathBuf, decoded: crate::encoding::Decoded) -> Document {
+        let text = decoded.into_text();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -192,8 +194,8 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
     for name in names {
         let path = root.join(&name);
         match read_document(&path, &canonical_root) {
-            Ok(text) => {
-                let mut document = Document::new(name.clone(), text);
+            Ok(decoded) => {
+                let mut document = Document::new(name.clone(), decoded);
                 classify(&mut document, &mut found);
                 case.documents.push(document);
             }
@@ -252,42 +254,16 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The text of a file that is not UTF-8 (or too large), made as well as it can be: for the
-/// redactor only.
-fn lossy_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    let utf16 = |le: bool| -> String {
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| {
-                if le {
-                    u16::from_le_bytes([c[0], c[1]])
-                } else {
-                    u16::from_be_bytes([c[0], c[1]])
-                }
-            })
-            .collect();
-        String::from_utf16_lossy(&units)
-    };
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        utf16(true)
-    } else if bytes.starts_with(&[0xFE, 0xFF]) {
-        utf16(false)
-    } else {
-        // Latin-1 (and Windows-1252, near enough for letters and digits): every byte a character.
-        bytes.iter().map(|&b| char::from(b)).collect()
-    }
-}
-
 /// Reads one YAML file with every guard: no links out of the folder, regular files only,
-/// a size cap, UTF-8 only. A file that fails the last two comes back with what could be made
-/// of its text, for the redactor.
+/// a size cap, the text read by the one decoder ([`crate::encoding`]: UTF-8, UTF-16 or UTF-32).
+/// A file too large, or whose text had to be guessed (Latin-1 bytes, a broken UTF-16 pair),
+/// comes back with what could be made of its text, for the redactor.
 // A finding is the natural error here; files that fail are few, so its size does not matter.
 #[allow(clippy::result_large_err)]
 fn read_document(
     path: &Path,
     canonical_root: &Path,
-) -> Result<String, (Diagnostic, Option<String>)> {
+) -> Result<crate::encoding::Decoded, (Diagnostic, Option<crate::encoding::Decoded>)> {
     let no_text = |d: Diagnostic| (d, None);
     let meta = fs::symlink_metadata(path).map_err(|e| {
         no_text(Diagnostic::new(
@@ -334,38 +310,58 @@ fn read_document(
             "check that the file exists and you may read it",
         )),
     })?;
-    let valid =
-        std::str::from_utf8(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes)).is_ok();
-    let lossy = (!valid).then(|| lossy_text(&bytes));
-    decode(bytes).map_err(|d| (d, lossy))
+    let decoded = crate::encoding::decode(&bytes);
+    match decoded.problem() {
+        None => Ok(decoded),
+        Some((problem, line, column)) => Err((
+            unreadable_text(problem, decoded.encoding()).at(line, column),
+            Some(decoded),
+        )),
+    }
+}
+
+/// The finding for a file whose text had to be guessed (see [`crate::encoding`]).
+fn unreadable_text(problem: &str, encoding: crate::encoding::Encoding) -> Diagnostic {
+    Diagnostic::new(
+        RuleId::YamlSyntax,
+        format!("this file {problem}"),
+        match encoding {
+            crate::encoding::Encoding::Utf8 => {
+                "in your editor choose \"Save with encoding\" and pick UTF-8, then check the \
+                 character at this place (often a curly quote, a pound sign or an accent)"
+            }
+            _ => {
+                "the file reads as UTF-16 or UTF-32 text that is damaged; in your editor choose \
+                 \"Save with encoding\" and pick UTF-8"
+            }
+        },
+    )
 }
 
 /// Of a file too large to be a case document, what the redactor reads: the lines of at most
 /// [`MAX_REDACTOR_LINE`] bytes among its first [`MAX_REDACTOR_BYTES`] (a protected address after
-/// a long comment is still found), read a block at a time, so that memory stays small however
-/// the file is made (one line of 100 MB keeps nothing).
-fn head_text(path: &Path) -> Option<String> {
+/// a long comment is still found), read a block at a time through the one decoder, so that
+/// memory stays small however the file is made (one line of 100 MB keeps nothing).
+fn head_text(path: &Path) -> Option<crate::encoding::Decoded> {
     use std::io::Read;
     let (file, _) = crate::read::open_file(path).ok()?;
     let mut reader = file.take(MAX_REDACTOR_BYTES);
-    let mut kept: Vec<u8> = Vec::new();
-    let mut line: Vec<u8> = Vec::new();
+    let mut kept = String::new();
+    let mut line = String::new();
     let mut overlong = false;
     let mut block = vec![0u8; 64 * 1024];
-    loop {
-        let n = reader.read(&mut block).ok()?;
-        if n == 0 {
-            break;
-        }
-        let mut rest = &block[..n];
+    let mut decoder: Option<crate::encoding::Decoder> = None;
+    let mut text = String::new();
+    let mut keep = |text: &mut String, kept: &mut String, last: bool| {
+        let mut rest = &text[..];
         while !rest.is_empty() {
-            let end = rest.iter().position(|b| *b == b'\n');
+            let end = rest.find('\n');
             let (part, next) = match end {
                 Some(e) => (&rest[..=e], &rest[e + 1..]),
                 None => (rest, &rest[rest.len()..]),
             };
             if !overlong {
-                line.extend_from_slice(part);
+                line.push_str(part);
                 if line.len() > MAX_REDACTOR_LINE {
                     overlong = true;
                     line.clear();
@@ -373,51 +369,33 @@ fn head_text(path: &Path) -> Option<String> {
             }
             if end.is_some() {
                 if !overlong && kept.len() + line.len() <= MAX_DOCUMENT_BYTES as usize * 4 {
-                    kept.extend_from_slice(&line);
+                    kept.push_str(&line);
                 }
                 line.clear();
                 overlong = false;
             }
             rest = next;
         }
+        text.clear();
+        if last && !overlong {
+            kept.push_str(&line);
+        }
+    };
+    loop {
+        let n = reader.read(&mut block).ok()?;
+        if n == 0 {
+            break;
+        }
+        decoder
+            .get_or_insert_with(|| crate::encoding::Decoder::new(&block[..n]))
+            .push(&block[..n], &mut text);
+        keep(&mut text, &mut kept, false);
     }
-    if !overlong {
-        kept.extend_from_slice(&line);
-    }
-    Some(match String::from_utf8(kept) {
-        Ok(text) => text,
-        Err(e) => lossy_text(e.as_bytes()),
-    })
-}
-
-/// UTF-8 text, with a byte-order mark allowed and dropped.
-#[allow(clippy::result_large_err)]
-pub fn decode(mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Diagnostic::new(
-            RuleId::YamlSyntax,
-            "this file is saved as UTF-16 text; case files must be UTF-8",
-            "in your editor choose \"Save with encoding\" and pick UTF-8",
-        )
-        .at(1, 1));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-        let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
-        let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-        Diagnostic::new(
-            RuleId::YamlSyntax,
-            "this file has bytes that are not UTF-8 text (perhaps saved as Windows-1252 or \
-             Latin-1)",
-            "in your editor choose \"Save with encoding\" and pick UTF-8, then check the \
-             character at this place (often a curly quote, a pound sign or an accent)",
-        )
-        .at(line, column)
-    })
+    let decoder = decoder.unwrap_or_else(|| crate::encoding::Decoder::new(&[]));
+    let mut whole = decoder.finish(text);
+    let mut tail = whole.take_text();
+    keep(&mut tail, &mut kept, true);
+    Some(whole.with_lines_kept(kept))
 }
 
 /// Parses a document and works out its kind.
@@ -617,11 +595,14 @@ fn read_evidence_files(case: &mut Case) {
                 .filter_map(|i| i.report.as_deref()),
         );
     }
+    // A PDF of a case whose address is protected is read for it too (its text and metadata).
+    let redactor = crate::privacy::Redactor::for_documents(&case.documents);
+    let redactor = redactor.is_protected().then_some(&redactor);
     let mut seen = std::collections::HashSet::new();
     let files: Vec<EvidenceFacts> = paths
         .into_iter()
         .filter(|p| seen.insert(*p))
-        .map(|p| read_evidence(&case.root, p))
+        .map(|p| read_evidence_for(&case.root, p, redactor))
         .collect();
     case.evidence_files = files;
 }

@@ -23,6 +23,82 @@ pub struct EvidenceFacts {
     /// Why the file cannot be used, if it cannot: the `evidence-file` finding's message and
     /// help.
     pub problem: Option<(String, String)>,
+    /// For a PDF of a case whose address is protected: whether its text or metadata holds it.
+    pub address: AddressScan,
+}
+
+/// What reading an evidence PDF for the pupil's protected address found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AddressScan {
+    /// Not read for it (no protected address, not a PDF, or a PDF that cannot be used).
+    #[default]
+    NotScanned,
+    /// Read through: no part of the address.
+    Clear,
+    /// Parts of the address ("the postcode"), and where ("its text", "its metadata").
+    Found {
+        parts: Vec<&'static str>,
+        place: &'static str,
+    },
+    /// Part of it could not be read (why, as the end of a sentence about the file).
+    Unread(String),
+}
+
+/// Whether a PDF's text holds the protected address: each page and each piece of metadata,
+/// in overlapping windows so that memory stays small however long a piece is.
+fn scan_pdf_text(
+    redactor: &crate::privacy::Redactor,
+    text: &crate::load::evidence_pdf::PdfText,
+) -> AddressScan {
+    const WINDOW: usize = 64 * 1024;
+    const OVERLAP: usize = 1024;
+    let parts_in = |pieces: &[String]| -> Vec<&'static str> {
+        let mut parts: Vec<&'static str> = Vec::new();
+        for piece in pieces {
+            let mut start = 0;
+            while start < piece.len() {
+                let mut end = (start + WINDOW).min(piece.len());
+                while !piece.is_char_boundary(end) {
+                    end += 1;
+                }
+                for part in redactor.parts_in(&piece[start..end]) {
+                    if !parts.contains(&part) {
+                        parts.push(part);
+                    }
+                }
+                if end == piece.len() {
+                    break;
+                }
+                start = end - OVERLAP;
+                while !piece.is_char_boundary(start) {
+                    start += 1;
+                }
+            }
+        }
+        parts
+    };
+    let in_text = parts_in(&text.pages);
+    let in_metadata = parts_in(&text.metadata);
+    let place = match (in_text.is_empty(), in_metadata.is_empty()) {
+        (false, false) => "its text and its metadata",
+        (false, true) => "its text",
+        (true, false) => {
+            "its metadata (title, outline, annotations, form fields or attached files' names)"
+        }
+        (true, true) => {
+            return match &text.unread {
+                Some(why) => AddressScan::Unread(why.clone()),
+                None => AddressScan::Clear,
+            }
+        }
+    };
+    let mut parts = in_text;
+    for part in in_metadata {
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    AddressScan::Found { parts, place }
 }
 
 impl EvidenceFacts {
@@ -31,9 +107,16 @@ impl EvidenceFacts {
         is_pdf_name(&self.path)
     }
 
-    /// Whether render attaches it: a PDF that read within the limits.
+    /// Whether render attaches it: a PDF that read within the limits, and whose text and
+    /// metadata do not hold the protected address.
     pub fn attachable(&self) -> bool {
-        self.problem.is_none() && self.pdf_pages.is_some()
+        self.problem.is_none() && self.pdf_pages.is_some() && !self.carries_address()
+    }
+
+    /// Whether its text or metadata holds the protected address: such a file is never put in a
+    /// pack, not even a draft's.
+    pub fn carries_address(&self) -> bool {
+        matches!(self.address, AddressScan::Found { .. })
     }
 }
 
@@ -47,12 +130,22 @@ fn is_pdf_name(path: &str) -> bool {
 /// [`MAX_EVIDENCE_BYTES`], its SHA-256 (streamed, in constant memory, for any file not named
 /// .pdf) and, for a PDF, what `evidence_pdf::inspect` finds.
 pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
+    read_evidence_for(root, path, None)
+}
+
+/// As [`read_evidence`], and a PDF read for the protected address `redactor` holds.
+pub fn read_evidence_for(
+    root: &Path,
+    path: &str,
+    redactor: Option<&crate::privacy::Redactor>,
+) -> EvidenceFacts {
     let mut facts = EvidenceFacts {
         path: path.to_string(),
         bytes: 0,
         sha256: String::new(),
         pdf_pages: None,
         problem: evidence_problem(root, path),
+        address: AddressScan::NotScanned,
     };
     if facts.problem.is_some() {
         return facts;
@@ -80,8 +173,16 @@ pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
             Ok(bytes) => {
                 facts.bytes = bytes.len() as u64;
                 facts.sha256 = crate::manifest::sha256_hex(&bytes);
-                match crate::load::evidence_pdf::inspect(&bytes) {
-                    Ok(pdf) => facts.pdf_pages = Some(pdf.pages),
+                let read = match redactor {
+                    Some(redactor) => crate::load::evidence_pdf::inspect_with_text(&bytes)
+                        .map(|(pdf, text)| (pdf, Some(scan_pdf_text(redactor, &text)))),
+                    None => crate::load::evidence_pdf::inspect(&bytes).map(|pdf| (pdf, None)),
+                };
+                match read {
+                    Ok((pdf, scan)) => {
+                        facts.pdf_pages = Some(pdf.pages);
+                        facts.address = scan.unwrap_or_default();
+                    }
                     Err(reason) => {
                         facts.problem = Some((
                             format!("the evidence file `{path}` {reason}"),

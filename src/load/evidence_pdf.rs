@@ -44,6 +44,183 @@ pub struct PdfFacts {
 /// the file cannot be used, as the end of a sentence that begins with the file
 /// ("... is named .pdf but is not a PDF").
 pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, String> {
+    inspect_document(bytes).map(|(facts, _)| facts)
+}
+
+/// As [`inspect`], and what the PDF says where a reader could see a protected address: the
+/// text of its pages, and its metadata (the information dictionary, XMP, the outline,
+/// annotations, form fields, attached files' names: every text string and name in the file,
+/// and the text drawn in its forms), within [`MAX_SCANNED_TEXT_BYTES`].
+pub fn inspect_with_text(bytes: &[u8]) -> Result<(PdfFacts, PdfText), String> {
+    let (facts, document) = inspect_document(bytes)?;
+    Ok((facts, text_of(&document)))
+}
+
+/// The most text of one evidence PDF read for a protected address.
+pub const MAX_SCANNED_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
+/// What an evidence PDF says, for the protected-address check.
+#[derive(Debug, Clone, Default)]
+pub struct PdfText {
+    /// The text of each page, in order.
+    pub pages: Vec<String>,
+    /// Every text string and name, the XMP metadata, the text drawn in forms.
+    pub metadata: Vec<String>,
+    /// Why some of it could not be read (a scanned page, a font without a map to letters, more
+    /// text than is read): then no finding can say the file is free of the address.
+    pub unread: Option<String>,
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark, UTF-8 with one, else PDFDocEncoding
+/// (read as Latin-1, which agrees with it for letters and digits).
+pub fn text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+fn text_of(document: &Document) -> PdfText {
+    let mut text = PdfText::default();
+    let mut budget = MAX_SCANNED_TEXT_BYTES;
+    let mut unread: Vec<String> = Vec::new();
+    let over = "holds more text than ehcpack reads (16 MB)".to_string();
+    let take = |piece: String, budget: &mut usize, unread: &mut Vec<String>| -> Option<String> {
+        if piece.len() > *budget {
+            if !unread.contains(&over) {
+                unread.push(over.clone());
+            }
+            *budget = 0;
+            return None;
+        }
+        *budget -= piece.len();
+        Some(piece)
+    };
+    // The pages' text, as a reader shows it (fonts' encodings and maps to letters applied).
+    let pages = document.get_pages();
+    let mut blank = Vec::new();
+    for number in pages.keys() {
+        // lopdf's text extraction has not been fuzzed as the loader has: a panic in it is a
+        // page that cannot be read, never an abort.
+        let chunks = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            document.extract_text_chunks_with_limit(&[*number], 64 * 1024 * 1024)
+        }))
+        .unwrap_or_else(|_| vec![Err(lopdf::Error::Syntax("unreadable".into()))]);
+        let mut page = String::new();
+        let mut failed = false;
+        for chunk in chunks {
+            match chunk {
+                Ok(t) => page.push_str(&t),
+                Err(_) => failed = true,
+            }
+        }
+        if failed {
+            unread.push(format!(
+                "has text on page {number} that cannot be read as letters"
+            ));
+        } else if page.trim().is_empty() {
+            blank.push(*number);
+        }
+        if let Some(page) = take(page, &mut budget, &mut unread) {
+            text.pages.push(page);
+        }
+    }
+    if !blank.is_empty() {
+        let list: Vec<String> = blank.iter().take(5).map(u32::to_string).collect();
+        unread.push(format!(
+            "has {} with no text to read (a scan?): {}{}",
+            if blank.len() == 1 { "a page" } else { "pages" },
+            list.join(", "),
+            if blank.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    // Every text string and name anywhere, and the text of XMP metadata and forms.
+    let mut strings = Vec::new();
+    for object in document.objects.values() {
+        let mut stack = vec![object];
+        while let Some(o) = stack.pop() {
+            match o {
+                Object::String(bytes, _) => strings.push(text_string(bytes)),
+                Object::Name(bytes) => strings.push(text_string(bytes)),
+                Object::Array(items) => stack.extend(items.iter()),
+                Object::Dictionary(d) => {
+                    for (key, value) in d.iter() {
+                        strings.push(text_string(key));
+                        stack.push(value);
+                    }
+                }
+                Object::Stream(stream) => {
+                    stack.push_dict(&stream.dict);
+                    let kind = |key: &[u8]| stream.dict.get(key).and_then(Object::as_name).ok();
+                    let xml =
+                        kind(b"Subtype") == Some(b"XML") || kind(b"Type") == Some(b"Metadata");
+                    let form = kind(b"Subtype") == Some(b"Form");
+                    if xml || form {
+                        let content = stream
+                            .decompressed_content()
+                            .unwrap_or_else(|_| stream.content.clone());
+                        if xml {
+                            strings.push(String::from_utf8_lossy(&content).into_owned());
+                        } else if let Ok(ops) = lopdf::content::Content::decode(&content) {
+                            let mut drawn = String::new();
+                            for op in &ops.operations {
+                                let mut operands: Vec<&Object> = op.operands.iter().collect();
+                                while let Some(operand) = operands.pop() {
+                                    match operand {
+                                        Object::String(b, _) => drawn.push_str(&text_string(b)),
+                                        Object::Array(items) => operands.extend(items.iter().rev()),
+                                        _ => {}
+                                    }
+                                }
+                                if op.operator == "ET" || op.operator == "Td" {
+                                    drawn.push('\n');
+                                }
+                            }
+                            strings.push(drawn);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for piece in strings {
+        if piece.is_empty() {
+            continue;
+        }
+        match take(piece, &mut budget, &mut unread) {
+            Some(piece) => text.metadata.push(piece),
+            None => break,
+        }
+    }
+    text.unread = (!unread.is_empty()).then(|| unread.join("; "));
+    text
+}
+
+/// Pushes a dictionary's values (and keys, as text) onto a walk.
+trait PushDict<'a> {
+    fn push_dict(&mut self, dict: &'a lopdf::Dictionary);
+}
+
+impl<'a> PushDict<'a> for Vec<&'a Object> {
+    fn push_dict(&mut self, dict: &'a lopdf::Dictionary) {
+        for (_, value) in dict.iter() {
+            self.push(value);
+        }
+    }
+}
+
+fn inspect_document(bytes: &[u8]) -> Result<(PdfFacts, Document), String> {
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err("is named .pdf but is not a PDF".into());
@@ -62,7 +239,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, String> {
     if pages == 0 {
         return Err("has no pages".into());
     }
-    Ok(PdfFacts { pages })
+    Ok((PdfFacts { pages }, document))
 }
 
 /// Reads an evidence PDF again (to attach it to the pack) with the same caps and limits as at

@@ -986,7 +986,7 @@ mod tests {
             .and_then(|r| r.get("kind"))
             .and_then(Node::as_str)
             .and_then(Kind::from_name);
-        let mut document = Document::new(path.into(), text.into());
+        let mut document = Document::new(path.into(), crate::encoding::decode(text.as_bytes()));
         document.kind = kind;
         document.root = root;
         document

@@ -89,12 +89,21 @@ pub fn terminal_safe(text: &str) -> String {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
+        || is_noncharacter(c)
         || matches!(
             c.general_category(),
             GeneralCategory::Format
                 | GeneralCategory::LineSeparator
                 | GeneralCategory::ParagraphSeparator
         )
+}
+
+/// The 66 code points Unicode keeps out of text (U+FDD0 to U+FDEF, and the last two of every
+/// plane, U+FFFE and U+FFFF among them): XML 1.0 forbids the last two of the first plane, and
+/// no reader should be handed any of them raw.
+fn is_noncharacter(c: char) -> bool {
+    let c = c as u32;
+    (0xFDD0..=0xFDEF).contains(&c) || c & 0xFFFE == 0xFFFE
 }
 
 /// Marks the start and end of a quoted value that may be cut short (private-use characters).

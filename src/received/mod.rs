@@ -583,6 +583,9 @@ struct Spilled {
 #[derive(Serialize, Deserialize)]
 struct SpilledFinding {
     rule: String,
+    /// As found: a rule's finding may be a warning where the rule is an error (an evidence
+    /// PDF that cannot be read far enough to tell whether it shows the address).
+    warning: bool,
     file: Option<PathBuf>,
     line: Option<usize>,
     column: Option<usize>,
@@ -612,6 +615,7 @@ impl Spilled {
                 .into_iter()
                 .map(|d| SpilledFinding {
                     rule: d.rule.to_string(),
+                    warning: !d.is_error(),
                     file: d.file,
                     line: d.line,
                     column: d.column,
@@ -631,7 +635,11 @@ impl Spilled {
                 let rule = catalogue::get(&d.rule)?;
                 Some(Diagnostic {
                     rule: rule.id,
-                    severity: rule.severity,
+                    severity: if d.warning {
+                        crate::diagnostic::Severity::Warning
+                    } else {
+                        crate::diagnostic::Severity::Error
+                    },
                     file: d.file,
                     line: d.line,
                     column: d.column,

@@ -67,7 +67,7 @@ fn evidence_paths(case: &Case) -> Vec<String> {
         // Read and checked once when the case was loaded (case::read_evidence).
         let usable = case
             .evidence_facts(&path)
-            .is_some_and(|facts| facts.problem.is_none());
+            .is_some_and(|facts| facts.problem.is_none() && !facts.carries_address());
         if out.contains(&path) || !usable {
             continue;
         }

@@ -214,6 +214,14 @@ pub fn check_parsed(tera: &Tera) -> Result<(), String> {
             .map(|(file, namespace)| (namespace.as_str(), file.as_str()))
             .collect();
         let resolve = |walk: Walk| -> Result<Vec<(String, String)>, String> {
+            if let Some(function) = refused_function(&walk) {
+                return Err(format!(
+                    "the template {name} calls the function `{}`; templates may call only {}, \
+                     and cannot read the environment, the clock or files",
+                    crate::privacy::terminal_safe(function),
+                    ALLOWED_FUNCTIONS.map(|f| format!("`{f}`")).join(" and ")
+                ));
+            }
             for (key, value) in &walk.sets {
                 if let Some(why) = grows(value, &set_names) {
                     return Err(format!(
@@ -264,6 +272,8 @@ pub fn check_parsed(tera: &Tera) -> Result<(), String> {
 #[derive(Default)]
 struct Walk {
     includes: Vec<String>,
+    /// Functions called (`range(...)`, `get_env(...)`).
+    functions: Vec<String>,
     calls: Vec<(String, String)>,
     sets: Vec<(String, Expr)>,
     set_names: HashSet<String>,
@@ -335,7 +345,10 @@ impl Walk {
                 self.calls.push((m.namespace.clone(), m.name.clone()));
                 m.args.values().for_each(|a| self.expr(a));
             }
-            ExprVal::FunctionCall(f) => f.args.values().for_each(|a| self.expr(a)),
+            ExprVal::FunctionCall(f) => {
+                self.functions.push(f.name.clone());
+                f.args.values().for_each(|a| self.expr(a));
+            }
             ExprVal::Array(items) => items.iter().for_each(|a| self.expr(a)),
             ExprVal::StringConcat(c) => {
                 for v in &c.values {
@@ -345,6 +358,20 @@ impl Walk {
             _ => {}
         }
     }
+}
+
+/// The only functions a template may call: neither reads anything outside the template's
+/// context. Tera's others read the environment (`get_env`, which could print the `--encrypt`
+/// password into the pack), the clock (`now`) or chance (`get_random`); a name Tera adds later
+/// is refused until it is listed here.
+pub const ALLOWED_FUNCTIONS: [&str; 2] = ["range", "throw"];
+
+/// The first function a walk called that templates may not call.
+fn refused_function(walk: &Walk) -> Option<&str> {
+    walk.functions
+        .iter()
+        .map(String::as_str)
+        .find(|f| !ALLOWED_FUNCTIONS.contains(f))
 }
 
 /// Why a `set` value can grow a value set earlier: it names one and joins, lists, calls or
@@ -472,9 +499,19 @@ thread_local! {
     static RANGE_LEFT: Cell<usize> = const { Cell::new(MAX_RANGE_ITEMS) };
 }
 
-/// Replaces Tera's `range` with one that counts what it gives against [`MAX_RANGE_ITEMS`].
+/// Replaces Tera's `range` with one that counts what it gives against [`MAX_RANGE_ITEMS`], and
+/// every function that reads the world outside the template with one that refuses (a second
+/// line behind [`check_parsed`]'s list).
 pub fn limit_functions(tera: &mut Tera) {
     tera.register_function("range", bounded_range);
+    for ambient in ["get_env", "now", "get_random"] {
+        tera.register_function(ambient, move |_: &HashMap<String, Value>| {
+            Err(tera::Error::msg(format!(
+                "templates may not call `{ambient}`: they cannot read the environment, the \
+                 clock or files"
+            )))
+        });
+    }
 }
 
 fn bounded_range(args: &HashMap<String, Value>) -> tera::Result<Value> {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::escape;
 use super::{Reporter, Summary};
 use crate::diagnostic::catalogue;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -20,17 +21,6 @@ fn location(case: &RedactedReport, d: &Diagnostic) -> String {
 
 fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
-}
-
-/// A text cell a spreadsheet will not read as a formula: one that starts with `=`, `+`, `-`,
-/// `@`, a tab or a carriage return (a file named `=HYPERLINK(...).pdf`) gets a leading `'`,
-/// which spreadsheets show as text (OWASP's advice for CSV injection).
-fn spreadsheet_safe(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
-    }
 }
 
 /// A CSV writer's error as the io::Error it wraps, when it does (a closed pipe stays one).
@@ -51,7 +41,7 @@ pub struct Junit {
 
 impl Reporter for Junit {
     fn case(&mut self, report: &RedactedReport, _out: &mut dyn Write) -> io::Result<()> {
-        let name = report.path_text().into_string();
+        let name = escape::xml(&report.path_text());
         let errors: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
         let status = if errors.is_empty() {
             TestCaseStatus::success()
@@ -71,10 +61,10 @@ impl Reporter for Junit {
                 .map(|d| {
                     format!(
                         "{}: error[{}]: {}\n  help: {}",
-                        location(report, d),
+                        escape::xml(&location(report, d)),
                         d.rule,
-                        d.message,
-                        d.help
+                        escape::xml(&d.message),
+                        escape::xml(&d.help)
                     )
                 })
                 .collect();
@@ -90,9 +80,9 @@ impl Reporter for Junit {
             .map(|d| {
                 format!(
                     "{}: warning[{}]: {}",
-                    location(report, d),
+                    escape::xml(&location(report, d)),
                     d.rule,
-                    d.message
+                    escape::xml(&d.message)
                 )
             })
             .collect();
@@ -145,7 +135,7 @@ impl Reporter for Sarif {
                 "ruleId": d.rule.as_str(),
                 "ruleIndex": d.rule as usize,
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "message": {"text": format!("{} (help: {})", d.message, d.help)},
+                "message": {"text": format!("{} (help: {})", escape::sarif(&d.message), escape::sarif(&d.help))},
                 "locations": [{"physicalLocation": physical}],
             }));
         }
@@ -203,17 +193,6 @@ fn uri_of(path: &Path) -> String {
 /// `--format github`: workflow commands, so findings show on the right lines of a pull request.
 pub struct Github;
 
-/// GitHub's escaping for workflow command data and properties.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
 impl Reporter for Github {
     fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
@@ -222,7 +201,7 @@ impl Reporter for Github {
                 Severity::Warning => "warning",
             };
             let file = report.location(d.file.as_deref());
-            let mut props = vec![format!("file={}", escape_property(&file))];
+            let mut props = vec![format!("file={}", escape::github_property(&file))];
             if let Some(line) = d.line {
                 props.push(format!("line={line}"));
             }
@@ -231,16 +210,17 @@ impl Reporter for Github {
             }
             props.push(format!(
                 "title={}",
-                escape_property(&format!("ehcpack {}", d.rule))
+                escape::github_property(&format!("ehcpack {}", d.rule))
             ));
             writeln!(
                 out,
                 "::{level} {}::{}",
                 props.join(","),
-                escape_data(&format!(
-                    "{}\nhelp: {}\nsource: {}",
-                    d.message, d.help, d.source
-                ))
+                escape::github_lines(&[
+                    &d.message,
+                    &format!("help: {}", d.help),
+                    &format!("source: {}", d.source),
+                ])
             )?;
         }
         Ok(())
@@ -303,8 +283,8 @@ impl Reporter for Csv {
         let dates = &report.dates;
         writer
             .write_record([
-                spreadsheet_safe(report.path_text().into_string()),
-                spreadsheet_safe(dates.pupil_reference.clone().unwrap_or_default()),
+                escape::csv(&report.path_text()),
+                escape::csv(dates.pupil_reference.as_deref().unwrap_or_default()),
                 report.verdict.as_str().to_string(),
                 report.errors.to_string(),
                 report.warnings.to_string(),

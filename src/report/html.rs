@@ -81,20 +81,9 @@ code {{ background: #f3f2f1; padding: 0 .2rem; }}
     }
 }
 
-/// Escapes text for HTML content and attribute values.
+/// Text for HTML content and attribute values: the one HTML table ([`super::escape::html`]).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::html(text)
 }
 
 impl Reporter for Html {

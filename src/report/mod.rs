@@ -4,6 +4,7 @@
 //! writer escapes for its format after that.
 
 mod ci;
+pub mod escape;
 mod html;
 mod human;
 mod json;

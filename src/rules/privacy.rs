@@ -15,6 +15,7 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     for document in case.documents.iter().filter(|d| !d.unreadable) {
         comments(document, &redactor, out);
     }
+    evidence(case, out);
     for (doc, document) in case.documents.iter().enumerate() {
         let Some(root) = &document.root else { continue };
         let mut strings = Vec::new();
@@ -47,6 +48,71 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
                      on any document, and the pack says only that it is withheld",
                 ),
             ));
+        }
+    }
+}
+
+/// An evidence PDF whose text or metadata holds the address goes to the LA as it is: the
+/// finding stands at its entry (evidence.yaml, or a professional's `report:`). One that could
+/// not be read far enough to tell is said so, as a warning.
+fn evidence(case: &Case, out: &mut Vec<Diagnostic>) {
+    use crate::case::AddressScan;
+    let mut entries: Vec<(usize, String, &str)> = Vec::new();
+    if let Some(e) = &case.evidence {
+        for (i, f) in e.value.files.iter().enumerate() {
+            entries.push((e.doc, format!("/files/{i}/path"), &f.path));
+        }
+    }
+    if let Some(p) = &case.professionals {
+        for (i, inv) in p.value.involvements.iter().enumerate() {
+            if let Some(report) = &inv.report {
+                entries.push((p.doc, format!("/involvements/{i}/report"), report));
+            }
+        }
+    }
+    for (doc, pointer, path) in entries {
+        let Some(facts) = case.evidence_facts(path) else {
+            continue;
+        };
+        match &facts.address {
+            AddressScan::Found { parts, place } => {
+                out.push(case.at(
+                    doc,
+                    &pointer,
+                    Diagnostic::new(
+                        RuleId::ProtectedAddressLeak,
+                        format!(
+                        "the pupil's address is protected, and {} {} in {place} of the evidence \
+                         file `{}`",
+                        parts.join(" and "),
+                        if parts.len() == 1 { "appears" } else { "appear" },
+                        path
+                    ),
+                        "ask the author for a copy without the address and put that in the case \
+                     folder; a protected address must not be shared on any document, and the \
+                     pack carries the file as it is",
+                    ),
+                ))
+            }
+            AddressScan::Unread(why) => {
+                let mut d = case.at(
+                    doc,
+                    &pointer,
+                    Diagnostic::new(
+                        RuleId::ProtectedAddressLeak,
+                        format!(
+                            "ehcpack cannot tell whether the evidence file `{}` shows the \
+                             pupil's protected address: it {why}",
+                            path
+                        ),
+                        "check the file by eye before sending it; if it shows the address, ask \
+                         the author for a copy without it",
+                    ),
+                );
+                d.severity = crate::diagnostic::Severity::Warning;
+                out.push(d);
+            }
+            AddressScan::NotScanned | AddressScan::Clear => {}
         }
     }
 }

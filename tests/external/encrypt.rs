@@ -95,3 +95,38 @@ fn qpdf_opens_it_with_an_accented_password() {
     .status
     .success());
 }
+
+/// A password typed as NFC or NFD (é as one character, or e and a combining accent, as
+/// different systems produce it) opens the same pack in qpdf (either form) and poppler (NFC as
+/// the user password, NFD as the owner password, which viewers built on poppler also try),
+/// whichever form it was typed in.
+#[test]
+fn nfc_and_nfd_forms_of_one_password_open_the_pack_in_qpdf_and_poppler() {
+    use unicode_normalization::UnicodeNormalization;
+    let nfc: String = "Consett-café-2026".nfc().collect();
+    let nfd: String = "Consett-café-2026".nfd().collect();
+    assert_ne!(nfc, nfd);
+    for typed in [&nfd, &nfc] {
+        let dir = common::tempdir();
+        let pdf = encrypted_pack_with(dir.path(), typed);
+        let path = pdf.to_str().unwrap();
+        for password in [&nfc, &nfd] {
+            let out = tool(
+                "qpdf",
+                &["--check", &format!("--password={password}"), path],
+            );
+            assert!(
+                out.status.success(),
+                "qpdf, typed {typed:?}, given {password:?}"
+            );
+        }
+        let text = |flag: &str, password: &str| {
+            let out = tool("pdftotext", &[flag, password, path, "-"]);
+            out.status.success()
+                && String::from_utf8_lossy(&out.stdout).contains("EHC needs assessment request")
+        };
+        assert!(text("-upw", &nfc), "poppler, NFC, typed {typed:?}");
+        assert!(text("-opw", &nfd), "poppler, NFD, typed {typed:?}");
+        assert!(!text("-upw", "Consett-cafe-2026"));
+    }
+}

@@ -709,7 +709,8 @@ fn crafted_evidence_pdfs_are_findings_at_validate_time_and_never_abort() {
             "{what}: render was killed by a signal: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(out.status.code(), Some(0), "{what}");
+        // A draft of a case with errors (the bad evidence file is one) is written, exit 1.
+        assert_eq!(out.status.code(), Some(1), "{what}");
         let rendered = fs::read(&pack).unwrap();
         assert!(
             rendered.len() < bytes.len() / 2 + 2_000_000,

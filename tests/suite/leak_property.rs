@@ -277,7 +277,10 @@ fn pupil_document() -> Document {
         "format: ehcpack/1\nkind: pupil\naddress:\n  lines:\n    - {LINE}\n  town: Cragwell\n  postcode: {POSTCODE}\n  protected: true\n"
     );
     let root = ehcpack::yaml::parse(&text).unwrap();
-    let mut document = Document::new("pupil.yaml".into(), text);
+    let mut document = Document::new(
+        "pupil.yaml".into(),
+        ehcpack::encoding::decode(text.as_bytes()),
+    );
     document.kind = Some(Kind::Pupil);
     document.root = root;
     document
@@ -732,4 +735,176 @@ fn a_new_looked_after_case_reads_and_never_prints_the_address() {
     }
     let status = ehcpack(&["status", case.to_str().unwrap(), "--today", TODAY]);
     assert_eq!(leaked(&status.stdout), None);
+}
+
+// ----- every encoding of the pupil file, through every output, draft and final -----
+
+/// The pupil file's text in every way a case file's bytes can be read: UTF-8 with and without
+/// a byte-order mark, UTF-16 and UTF-32 in both byte orders with and without one, and Latin-1.
+fn encodings(text: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let utf16 = |le: bool, bom: bool| -> Vec<u8> {
+        let lead = if bom { "\u{feff}" } else { "" };
+        lead.encode_utf16()
+            .chain(text.encode_utf16())
+            .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
+            .collect()
+    };
+    let utf32 = |le: bool, bom: bool| -> Vec<u8> {
+        let lead = if bom { "\u{feff}" } else { "" };
+        lead.chars()
+            .chain(text.chars())
+            .flat_map(|c| {
+                let u = c as u32;
+                if le {
+                    u.to_le_bytes()
+                } else {
+                    u.to_be_bytes()
+                }
+            })
+            .collect()
+    };
+    let latin1: Vec<u8> = text
+        .chars()
+        .map(|c| u8::try_from(c as u32).expect("a Latin-1 character"))
+        .collect();
+    vec![
+        ("UTF-8", text.as_bytes().to_vec()),
+        (
+            "UTF-8 with BOM",
+            [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+        ),
+        ("UTF-16LE with BOM", utf16(true, true)),
+        ("UTF-16LE", utf16(true, false)),
+        ("UTF-16BE with BOM", utf16(false, true)),
+        ("UTF-16BE", utf16(false, false)),
+        ("UTF-32LE with BOM", utf32(true, true)),
+        ("UTF-32LE", utf32(true, false)),
+        ("UTF-32BE with BOM", utf32(false, true)),
+        ("UTF-32BE", utf32(false, false)),
+        ("Latin-1", latin1),
+    ]
+}
+
+/// Every string and (inflated) stream of a PDF, read as UTF-8, as UTF-16 in both byte orders
+/// and with NUL bytes dropped: a variant of the address in any of them.
+fn pdf_leaked(pdf: &Path) -> Option<String> {
+    let doc = lopdf::Document::load(pdf).expect("the pack reads");
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    for object in doc.objects.values() {
+        let mut strings = Vec::new();
+        collect_strings(object, &mut strings);
+        pieces.extend(strings);
+        if let lopdf::Object::Stream(stream) = object {
+            pieces.push(
+                stream
+                    .decompressed_content()
+                    .unwrap_or_else(|_| stream.content.clone()),
+            );
+        }
+    }
+    for bytes in pieces {
+        let utf16 = |le: bool| -> Vec<u8> {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| {
+                    if le {
+                        u16::from_le_bytes([c[0], c[1]])
+                    } else {
+                        u16::from_be_bytes([c[0], c[1]])
+                    }
+                })
+                .collect();
+            String::from_utf16_lossy(&units).into_bytes()
+        };
+        let no_nul: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+        for reading in [bytes.clone(), no_nul, utf16(true), utf16(false)] {
+            if let Some(found) = leaked(&reading) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+fn collect_strings(object: &lopdf::Object, out: &mut Vec<Vec<u8>>) {
+    match object {
+        lopdf::Object::String(bytes, _) | lopdf::Object::Name(bytes) => out.push(bytes.clone()),
+        lopdf::Object::Array(items) => items.iter().for_each(|o| collect_strings(o, out)),
+        lopdf::Object::Dictionary(d) => d.iter().for_each(|(_, o)| collect_strings(o, out)),
+        lopdf::Object::Stream(s) => s.dict.iter().for_each(|(_, o)| collect_strings(o, out)),
+        _ => {}
+    }
+}
+
+/// A pupil file saved in any encoding is read the same by every path: every report format,
+/// `status`, and the pack, draft and final, embed and print it with the address withheld.
+#[test]
+fn every_encoding_of_the_pupil_file_is_withheld_from_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(String, String)> = base_files()
+        .into_iter()
+        .map(|(name, text)| {
+            let text = match name.as_str() {
+                // The sample's own leak taken out, so that a final pack can be made.
+                "views.yaml" => {
+                    text.replace("14 Larchfield Row,\n    DH7 9ZQ", "their home,\n    ")
+                }
+                // A name with a Latin-1 letter, so the Latin-1 file is not also UTF-8.
+                "pupil.yaml" => text.replace("first: Joshua", "first: Joshuë"),
+                _ => text,
+            };
+            (name, text)
+        })
+        .collect();
+    let pupil = files
+        .iter()
+        .find(|(n, _)| n == "pupil.yaml")
+        .unwrap()
+        .1
+        .clone();
+    for (n, (encoding, bytes)) in encodings(&pupil).into_iter().enumerate() {
+        let case = write_case(dir.path(), &format!("case {n}"), &files);
+        fs::write(case.join("pupil.yaml"), &bytes).unwrap();
+        let case_arg = case.to_str().unwrap();
+        let mut outs = Vec::new();
+        for format in ["human", "json", "junit", "sarif", "github", "csv", "html"] {
+            let out = ehcpack(&["validate", case_arg, "--today", TODAY, "--format", format]);
+            outs.push((format.to_string(), [out.stdout, out.stderr].concat()));
+        }
+        let status = ehcpack(&["status", case_arg, "--today", TODAY]);
+        outs.push(("status".into(), [status.stdout, status.stderr].concat()));
+        for (what, out) in &outs {
+            assert_eq!(leaked(out), None, "{encoding}, {what}");
+        }
+        // Only Latin-1 is a guess: the other encodings read as the case they are.
+        let human = String::from_utf8_lossy(&outs[0].1).into_owned();
+        if encoding == "Latin-1" {
+            assert!(human.contains("error[yaml-syntax]"), "{human}");
+        } else {
+            assert!(!human.contains("yaml-syntax"), "{encoding}: {human}");
+        }
+        for draft in [true, false] {
+            let pdf = dir
+                .path()
+                .join(format!("pack-{n}-{}.pdf", if draft { "d" } else { "f" }));
+            let mut args = vec!["render", case_arg, "--today", TODAY, "-o"];
+            args.push(pdf.to_str().unwrap());
+            if draft {
+                args.push("--draft");
+            }
+            let out = ehcpack(&args);
+            assert_eq!(
+                leaked(&[out.stdout.clone(), out.stderr.clone()].concat()),
+                None,
+                "{encoding}"
+            );
+            if pdf.exists() {
+                assert_eq!(pdf_leaked(&pdf), None, "{encoding}, draft: {draft}");
+            } else {
+                // Only a case with errors is refused a final pack.
+                assert!(!draft && encoding == "Latin-1", "{encoding}: {out:?}");
+            }
+        }
+        fs::remove_dir_all(&case).unwrap();
+    }
 }

@@ -26,3 +26,4 @@ mod render;
 mod rules;
 mod schema_enums;
 mod snapshots;
+mod trust;

@@ -117,8 +117,9 @@ fn render(case: &Path, pdf: &Path, env: &[(&str, &str)], extra: &[&str]) {
     ];
     args.extend_from_slice(extra);
     let out = ehcpack_in(&root(), &args, env);
-    assert!(
-        out.status.success(),
+    assert_eq!(
+        out.status.code(),
+        common::render_status(&out.stdout),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
