@@ -2,7 +2,8 @@
 //! `docs/rules/<id>.md` (see [`catalogue`]). Rules read the typed case and produce diagnostics;
 //! they never print.
 
-/// The registry, where it was: it lives beside [`Diagnostic`] now, apart from the rules' logic.
+/// The registry under its old path, for code written before it moved beside [`Diagnostic`],
+/// apart from the rules' logic. Code inside the crate names `crate::diagnostic::catalogue`.
 pub use crate::diagnostic::catalogue;
 pub use crate::diagnostic::catalogue::RuleId;
 mod dates;
