@@ -164,10 +164,12 @@ fn equals(old: &Spanned, new: &Json) -> bool {
             items.len() == news.len() && items.iter().zip(news).all(|(o, n)| equals(o, n))
         }
         (Kind::Map(entries), Json::Object(fields)) => {
-            fields.iter().all(|(k, v)| match entries.iter().find(|(key, _)| &key.name == k) {
-                Some((_, o)) => equals(o, v),
-                None => is_blank(v),
-            })
+            fields.iter().all(
+                |(k, v)| match entries.iter().find(|(key, _)| &key.name == k) {
+                    Some((_, o)) => equals(o, v),
+                    None => is_blank(v),
+                },
+            )
         }
         _ => false,
     }
@@ -183,7 +185,9 @@ impl Doc<'_> {
     }
 
     fn line_end(&self, at: usize) -> usize {
-        self.text[at..].find('\n').map_or(self.text.len(), |i| at + i)
+        self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |i| at + i)
     }
 
     /// The column (in characters) of byte `at` on its line.
@@ -192,7 +196,13 @@ impl Doc<'_> {
     }
 
     /// A block map's fields against the form's object.
-    fn map(&self, node: &Spanned, indent: usize, new: &Json, edits: &mut Vec<Edit>) -> Result<(), Refused> {
+    fn map(
+        &self,
+        node: &Spanned,
+        indent: usize,
+        new: &Json,
+        edits: &mut Vec<Edit>,
+    ) -> Result<(), Refused> {
         let (Kind::Map(entries), Json::Object(fields)) = (&node.kind, new) else {
             return Err(Refused("a block of fields was expected".into()));
         };
@@ -226,7 +236,9 @@ impl Doc<'_> {
                                 end: first.start,
                                 text: format!("{rendered}\n{}", " ".repeat(key_indent)),
                             }),
-                            None => return Err(Refused("an empty block cannot be added to".into())),
+                            None => {
+                                return Err(Refused("an empty block cannot be added to".into()))
+                            }
                         },
                     }
                 }
@@ -236,7 +248,13 @@ impl Doc<'_> {
     }
 
     /// One `key: value` field.
-    fn entry(&self, key: &Key, old: &Spanned, new: &Json, edits: &mut Vec<Edit>) -> Result<(), Refused> {
+    fn entry(
+        &self,
+        key: &Key,
+        old: &Spanned,
+        new: &Json,
+        edits: &mut Vec<Edit>,
+    ) -> Result<(), Refused> {
         if equals(old, new) {
             return Ok(());
         }
@@ -253,7 +271,9 @@ impl Doc<'_> {
                     edits.extend(inner);
                     if news.len() > items.len() {
                         // New items after the last one, at the same dash column.
-                        let last = items.last().map(|i| self.line_end(self.last_content(i, key_indent)));
+                        let last = items
+                            .last()
+                            .map(|i| self.line_end(self.last_content(i, key_indent)));
                         let dash = items
                             .first()
                             .map_or(key_indent + 2, |i| self.column(i.start).saturating_sub(2));
@@ -263,7 +283,11 @@ impl Doc<'_> {
                             text.push_str(&render_item(item, dash));
                         }
                         match last {
-                            Some(at) => edits.push(Edit { start: at, end: at, text }),
+                            Some(at) => edits.push(Edit {
+                                start: at,
+                                end: at,
+                                text,
+                            }),
                             None => return self.replace_value(key, old, new, edits),
                         }
                     }
@@ -275,12 +299,17 @@ impl Doc<'_> {
                     if !self.text[old.start..old.end].contains('\n') {
                         // A value blanked leaves `key:`, with no space after the colon.
                         let start = if text.is_empty() {
-                            old.start - (self.text[..old.start].len()
-                                - self.text[..old.start].trim_end_matches(' ').len())
+                            old.start
+                                - (self.text[..old.start].len()
+                                    - self.text[..old.start].trim_end_matches(' ').len())
                         } else {
                             old.start
                         };
-                        edits.push(Edit { start, end: old.end, text });
+                        edits.push(Edit {
+                            start,
+                            end: old.end,
+                            text,
+                        });
                         return Ok(());
                     }
                 }
@@ -291,7 +320,12 @@ impl Doc<'_> {
     }
 
     /// Items of a list of the same length, one by one; an error asks for the whole list.
-    fn items(&self, items: &[Spanned], news: &[Json], edits: &mut Vec<Edit>) -> Result<(), Refused> {
+    fn items(
+        &self,
+        items: &[Spanned],
+        news: &[Json],
+        edits: &mut Vec<Edit>,
+    ) -> Result<(), Refused> {
         for (old, new) in items.iter().zip(news) {
             if equals(old, new) {
                 continue;
@@ -304,7 +338,11 @@ impl Doc<'_> {
                 (Kind::Scalar(v), n) if !old.whole_only && !matches!(v, Value::Null) => {
                     match inline_scalar(n) {
                         Some(text) if !self.text[old.start..old.end].contains('\n') => {
-                            edits.push(Edit { start: old.start, end: old.end, text })
+                            edits.push(Edit {
+                                start: old.start,
+                                end: old.end,
+                                text,
+                            })
                         }
                         _ => return Err(Refused("whole list".into())),
                     }
@@ -396,7 +434,13 @@ impl Doc<'_> {
     }
 
     /// Writes a field's value out in full (only that value; the key and what follows stay).
-    fn replace_value(&self, key: &Key, old: &Spanned, new: &Json, edits: &mut Vec<Edit>) -> Result<(), Refused> {
+    fn replace_value(
+        &self,
+        key: &Key,
+        old: &Spanned,
+        new: &Json,
+        edits: &mut Vec<Edit>,
+    ) -> Result<(), Refused> {
         let start = self.value_start(key);
         let mut end = self.region_end(key, old);
         let mut text = render_after_key(new, self.column(key.start));
@@ -682,13 +726,19 @@ mod tests {
     fn lists_grow_in_place_and_are_rewritten_when_reordered() {
         let text = "needs:\n  - One   # first\n  - Two\nafter: x\n";
         let out = edit(text, json!({"needs": ["One", "Two", "Three"]}));
-        assert_eq!(out, "needs:\n  - One   # first\n  - Two\n  - Three\nafter: x\n");
+        assert_eq!(
+            out,
+            "needs:\n  - One   # first\n  - Two\n  - Three\nafter: x\n"
+        );
         // Items of the same count are changed in place: the comment stays on its line.
         let out = edit(text, json!({"needs": ["Two", "One"]}));
         assert_eq!(out, "needs:\n  - Two   # first\n  - One\nafter: x\n");
         let out = edit(text, json!({"needs": ["Two"]}));
         assert_eq!(out, "needs:\n  - Two\nafter: x\n");
-        let out = edit("outcomes:\nb: 1\n", json!({"outcomes": [{"id": "O1", "description": "Reads\nwell"}]}));
+        let out = edit(
+            "outcomes:\nb: 1\n",
+            json!({"outcomes": [{"id": "O1", "description": "Reads\nwell"}]}),
+        );
         assert_eq!(
             out,
             "outcomes:\n  - id: O1\n    description: |-\n      Reads\n      well\nb: 1\n"
@@ -705,7 +755,10 @@ mod tests {
     #[test]
     fn unchanged_values_are_left_alone() {
         let text = "address:\n  lines: [\"1 High St\"]\n";
-        let out = edit(text, json!({"address": {"lines": {UNCHANGED: true}, "town": "Durham"}}));
+        let out = edit(
+            text,
+            json!({"address": {"lines": {UNCHANGED: true}, "town": "Durham"}}),
+        );
         assert_eq!(out, "address:\n  lines: [\"1 High St\"]\n  town: Durham\n");
     }
 }
