@@ -411,7 +411,7 @@ fn list_item(
     let title = format!("{} {}", capitalise(item_label), index + 1);
     let _ = write!(
         out,
-        "<li class=\"item\" data-kind=\"{}\"><div class=\"item-head\"><h3 class=\"item-title\">{}</h3>\
+        "<li class=\"item\" data-kind=\"{}\"><div class=\"item-head\"><p class=\"item-title\">{}</p>\
          <button type=\"button\" class=\"button small up\">Move up<span class=\"visually-hidden\"> {}</span></button>\
          <button type=\"button\" class=\"button small down\">Move down<span class=\"visually-hidden\"> {}</span></button>\
          <button type=\"button\" class=\"button small warning remove\">Remove<span class=\"visually-hidden\"> {}</span></button></div><div class=\"fields\">",
@@ -478,6 +478,7 @@ fn is_pupil_address(pointer: &str) -> bool {
         || pointer.starts_with("/address/lines/")
 }
 
+/// One field: label, help, error and control, in a `div.field`.
 #[allow(clippy::too_many_arguments)]
 fn scalar(
     out: &mut String,
@@ -490,7 +491,43 @@ fn scalar(
     req: &str,
     shown: &mut Shown,
 ) {
+    scalar_parts(out, s, kind, key, pointer, node, label, req, shown);
+    out.push_str("</div>");
+}
+
+/// Fields that hold sentences or paragraphs (a text box of several lines), by their key or,
+/// for an item of a list, the list's key.
+const LONG_TEXT: &[&str] = &[
+    "description", "baseline", "measure", "what", "evidence", "strengths", "aspirations",
+    "advice", "acted_on", "notes", "views", "summary", "parent_views", "pupil_views",
+    "professional_feedback", "next_steps", "target", "medical_needs", "medication", "physical",
+    "emotional", "social", "why_resources_not_enough", "notional_budget", "top_up_funding",
+    "hoped_for", "nature", "extent", "cause", "interests", "early_help", "social_care", "needs",
+    "reason", "outcome",
+];
+
+/// The key that decides a field's kind of text box: its own, or for a list's item the list's.
+fn text_key_of(pointer: &str) -> &str {
+    pointer
+        .rsplit('/')
+        .find(|seg| !seg.is_empty() && seg.parse::<usize>().is_err() && *seg != "-")
+        .unwrap_or("")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scalar_parts(
+    out: &mut String,
+    s: &Json,
+    kind: &str,
+    key: &str,
+    pointer: &str,
+    node: Option<&Node>,
+    label: &str,
+    req: &str,
+    shown: &mut Shown,
+) {
     let (id, hint_id, error_id) = ids(pointer);
+    let text_key = text_key_of(pointer);
     let raw = scalar_text(node);
     // Everything shown passes the redactor; only the pupil's own address fields show the
     // address (put in after the page has passed the redactor as a whole).
@@ -571,7 +608,10 @@ fn scalar(
     let long = kind == "string"
         && !is_date
         && s.get("pattern").is_none()
-        && (example_text(s).is_some_and(|e| e.len() > 60) || raw.contains('\n') || raw.len() > 80);
+        && (LONG_TEXT.contains(&text_key)
+            || example_text(s).is_some_and(|e| e.len() > 60)
+            || raw.contains('\n')
+            || raw.len() > 80);
     if long {
         let _ = write!(
             out,

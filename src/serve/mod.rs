@@ -184,7 +184,9 @@ impl Reply {
             ("Content-Type".to_string(), self.content_type.to_string()),
             ("Content-Security-Policy".into(), CSP.into()),
             ("X-Content-Type-Options".into(), "nosniff".into()),
-            ("Referrer-Policy".into(), "no-referrer".into()),
+            // `same-origin`, not `no-referrer`: with no referrer a browser sends `Origin: null` on a form
+            // post, and the Origin check could not tell our own pages.
+            ("Referrer-Policy".into(), "same-origin".into()),
             ("X-Frame-Options".into(), "DENY".into()),
             ("Cross-Origin-Opener-Policy".into(), "same-origin".into()),
             ("Cross-Origin-Resource-Policy".into(), "same-origin".into()),
@@ -344,6 +346,9 @@ impl App {
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let path = path.to_string();
         let query = query_pairs(query);
+        if path == "/favicon.ico" {
+            return Reply::text(204, "");
+        }
         if let Some(asset) = path.strip_prefix("/assets/") {
             return match asset {
                 "app.js" => Reply {

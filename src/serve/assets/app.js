@@ -205,20 +205,30 @@
       return { version: form.dataset.version, values: collect(fields) };
     }
 
+    // One request at a time, in order: a check sent before a save must not reach the server
+    // after it (it would carry the old version and read as someone else's change).
+    var queue = Promise.resolve();
+    function enqueue(task) {
+      queue = queue.then(task, task);
+      return queue;
+    }
+
     function check() {
       var n = ++sent;
-      post(form.dataset.check, answers()).then(function (r) {
-        if (n !== sent) return; // a later check is on its way
-        if (r.status === 409 && r.body.conflict) {
-          conflict.hidden = false;
-          return;
-        }
-        if (r.status !== 200) {
-          state.textContent = r.body.error || "The answers could not be checked.";
-          return;
-        }
-        showFindings(form, r.body.findings);
-        showChecklist(r.body);
+      enqueue(function () {
+        if (n !== sent) return null; // a later check will say the same, newer
+        return post(form.dataset.check, answers()).then(function (r) {
+          if (r.status === 409 && r.body.conflict) {
+            conflict.hidden = false;
+            return;
+          }
+          if (r.status !== 200) {
+            state.textContent = r.body.error || "The answers could not be checked.";
+            return;
+          }
+          showFindings(form, r.body.findings);
+          showChecklist(r.body);
+        });
       });
     }
 
@@ -243,7 +253,10 @@
       e.preventDefault();
       clearTimeout(timer);
       state.textContent = "Saving...";
-      post(form.dataset.save, answers()).then(function (r) {
+      sent += 1; // checks still waiting are not needed after the save
+      enqueue(function () {
+        return post(form.dataset.save, answers());
+      }).then(function (r) {
         if (r.status === 409 && r.body.conflict) {
           conflict.hidden = false;
           state.textContent = "Not saved.";
