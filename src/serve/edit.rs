@@ -120,7 +120,7 @@ fn check_reads_back(node: &yaml::Node, new: &Json, pointer: &str, wrong: &mut Ve
             _ => wrong.push(pointer.to_string()),
         },
         scalar => {
-            if !scalar_equals(&node.value, scalar) && !(is_blank(scalar) && node.is_blank()) {
+            if !(scalar_equals(&node.value, scalar) || (is_blank(scalar) && node.is_blank())) {
                 wrong.push(pointer.to_string());
             }
         }

@@ -728,7 +728,17 @@ impl App {
             let _ = write!(body, "<p>{}</p>", esc(&text));
         }
         body.push_str("<h2>Documents</h2><ul class=\"documents\">");
-        for doc in &case.documents {
+        // In the order a SENCO works through a case (as `validate` lists findings).
+        let mut documents: Vec<&crate::case::Document> = case.documents.iter().collect();
+        documents.sort_by_key(|d| {
+            (
+                d.kind.map_or(usize::MAX, |k| {
+                    Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)
+                }),
+                d.path.clone(),
+            )
+        });
+        for doc in documents {
             let file = doc.path.to_string_lossy().to_string();
             let findings: Vec<&Diagnostic> = report
                 .diagnostics
@@ -790,11 +800,7 @@ impl App {
                 esc(&pack.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
             );
         }
-        let page = layout(
-            &format!("{name}"),
-            &[("/".into(), "Case folders".into())],
-            &body,
-        );
+        let page = layout(name, &[("/".into(), "Case folders".into())], &body);
         Reply::html(200, Gate::new().finish(&checked.redactor, &page))
     }
 
@@ -1367,6 +1373,7 @@ fn placed_findings(report: &RedactedReport, case: &crate::case::Case, href: &str
                 };
                 json!({
                     "file": file,
+                    "item": status::item_of(d.rule).map(status::Item::title),
                     "pointer": pointer,
                     "line": d.line,
                     "severity": d.severity.as_str(),
@@ -1432,7 +1439,7 @@ fn checklist_html(
             Mark::Done => "Done",
             Mark::Warnings => "Done, with warnings",
             Mark::Errors => "To do",
-            Mark::NotChecked => "Checked once every document reads correctly",
+            Mark::NotChecked => "Not checked yet",
         };
         let _ = write!(
             out,

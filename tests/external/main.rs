@@ -24,10 +24,10 @@ mod leak;
 mod pdf;
 /// The pack checked for PDF/UA by the `pdfua` checker.
 mod pdfua;
-/// `ehcpack serve` through a whole case in headless Chromium, with axe-core.
-mod serve;
 /// Hostile inputs that only root can set up (mknod, setpriv, mount).
 mod privileged;
+/// `ehcpack serve` through a whole case in headless Chromium, with axe-core.
+mod serve;
 /// The shared domain guide beside the clone (`../shared`).
 mod shared;
 

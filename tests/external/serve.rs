@@ -5,6 +5,9 @@
 //! as CI artifacts. The folder left behind then validates from the command line, as the page
 //! said.
 
+// Tests read their fixtures directly, not through the capped reader.
+#![allow(clippy::disallowed_methods)]
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -18,7 +21,9 @@ use crate::require;
 fn form_values(path: &Path) -> Json {
     fn as_form(v: &Json) -> Json {
         match v {
-            Json::Object(o) => Json::Object(o.iter().map(|(k, v)| (k.clone(), as_form(v))).collect()),
+            Json::Object(o) => {
+                Json::Object(o.iter().map(|(k, v)| (k.clone(), as_form(v))).collect())
+            }
             Json::Array(a) => Json::Array(a.iter().map(as_form).collect()),
             Json::Null => Json::Null,
             Json::String(s) => Json::String(s.clone()),
@@ -39,7 +44,8 @@ fn a_whole_case_in_headless_chromium() {
     let node = require("node", "apt install nodejs npm");
     let tools = common::root().join(".tools");
     assert!(
-        tools.join("node_modules/puppeteer-core").is_dir() && tools.join("node_modules/axe-core").is_dir(),
+        tools.join("node_modules/puppeteer-core").is_dir()
+            && tools.join("node_modules/axe-core").is_dir(),
         "the browser journey needs puppeteer-core and axe-core: npm install --prefix .tools \
          puppeteer-core axe-core (`.ci/run` installs them)"
     );
@@ -66,10 +72,11 @@ fn a_whole_case_in_headless_chromium() {
 
     // The sample that passes, typed in from empty.
     let sample = common::sample("year5-passing");
-    let evidence = ehcpack::yaml::parse(&std::fs::read_to_string(sample.join("evidence.yaml")).unwrap())
-        .unwrap()
-        .unwrap()
-        .to_json();
+    let evidence =
+        ehcpack::yaml::parse(&std::fs::read_to_string(sample.join("evidence.yaml")).unwrap())
+            .unwrap()
+            .unwrap()
+            .to_json();
     let reports: Vec<Json> = evidence["files"]
         .as_array()
         .unwrap()
@@ -112,17 +119,43 @@ fn a_whole_case_in_headless_chromium() {
     let _ = server.wait();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let result: Json = serde_json::from_str(&stdout).unwrap_or_else(|_| {
-        panic!("the journey printed no result: {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "the journey printed no result: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
-    assert!(out.status.success() && result.get("failed").is_none(), "the journey stopped: {result:#}");
-    assert_eq!(result["violations"], json!([]), "axe-core found accessibility problems: {result:#}");
-    assert_eq!(result["consoleErrors"], json!([]), "errors in the browser (a CSP refusal, a script error)");
-    assert_eq!(result["verdict"], "Ready: no errors, no warnings.", "{result:#}");
-    assert_eq!(result["sideways"], false, "at 200% zoom the page needs no sideways scrolling");
-    assert!(result["rendered"].as_str().unwrap().contains("Pack made"), "{result:#}");
+    assert!(
+        out.status.success() && result.get("failed").is_none(),
+        "the journey stopped: {result:#}"
+    );
+    assert_eq!(
+        result["violations"],
+        json!([]),
+        "axe-core found accessibility problems: {result:#}"
+    );
+    assert_eq!(
+        result["consoleErrors"],
+        json!([]),
+        "errors in the browser (a CSP refusal, a script error)"
+    );
+    assert_eq!(
+        result["verdict"], "Ready: no errors, no warnings.",
+        "{result:#}"
+    );
+    assert_eq!(
+        result["sideways"], false,
+        "at 200% zoom the page needs no sideways scrolling"
+    );
+    assert!(
+        result["rendered"].as_str().unwrap().contains("Pack made"),
+        "{result:#}"
+    );
     assert_eq!(result["pack"]["status"], 200);
     assert_eq!(result["pack"]["start"], "%PDF-");
-    assert_eq!(result["steps"][0]["focused"], "skip-link", "the first Tab reaches the skip link");
+    assert_eq!(
+        result["steps"][0]["focused"], "skip-link",
+        "the first Tab reaches the skip link"
+    );
     // Every document was saved, and each page has its screenshot.
     assert_eq!(result["pages"].as_array().unwrap().len(), names.len() + 6);
     for page in result["pages"].as_array().unwrap() {
@@ -132,12 +165,40 @@ fn a_whole_case_in_headless_chromium() {
     // The folder the browser left is what the command line checks: the same result as the
     // sample it was typed from.
     let case = folder.join("josh");
-    let validate = common::ehcpack(&["validate", "--today", common::TODAY, "--format", "json", case.to_str().unwrap()]);
-    assert_eq!(validate.status.code(), Some(0), "{}", common::stdout(&validate));
+    let validate = common::ehcpack(&[
+        "validate",
+        "--today",
+        common::TODAY,
+        "--format",
+        "json",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        validate.status.code(),
+        Some(0),
+        "{}",
+        common::stdout(&validate)
+    );
     let from_browser: Json = serde_json::from_slice(&validate.stdout).unwrap();
-    let original = common::ehcpack(&["validate", "--today", common::TODAY, "--format", "json", sample.to_str().unwrap()]);
+    let original = common::ehcpack(&[
+        "validate",
+        "--today",
+        common::TODAY,
+        "--format",
+        "json",
+        sample.to_str().unwrap(),
+    ]);
     let original: Json = serde_json::from_slice(&original.stdout).unwrap();
-    assert_eq!(from_browser["cases"][0]["verdict"], original["cases"][0]["verdict"]);
-    assert_eq!(from_browser["cases"][0]["diagnostics"], original["cases"][0]["diagnostics"]);
-    assert!(folder.join("josh.pdf").is_file(), "the pack beside the case folder, inside FOLDER");
+    assert_eq!(
+        from_browser["cases"][0]["verdict"],
+        original["cases"][0]["verdict"]
+    );
+    assert_eq!(
+        from_browser["cases"][0]["diagnostics"],
+        original["cases"][0]["diagnostics"]
+    );
+    assert!(
+        folder.join("josh.pdf").is_file(),
+        "the pack beside the case folder, inside FOLDER"
+    );
 }

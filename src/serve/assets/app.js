@@ -126,8 +126,12 @@
         if (error) {
           var line = document.createElement("span");
           line.className = f.severity;
-          line.textContent = words + " " + f.help;
+          line.textContent = words;
+          var help = document.createElement("span");
+          help.className = "help-text";
+          help.textContent = f.help;
           error.appendChild(line);
+          error.appendChild(help);
         }
         var holder = found.el.closest(".field, .group");
         if (holder) holder.classList.add("has-error");
@@ -159,7 +163,7 @@
       done: "Done",
       warnings: "Done, with warnings",
       errors: "To do",
-      "not-checked": "Checked once every document reads correctly",
+      "not-checked": "Not checked yet",
     };
     list.textContent = "";
     var done = 0;
@@ -174,6 +178,24 @@
       var mine = reply.findings.filter(function (f) {
         return f.item === item.title;
       });
+      if (mine.length) {
+        var ul = document.createElement("ul");
+        mine.slice(0, 5).forEach(function (f) {
+          var entry = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = f.href;
+          a.textContent = f.message;
+          entry.appendChild(a);
+          if (f.file) entry.appendChild(document.createTextNode(" (" + f.file + ")"));
+          ul.appendChild(entry);
+        });
+        if (mine.length > 5) {
+          var more = document.createElement("li");
+          more.textContent = "and " + (mine.length - 5) + " more";
+          ul.appendChild(more);
+        }
+        li.appendChild(ul);
+      }
       list.appendChild(li);
       if (item.mark === "done") done += 1;
     });

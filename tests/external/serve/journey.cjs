@@ -47,6 +47,7 @@ async function main() {
       "--disable-sync",
       "--no-first-run",
       "--disable-dev-shm-usage",
+      "--lang=en-GB",
     ],
   });
   try {
@@ -101,6 +102,12 @@ async function main() {
     for (const doc of journey.documents) {
       await page.goto(`${caseUrl}/${encodeURIComponent(doc.file)}`, { waitUntil: "load" });
       await page.waitForFunction(() => document.getElementById("doc-form") !== null);
+      if (doc.file === "pupil.yaml") {
+        // What a SENCO sees on opening a document of a new case, for the README.
+        await page.setViewport({ width: 1280, height: 1500 });
+        await page.screenshot({ path: path.join(journey.screenshots, "readme-document.png") });
+        await page.setViewport({ width: 1280, height: 800 });
+      }
       const problems = await page.evaluate((values) => {
         const problems = [];
         function set(p, v) {
@@ -157,9 +164,6 @@ async function main() {
       const bytes = new Uint8Array(await r.arrayBuffer());
       return { status: r.status, type: r.headers.get("content-type"), start: String.fromCharCode(...bytes.slice(0, 5)), size: bytes.length };
     });
-    // The page a SENCO sees first when filling in, for the README.
-    await page.goto(`${caseUrl}/plan-1.yaml`, { waitUntil: "load" });
-    await page.screenshot({ path: path.join(journey.screenshots, "readme-plan.png") });
   } finally {
     await browser.close();
   }
