@@ -77,10 +77,10 @@ pub struct StatusArgs {
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     /// The folder of case folders (default: the current folder)
-    #[arg(value_name = "FOLDER", default_value = ".")]
+    #[arg(value_name = "FOLDER", default_value = ".", hide_default_value = true)]
     pub folder: PathBuf,
     /// The port to listen on, on this computer only (default: any free port)
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub port: u16,
     /// Print the address without opening the browser
     #[arg(long)]

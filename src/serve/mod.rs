@@ -1485,3 +1485,35 @@ fn checklist_html(
         list.len()
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_placed_at_its_field() {
+        let root = crate::yaml::parse(
+            "kind: plan\noutcomes:\n  - id: O1\n    baseline:\nreview:\n  date: x\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(pointer_at(&root, 3, 9), "/outcomes/0/id");
+        assert_eq!(pointer_at(&root, 4, 5), "/outcomes/0/baseline");
+        assert_eq!(pointer_at(&root, 6, 3), "/review/date");
+        assert_eq!(pointer_at(&root, 5, 1), "/review");
+        assert_eq!(pointer_at(&root, 40, 1), "");
+    }
+
+    #[test]
+    fn addresses_decode_and_tokens_compare() {
+        assert_eq!(
+            percent_decode("Amara%20Okafor", false).as_deref(),
+            Some("Amara Okafor")
+        );
+        assert_eq!(percent_decode("a+b", true).as_deref(), Some("a b"));
+        assert_eq!(percent_decode("%2", false).as_deref(), Some("%2"));
+        assert_eq!(percent_decode("%ff", false), None);
+        assert_eq!(percent_encode("Zoë 2026/x"), "Zo%C3%AB%202026%2Fx");
+        assert!(same_token("abc", "abc") && !same_token("abc", "abd") && !same_token("abc", "ab"));
+    }
+}
