@@ -34,7 +34,17 @@ impl<'a> Context<'a> {
 /// Checks one case folder: every stage, every rule. The report comes back redacted: it is what
 /// every writer prints.
 pub fn validate(root: &Path, ctx: &Context) -> (Case, RedactedReport) {
-    let (case, mut diagnostics) = case::load(root);
+    validate_with(root, ctx, &[])
+}
+
+/// Checks one case folder as [`validate`] does, with the text of some files given instead of
+/// read from the folder (a form's unsaved answers).
+pub fn validate_with(
+    root: &Path,
+    ctx: &Context,
+    overrides: &[(std::path::PathBuf, String)],
+) -> (Case, RedactedReport) {
+    let (case, mut diagnostics) = case::load_with(root, overrides);
     diagnostics.extend(rules::check(&case, ctx));
     let redactor = Redactor::for_case(&case);
     // A file that could not be read is never quoted (its text is only for the redactor).

@@ -26,6 +26,7 @@ pub mod received;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod status;
 
 /// The library's own tests allocate through [`budget::Budgeted`], as the `ehcpack` command does

@@ -172,6 +172,48 @@ pub fn form_details(case: &Case, submission: NaiveDate) -> Vec<(&'static str, bo
     items
 }
 
+/// How far one checklist item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Done,
+    /// Done, with warnings.
+    Warnings,
+    Errors,
+    /// Not checked yet: a document does not read correctly, so the rules have not run.
+    NotChecked,
+}
+
+/// The checklist of a case: each item, how far it is, and its findings, in order. `status`
+/// prints it and `serve` shows it.
+pub fn checklist(report: &RedactedReport) -> Vec<(Item, Mark, Vec<&Diagnostic>)> {
+    // Until every document reads cleanly the rules have not run: say so rather than tick.
+    let rules_ran = !report
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.rule.is_reading());
+    Item::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &item)| {
+            let findings: Vec<&Diagnostic> = report
+                .diagnostics
+                .iter()
+                .filter(|d| item_of(d.rule) == Some(item))
+                .collect();
+            let mark = if i > 0 && !rules_ran {
+                Mark::NotChecked
+            } else if findings.iter().any(|d| d.is_error()) {
+                Mark::Errors
+            } else if !findings.is_empty() {
+                Mark::Warnings
+            } else {
+                Mark::Done
+            };
+            (item, mark, findings)
+        })
+        .collect()
+}
+
 /// Prints the checklist for one case.
 pub fn print(
     case: &Case,
@@ -205,31 +247,19 @@ pub fn print(
     let who = report.redact(&who).for_terminal();
     writeln!(out, "EHC needs assessment request: {who}")?;
     writeln!(out, "{}\n", report.path_text().for_terminal())?;
-    // Until every document reads cleanly the rules have not run: say so rather than tick.
-    let rules_ran = !report
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() && d.rule.is_reading());
     let mut done = 0;
-    for (i, &item) in Item::ALL.iter().enumerate() {
-        let findings: Vec<&Diagnostic> = report
-            .diagnostics
-            .iter()
-            .filter(|d| item_of(d.rule) == Some(item))
-            .collect();
-        let errors = findings.iter().filter(|d| d.is_error()).count();
-        let (mark, note) = if i > 0 && !rules_ran {
-            (
+    for (i, (item, mark, findings)) in checklist(report).into_iter().enumerate() {
+        let (mark, note) = match mark {
+            Mark::NotChecked => (
                 "[ ]",
                 " (checked once every document reads correctly)".to_string(),
-            )
-        } else if errors > 0 {
-            ("[ ]", String::new())
-        } else if !findings.is_empty() {
-            ("[~]", String::new())
-        } else {
-            done += 1;
-            ("[x]", String::new())
+            ),
+            Mark::Errors => ("[ ]", String::new()),
+            Mark::Warnings => ("[~]", String::new()),
+            Mark::Done => {
+                done += 1;
+                ("[x]", String::new())
+            }
         };
         writeln!(out, "{mark} {}{note}", item.title())?;
         let shown = if i == 0 { 5 } else { 3 };

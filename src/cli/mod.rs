@@ -46,6 +46,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Render a case's request pack as one PDF
     Render(render::RenderArgs),
+    /// Open the case folders as forms in your web browser, checked as you type
+    Serve(ServeArgs),
     /// Explain a rule: what it checks, why, how to fix it, and its source
     Explain(ExplainArgs),
     /// Write out the JSON Schemas of the case format
@@ -69,6 +71,21 @@ pub struct StatusArgs {
     /// The case folder
     #[arg(value_name = "CASE")]
     pub case: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The folder of case folders (default: the current folder)
+    #[arg(value_name = "FOLDER", default_value = ".", hide_default_value = true)]
+    pub folder: PathBuf,
+    /// The port to listen on, on this computer only (default: any free port)
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub port: u16,
+    /// Print the address without opening the browser
+    #[arg(long)]
+    pub no_open: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -242,6 +259,7 @@ pub fn run() -> i32 {
         Command::Validate(args) => validate(&args, &mut out),
         Command::Status(args) => status(&args, &mut out),
         Command::Render(args) => render::run(&args, &mut out),
+        Command::Serve(args) => serve(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
         Command::Generate(args) => crate::generate::corpus(
@@ -319,6 +337,23 @@ impl<W: Write> Write for ClosedPipeQuiet<W> {
         let result = self.inner.flush();
         self.quiet(result, ())
     }
+}
+
+fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<i32, String> {
+    let profile = load_profile(args.common.profile.as_ref())?;
+    let fonts = load_fonts(&args.common, &profile)?;
+    crate::serve::run(
+        crate::serve::Options {
+            folder: args.folder.clone(),
+            port: args.port,
+            open: !args.no_open,
+            profile,
+            fonts,
+            today: args.common.today,
+        },
+        out,
+    )?;
+    Ok(EXIT_OK)
 }
 
 pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, String> {

@@ -157,6 +157,12 @@ impl Case {
 /// Reads a case folder. The findings are those of reading, structure and schema; the Durham
 /// rules run later, on a case that is complete.
 pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
+    load_with(root, &[])
+}
+
+/// Reads a case folder as [`load`] does, with the text of some of its files given instead of
+/// read (`ehcpack serve` checks a form's unsaved answers this way; nothing is written).
+pub fn load_with(root: &Path, overrides: &[(PathBuf, String)]) -> (Case, Vec<Diagnostic>) {
     let mut case = Case {
         root: root.to_path_buf(),
         ..Case::default()
@@ -193,7 +199,13 @@ pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
 
     for name in names {
         let path = root.join(&name);
-        match read_document(&path, &canonical_root) {
+        let given = overrides.iter().find(|(file, _)| *file == name);
+        let read = match given {
+            // A form's unsaved answers go through the one decoder, as a file's bytes do.
+            Some((_, text)) => Ok(crate::encoding::decode(text.as_bytes())),
+            None => read_document(&path, &canonical_root),
+        };
+        match read {
             Ok(decoded) => {
                 let mut document = Document::new(name.clone(), decoded);
                 classify(&mut document, &mut found);

@@ -26,6 +26,8 @@ mod pdf;
 mod pdfua;
 /// Hostile inputs that only root can set up (mknod, setpriv, mount).
 mod privileged;
+/// `ehcpack serve` through a whole case in headless Chromium, with axe-core.
+mod serve;
 /// The shared domain guide beside the clone (`../shared`).
 mod shared;
 

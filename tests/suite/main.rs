@@ -25,5 +25,6 @@ mod received;
 mod render;
 mod rules;
 mod schema_enums;
+mod serve;
 mod snapshots;
 mod trust;
