@@ -44,7 +44,12 @@ pub fn validate_with(
     ctx: &Context,
     overrides: &[(std::path::PathBuf, String)],
 ) -> (Case, RedactedReport) {
-    let (case, mut diagnostics) = case::load_with(root, overrides);
+    let (case, mut diagnostics) = case::load_with(root, overrides, &|documents| {
+        let redactor = Redactor::for_documents(documents);
+        redactor
+            .is_protected()
+            .then(|| Box::new(redactor) as Box<dyn crate::load::evidence::AddressFinder>)
+    });
     diagnostics.extend(rules::check(&case, ctx));
     let redactor = Redactor::for_case(&case);
     // A file that could not be read is never quoted (its text is only for the redactor).

@@ -154,15 +154,27 @@ impl Case {
     }
 }
 
+/// Builds the address finder for a case from its documents, once they are read: `None` when
+/// no address in them is protected.
+pub type FinderFor<'a> =
+    &'a dyn Fn(&[Document]) -> Option<Box<dyn crate::load::evidence::AddressFinder>>;
+
 /// Reads a case folder. The findings are those of reading, structure and schema; the Durham
 /// rules run later, on a case that is complete.
 pub fn load(root: &Path) -> (Case, Vec<Diagnostic>) {
-    load_with(root, &[])
+    load_with(root, &[], &|_| None)
 }
 
 /// Reads a case folder as [`load`] does, with the text of some of its files given instead of
 /// read (`ehcpack serve` checks a form's unsaved answers this way; nothing is written).
-pub fn load_with(root: &Path, overrides: &[(PathBuf, String)]) -> (Case, Vec<Diagnostic>) {
+///
+/// `finder` builds, from the documents read, what reads an evidence PDF for the pupil's
+/// protected address (the redactor; [`crate::check`] passes it).
+pub fn load_with(
+    root: &Path,
+    overrides: &[(PathBuf, String)],
+    finder: FinderFor,
+) -> (Case, Vec<Diagnostic>) {
     let mut case = Case {
         root: root.to_path_buf(),
         ..Case::default()
@@ -245,7 +257,7 @@ pub fn load_with(root: &Path, overrides: &[(PathBuf, String)]) -> (Case, Vec<Dia
 
     if found.iter().all(|d| !d.is_error()) {
         build_model(&mut case, &mut found);
-        read_evidence_files(&mut case);
+        read_evidence_files(&mut case, finder);
     }
     (case, found)
 }
@@ -594,7 +606,7 @@ fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
 }
 
 /// Reads every evidence file the typed case names, each once.
-fn read_evidence_files(case: &mut Case) {
+fn read_evidence_files(case: &mut Case, finder: FinderFor) {
     let mut paths: Vec<&str> = Vec::new();
     if let Some(e) = &case.evidence {
         paths.extend(e.value.files.iter().map(|f| f.path.as_str()));
@@ -608,8 +620,8 @@ fn read_evidence_files(case: &mut Case) {
         );
     }
     // A PDF of a case whose address is protected is read for it too (its text and metadata).
-    let redactor = crate::privacy::Redactor::for_documents(&case.documents);
-    let redactor = redactor.is_protected().then_some(&redactor);
+    let finder = finder(&case.documents);
+    let redactor = finder.as_deref();
     let mut seen = std::collections::HashSet::new();
     let files: Vec<EvidenceFacts> = paths
         .into_iter()

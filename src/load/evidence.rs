@@ -8,6 +8,14 @@ use std::path::{Component, Path};
 use crate::load::limits::MAX_EVIDENCE_BYTES;
 use crate::read::ReadError;
 
+/// Finds parts of a pupil's protected address in text. The redactor (`privacy`) implements it,
+/// so loading reads an evidence PDF for the address without depending on privacy, which is
+/// built from what loading read.
+pub trait AddressFinder {
+    /// The parts of the address ("the postcode", "an address line") found in `text`.
+    fn parts_in(&self, text: &str) -> Vec<&'static str>;
+}
+
 /// What reading one evidence file found, once, when the case is loaded: the rules and render
 /// use this and never read the file again to check it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +55,7 @@ pub enum AddressScan {
 /// Whether a PDF's text holds the protected address: each page and each piece of metadata,
 /// in overlapping windows so that memory stays small however long a piece is.
 fn scan_pdf_text(
-    redactor: &crate::privacy::Redactor,
+    redactor: &dyn AddressFinder,
     text: &crate::load::evidence_pdf::PdfText,
 ) -> AddressScan {
     const WINDOW: usize = 64 * 1024;
@@ -137,7 +145,7 @@ pub fn read_evidence(root: &Path, path: &str) -> EvidenceFacts {
 pub fn read_evidence_for(
     root: &Path,
     path: &str,
-    redactor: Option<&crate::privacy::Redactor>,
+    redactor: Option<&dyn AddressFinder>,
 ) -> EvidenceFacts {
     let mut facts = EvidenceFacts {
         path: path.to_string(),

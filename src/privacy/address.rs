@@ -33,6 +33,12 @@ pub struct Redactor {
     pub known: bool,
 }
 
+impl crate::load::evidence::AddressFinder for Redactor {
+    fn parts_in(&self, text: &str) -> Vec<&'static str> {
+        Redactor::parts_in(self, text)
+    }
+}
+
 impl Redactor {
     /// A redactor that withholds nothing: for output that is about no case (a path that does
     /// not exist, a stray file beside the case folders).

@@ -56,7 +56,7 @@ pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// finding stands at its entry (evidence.yaml, or a professional's `report:`). One that could
 /// not be read far enough to tell is said so, as a warning.
 fn evidence(case: &Case, out: &mut Vec<Diagnostic>) {
-    use crate::case::AddressScan;
+    use crate::load::evidence::AddressScan;
     let mut entries: Vec<(usize, String, &str)> = Vec::new();
     if let Some(e) = &case.evidence {
         for (i, f) in e.value.files.iter().enumerate() {

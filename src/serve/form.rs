@@ -10,9 +10,9 @@ use std::fmt::Write as _;
 use serde_json::{Map, Value as Json};
 
 use crate::load::case::Kind;
-use crate::privacy::Redactor;
 use crate::load::schema;
 use crate::load::yaml::{Node, Value};
+use crate::privacy::Redactor;
 
 use super::page::esc;
 

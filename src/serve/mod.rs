@@ -27,14 +27,14 @@ use chrono::NaiveDate;
 use serde_json::{json, Value as Json};
 use tiny_http::{Header, Method, Request, Response, Server};
 
-use crate::load::case::Kind;
 use crate::diagnostic::Diagnostic;
+use crate::load::case::Kind;
+use crate::load::yaml::Node;
 use crate::privacy::{RedactedReport, Redactor};
 use crate::profile::Profile;
 use crate::render::fonts::Fonts;
 use crate::rules::Context;
 use crate::status::{self, Mark};
-use crate::load::yaml::Node;
 
 use page::{esc, layout, Gate};
 
@@ -1033,9 +1033,11 @@ impl App {
         let Some(doc) = doc else {
             return self.not_found();
         };
-        let text =
-            crate::read::read_text_capped(&case_dir.join(file), crate::load::case::MAX_DOCUMENT_BYTES)
-                .unwrap_or_default();
+        let text = crate::read::read_text_capped(
+            &case_dir.join(file),
+            crate::load::case::MAX_DOCUMENT_BYTES,
+        )
+        .unwrap_or_default();
         let version = version_of(&text);
         let kind = doc.kind;
         let title = kind.map_or_else(|| file.to_string(), |k| document_title(k, file));
@@ -1127,7 +1129,8 @@ impl App {
             );
         };
         let path = case_dir.join(file);
-        let text = match crate::read::read_text_capped(&path, crate::load::case::MAX_DOCUMENT_BYTES) {
+        let text = match crate::read::read_text_capped(&path, crate::load::case::MAX_DOCUMENT_BYTES)
+        {
             Ok(t) => t,
             Err(e) => {
                 return Reply::json(
@@ -1143,10 +1146,14 @@ impl App {
                 &json!({"conflict": true, "error": "This file has been changed on disk since this page was opened, so your changes were not saved over it. Reload the file to see what it holds now."}),
             );
         }
-        let Some(kind) = crate::load::yaml::parse(&text).ok().flatten().and_then(|n| {
-            n.get("kind")
-                .and_then(|k| k.as_str().and_then(Kind::from_name))
-        }) else {
+        let Some(kind) = crate::load::yaml::parse(&text)
+            .ok()
+            .flatten()
+            .and_then(|n| {
+                n.get("kind")
+                    .and_then(|k| k.as_str().and_then(Kind::from_name))
+            })
+        else {
             return Reply::json(
                 409,
                 &json!({"error": "this file is left as it is: ehcpack cannot tell what it is"}),
