@@ -360,21 +360,25 @@ fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError>) {
             .position(|c| *c != '-')
             .filter(|n| *n > 0)
             .map(|n| indent_end + n);
-        let run_after = |start: Option<usize>, i: usize| {
-            start.is_some_and(|k| {
-                i >= k
-                    && chars[k..=i]
-                        .iter()
-                        .all(|c| is_other_space(*c) || *c == '\t')
+        // The run of spaces that follows a `key:` or a `-`, worked out once per line (a line
+        // of a million spaces stays linear).
+        let run = |start: Option<usize>| {
+            start.map_or(0..0, |k| {
+                let len = chars[k..]
+                    .iter()
+                    .take_while(|c| is_other_space(**c) || **c == '\t')
+                    .count();
+                k..k + len
             })
         };
+        let (after_key, after_dash) = (run(after_key), run(after_dash));
         for (i, &c) in chars.iter().enumerate() {
             let pos = Pos {
                 line: number,
                 column: i + 1,
             };
             let structural_place =
-                !comment && (i < indent_end || run_after(after_key, i) || run_after(after_dash, i));
+                !comment && (i < indent_end || after_key.contains(&i) || after_dash.contains(&i));
             if is_invisible(c) {
                 if invisible.len() < MAX_STRAY {
                     invisible.push(SyntaxError {
@@ -770,6 +774,60 @@ mod tests {
             .collect();
         assert!(parse(&deep_block).unwrap_err().message.contains("nested"));
         assert!(parse("a: 1\n---\nb: 2\n").is_err());
+    }
+
+    /// The errors `read` gives for `text`, as (line, column, message).
+    fn mistakes(text: &str) -> Vec<(usize, usize, String)> {
+        match read(text) {
+            Ok((_, stray)) => stray,
+            Err(errors) => errors,
+        }
+        .into_iter()
+        .map(|e| (e.pos.line, e.pos.column, e.message))
+        .collect()
+    }
+
+    #[test]
+    fn a_missing_colon_is_found_in_a_list_item_and_not_in_long_text() {
+        let found =
+            mistakes("outcomes:\n  - id: O1\n    description Read 20 words\n    target: 20\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (3, 16), "{found:?}");
+        // The second line of a long plain text is not a field, and the file reads.
+        assert_eq!(
+            mistakes(
+                "views:\n  text: Josh likes football\n    and drawing cars\n  date: 2026-01-14\n"
+            ),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn tabs_and_pasted_spaces_inside_text_are_left_alone() {
+        assert_eq!(
+            mistakes("views: |\n  \tI like maths\n  and\u{a0}football\n"),
+            vec![]
+        );
+        assert_eq!(mistakes("name: Mrs\u{a0}Robson\nnote: a\tb\n"), vec![]);
+    }
+
+    /// A line of a million spaces after a colon, or of tabs, is read in linear time.
+    #[test]
+    fn long_runs_of_spaces_stay_linear() {
+        let started = std::time::Instant::now();
+        let text = format!("a:{}x\n- {}y\n", " ".repeat(1 << 20), "\t".repeat(1 << 20));
+        let _ = mistakes(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn stray_characters_are_capped_and_never_quote_the_text() {
+        let text: String = (0..100).map(|i| format!("a{i}: x\u{200b}\n")).collect();
+        let found = mistakes(&text);
+        assert_eq!(found.len(), MAX_STRAY);
+        assert!(found
+            .iter()
+            .all(|(_, _, m)| m.contains("U+200B") && !m.contains('x')));
     }
 
     #[test]
