@@ -454,13 +454,9 @@ fn explain(text: &str, error: SyntaxError) -> SyntaxError {
         })
         .take(4)
         .collect();
+    // Nearest line first: the mistake is where the parser stopped or just before.
     for &n in &candidates {
-        if let Some(e) = curly_quotes(lines[n - 1], n) {
-            return e;
-        }
-    }
-    for &n in &candidates {
-        if let Some(e) = missing_colon(&lines, n) {
+        if let Some(e) = curly_quotes(lines[n - 1], n).or_else(|| missing_colon(&lines, n)) {
             return e;
         }
     }
@@ -480,6 +476,12 @@ fn curly_quotes(line: &str, number: usize) -> Option<SyntaxError> {
         open,
         '\u{2018}' | '\u{201C}' | '\u{201E}' | '\u{2019}' | '\u{201D}'
     ) {
+        return None;
+    }
+    // Curly quotes around text with no `: ` or ` #` in it break nothing (a child's words in
+    // quotes read as text); only where real quotes were needed are they the mistake.
+    let inside: String = chars[value_start + offset + 1..].iter().collect();
+    if !(inside.contains(": ") || inside.contains(" #") || inside.trim_end().ends_with(':')) {
         return None;
     }
     Some(SyntaxError {
@@ -800,6 +802,16 @@ mod tests {
             ),
             vec![]
         );
+    }
+
+    #[test]
+    fn curly_quotes_that_protect_nothing_do_not_hide_a_missing_colon() {
+        let found = mistakes("said: “I like maths”\nname Josh\nyear: 5\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (2, 5), "{found:?}");
+        let found = mistakes("a: 1\nsaid: “Reading: hard”\nyear: 5\n");
+        assert_eq!((found[0].0, found[0].1), (2, 7), "{found:?}");
+        assert!(found[0].2.contains("U+201C"), "{found:?}");
     }
 
     #[test]
