@@ -109,11 +109,9 @@ pub fn discover(path: &Path) -> Found {
     Found { items, readable }
 }
 
+/// The case folder's own test of a document name (a lock file `~$pupil.yaml` is not one).
 fn is_yaml(name: &Path) -> bool {
-    !name.to_string_lossy().starts_with('.')
-        && name
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+    crate::case::is_yaml_name(name)
 }
 
 fn is_hidden(name: &Path) -> bool {
@@ -124,6 +122,8 @@ struct Listing {
     yaml: Vec<PathBuf>,
     folders: Vec<PathBuf>,
     links: Vec<(PathBuf, &'static str)>,
+    /// Files named like case documents but not read as one (`plan-1.yaml.txt`).
+    near: Vec<PathBuf>,
 }
 
 fn list(dir: &Path) -> std::io::Result<Listing> {
@@ -133,6 +133,7 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
         yaml: Vec::new(),
         folders: Vec::new(),
         links: Vec::new(),
+        near: Vec::new(),
     };
     for entry in entries {
         let path = entry.path();
@@ -161,6 +162,8 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
             }
         } else if is_yaml(&name) {
             listing.yaml.push(path);
+        } else if crate::case::near_miss(dir, &name).is_some() {
+            listing.near.push(name);
         }
     }
     Ok(listing)
@@ -220,6 +223,35 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<Item>) {
     {
         out.push(Item::Case(dir.to_path_buf()));
         return;
+    }
+    // A case folder whose documents were all saved under other names (`pupil.yaml.txt`) is
+    // named, never passed over in silence.
+    if listing.yaml.is_empty() && !listing.near.is_empty() {
+        let names: Vec<String> = listing
+            .near
+            .iter()
+            .take(5)
+            .map(|n| crate::yaml::quoted(&n.to_string_lossy()))
+            .collect();
+        out.push(Item::problem(
+            dir,
+            format!(
+                "this folder holds no .yaml file, but {}{} {} named like case documents, so it \
+                 was not checked",
+                names.join(", "),
+                if listing.near.len() > 5 {
+                    " and more"
+                } else {
+                    ""
+                },
+                if listing.near.len() == 1 { "is" } else { "are" },
+            ),
+            "give each case document a name that ends in .yaml (Notepad adds .txt unless \
+             \"Save as type\" is \"All files\"), then check the folder again",
+        ));
+        if listing.folders.is_empty() {
+            return;
+        }
     }
     for file in &listing.yaml {
         out.push(Item::problem(

@@ -202,12 +202,25 @@ pub fn load_with(
             return (case, found);
         }
     };
-    let mut names: Vec<PathBuf> = entries
+    let mut all: Vec<(PathBuf, bool)> = entries
         .filter_map(Result::ok)
-        .map(|e| PathBuf::from(e.file_name()))
+        .map(|e| {
+            let folder = e.file_type().is_ok_and(|t| t.is_dir());
+            (PathBuf::from(e.file_name()), folder)
+        })
+        .collect();
+    all.sort();
+    // A file meant as a case document but saved under another name is named, never ignored.
+    for (name, _) in all.iter().filter(|(_, folder)| !folder) {
+        if let Some((message, help)) = near_miss(root, name) {
+            found.push(Diagnostic::new(RuleId::CaseStructure, message, help).in_file(name));
+        }
+    }
+    let names: Vec<PathBuf> = all
+        .into_iter()
+        .map(|(name, _)| name)
         .filter(|name| is_yaml_name(name))
         .collect();
-    names.sort();
 
     for name in names {
         let path = root.join(&name);
@@ -262,12 +275,153 @@ pub fn load_with(
     (case, found)
 }
 
-fn is_yaml_name(name: &Path) -> bool {
+/// Whether a file name is read as a case document: it ends in `.yaml` or `.yml` (any case),
+/// and it is neither hidden (`.name`) nor the lock file Office leaves beside an open document
+/// (`~$name`). The batch finder uses the same test.
+pub fn is_yaml_name(name: &Path) -> bool {
     let text = name.to_string_lossy();
     !text.starts_with('.')
+        && !text.starts_with("~$")
         && name
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// The usual names of case documents (`plan-1`, `pupil`, ...), without their extension.
+fn is_document_stem(stem: &str) -> bool {
+    let stem = stem.trim().to_lowercase();
+    Kind::ALL.iter().any(|k| {
+        stem == k.name()
+            || stem.strip_prefix(k.name()).is_some_and(|rest| {
+                rest.trim_start_matches([' ', '-', '_'])
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+            })
+    })
+}
+
+/// Extensions a word processor or a plain-text editor gives a file saved from it.
+const SAVED_AS: &[&str] = &["txt", "text", "docx", "doc", "rtf", "odt", "pages", "md"];
+
+/// A file beside the case documents whose name shows it was meant to be one, and why it was
+/// not read (with the fix): `plan-1.yaml.txt` (Notepad's default), `pupil.yml.docx`,
+/// `Plan 1.YAML ` (a trailing space), `needs.ymal`, `~$pupil.yaml` (a lock file), or a text
+/// file that starts like a case document. `None` for any other file, which is left alone.
+pub fn near_miss(dir: &Path, name: &Path) -> Option<(String, String)> {
+    let text = name.to_string_lossy();
+    if is_yaml_name(name) || text.starts_with('.') {
+        return None;
+    }
+    let shown = yaml::quoted(&text);
+    if let Some(document) = text.strip_prefix("~$") {
+        return Some((
+            format!(
+                "{shown} is the lock file Word (or another Office program) keeps while a \
+                 document is open; it is not a case document and was not read"
+            ),
+            format!(
+                "close {} in Word and the lock file goes away; if Word is closed, delete it",
+                yaml::quoted(&format!("…{document}"))
+            ),
+        ));
+    }
+    let trimmed = text.trim_end_matches([' ', '.', '\u{a0}']).trim_start();
+    if trimmed != text && is_yaml_name(Path::new(trimmed)) {
+        return Some((
+            format!(
+                "{shown} ends in a space or a dot after `.yaml`, so it was not read as a case \
+                 document"
+            ),
+            format!("rename it to {}", yaml::quoted(trimmed)),
+        ));
+    }
+    let lower = text.to_lowercase();
+    for inner in [".yaml.", ".yml."] {
+        if let Some(at) = lower.find(inner) {
+            let keep = &text[..at + inner.len() - 1];
+            let extra = &text[at + inner.len() - 1..];
+            return Some((
+                format!(
+                    "{shown} looks like a case document, but its name ends in {} after the \
+                     `.yaml`, so it was not read",
+                    yaml::quoted(extra)
+                ),
+                if SAVED_AS.contains(&extra[1..].to_lowercase().as_str())
+                    && !extra.eq_ignore_ascii_case(".txt")
+                {
+                    format!(
+                        "it was saved by a word processor: open it, copy its text into a \
+                         plain-text editor and save that as {}",
+                        yaml::quoted(keep)
+                    )
+                } else {
+                    format!(
+                        "rename it to {} (Notepad adds `.txt` unless \"Save as type\" is \"All \
+                         files\"; in Windows Explorer, View > Show > File name extensions \
+                         shows the whole name)",
+                        yaml::quoted(keep)
+                    )
+                },
+            ));
+        }
+    }
+    let (stem, extension) = match text.rsplit_once('.') {
+        Some((stem, ext)) => (stem, ext),
+        None => (text.as_ref(), ""),
+    };
+    let ext = extension.to_lowercase();
+    let misspelt = ext.starts_with('y')
+        && ["yaml", "yml"]
+            .iter()
+            .any(|good| strsim::damerau_levenshtein(&ext, good) == 1);
+    if misspelt {
+        return Some((
+            format!(
+                "{shown} ends in {} rather than `.yaml`, so it was not read",
+                yaml::quoted(&format!(".{extension}"))
+            ),
+            format!("rename it to {}", yaml::quoted(&format!("{stem}.yaml"))),
+        ));
+    }
+    let saved_as = SAVED_AS.contains(&ext.as_str()) || ext.is_empty();
+    if saved_as && (is_document_stem(stem) || starts_like_a_document(&dir.join(name))) {
+        let plain_text = matches!(ext.as_str(), "txt" | "text" | "md" | "");
+        return Some((
+            format!(
+                "{shown} looks like a case document, but its name does not end in `.yaml`, so \
+                 it was not read"
+            ),
+            if plain_text {
+                format!("rename it to {}", yaml::quoted(&format!("{stem}.yaml")))
+            } else {
+                format!(
+                    "it was saved by a word processor: open it, copy its text into a plain-text \
+                     editor and save that as {}",
+                    yaml::quoted(&format!("{stem}.yaml"))
+                )
+            },
+        ));
+    }
+    None
+}
+
+/// Whether a plain file starts like a case document (a `format: ehcpack/1` or `kind:` line in
+/// its first few KB), read through the one capped reader.
+fn starts_like_a_document(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok((file, _)) = crate::read::open_file(path) else {
+        return false;
+    };
+    let mut head = Vec::new();
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    String::from_utf8_lossy(&head).lines().any(|l| {
+        let l = l.trim_start_matches('\u{feff}').trim();
+        l.starts_with("format: ehcpack/")
+            || l.strip_prefix("kind:")
+                .is_some_and(|k| Kind::from_name(k.trim()).is_some())
+    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -425,9 +579,31 @@ fn head_text(path: &Path) -> Option<crate::encoding::Decoded> {
 /// Parses a document and works out its kind.
 fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
     let at = |d: Diagnostic, pos: yaml::Pos| d.in_file(&document.path).at(pos.line, pos.column);
-    let node = match yaml::parse(&document.text) {
-        Ok(Some(node)) => node,
-        Ok(None) => {
+    let node = match yaml::read(&document.text) {
+        Ok((node, stray)) => {
+            // A stray character in a file that still reads (a zero-width space in a name, a
+            // byte-order mark before a field) is named; the document is read as well.
+            for e in stray {
+                found.push(at(
+                    Diagnostic::new(RuleId::YamlSyntax, e.message, e.help),
+                    e.pos,
+                ));
+            }
+            node
+        }
+        Err(errors) => {
+            for e in errors {
+                found.push(at(
+                    Diagnostic::new(RuleId::YamlSyntax, e.message, e.help),
+                    e.pos,
+                ));
+            }
+            return;
+        }
+    };
+    let node = match node {
+        Some(node) => node,
+        None => {
             found.push(
                 Diagnostic::new(
                     RuleId::CaseStructure,
@@ -438,13 +614,6 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                 .in_file(&document.path)
                 .at(1, 1),
             );
-            return;
-        }
-        Err(e) => {
-            found.push(at(
-                Diagnostic::new(RuleId::YamlSyntax, e.message, e.help),
-                e.pos,
-            ));
             return;
         }
     };

@@ -335,6 +335,16 @@ pub fn build(
         let full = case.root.join(path);
         let sha = problem.is_none().then(|| read.sha256.clone());
         let attach = read.attachable();
+        // Every readable file travels inside the pack (render::embedded), under this name.
+        let embedded_as = format!(
+            "{}{}",
+            crate::manifest::EVIDENCE_PREFIX,
+            redactor.redact(&path.replace('\\', "/")).as_str()
+        );
+        let embedded = problem.is_none()
+            && crate::manifest::is_safe_relative_path(
+                &embedded_as[crate::manifest::EVIDENCE_PREFIX.len()..],
+            );
         let appendix = if attach {
             extras.attachments.push(Attachment {
                 label: redactor.redact(path).into_string(),
@@ -354,6 +364,8 @@ pub fn build(
             "from": from,
             "sha256": sha,
             "attached": attach,
+            "embedded": embedded,
+            "embedded_as": embedded_as,
             "appendix": appendix,
             "problem": problem.map(|(m, _)| m),
         }));
@@ -387,8 +399,12 @@ pub fn build(
     }
     put(&mut ctx, "evidence", Value::Array(evidence));
 
-    // The check summary: every rule in the registry that checks a case folder.
+    // The check summary, for the pack's readers (render::checks); and, for templates of
+    // one's own, every rule about a case folder with its result.
     let complete = case.is_complete();
+    let (groups, tool_findings) = super::checks::summary(report, complete);
+    put(&mut ctx, "check_groups", groups);
+    put(&mut ctx, "tool_findings", tool_findings);
     let checks: Vec<Value> = catalogue::all()
         .iter()
         .filter(|rule| rule.id.checks_a_case())

@@ -10,6 +10,7 @@
 //! and the embedded documents) passes through [`public`], the one point where a protected
 //! address is withheld.
 
+pub mod checks;
 pub mod context;
 pub mod embedded;
 pub mod fonts;
@@ -255,7 +256,9 @@ pub fn render_case(
         .into_string());
     }
     let tera = load_templates(options.templates)?;
-    let (ctx, extras) = context::build(case, report, options.draft, options.today);
+    let (mut ctx, extras) = context::build(case, report, options.draft, options.today);
+    // What the pack says about its reports must be what it does with them (docs/pack.md).
+    ctx["evidence_pages"] = serde_json::json!(options.evidence == Evidence::AppendPages);
     let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
     let text = templates::render(&tera, "pack.tera", &ctx)?;
     let text = public(&redactor, &text);

@@ -1,5 +1,5 @@
 //! The suite that drives real outside programs (poppler, qpdf, Chromium, yaml-language-server,
-//! the `pdfua` checker). It is opened explicitly, never by a plain `cargo test`:
+//! the `pdfua`, `page-validation` and `outloud` checkers). It is opened explicitly, never by a plain `cargo test`:
 //!
 //! ```text
 //! cargo test --features external-tools --test external
@@ -12,6 +12,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+/// The pack's PDF/UA-1 and PDF/A-3a claims, proved by page-validation and outloud.
+mod conformance;
 /// Editor support through yaml-language-server.
 mod editor;
 /// `render --encrypt` read by qpdf and poppler.

@@ -19,6 +19,8 @@ mod hostile;
 mod imports;
 mod leak_property;
 mod malformed;
+mod mistakes;
+mod pack;
 mod privacy;
 mod properties;
 mod received;
