@@ -62,9 +62,15 @@ pub fn detect(head: &[u8]) -> (Encoding, usize) {
             return (Encoding::Utf32Be, 0);
         }
     }
-    // UTF-16: an ASCII character has its NUL byte second (little-endian) or first.
+    // UTF-16: an ASCII character has its NUL byte second (little-endian) or first, and a YAML
+    // document is mostly ASCII (its keys, colons, spaces, line breaks): a tenth of its units at
+    // least. A few stray NULs in UTF-8 are not UTF-16 (they make the reading inexact instead).
     let odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
     let even = head.iter().step_by(2).filter(|b| **b == 0).count();
+    let units = head.len() / 2;
+    if even.max(odd) * 10 < units.max(1) {
+        return (Encoding::Utf8, 0);
+    }
     if even > odd {
         (Encoding::Utf16Be, 0)
     } else {
@@ -81,6 +87,11 @@ pub struct Decoded {
     first_guess: Option<usize>,
     /// Why the reading is not exact, in words.
     problem: Option<&'static str>,
+    /// Other ways the same bytes could be read (UTF-8, UTF-16 either way, NULs dropped), for a
+    /// file that holds NUL bytes or could not be read exactly: the redactor reads a pupil
+    /// document that does not parse in every one of them, so a file made to be read one way
+    /// by ehcpack and another by a person still has its address withheld (fail closed).
+    other_readings: Vec<String>,
 }
 
 impl Decoded {
@@ -103,6 +114,11 @@ impl Decoded {
         self.text = kept;
         self.first_guess = None;
         self
+    }
+
+    /// See `other_readings`: empty for a file that can be read only one way.
+    pub fn other_readings(&self) -> &[String] {
+        &self.other_readings
     }
 
     pub fn encoding(&self) -> Encoding {
@@ -132,7 +148,38 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     let mut decoder = Decoder::new(bytes);
     let mut text = String::with_capacity(bytes.len());
     decoder.push(bytes, &mut text);
-    decoder.finish(text)
+    let mut decoded = decoder.finish(text);
+    if !decoded.exact() || bytes.contains(&0) {
+        decoded.other_readings = other_readings(bytes);
+    }
+    decoded
+}
+
+/// The bytes read as UTF-8 and as UTF-16 in both byte orders, NUL characters dropped.
+fn other_readings(bytes: &[u8]) -> Vec<String> {
+    let utf16 = |le: bool| -> String {
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|c| {
+                if le {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
+    [
+        String::from_utf8_lossy(bytes).into_owned(),
+        latin1,
+        utf16(true),
+        utf16(false),
+    ]
+    .into_iter()
+    .map(|t| t.replace('\0', ""))
+    .collect()
 }
 
 /// Reads a file a block at a time, as [`decode`] reads it whole (for the start of a file too
@@ -319,6 +366,7 @@ impl Decoder {
             encoding: self.encoding,
             first_guess: self.first_guess,
             problem: self.problem,
+            other_readings: Vec::new(),
         }
     }
 }
@@ -387,6 +435,27 @@ mod tests {
         let (problem, line, column) = d.problem().unwrap();
         assert!(problem.contains("not UTF-8"));
         assert_eq!((line, column), (2, 19));
+    }
+
+    #[test]
+    fn stray_nuls_in_utf8_are_not_utf16_and_every_reading_is_kept() {
+        let bytes = b"kind: pupil\naddress:\n  postcode: DH7 9ZQ\0\n";
+        let d = decode(bytes);
+        assert_eq!(d.encoding(), Encoding::Utf8);
+        assert!(!d.exact());
+        assert!(d
+            .other_readings()
+            .iter()
+            .any(|r| r.contains("postcode: DH7 9ZQ\n")));
+        // Padded with NULs until it reads as UTF-16: the plain reading is still kept.
+        let mut padded = vec![b'#', 0].repeat(40);
+        padded.extend_from_slice(b"\naddress:\n  postcode: DH7 9ZQ\n");
+        let d = decode(&padded);
+        assert_eq!(d.encoding(), Encoding::Utf16Le);
+        assert!(d
+            .other_readings()
+            .iter()
+            .any(|r| r.contains("postcode: DH7 9ZQ")));
     }
 
     #[test]

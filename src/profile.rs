@@ -367,6 +367,6 @@ mod tests {
             "    summer_term_ends: 2026-07-17\n    terms:\n      - {starts: 2025-12-19, ends: 2025-09-03}\n",
         );
         let err = Profile::from_text(&backwards).unwrap_err();
-        assert!(err.contains("ends (2025-09-03) before it starts"), "{err}");
+        assert!(err.contains("a term ends before it starts"), "{err}");
     }
 }

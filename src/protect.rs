@@ -51,9 +51,8 @@ pub const MAX_PASSWORD_BYTES: usize = 127;
 /// Refuses a password shorter than [`MIN_PASSWORD_CHARS`] characters, longer than
 /// [`MAX_PASSWORD_BYTES`] bytes of UTF-8, or one SASLprep changes ([`check_characters`]).
 pub fn check_length(password: &str) -> Result<(), String> {
-    // Both ways of writing it must fit: a reader that does not apply SASLprep uses the bytes
-    // as typed.
-    let longest = decomposed(password).map_or(password.len(), |d| d.len().max(password.len()));
+    // What AES-256 uses is the prepared password (an NFD password is shorter once composed).
+    let longest = prepare(password).map_or(password.len(), |p| p.len());
     if longest > MAX_PASSWORD_BYTES {
         return Err(format!(
             "the password is {} bytes long; PDF readers use at most {MAX_PASSWORD_BYTES} bytes \
@@ -234,8 +233,15 @@ pub fn encrypt(pdf: &[u8], user_password: &str) -> Result<Vec<u8>, String> {
     if let Some(other_form) = decomposed(user_password) {
         let mut salts = [0u8; 16];
         getrandom::fill(&mut salts).map_err(|e| fail(&e))?;
-        owner_entries(&mut document, &key, other_form.as_bytes(), salts)
-            .ok_or_else(|| fail(&"the encryption dictionary cannot be read back"))?;
+        // Cut at 127 bytes, as the readers that use it as typed cut it.
+        let bytes = other_form.as_bytes();
+        owner_entries(
+            &mut document,
+            &key,
+            &bytes[..bytes.len().min(MAX_PASSWORD_BYTES)],
+            salts,
+        )
+        .ok_or_else(|| fail(&"the encryption dictionary cannot be read back"))?;
     }
     let mut out = Vec::with_capacity(pdf.len() + 4096);
     document.save_to(&mut out).map_err(|e| fail(&e))?;

@@ -40,12 +40,16 @@ pub struct Document {
     /// could be made of it, kept only so that the redactor sees a protected address in it
     /// (fail closed). It is never parsed, checked or embedded in a pack.
     pub unreadable: bool,
+    /// Other readings of the same bytes ([`crate::encoding::Decoded::other_readings`]), for the
+    /// redactor only: never printed, parsed or embedded.
+    pub other_readings: Vec<String>,
 }
 
 impl Document {
     /// A document read from `path` (relative to the case folder), not yet parsed. Its text
     /// comes only from the one decoder ([`crate::encoding`]).
     pub fn new(path: PathBuf, decoded: crate::encoding::Decoded) -> Document {
+        let other_readings = decoded.other_readings().to_vec();
         let text = decoded.into_text();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -57,6 +61,7 @@ impl Document {
             root: None,
             line_starts,
             unreadable: false,
+            other_readings,
         }
     }
 

@@ -89,6 +89,11 @@ impl Redactor {
                     // Unreadable or not YAML: what looks like an address in it is withheld.
                     r.known = false;
                     r.add_unparsed(&doc.text);
+                    // Every other way its bytes could be read (a file that reads as UTF-16 to
+                    // ehcpack and as UTF-8 to an editor): its address is withheld in each.
+                    for reading in &doc.other_readings {
+                        r.add_unparsed(reading);
+                    }
                 }
             }
         }
@@ -423,10 +428,14 @@ fn pupil_like(doc: &Document) -> bool {
     }
     let name = squash(&path_text(&doc.path));
     let named = windows_contain(&name, "pupil");
-    let declared = doc.text.lines().any(|l| {
-        let l = squash(l);
-        l.starts_with(&['k', 'i', 'n', 'd']) && windows_contain(&l, "pupil")
-    });
+    // In its text, or in any other reading of its bytes.
+    let declared = std::iter::once(&doc.text)
+        .chain(&doc.other_readings)
+        .flat_map(|t| t.lines())
+        .any(|l| {
+            let l = squash(l);
+            l.starts_with(&['k', 'i', 'n', 'd']) && windows_contain(&l, "pupil")
+        });
     let fields = doc.root.as_ref().is_some_and(|root| {
         root.get("legal_name").is_some()
             || root.get("upn").is_some()

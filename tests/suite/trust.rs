@@ -749,3 +749,49 @@ fn a_password_typed_as_nfc_or_nfd_opens_the_same_pack() {
         assert!(doc.authenticate_raw_password(b"").is_err());
     }
 }
+
+/// A pupil file made to be read one way by ehcpack and another by a person (a stray NUL in
+/// UTF-8; NUL padding until it reads as UTF-16), named like no pupil file, while the address is
+/// also written in views.yaml: every reading of its bytes is withheld, from every output and
+/// from a draft's embedded copy.
+#[test]
+fn a_pupil_file_with_two_readings_has_its_address_withheld_in_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let pupil = fs::read(sample("fail-protected-address-leak").join("pupil.yaml")).unwrap();
+    let mut stray_nul = pupil.clone();
+    stray_nul.insert(40, 0);
+    let mut padded = b"#\0".repeat(400);
+    padded.push(b'\n');
+    padded.extend_from_slice(&pupil);
+    for (n, bytes) in [stray_nul, padded].into_iter().enumerate() {
+        let case = dir.path().join(format!("case-{n}"));
+        common::copy_dir(&sample("fail-protected-address-leak"), &case);
+        fs::remove_file(case.join("pupil.yaml")).unwrap();
+        fs::write(case.join("child.yaml"), &bytes).unwrap();
+        let out = common::ehcpack(&["validate", case.to_str().unwrap(), "--today", TODAY]);
+        let printed = stdout(&out) + &stderr(&out);
+        assert!(
+            !printed.contains("Larchfield") && !printed.contains("9ZQ"),
+            "{printed}"
+        );
+        let pdf = dir.path().join(format!("draft-{n}.pdf"));
+        let out = common::ehcpack(&[
+            "render",
+            case.to_str().unwrap(),
+            "--today",
+            TODAY,
+            "--draft",
+            "-o",
+            pdf.to_str().unwrap(),
+        ]);
+        assert!(pdf.is_file(), "{}", stderr(&out));
+        let opened = ehcpack::received::pack::open(&pdf, None, &Default::default()).unwrap();
+        for (name, data) in &opened.files {
+            let text = String::from_utf8_lossy(data).replace('\0', "");
+            assert!(
+                !text.contains("Larchfield") && !text.contains("9ZQ"),
+                "{n}: {name} holds the address"
+            );
+        }
+    }
+}
