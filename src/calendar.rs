@@ -42,6 +42,15 @@ pub fn guidance_date(summer_term_ends: NaiveDate, weeks: u32) -> NaiveDate {
     monday - Days::new(7 * u64::from(weeks))
 }
 
+/// The summer term's end in the usual English pattern, where the LA has not published it: the
+/// third Friday of July (Durham's published ends, 18 July 2025 and 17 July 2026, are exactly
+/// that). An estimate: LAs publish their term dates a year or two ahead.
+pub fn usual_summer_term_end(year: AcademicYear) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(year.0 + 1, 7, 1).expect("1 July exists");
+    let to_friday = (7 + 4 - first.weekday().num_days_from_monday()) % 7;
+    first + Days::new(u64::from(to_friday) + 14)
+}
+
 /// The national curriculum year a child born on `birth` is in during `year` (0 is Reception):
 /// English cohorts run from 1 September to 31 August.
 pub fn expected_year_group(birth: NaiveDate, year: AcademicYear) -> i32 {
@@ -93,6 +102,15 @@ mod tests {
         assert_eq!(guidance_date(d("2025-07-18"), 16), d("2025-03-24"));
         assert_eq!(guidance_date(d("2026-07-17"), 16), d("2026-03-23"));
         assert!(is_monday(guidance_date(d("2026-07-17"), 16)));
+    }
+
+    #[test]
+    fn the_usual_summer_term_end_is_the_third_friday_of_july() {
+        assert_eq!(usual_summer_term_end(AcademicYear(2024)), d("2025-07-18"));
+        assert_eq!(usual_summer_term_end(AcademicYear(2025)), d("2026-07-17"));
+        assert_eq!(usual_summer_term_end(AcademicYear(2026)), d("2027-07-16"));
+        assert_eq!(usual_summer_term_end(AcademicYear(2027)), d("2028-07-21"));
+        assert_eq!(guidance_date(d("2027-07-16"), 16), d("2027-03-22"));
     }
 
     #[test]

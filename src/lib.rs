@@ -54,6 +54,10 @@ pub struct KeyDates {
     pub pupil_reference: Option<String>,
     pub submission_date: Option<NaiveDate>,
     pub guidance_date: Option<NaiveDate>,
+    /// Whether the guidance date is an estimate: the profile does not list the academic year,
+    /// so it is the profile's rule on the usual end of the summer term.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guidance_date_estimated: bool,
     /// When the LA received the request: the case's `received_date`, else `--received`.
     pub received_date: Option<NaiveDate>,
     /// The LA's decision on whether to assess is due this many weeks after receipt (6).
@@ -68,6 +72,18 @@ pub struct KeyDates {
 }
 
 impl KeyDates {
+    /// The guidance date as people read it: `Monday 22 March 2027`, with `(estimated: ...)`
+    /// where it is an estimate.
+    pub fn guidance_text(&self) -> Option<String> {
+        self.guidance_date.map(|d| {
+            let mut text = calendar::long_date(d);
+            if self.guidance_date_estimated {
+                text.push_str(&format!(" ({})", profile::ESTIMATE_NOTE));
+            }
+            text
+        })
+    }
+
     /// `before`, `after` or `unknown`: the submission against the guidance date.
     pub fn guidance_status(&self) -> &'static str {
         match (self.submission_date, self.guidance_date) {
@@ -247,13 +263,14 @@ fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
     };
     let submission = ctx.submission_date(case);
     let received = request.value.received_date.or(ctx.received);
+    let guidance = ctx
+        .profile
+        .guidance_date(AcademicYear::containing(submission));
     KeyDates {
         pupil_reference: case.pupil.as_ref().map(|p| p.value.upn.clone()),
         submission_date: Some(submission),
-        guidance_date: ctx
-            .profile
-            .guidance_date(AcademicYear::containing(submission))
-            .date(),
+        guidance_date: Some(guidance.date()),
+        guidance_date_estimated: guidance.is_estimate(),
         received_date: received,
         decision_due: received.map(|r| crate::calendar::plus_weeks(r, ctx.profile.decision_weeks)),
         final_plan_due: received

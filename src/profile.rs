@@ -55,23 +55,38 @@ pub struct Term {
     pub ends: NaiveDate,
 }
 
-/// The guidance date for an academic year, or why there is none.
+/// The guidance date for an academic year, and how it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GuidanceDate {
+    /// The LA's own published date.
     Published(NaiveDate),
+    /// From the LA's published end of the summer term and the profile's rule.
     Computed {
         date: NaiveDate,
         summer_term_ends: NaiveDate,
     },
-    Unknown(AcademicYear),
+    /// For a year the profile does not list: the profile's rule applied to the summer term's
+    /// end in the usual English pattern ([`calendar::usual_summer_term_end`]).
+    Estimated {
+        date: NaiveDate,
+        summer_term_ends: NaiveDate,
+    },
 }
 
+/// What every place that shows an estimated guidance date says about it.
+pub const ESTIMATE_NOTE: &str = "estimated: the LA publishes the date each year";
+
 impl GuidanceDate {
-    pub fn date(&self) -> Option<NaiveDate> {
+    pub fn date(&self) -> NaiveDate {
         match self {
-            GuidanceDate::Published(d) | GuidanceDate::Computed { date: d, .. } => Some(*d),
-            GuidanceDate::Unknown(_) => None,
+            GuidanceDate::Published(d)
+            | GuidanceDate::Computed { date: d, .. }
+            | GuidanceDate::Estimated { date: d, .. } => *d,
         }
+    }
+
+    pub fn is_estimate(&self) -> bool {
+        matches!(self, GuidanceDate::Estimated { .. })
     }
 }
 
@@ -146,7 +161,13 @@ impl Profile {
                 date: calendar::guidance_date(*end, self.guidance_weeks),
                 summer_term_ends: *end,
             },
-            _ => GuidanceDate::Unknown(year),
+            _ => {
+                let end = calendar::usual_summer_term_end(year);
+                GuidanceDate::Estimated {
+                    date: calendar::guidance_date(end, self.guidance_weeks),
+                    summer_term_ends: end,
+                }
+            }
         }
     }
 
@@ -234,18 +255,19 @@ mod tests {
     #[test]
     fn durham_profile_gives_the_published_dates() {
         let p = Profile::durham();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(p.guidance_date(AcademicYear(2025)).date(), d("2026-03-23"));
+        assert_eq!(p.guidance_date(AcademicYear(2024)).date(), d("2025-03-24"));
+        assert!(!p.guidance_date(AcademicYear(2025)).is_estimate());
+        // A year the profile does not list: the profile's rule on the usual summer term.
         assert_eq!(
-            p.guidance_date(AcademicYear(2025)).date(),
-            NaiveDate::from_ymd_opt(2026, 3, 23)
+            p.guidance_date(AcademicYear(2026)),
+            GuidanceDate::Estimated {
+                date: d("2027-03-22"),
+                summer_term_ends: d("2027-07-16")
+            }
         );
-        assert_eq!(
-            p.guidance_date(AcademicYear(2024)).date(),
-            NaiveDate::from_ymd_opt(2025, 3, 24)
-        );
-        assert_eq!(
-            p.guidance_date(AcademicYear(2030)),
-            GuidanceDate::Unknown(AcademicYear(2030))
-        );
+        assert!(p.guidance_date(AcademicYear(2030)).is_estimate());
     }
 
     #[test]

@@ -255,22 +255,17 @@ pub fn print(
         }
     }
     writeln!(out, "\n{done} of {} done.", Item::ALL.len())?;
+    let guidance_text = report.dates.guidance_text().unwrap_or_default();
     match (report.dates.guidance_date, report.dates.submission_date) {
         (Some(guidance), _) if guidance >= today => {
             let days = (guidance - today).num_days();
-            writeln!(
-                out,
-                "{days} days left to the guidance date, {}.",
-                crate::calendar::long_date(guidance)
-            )?;
+            writeln!(out, "{days} days left to the guidance date, {guidance_text}.")?;
         }
-        (Some(guidance), _) => writeln!(
+        (Some(_), _) => writeln!(
             out,
-            "The guidance date, {}, has passed: a request can still be sent; a manager will look at it.",
-            crate::calendar::long_date(guidance)
+            "The guidance date, {guidance_text}, has passed: a request can still be sent; a manager will look at it."
         )?,
-        (None, Some(_)) => writeln!(out, "The profile has no guidance date for this academic year.")?,
-        (None, None) => {}
+        (None, _) => {}
     }
     if let Some(submission) = report.dates.submission_date {
         let details = form_details(case, submission);

@@ -1124,7 +1124,7 @@ fn guidance_date_of_2024_25_is_24_march_2025() {
     let profile = Profile::durham();
     let year = ehcpack::calendar::AcademicYear(2024);
     assert_eq!(
-        profile.guidance_date(year).date(),
+        Some(profile.guidance_date(year).date()),
         NaiveDate::from_ymd_opt(2025, 3, 24)
     );
 }

@@ -438,6 +438,8 @@ pub fn build(
             "submission": d.submission_date,
             "guidance": d.guidance_date,
             "guidance_status": d.guidance_status(),
+            "guidance_estimated": d.guidance_date_estimated,
+            "guidance_note": if d.guidance_date_estimated { crate::profile::ESTIMATE_NOTE } else { "" },
         }),
     );
     put(&mut ctx, "draft", json!(draft));

@@ -115,9 +115,14 @@ impl Reporter for Html {
                 text
             }
         };
+        let estimated = if dates.guidance_date_estimated {
+            " (estimated)"
+        } else {
+            ""
+        };
         let guidance = match dates.guidance_status() {
-            "after" => format!("{} (sent after)", date(dates.guidance_date)),
-            _ => date(dates.guidance_date),
+            "after" => format!("{}{estimated} (sent after)", date(dates.guidance_date)),
+            _ => format!("{}{estimated}", date(dates.guidance_date)),
         };
         let findings: String = report
             .diagnostics
