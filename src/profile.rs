@@ -182,6 +182,27 @@ impl Profile {
         terms
     }
 
+    /// The school terms of every academic year from the one containing `from` to the one
+    /// containing `to`: the profile's term dates for a year that has them, else the usual
+    /// English pattern ([`calendar::usual_terms`]). What `review-frequency` counts in.
+    pub fn school_terms(&self, from: NaiveDate, to: NaiveDate) -> Vec<Term> {
+        let (first, last) = (AcademicYear::containing(from), AcademicYear::containing(to));
+        let mut terms = Vec::new();
+        for y in first.0..=last.0 {
+            let year = AcademicYear(y);
+            match self.year(year).filter(|d| !d.terms.is_empty()) {
+                Some(dates) => terms.extend(dates.terms.iter().copied()),
+                None => terms.extend(
+                    calendar::usual_terms(year)
+                        .into_iter()
+                        .map(|(starts, ends)| Term { starts, ends }),
+                ),
+            }
+        }
+        terms.sort_by_key(|t| t.starts);
+        terms
+    }
+
     /// Whether the profile has the term dates of every academic year from `from` to `to`.
     pub fn has_terms_for(&self, from: NaiveDate, to: NaiveDate) -> bool {
         let (first, last) = (AcademicYear::containing(from), AcademicYear::containing(to));

@@ -810,11 +810,11 @@ fn table() -> Vec<Fires> {
             ))
             .at("request.yaml", 50)
             .says("Monday 23 March 2026"),
-        fires("a year the profile does not know", "guidance-date", W)
+        fires("after the estimated date of a year the profile does not list", "guidance-date", W)
             .edit(replace(
                 "request.yaml",
                 "planned_submission_date: 2026-02-02",
-                "planned_submission_date: 2030-01-10",
+                "planned_submission_date: 2030-04-10",
             ))
             .edit(replace(
                 "pupil.yaml",
@@ -822,24 +822,24 @@ fn table() -> Vec<Fires> {
                 "taught_out_of_year: true",
             ))
             .at("request.yaml", 50)
-            .says("2029/30"),
+            .says("2029/30 guidance date, Monday 25 March 2030 (estimated: the LA publishes the date each year)"),
         // review-frequency
-        fires("current plan review one day too late", "review-frequency", W)
+        fires("current plan reviewed after a whole term", "review-frequency", W)
             .edit(replace(
                 "plan-3.yaml",
                 "review_date: 2026-02-13",
-                "review_date: 2026-03-13",
+                "review_date: 2026-04-20",
             ))
             .at("plan-3.yaml", 7)
-            .says("126 days"),
-        fires("first plan reviewed late", "review-frequency", W)
+            .says("the whole spring term 2026 (2026-01-05 to 2026-03-27) passed without one"),
+        fires("first plan reviewed in the summer holiday", "review-frequency", W)
             .edit(replace(
                 "plan-1.yaml",
                 "\n  date: 2025-07-16",
                 "\n  date: 2025-07-28",
             ))
             .at("plan-1.yaml", 86)
-            .says("126 days"),
+            .says("the whole summer term 2025 (2025-04-28 to 2025-07-18) passed without one"),
         fires(
             "with term dates, a whole term without a review",
             "review-frequency",
@@ -1118,6 +1118,25 @@ fn guidance_date_itself_does_not_warn() {
 }
 
 #[test]
+fn a_year_the_profile_does_not_list_never_warns_by_itself() {
+    assert_clean(
+        &[
+            replace(
+                "request.yaml",
+                "planned_submission_date: 2026-02-02",
+                "planned_submission_date: 2030-01-10",
+            ),
+            replace(
+                "pupil.yaml",
+                "taught_out_of_year: false",
+                "taught_out_of_year: true",
+            ),
+        ],
+        "a request in 2029/30, before its estimated guidance date",
+    );
+}
+
+#[test]
 fn guidance_date_of_2024_25_is_24_march_2025() {
     // The whole case moved back a year would be a lot of edits; the rule's boundary for the
     // other known year is checked through the profile, and one day after warns.
@@ -1230,23 +1249,24 @@ fn consent_from_someone_without_pr_alongside_a_parent_passes() {
 
 #[test]
 fn review_gap_exactly_at_the_limit_does_not_warn() {
-    // 2025-11-07 + 125 days = 2026-03-12.
+    // From 2025-11-07 to the last day of the spring term, 2026-03-27: 43 + 82 = 125 days of
+    // school time (the Christmas holiday not counted), and a review in the spring term.
     assert_clean(
         &[replace(
             "plan-3.yaml",
             "review_date: 2026-02-13",
-            "review_date: 2026-03-12",
+            "review_date: 2026-03-27",
         )],
-        "a gap of 125 days",
+        "a gap of 125 days of school time",
     );
-    // 2025-03-24 + 125 days = 2025-07-27.
+    // A first review on the last day of the summer term, 2025-07-18.
     assert_clean(
         &[replace(
             "plan-1.yaml",
             "\n  date: 2025-07-16",
-            "\n  date: 2025-07-27",
+            "\n  date: 2025-07-18",
         )],
-        "a first review 125 days after the start",
+        "a first review on the summer term's last day",
     );
 }
 
@@ -1626,24 +1646,29 @@ fn a_deputys_countersignature_holds_back_no_other_rule() {
 }
 
 #[test]
-fn with_term_dates_a_long_gap_that_misses_no_term_passes() {
-    // 2025-01-06 to 2025-07-16 is 191 days: too long by Durham's day count, but the review falls
-    // in each term (spring starts on 2025-01-06, summer ends on 2025-07-18).
+fn the_gap_is_counted_in_school_time() {
+    // 2025-01-06 to 2025-07-16 misses no whole term, but holds 175 days of school time (the
+    // Easter holiday not counted): twice a year, not three times.
     let edit = [replace(
         "plan-1.yaml",
         "start: 2025-03-24",
         "start: 2025-01-06",
     )];
-    let by_days = diagnostics(&edit);
-    assert!(
-        by_days
-            .iter()
-            .any(|d| d.rule == "review-frequency" && d.message.contains("191 days")),
-        "{}",
-        show(&by_days)
-    );
-    let by_terms = diagnostics_with(&edit, &durham_with_terms());
-    assert!(by_terms.is_empty(), "{}", show(&by_terms));
+    for diags in [
+        diagnostics(&edit),
+        diagnostics_with(&edit, &durham_with_terms()),
+    ] {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.rule == "review-frequency" && d.message.contains("days of school time")),
+            "{}",
+            show(&diags)
+        );
+    }
+    // The summer holiday does not count: a review on 16 July, then one on 7 November (114
+    // calendar days, 66 of school) pass, as the sample shows.
+    assert!(diagnostics(&[]).is_empty());
 }
 
 #[test]

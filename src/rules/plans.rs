@@ -336,9 +336,24 @@ fn review_points(case: &Case) -> Vec<(usize, &'static str, NaiveDate)> {
     points
 }
 
+/// The days from `since` up to `review` that fall in school terms: holidays do not count.
+fn school_days(terms: &[crate::profile::Term], since: NaiveDate, review: NaiveDate) -> i64 {
+    terms
+        .iter()
+        .map(|t| {
+            let from = since.max(t.starts);
+            let to = review.min(t.ends + chrono::Days::new(1));
+            (to - from).num_days().max(0)
+        })
+        .sum()
+}
+
+/// One definition, as `ehcpack explain review-frequency` gives it: between two measured dates,
+/// a whole school term with no review, or more school days than the profile's
+/// `max_review_gap_days` (holidays not counted), is a finding. The terms are the profile's for
+/// a year that has them, else the usual English pattern.
 fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let max = ctx.profile.max_review_gap_days;
-    let terms = ctx.profile.terms();
     let points = review_points(case);
     for pair in points.windows(2) {
         let ((_, from_pointer, since), (doc, pointer, review)) = (pair[0], pair[1]);
@@ -350,30 +365,25 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "the review"
         };
-        // Where the profile has the term dates for the whole gap, a term that passed with no
-        // review in it is the finding; elsewhere, a gap longer than the profile's days.
-        let covered = ctx.profile.has_terms_for(since, review);
-        let message = if covered {
-            terms
-                .iter()
-                .find(|t| since < t.starts && t.ends < review)
-                .map(|t| {
+        let terms = ctx.profile.school_terms(since, review);
+        let missed = terms.iter().find(|t| since < t.starts && t.ends < review);
+        let message = match missed {
+            Some(t) => Some(format!(
+                "no review between {what} on {since} and the review on {review}: the whole {} \
+                 ({} to {}) passed without one",
+                calendar::term_name(t.starts),
+                t.starts,
+                t.ends
+            )),
+            None => {
+                let days = school_days(&terms, since, review);
+                (days > max).then(|| {
                     format!(
-                        "no review between {what} on {since} and the review on {review}: the \
-                         whole {} ({} to {}) passed without one",
-                        calendar::term_name(t.starts),
-                        t.starts,
-                        t.ends
+                        "{days} days of school time (holidays not counted) pass between {what} \
+                         on {since} and the review on {review}; the profile allows at most {max}"
                     )
                 })
-        } else {
-            let gap = (review - since).num_days();
-            (gap > max).then(|| {
-                format!(
-                    "{gap} days pass between {what} on {since} and the review on {review}; the \
-                     profile allows at most {max}"
-                )
-            })
+            }
         };
         if let Some(message) = message {
             out.push(case.at(
@@ -382,8 +392,8 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     RuleId::ReviewFrequency,
                     message,
-                    "SEN support is reviewed at least three times a year: review the plan \
-                     sooner, or record the reviews that took place in between",
+                    "SEN support is reviewed at least three times a year, once a term: review \
+                     the plan sooner, or record the reviews that took place in between",
                 ),
             ));
         }
