@@ -94,7 +94,7 @@ pub fn item_of(rule: RuleId) -> Option<Item> {
         PupilViews => Item::PupilViews,
         ParentViews => Item::ParentViews,
         SpecialistParentalAgreement | EvidenceFile | ReportAge => Item::Professionals,
-        HealthDevelopment | LookedAfterPep => Item::Health,
+        HealthDevelopment | LookedAfterPep | LookedAfter => Item::Health,
         ParentalConsent | ConsentToShare => Item::Consent,
         HeadteacherCountersignature => Item::Countersignature,
         DatesCoherent | ProtectedAddressLeak => Item::DatesAndPrivacy,

@@ -915,13 +915,32 @@ fn table() -> Vec<Fires> {
         ))
         .at("pupil.yaml", 14)
         .says("taught_in_year_group"),
+        // looked-after
+        fires("a looked_after block left blank, as scaffolded", "looked-after", E)
+            .edit(replace(
+                "pupil.yaml",
+                "date_admitted: 2020-09-03\n",
+                "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority:\n  \
+                 pep_date:\n  social_worker:\n  social_worker_contact:\n    phone:\n",
+            ))
+            .at("pupil.yaml", 33)
+            .says("not recorded: the responsible authority (`responsible_authority`); the social worker (`social_worker`, with `social_worker_contact`) or the virtual school (`virtual_school`); the date of the Personal Education Plan (`pep_date`)"),
+        fires("looked after with no route to the family", "looked-after", E)
+            .edit(replace(
+                "pupil.yaml",
+                "date_admitted: 2020-09-03\n",
+                "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
+                 County Council\n  pep_date: 2025-10-01\n  designated_teacher: Mrs Ann Lowe\n",
+            ))
+            .at("pupil.yaml", 33)
+            .says("not recorded: the social worker"),
         // looked-after-pep
         fires("looked after without a PEP", "looked-after-pep", W)
             .edit(replace(
                 "pupil.yaml",
                 "date_admitted: 2020-09-03\n",
                 "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
-                 County Council\n  designated_teacher: Mrs Ann Lowe\n",
+                 County Council\n  designated_teacher: Mrs Ann Lowe\n  social_worker: Ms Rachel Dunn\n",
             ))
             .at("pupil.yaml", 33)
             .says("but no Personal Education Plan (`pep_date`) is recorded"),
@@ -930,7 +949,8 @@ fn table() -> Vec<Fires> {
                 "pupil.yaml",
                 "date_admitted: 2020-09-03\n",
                 "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
-                 County Council\n  pep_date: 2025-10-01\n  designated_teacher: TODO\n",
+                 County Council\n  pep_date: 2025-10-01\n  designated_teacher: TODO\n  \
+                 virtual_school: Durham Virtual School\n",
             ))
             .at("pupil.yaml", 33)
             .says("but no designated teacher (`designated_teacher`) is recorded"),
@@ -1013,6 +1033,7 @@ per_rule! {
     consent_to_share_fires => "consent-to-share",
     year_group_age_fires => "year-group-age",
     looked_after_pep_fires => "looked-after-pep",
+    looked_after_fires => "looked-after",
     health_development_fires => "health-development",
     report_age_fires => "report-age",
     font_coverage_fires => "font-coverage",
@@ -1030,8 +1051,8 @@ fn every_catalogue_rule_fires_in_this_file() {
         .collect();
     assert_eq!(
         catalogue.len(),
-        30,
-        "the catalogue has 30 rules about a case"
+        31,
+        "the catalogue has 31 rules about a case"
     );
     assert!(catalogue.contains("yaml-syntax"));
     let tested: BTreeSet<&str> = TESTED.iter().copied().collect();
@@ -1380,9 +1401,10 @@ fn looked_after_with_pep_and_designated_teacher_passes() {
             "pupil.yaml",
             "date_admitted: 2020-09-03\n",
             "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham County \
-             Council\n  pep_date: 2025-10-01\n  designated_teacher: Mrs Ann Lowe\n",
+             Council\n  pep_date: 2025-10-01\n  designated_teacher: Mrs Ann Lowe\n  \
+             social_worker: Mr Tomasz Kowalczyk\n",
         )],
-        "a looked-after child with a PEP",
+        "a looked-after child with a PEP and a social worker",
     );
 }
 

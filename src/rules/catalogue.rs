@@ -64,6 +64,7 @@ registry! {
     SpecialistParentalAgreement => "specialist-parental-agreement",
     EvidenceFile => "evidence-file",
     ProtectedAddressLeak => "protected-address-leak",
+    LookedAfter => "looked-after",
     PackIntegrity => "pack-integrity",
     Archive => "archive",
     GuidanceDate => "guidance-date",
