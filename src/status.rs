@@ -87,7 +87,9 @@ pub fn item_of(rule: RuleId) -> Option<Item> {
         YamlSyntax | CaseStructure | Schema | FontCoverage => Item::Documents,
         SenSupportStatus | ParentsNotified | YearGroupAge => Item::SenSupport,
         NeedDescribed => Item::NeedsDescribed,
-        ApdrCycles | PlanReviewComplete | PlanReviewDate | ReviewFrequency => Item::Plans,
+        ApdrCycles | PlanReviewComplete | PlanReviewDate | ReviewFrequency | PlanReferences => {
+            Item::Plans
+        }
         SmartOutcome | PfaOutcomes => Item::Outcomes,
         ProvisionRecorded | CostedProvision => Item::Provision,
         AttainmentProgress => Item::Attainment,

@@ -495,8 +495,8 @@ fn table() -> Vec<Fires> {
             .edit(replace("plan-2.yaml", "    - outcome: O4", "    - outcome: O5"))
             .at("plan-2.yaml", 87)
             .says("outcome O4")
-            .also(&["apdr-cycles"]),
-        fires("progress for an outcome the plan lacks", "plan-review-complete", E)
+            .also(&["apdr-cycles", "plan-references"]),
+        fires("progress for an outcome the plan lacks", "plan-references", E)
             .edit(replace(
                 "plan-2.yaml",
                 "  professional_feedback: |",
@@ -915,6 +915,15 @@ fn table() -> Vec<Fires> {
         ))
         .at("pupil.yaml", 14)
         .says("taught_in_year_group"),
+        // plan-references
+        fires("provision for an outcome the plan lacks", "plan-references", E)
+            .edit(replace("plan-2.yaml", "    outcomes: [O3]\n", "    outcomes: [O3, O7]\n"))
+            .at("plan-2.yaml", 46)
+            .says("this provision is for outcome `O7`, which this plan does not have"),
+        fires("an outcome id listed twice", "plan-references", E)
+            .edit(replace("plan-2.yaml", "  - id: O4\n", "  - id: O3\n"))
+            .at("plan-2.yaml", 79)
+            .says("outcome id `O3` is listed twice: outcomes 3 and 4 of this plan"),
         // looked-after
         fires("a looked_after block left blank, as scaffolded", "looked-after", E)
             .edit(replace(
@@ -1034,6 +1043,7 @@ per_rule! {
     year_group_age_fires => "year-group-age",
     looked_after_pep_fires => "looked-after-pep",
     looked_after_fires => "looked-after",
+    plan_references_fires => "plan-references",
     health_development_fires => "health-development",
     report_age_fires => "report-age",
     font_coverage_fires => "font-coverage",
@@ -1051,8 +1061,8 @@ fn every_catalogue_rule_fires_in_this_file() {
         .collect();
     assert_eq!(
         catalogue.len(),
-        31,
-        "the catalogue has 31 rules about a case"
+        32,
+        "the catalogue has 32 rules about a case"
     );
     assert!(catalogue.contains("yaml-syntax"));
     let tested: BTreeSet<&str> = TESTED.iter().copied().collect();

@@ -65,6 +65,7 @@ registry! {
     EvidenceFile => "evidence-file",
     ProtectedAddressLeak => "protected-address-leak",
     LookedAfter => "looked-after",
+    PlanReferences => "plan-references",
     PackIntegrity => "pack-integrity",
     Archive => "archive",
     GuidanceDate => "guidance-date",

@@ -57,6 +57,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         smart_outcomes(case, plan, out);
         plan_review_date(case, plan, out);
         provision(case, plan, out);
+        plan_references(case, plan, out);
     }
     review_frequency(case, ctx, out);
     pfa_outcomes(case, out);
@@ -153,7 +154,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
-    let Some(review) = &plan.value.review else {
+    if plan.value.review.is_none() {
         out.push(case.at_key(
             plan.doc,
             "/start",
@@ -165,7 +166,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             ),
         ));
         return;
-    };
+    }
     let gaps = review_gaps(&plan.value);
     if !gaps.is_empty() {
         out.push(case.at_key(
@@ -179,21 +180,71 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             ),
         ));
     }
-    for (i, progress) in review.progress.iter().enumerate() {
-        if !plan.value.outcomes.iter().any(|o| o.id == progress.outcome) {
-            let ids: Vec<&str> = plan.value.outcomes.iter().map(|o| o.id.as_str()).collect();
+}
+
+/// The references inside one plan: each outcome id once, and provision and review progress only
+/// for outcomes the plan has (rule `plan-references`).
+fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
+    let outcomes = &plan.value.outcomes;
+    let ids: Vec<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
+    let known = |id: &str| ids.iter().any(|k| k.trim() == id.trim());
+    let help = || format!("use one of this plan's outcome ids: {}", ids.join(", "));
+    for (j, outcome) in outcomes.iter().enumerate() {
+        if let Some(first) = outcomes[..j]
+            .iter()
+            .position(|o| o.id.trim() == outcome.id.trim())
+        {
             out.push(case.at(
                 plan.doc,
-                &format!("/review/progress/{i}/outcome"),
+                &format!("/outcomes/{j}/id"),
                 Diagnostic::new(
-                    RuleId::PlanReviewComplete,
+                    RuleId::PlanReferences,
                     format!(
-                        "this progress entry is for outcome `{}`, which this plan does not have",
-                        progress.outcome
+                        "outcome id `{}` is listed twice: outcomes {} and {} of this plan",
+                        outcome.id,
+                        first + 1,
+                        j + 1
                     ),
-                    format!("use one of this plan's outcome ids: {}", ids.join(", ")),
+                    "give each outcome its own id (O1, O2, ...), and point provision and the \
+                     review's progress at the right one",
                 ),
             ));
+        }
+    }
+    for (i, item) in plan.value.provision.iter().enumerate() {
+        for (k, id) in item.outcomes.iter().enumerate() {
+            if !known(id) {
+                out.push(case.at(
+                    plan.doc,
+                    &format!("/provision/{i}/outcomes/{k}"),
+                    Diagnostic::new(
+                        RuleId::PlanReferences,
+                        format!(
+                            "this provision is for outcome `{id}`, which this plan does not have"
+                        ),
+                        help(),
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(review) = &plan.value.review {
+        for (i, progress) in review.progress.iter().enumerate() {
+            if !known(&progress.outcome) {
+                out.push(case.at(
+                    plan.doc,
+                    &format!("/review/progress/{i}/outcome"),
+                    Diagnostic::new(
+                        RuleId::PlanReferences,
+                        format!(
+                            "this progress entry is for outcome `{}`, which this plan does not \
+                             have",
+                            progress.outcome
+                        ),
+                        help(),
+                    ),
+                ));
+            }
         }
     }
 }
