@@ -677,6 +677,7 @@ impl Redactor {
                     message,
                     help,
                     source,
+                    basis,
                     snippet,
                 } = d;
                 crate::diagnostic::Diagnostic {
@@ -688,6 +689,7 @@ impl Redactor {
                     message: self.redact(&message).into_string(),
                     help: self.redact(&help).into_string(),
                     source,
+                    basis,
                     snippet: if self.known {
                         snippet.map(|s| self.redact(&s).into_string())
                     } else {

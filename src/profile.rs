@@ -32,6 +32,20 @@ pub struct Profile {
     /// the PDF uses them after the bundled fonts, and `font-coverage` counts them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fonts: Vec<std::path::PathBuf>,
+    /// A rule's severity for one kind of requester (`school`, `parent`, `young-person`,
+    /// `other`), where the LA sets it otherwise than the registry and docs/rules say.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity_by_requester: BTreeMap<String, BTreeMap<String, SetSeverity>>,
+}
+
+/// A severity a profile sets for a rule on one kind of request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SetSeverity {
+    Error,
+    Warning,
+    /// A warning that says it is advice: never a reason to return the request.
+    Advice,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -121,7 +135,34 @@ impl Profile {
                 ));
             }
         }
+        for (requester, rules) in &profile.severity_by_requester {
+            let line = node
+                .pointer(&format!("/severity_by_requester/{requester}"))
+                .map_or(0, |n| n.pos.line);
+            if !crate::rules::catalogue::REQUESTERS.contains(&requester.as_str()) {
+                return Err(format!(
+                    "line {line}: `{requester}` is not a requester; write one of: {}",
+                    crate::rules::catalogue::REQUESTERS.join(", ")
+                ));
+            }
+            for id in rules.keys() {
+                if crate::rules::RuleId::parse(id).is_none() {
+                    return Err(format!(
+                        "line {line}: `{id}` under `{requester}` is not a rule id (`ehcpack \
+                         explain --list` lists them)"
+                    ));
+                }
+            }
+        }
         Ok(profile)
+    }
+
+    /// The severity the profile sets for `rule` on a request by `requester`, if it sets one.
+    pub fn severity_for(&self, requester: &str, rule: crate::rules::RuleId) -> Option<SetSeverity> {
+        self.severity_by_requester
+            .get(requester)?
+            .get(rule.as_str())
+            .copied()
     }
 
     /// Reads a profile file: an ordinary file of at most [`MAX_PROFILE_BYTES`] (so
@@ -234,6 +275,21 @@ impl Profile {
                 &format!("max_report_age_months: {months}\nacademic_years:\n"),
             );
         }
+        if !self.severity_by_requester.is_empty() {
+            let mut block = String::from("severity_by_requester:\n");
+            for (requester, rules) in &self.severity_by_requester {
+                block.push_str(&format!("  {requester}:\n"));
+                for (id, severity) in rules {
+                    let word = match severity {
+                        SetSeverity::Error => "error",
+                        SetSeverity::Warning => "warning",
+                        SetSeverity::Advice => "advice",
+                    };
+                    block.push_str(&format!("    {id}: {word}\n"));
+                }
+            }
+            out = out.replace("academic_years:\n", &format!("{block}academic_years:\n"));
+        }
         for (label, dates) in &self.academic_years {
             out.push_str(&format!("  {label}:\n"));
             if let Some(d) = dates.summer_term_ends {
@@ -301,6 +357,33 @@ mod tests {
     #[test]
     fn bad_profile_is_refused() {
         assert!(Profile::from_text("name: x\nbogus: 1\n").is_err());
+    }
+
+    #[test]
+    fn severity_by_requester_is_read_checked_and_shown() {
+        let text = format!(
+            "{DURHAM}\nseverity_by_requester:\n  parent:\n    parent-views: advice\n  school:\n    consent-to-share: error\n"
+        );
+        let p = Profile::from_text(&text).unwrap();
+        use crate::rules::RuleId;
+        assert_eq!(
+            p.severity_for("parent", RuleId::ParentViews),
+            Some(SetSeverity::Advice)
+        );
+        assert_eq!(
+            p.severity_for("school", RuleId::ConsentToShare),
+            Some(SetSeverity::Error)
+        );
+        assert_eq!(p.severity_for("parent", RuleId::ConsentToShare), None);
+        let again = Profile::from_text(&p.to_yaml()).unwrap();
+        assert_eq!(again.to_yaml(), p.to_yaml());
+        let err = Profile::from_text(&text.replace("  parent:", "  parents:")).unwrap_err();
+        assert!(err.contains("`parents` is not a requester"), "{err}");
+        let err = Profile::from_text(&text.replace("parent-views", "parent-view")).unwrap_err();
+        assert!(
+            err.contains("`parent-view` under `parent` is not a rule id"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -27,7 +27,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, Kind};
-use crate::diagnostic::{Diagnostic, Verdict};
+use crate::diagnostic::{Diagnostic, Severity, Verdict};
 use crate::privacy::{Redacted, RedactedReport, Redactor};
 use crate::rules::catalogue::{self, RuleId};
 use crate::rules::Context;
@@ -585,6 +585,9 @@ struct Spilled {
 #[derive(Serialize, Deserialize)]
 struct SpilledFinding {
     rule: String,
+    /// As found: a rule that is advice on this requester's request stays advice.
+    #[serde(default)]
+    error: Option<bool>,
     file: Option<PathBuf>,
     line: Option<usize>,
     column: Option<usize>,
@@ -615,6 +618,7 @@ impl Spilled {
                 .into_iter()
                 .map(|d| SpilledFinding {
                     rule: d.rule.to_string(),
+                    error: Some(d.is_error()),
                     file: d.file,
                     line: d.line,
                     column: d.column,
@@ -634,13 +638,18 @@ impl Spilled {
                 let rule = catalogue::get(&d.rule)?;
                 Some(Diagnostic {
                     rule: rule.id,
-                    severity: rule.severity,
+                    severity: match d.error {
+                        Some(true) => Severity::Error,
+                        Some(false) => Severity::Warning,
+                        None => rule.severity,
+                    },
                     file: d.file,
                     line: d.line,
                     column: d.column,
                     message: d.message,
                     help: d.help,
                     source: rule.source,
+                    basis: rule.basis,
                     snippet: d.snippet,
                 })
             })

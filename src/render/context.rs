@@ -436,6 +436,12 @@ pub fn build(
             json!({
                 "id": rule.id.as_str(),
                 "summary": rule.summary,
+                "source": rule.source,
+                "basis": rule.basis.as_str(),
+                "basis_text": rule.basis.describe(),
+                "applies": rule.applies.as_str(),
+                "advice_here": rule.applies == crate::rules::catalogue::Applies::School
+                    && case.requested_by() != "school",
                 "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "status": status,
                 "status_text": match status {

@@ -238,8 +238,11 @@ impl Reporter for Github {
                 "::{level} {}::{}",
                 props.join(","),
                 escape_data(&format!(
-                    "{}\nhelp: {}\nsource: {}",
-                    d.message, d.help, d.source
+                    "{}\nhelp: {}\nsource: {} (basis: {})",
+                    d.message,
+                    d.help,
+                    d.source,
+                    d.basis.describe()
                 ))
             )?;
         }

@@ -134,7 +134,7 @@ impl Reporter for Html {
                     _ => "the case folder".into(),
                 };
                 format!(
-                    "<li><span class=\"{sev_class}\">{sev}[{rule}]</span> {msg}<br><code>{place}</code><br>help: {help}<br><small>source: {source}</small></li>",
+                    "<li><span class=\"{sev_class}\">{sev}[{rule}]</span> {msg}<br><code>{place}</code><br>help: {help}<br><small>source: {source} (basis: {basis})</small></li>",
                     sev_class = if d.is_error() { "fail" } else { "pass-with-warnings" },
                     sev = d.severity.as_str(),
                     rule = d.rule,
@@ -142,6 +142,7 @@ impl Reporter for Html {
                     place = escape(&place),
                     help = escape(&d.help),
                     source = escape(d.source),
+                    basis = d.basis.describe(),
                 )
             })
             .collect();

@@ -71,6 +71,10 @@ fn plan_title(case: &Case, plan: &Typed<Plan>) -> String {
 }
 
 fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // A request from anyone but the school needs no support plans: with none, nothing to say.
+    if case.plans.is_empty() && case.requested_by() != "school" {
+        return;
+    }
     let required = ctx.profile.reviewed_plans_required;
     let current = current_plan(case);
     let past: Vec<&Typed<Plan>> = case
