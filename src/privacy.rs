@@ -16,7 +16,8 @@
 //! the words. A postcode matches with any separator or none anywhere inside it; an address line
 //! matches on its distinctive part (house number and street name), whatever comes before it.
 //! The town is withheld only as part of the address: beside another part of it (separators and
-//! field keys between) or on a line of its own; never inside a name or an e-mail address.
+//! field keys between: a line, the postcode, the block's `town:` under its `lines:`); never
+//! alone, inside a name or an e-mail address.
 //! Every normalised character keeps the span of the original text it came from, so a match is
 //! replaced in the original text, with [`WITHHELD`].
 //!
@@ -197,8 +198,8 @@ pub struct Redactor {
     /// output even when the block itself is mistyped (a misspelt `postcode:` is still the
     /// postcode), but not called a leak. Matched between word boundaries only.
     block: Needles,
-    /// The town (and county or locality): withheld only where it stands as part of the
-    /// address, see [`Redactor::spans`]; never called a leak. Matched as whole words.
+    /// The town (and county or locality): withheld only where it stands beside another part
+    /// of the address, see [`Redactor::spans`]; never called a leak. Matched as whole words.
     places: Needles,
     /// Whether the pupil's address could be read with certainty. When it could not, no line of
     /// the case's files is quoted in snippets.
@@ -585,7 +586,6 @@ impl Redactor {
                 if anchors
                     .iter()
                     .any(|&(ak, ae)| norm.only_keys_between(ae, k) || norm.only_keys_between(e, ak))
-                    || alone_on_its_line(text, span)
                 {
                     spans.push(span);
                 }
@@ -950,21 +950,6 @@ fn is_place_line(line: &str, places: &[&str], last: bool) -> bool {
     }
     (places.is_empty() && !is_postcode_shaped(&squashed))
         || places.iter().any(|p| squash(p) == squashed)
-}
-
-/// Whether the span stands on a line of `text` with nothing else on it but the key of an
-/// address field, a list's dash or quotes (`town: Brandon`, `- Brandon`, `Brandon` alone):
-/// the town on an address line of its own.
-fn alone_on_its_line(text: &str, (start, end): (usize, usize)) -> bool {
-    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line_end = text[end..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| end + i);
-    let rest = format!("{} {}", &text[line_start..start], &text[end..line_end]);
-    tokens(&rest).iter().all(|t| {
-        let word: String = t.iter().collect();
-        ADDRESS_KEYS.contains(&word.as_str())
-    })
 }
 
 /// Street words and their common abbreviations: any form matches any other.
@@ -1938,7 +1923,7 @@ mod tests {
             "Lines: [14 Larchfield Row]\nTown : Durham\npostcode: DH1 9ZQ\nprotected: true\n",
         ] {
             let r = redactor(block);
-            // Beside the street line or the postcode, or on an address line of its own.
+            // Beside the street line or the postcode, in text or in an address block.
             for (text, want) in [
                 (
                     "14 Larchfield Row, Durham",
@@ -1949,9 +1934,14 @@ mod tests {
                     "lives at 14 Larchfield Row\nDurham\n",
                     format!("lives at {WITHHELD}\n{WITHHELD}\n"),
                 ),
-                ("  town: Durham", format!("  town: {WITHHELD}")),
-                ("    - \"Durham\"", format!("    - \"{WITHHELD}\"")),
-                ("Durham", WITHHELD.to_string()),
+                (
+                    "  lines:\n    - 14 Larchfield Row\n  town: Durham\n",
+                    format!("  lines:\n    - {WITHHELD}\n  town: {WITHHELD}\n"),
+                ),
+                (
+                    "  town: \"Durham\"\n  postcode: DH1 9ZQ",
+                    format!("  town: \"{WITHHELD}\"\n  postcode: {WITHHELD}"),
+                ),
             ] {
                 assert_eq!(r.redact(text).as_str(), want, "{block}: {text:?}");
             }
@@ -1966,6 +1956,9 @@ mod tests {
                 "the Durham County Council guidance date",
                 "Durham Children Looked After Team 2",
                 "born in Durham",
+                "Durham",
+                // Another address in the same town (a parent who lives apart).
+                "  lines:\n    - 27 Wansbeck Terrace\n  town: Durham\n  postcode: DH7 4ZX\n",
             ] {
                 assert_eq!(r.redact(text).as_str(), text, "{block}: {text:?}");
                 assert!(
