@@ -225,13 +225,30 @@ pub fn print(
                 "[ ]",
                 " (checked once every document reads correctly)".to_string(),
             )
-        } else if errors > 0 {
-            ("[ ]", String::new())
-        } else if !findings.is_empty() {
-            ("[~]", String::new())
         } else {
-            done += 1;
-            ("[x]", String::new())
+            // On a request from anyone but the school, an item that only the school's request
+            // needs (the plans, the countersignature) is advice: say so beside it.
+            let requester = case.requested_by();
+            let advice = if requester != "school"
+                && item
+                    .rules()
+                    .any(|r| r.applies() == crate::rules::catalogue::Applies::School)
+            {
+                format!(
+                    " (advice only on {})",
+                    crate::rules::requester_phrase(requester)
+                )
+            } else {
+                String::new()
+            };
+            if errors > 0 {
+                ("[ ]", advice)
+            } else if !findings.is_empty() {
+                ("[~]", advice)
+            } else {
+                done += 1;
+                ("[x]", advice)
+            }
         };
         writeln!(out, "{mark} {}{note}", item.title())?;
         let shown = if i == 0 { 5 } else { 3 };
