@@ -139,13 +139,14 @@ fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
     };
     let submission = ctx.submission_date(case);
     let received = request.value.received_date.or(ctx.received);
+    let guidance = ctx
+        .profile
+        .guidance_date(AcademicYear::containing(submission));
     KeyDates {
         pupil_reference: case.pupil.as_ref().map(|p| p.value.upn.clone()),
         submission_date: Some(submission),
-        guidance_date: ctx
-            .profile
-            .guidance_date(AcademicYear::containing(submission))
-            .date(),
+        guidance_date: Some(guidance.date()),
+        guidance_date_estimated: guidance.is_estimate(),
         received_date: received,
         decision_due: received.map(|r| calendar::plus_weeks(r, ctx.profile.decision_weeks)),
         final_plan_due: received.map(|r| calendar::plus_weeks(r, ctx.profile.final_plan_weeks)),

@@ -32,6 +32,20 @@ pub struct Profile {
     /// the PDF uses them after the bundled fonts, and `font-coverage` counts them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fonts: Vec<std::path::PathBuf>,
+    /// A rule's severity for one kind of requester (`school`, `parent`, `young-person`,
+    /// `other`), where the LA sets it otherwise than the registry and docs/rules say.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity_by_requester: BTreeMap<String, BTreeMap<String, SetSeverity>>,
+}
+
+/// A severity a profile sets for a rule on one kind of request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SetSeverity {
+    Error,
+    Warning,
+    /// A warning that says it is advice: never a reason to return the request.
+    Advice,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -55,23 +69,38 @@ pub struct Term {
     pub ends: NaiveDate,
 }
 
-/// The guidance date for an academic year, or why there is none.
+/// The guidance date for an academic year, and how it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GuidanceDate {
+    /// The LA's own published date.
     Published(NaiveDate),
+    /// From the LA's published end of the summer term and the profile's rule.
     Computed {
         date: NaiveDate,
         summer_term_ends: NaiveDate,
     },
-    Unknown(AcademicYear),
+    /// For a year the profile does not list: the profile's rule applied to the summer term's
+    /// end in the usual English pattern ([`calendar::usual_summer_term_end`]).
+    Estimated {
+        date: NaiveDate,
+        summer_term_ends: NaiveDate,
+    },
 }
 
+/// What every place that shows an estimated guidance date says about it.
+pub const ESTIMATE_NOTE: &str = "estimated: the LA publishes the date each year";
+
 impl GuidanceDate {
-    pub fn date(&self) -> Option<NaiveDate> {
+    pub fn date(&self) -> NaiveDate {
         match self {
-            GuidanceDate::Published(d) | GuidanceDate::Computed { date: d, .. } => Some(*d),
-            GuidanceDate::Unknown(_) => None,
+            GuidanceDate::Published(d)
+            | GuidanceDate::Computed { date: d, .. }
+            | GuidanceDate::Estimated { date: d, .. } => *d,
         }
+    }
+
+    pub fn is_estimate(&self) -> bool {
+        matches!(self, GuidanceDate::Estimated { .. })
     }
 }
 
@@ -110,7 +139,34 @@ impl Profile {
                 ));
             }
         }
+        for (requester, rules) in &profile.severity_by_requester {
+            let line = node
+                .pointer(&format!("/severity_by_requester/{requester}"))
+                .map_or(0, |n| n.pos.line);
+            if !crate::rules::catalogue::REQUESTERS.contains(&requester.as_str()) {
+                return Err(format!(
+                    "line {line}: `{requester}` is not a requester; write one of: {}",
+                    crate::rules::catalogue::REQUESTERS.join(", ")
+                ));
+            }
+            for id in rules.keys() {
+                if crate::rules::RuleId::parse(id).is_none() {
+                    return Err(format!(
+                        "line {line}: `{id}` under `{requester}` is not a rule id (`ehcpack \
+                         explain --list` lists them)"
+                    ));
+                }
+            }
+        }
         Ok(profile)
+    }
+
+    /// The severity the profile sets for `rule` on a request by `requester`, if it sets one.
+    pub fn severity_for(&self, requester: &str, rule: crate::rules::RuleId) -> Option<SetSeverity> {
+        self.severity_by_requester
+            .get(requester)?
+            .get(rule.as_str())
+            .copied()
     }
 
     /// Reads a profile file: an ordinary file of at most [`MAX_PROFILE_BYTES`] (so
@@ -150,7 +206,13 @@ impl Profile {
                 date: calendar::guidance_date(*end, self.guidance_weeks),
                 summer_term_ends: *end,
             },
-            _ => GuidanceDate::Unknown(year),
+            _ => {
+                let end = calendar::usual_summer_term_end(year);
+                GuidanceDate::Estimated {
+                    date: calendar::guidance_date(end, self.guidance_weeks),
+                    summer_term_ends: end,
+                }
+            }
         }
     }
 
@@ -161,6 +223,27 @@ impl Profile {
             .values()
             .flat_map(|y| y.terms.iter().copied())
             .collect();
+        terms.sort_by_key(|t| t.starts);
+        terms
+    }
+
+    /// The school terms of every academic year from the one containing `from` to the one
+    /// containing `to`: the profile's term dates for a year that has them, else the usual
+    /// English pattern ([`calendar::usual_terms`]). What `review-frequency` counts in.
+    pub fn school_terms(&self, from: NaiveDate, to: NaiveDate) -> Vec<Term> {
+        let (first, last) = (AcademicYear::containing(from), AcademicYear::containing(to));
+        let mut terms = Vec::new();
+        for y in first.0..=last.0 {
+            let year = AcademicYear(y);
+            match self.year(year).filter(|d| !d.terms.is_empty()) {
+                Some(dates) => terms.extend(dates.terms.iter().copied()),
+                None => terms.extend(
+                    calendar::usual_terms(year)
+                        .into_iter()
+                        .map(|(starts, ends)| Term { starts, ends }),
+                ),
+            }
+        }
         terms.sort_by_key(|t| t.starts);
         terms
     }
@@ -195,6 +278,21 @@ impl Profile {
                 "academic_years:\n",
                 &format!("max_report_age_months: {months}\nacademic_years:\n"),
             );
+        }
+        if !self.severity_by_requester.is_empty() {
+            let mut block = String::from("severity_by_requester:\n");
+            for (requester, rules) in &self.severity_by_requester {
+                block.push_str(&format!("  {requester}:\n"));
+                for (id, severity) in rules {
+                    let word = match severity {
+                        SetSeverity::Error => "error",
+                        SetSeverity::Warning => "warning",
+                        SetSeverity::Advice => "advice",
+                    };
+                    block.push_str(&format!("    {id}: {word}\n"));
+                }
+            }
+            out = out.replace("academic_years:\n", &format!("{block}academic_years:\n"));
         }
         for (label, dates) in &self.academic_years {
             out.push_str(&format!("  {label}:\n"));
@@ -322,18 +420,19 @@ mod tests {
     #[test]
     fn durham_profile_gives_the_published_dates() {
         let p = Profile::durham();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(p.guidance_date(AcademicYear(2025)).date(), d("2026-03-23"));
+        assert_eq!(p.guidance_date(AcademicYear(2024)).date(), d("2025-03-24"));
+        assert!(!p.guidance_date(AcademicYear(2025)).is_estimate());
+        // A year the profile does not list: the profile's rule on the usual summer term.
         assert_eq!(
-            p.guidance_date(AcademicYear(2025)).date(),
-            NaiveDate::from_ymd_opt(2026, 3, 23)
+            p.guidance_date(AcademicYear(2026)),
+            GuidanceDate::Estimated {
+                date: d("2027-03-22"),
+                summer_term_ends: d("2027-07-16")
+            }
         );
-        assert_eq!(
-            p.guidance_date(AcademicYear(2024)).date(),
-            NaiveDate::from_ymd_opt(2025, 3, 24)
-        );
-        assert_eq!(
-            p.guidance_date(AcademicYear(2030)),
-            GuidanceDate::Unknown(AcademicYear(2030))
-        );
+        assert!(p.guidance_date(AcademicYear(2030)).is_estimate());
     }
 
     #[test]
@@ -346,6 +445,33 @@ mod tests {
     #[test]
     fn bad_profile_is_refused() {
         assert!(Profile::from_text("name: x\nbogus: 1\n").is_err());
+    }
+
+    #[test]
+    fn severity_by_requester_is_read_checked_and_shown() {
+        let text = format!(
+            "{DURHAM}\nseverity_by_requester:\n  parent:\n    parent-views: advice\n  school:\n    consent-to-share: error\n"
+        );
+        let p = Profile::from_text(&text).unwrap();
+        use crate::rules::RuleId;
+        assert_eq!(
+            p.severity_for("parent", RuleId::ParentViews),
+            Some(SetSeverity::Advice)
+        );
+        assert_eq!(
+            p.severity_for("school", RuleId::ConsentToShare),
+            Some(SetSeverity::Error)
+        );
+        assert_eq!(p.severity_for("parent", RuleId::ConsentToShare), None);
+        let again = Profile::from_text(&p.to_yaml()).unwrap();
+        assert_eq!(again.to_yaml(), p.to_yaml());
+        let err = Profile::from_text(&text.replace("  parent:", "  parents:")).unwrap_err();
+        assert!(err.contains("`parents` is not a requester"), "{err}");
+        let err = Profile::from_text(&text.replace("parent-views", "parent-view")).unwrap_err();
+        assert!(
+            err.contains("`parent-view` under `parent` is not a rule id"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -87,14 +87,16 @@ pub fn item_of(rule: RuleId) -> Option<Item> {
         YamlSyntax | CaseStructure | Schema | FontCoverage => Item::Documents,
         SenSupportStatus | ParentsNotified | YearGroupAge => Item::SenSupport,
         NeedDescribed => Item::NeedsDescribed,
-        ApdrCycles | PlanReviewComplete | PlanReviewDate | ReviewFrequency => Item::Plans,
+        ApdrCycles | PlanReviewComplete | PlanReviewDate | ReviewFrequency | PlanReferences => {
+            Item::Plans
+        }
         SmartOutcome | PfaOutcomes => Item::Outcomes,
         ProvisionRecorded | CostedProvision => Item::Provision,
         AttainmentProgress => Item::Attainment,
         PupilViews => Item::PupilViews,
         ParentViews => Item::ParentViews,
         SpecialistParentalAgreement | EvidenceFile | ReportAge => Item::Professionals,
-        HealthDevelopment | LookedAfterPep => Item::Health,
+        HealthDevelopment | LookedAfterPep | LookedAfter => Item::Health,
         ParentalConsent | ConsentToShare => Item::Consent,
         HeadteacherCountersignature => Item::Countersignature,
         DatesCoherent | ProtectedAddressLeak => Item::DatesAndPrivacy,
@@ -249,16 +251,31 @@ pub fn print(
     writeln!(out, "{}\n", report.path_text().for_terminal())?;
     let mut done = 0;
     for (i, (item, mark, findings)) in checklist(report).into_iter().enumerate() {
+        // On a request from anyone but the school, an item that only the school's request
+        // needs (the plans, the countersignature) is advice: say so beside it.
+        let requester = case.requested_by();
+        let advice = if requester != "school"
+            && item
+                .rules()
+                .any(|r| r.applies() == crate::rules::catalogue::Applies::School)
+        {
+            format!(
+                " (advice only on {})",
+                crate::rules::requester_phrase(requester)
+            )
+        } else {
+            String::new()
+        };
         let (mark, note) = match mark {
             Mark::NotChecked => (
                 "[ ]",
                 " (checked once every document reads correctly)".to_string(),
             ),
-            Mark::Errors => ("[ ]", String::new()),
-            Mark::Warnings => ("[~]", String::new()),
+            Mark::Errors => ("[ ]", advice),
+            Mark::Warnings => ("[~]", advice),
             Mark::Done => {
                 done += 1;
-                ("[x]", String::new())
+                ("[x]", advice)
             }
         };
         writeln!(out, "{mark} {}{note}", item.title())?;
@@ -285,22 +302,17 @@ pub fn print(
         }
     }
     writeln!(out, "\n{done} of {} done.", Item::ALL.len())?;
+    let guidance_text = report.dates.guidance_text().unwrap_or_default();
     match (report.dates.guidance_date, report.dates.submission_date) {
         (Some(guidance), _) if guidance >= today => {
             let days = (guidance - today).num_days();
-            writeln!(
-                out,
-                "{days} days left to the guidance date, {}.",
-                crate::calendar::long_date(guidance)
-            )?;
+            writeln!(out, "{days} days left to the guidance date, {guidance_text}.")?;
         }
-        (Some(guidance), _) => writeln!(
+        (Some(_), _) => writeln!(
             out,
-            "The guidance date, {}, has passed: a request can still be sent; a manager will look at it.",
-            crate::calendar::long_date(guidance)
+            "The guidance date, {guidance_text}, has passed: a request can still be sent; a manager will look at it."
         )?,
-        (None, Some(_)) => writeln!(out, "The profile has no guidance date for this academic year.")?,
-        (None, None) => {}
+        (None, _) => {}
     }
     if let Some(submission) = report.dates.submission_date {
         let details = form_details(case, submission);

@@ -20,6 +20,10 @@ pub struct KeyDates {
     pub pupil_reference: Option<String>,
     pub submission_date: Option<NaiveDate>,
     pub guidance_date: Option<NaiveDate>,
+    /// Whether the guidance date is an estimate: the profile does not list the academic year,
+    /// so it is the profile's rule on the usual end of the summer term.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guidance_date_estimated: bool,
     /// When the LA received the request: the case's `received_date`, else `--received`.
     pub received_date: Option<NaiveDate>,
     /// The LA's decision on whether to assess is due this many weeks after receipt (6).
@@ -34,6 +38,18 @@ pub struct KeyDates {
 }
 
 impl KeyDates {
+    /// The guidance date as people read it: `Monday 22 March 2027`, with `(estimated: ...)`
+    /// where it is an estimate.
+    pub fn guidance_text(&self) -> Option<String> {
+        self.guidance_date.map(|d| {
+            let mut text = crate::calendar::long_date(d);
+            if self.guidance_date_estimated {
+                text.push_str(&format!(" ({})", crate::profile::ESTIMATE_NOTE));
+            }
+            text
+        })
+    }
+
     /// `before`, `after` or `unknown`: the submission against the guidance date.
     pub fn guidance_status(&self) -> &'static str {
         match (self.submission_date, self.guidance_date) {

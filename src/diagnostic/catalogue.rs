@@ -15,7 +15,7 @@ use super::Severity;
 
 /// Declares [`RuleId`] once: each variant with its id and its compiled-in documentation.
 macro_rules! registry {
-    ($($variant:ident => $id:literal,)*) => {
+    ($($variant:ident => $id:literal, $severity:ident, $basis:ident, $applies:ident;)*) => {
         /// A rule's stable id. `as_str` gives the kebab-case id users see.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum RuleId {
@@ -33,6 +33,28 @@ macro_rules! registry {
                 }
             }
 
+            /// The rule's severity on a request it applies to in full.
+            pub const fn severity(self) -> Severity {
+                match self {
+                    $(RuleId::$variant => Severity::$severity,)*
+                }
+            }
+
+            /// What the rule rests on: the law, the Code of Practice, the LA's policy or
+            /// ehcpack's design.
+            pub const fn basis(self) -> Basis {
+                match self {
+                    $(RuleId::$variant => Basis::$basis,)*
+                }
+            }
+
+            /// Which requests the rule applies to in full.
+            pub const fn applies(self) -> Applies {
+                match self {
+                    $(RuleId::$variant => Applies::$applies,)*
+                }
+            }
+
             /// The rule's documentation, `docs/rules/<id>.md`, as `ehcpack explain` prints it.
             pub const fn doc_text(self) -> &'static str {
                 match self {
@@ -44,39 +66,41 @@ macro_rules! registry {
 }
 
 registry! {
-    YamlSyntax => "yaml-syntax",
-    CaseStructure => "case-structure",
-    Schema => "schema",
-    ApdrCycles => "apdr-cycles",
-    PlanReviewComplete => "plan-review-complete",
-    SmartOutcome => "smart-outcome",
-    PlanReviewDate => "plan-review-date",
-    DatesCoherent => "dates-coherent",
-    SenSupportStatus => "sen-support-status",
-    ParentsNotified => "parents-notified",
-    HeadteacherCountersignature => "headteacher-countersignature",
-    ParentalConsent => "parental-consent",
-    PupilViews => "pupil-views",
-    ParentViews => "parent-views",
-    AttainmentProgress => "attainment-progress",
-    NeedDescribed => "need-described",
-    ProvisionRecorded => "provision-recorded",
-    SpecialistParentalAgreement => "specialist-parental-agreement",
-    EvidenceFile => "evidence-file",
-    ProtectedAddressLeak => "protected-address-leak",
-    PackIntegrity => "pack-integrity",
-    Archive => "archive",
-    GuidanceDate => "guidance-date",
-    ReviewFrequency => "review-frequency",
-    PfaOutcomes => "pfa-outcomes",
-    CostedProvision => "costed-provision",
-    ConsentToShare => "consent-to-share",
-    YearGroupAge => "year-group-age",
-    LookedAfterPep => "looked-after-pep",
-    HealthDevelopment => "health-development",
-    ReportAge => "report-age",
-    FontCoverage => "font-coverage",
-    DuplicatePupil => "duplicate-pupil",
+    YamlSyntax => "yaml-syntax", Error, Design, Every;
+    CaseStructure => "case-structure", Error, Design, Every;
+    Schema => "schema", Error, Design, Every;
+    ApdrCycles => "apdr-cycles", Error, LaPolicy, School;
+    PlanReviewComplete => "plan-review-complete", Error, CodeShould, School;
+    SmartOutcome => "smart-outcome", Error, CodeShould, School;
+    PlanReviewDate => "plan-review-date", Error, CodeShould, School;
+    DatesCoherent => "dates-coherent", Error, Design, Every;
+    SenSupportStatus => "sen-support-status", Error, LaPolicy, School;
+    ParentsNotified => "parents-notified", Error, Law, School;
+    HeadteacherCountersignature => "headteacher-countersignature", Error, LaPolicy, School;
+    ParentalConsent => "parental-consent", Error, LaPolicy, School;
+    PupilViews => "pupil-views", Error, CodeShould, Every;
+    ParentViews => "parent-views", Error, CodeShould, Every;
+    AttainmentProgress => "attainment-progress", Error, LaPolicy, School;
+    NeedDescribed => "need-described", Error, LaPolicy, Every;
+    ProvisionRecorded => "provision-recorded", Error, CodeShould, School;
+    SpecialistParentalAgreement => "specialist-parental-agreement", Error, CodeShould, Every;
+    EvidenceFile => "evidence-file", Error, Design, Every;
+    ProtectedAddressLeak => "protected-address-leak", Error, LaPolicy, Every;
+    LookedAfter => "looked-after", Error, Law, Every;
+    PlanReferences => "plan-references", Error, Design, Every;
+    PackIntegrity => "pack-integrity", Error, Design, Every;
+    Archive => "archive", Error, Design, Every;
+    GuidanceDate => "guidance-date", Warning, LaPolicy, School;
+    ReviewFrequency => "review-frequency", Warning, CodeShould, School;
+    PfaOutcomes => "pfa-outcomes", Warning, LaPolicy, School;
+    CostedProvision => "costed-provision", Warning, LaPolicy, School;
+    ConsentToShare => "consent-to-share", Warning, LaPolicy, School;
+    YearGroupAge => "year-group-age", Warning, Design, Every;
+    LookedAfterPep => "looked-after-pep", Warning, LaPolicy, Every;
+    HealthDevelopment => "health-development", Warning, LaPolicy, Every;
+    ReportAge => "report-age", Warning, LaPolicy, Every;
+    FontCoverage => "font-coverage", Warning, Design, Every;
+    DuplicatePupil => "duplicate-pupil", Warning, Design, Every;
 }
 
 impl RuleId {
@@ -88,10 +112,6 @@ impl RuleId {
     /// The rule's catalogue entry.
     pub fn doc(self) -> &'static RuleDoc {
         &all()[self as usize]
-    }
-
-    pub fn severity(self) -> Severity {
-        self.doc().severity
     }
 
     pub fn summary(self) -> &'static str {
@@ -139,6 +159,76 @@ impl PartialEq<&str> for RuleId {
     }
 }
 
+/// What a rule rests on (Children and Families Act 2014 s36(1): a parent, a young person or the
+/// school may ask for an assessment; the Durham toolkit ties its expectations to a school's
+/// request). Shown by `explain`, every report and the pack's check summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Basis {
+    /// The Children and Families Act 2014, the SEND Regulations 2014, or other law.
+    Law,
+    /// The SEND Code of Practice where it says "must" (restating the law).
+    CodeMust,
+    /// The SEND Code of Practice where it says "should" (guidance).
+    CodeShould,
+    /// The LA's own policy: the Durham SEND toolkit, and the numbers in the LA profile.
+    LaPolicy,
+    /// ehcpack's own design: the case format and its checks.
+    Design,
+}
+
+impl Basis {
+    /// The value reports carry (`basis` in JSON).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Basis::Law => "law",
+            Basis::CodeMust => "code-of-practice-must",
+            Basis::CodeShould => "code-of-practice-should",
+            Basis::LaPolicy => "la-policy",
+            Basis::Design => "design",
+        }
+    }
+
+    /// What people read.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Basis::Law => "the law (Act or Regulations)",
+            Basis::CodeMust => "the SEND Code of Practice (must)",
+            Basis::CodeShould => "the SEND Code of Practice (should)",
+            Basis::LaPolicy => "the LA's own policy",
+            Basis::Design => "ehcpack's design",
+        }
+    }
+}
+
+impl Serialize for Basis {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Which requests a rule applies to in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Applies {
+    /// Every request, whoever makes it.
+    Every,
+    /// A school's request; on a request from a parent, a young person or another professional
+    /// the rule is advice (a warning), never a failure: the toolkit ties it to a school's request
+    /// ("if a school requests an Education, Health, Care Plan assessment...").
+    School,
+}
+
+impl Applies {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Applies::Every => "every request",
+            Applies::School => "a school's request; advice on a request from anyone else",
+        }
+    }
+}
+
+/// Who makes a request (request.yaml's `requested_by`).
+pub const REQUESTERS: [&str; 4] = ["school", "parent", "young-person", "other"];
+
 /// What the tool deliberately never checks, and why.
 pub const NEVER: &str = include_str!("../../docs/rules/never.md");
 
@@ -146,6 +236,8 @@ pub const NEVER: &str = include_str!("../../docs/rules/never.md");
 pub struct RuleDoc {
     pub id: RuleId,
     pub severity: Severity,
+    pub basis: Basis,
+    pub applies: Applies,
     pub summary: &'static str,
     pub source: &'static str,
     /// The whole explanation, as `ehcpack explain` prints it.
@@ -169,11 +261,9 @@ pub fn all() -> &'static [RuleDoc] {
                 let text = id.doc_text();
                 RuleDoc {
                     id,
-                    severity: match field(text, "severity") {
-                        "error" => Severity::Error,
-                        "warning" => Severity::Warning,
-                        other => panic!("rule {id} has an unknown severity {other}"),
-                    },
+                    severity: id.severity(),
+                    basis: id.basis(),
+                    applies: id.applies(),
                     summary: field(text, "summary"),
                     source: field(text, "source"),
                     text,
@@ -213,6 +303,25 @@ mod tests {
             for section in ["## What it checks", "## Why it matters", "## How to fix it"] {
                 assert!(rule.text.contains(section), "{} lacks {section}", rule.id);
             }
+        }
+    }
+
+    #[test]
+    fn the_rule_docs_agree_with_the_registry() {
+        for &id in RuleId::ALL {
+            let text = id.doc_text();
+            assert_eq!(field(text, "severity"), id.severity().as_str(), "{id}");
+            assert_eq!(field(text, "basis"), id.basis().as_str(), "{id}");
+            assert_eq!(field(text, "applies to"), id.applies().as_str(), "{id}");
+        }
+        // The seeds tie these to a school's request (Durham toolkit, "Applying for an EHC needs
+        // assessment"): never a failure on a parent's or young person's own request.
+        for id in [
+            RuleId::ApdrCycles,
+            RuleId::HeadteacherCountersignature,
+            RuleId::CostedProvision,
+        ] {
+            assert_eq!(id.applies(), Applies::School, "{id}");
         }
     }
 

@@ -38,6 +38,9 @@ pub struct Diagnostic {
     pub help: String,
     /// The guidance the rule comes from.
     pub source: &'static str,
+    /// What the rule rests on: `law`, `code-of-practice-must`, `code-of-practice-should`,
+    /// `la-policy` or `design`.
+    pub basis: crate::diagnostic::catalogue::Basis,
     /// The source line the finding points at, for human output (already redacted).
     #[serde(skip)]
     pub snippet: Option<String>,
@@ -49,13 +52,14 @@ impl Diagnostic {
         let doc = rule.doc();
         Diagnostic {
             rule,
-            severity: doc.severity,
+            severity: rule.severity(),
             file: None,
             line: None,
             column: None,
             message: message.into(),
             help: help.into(),
             source: doc.source,
+            basis: rule.basis(),
             snippet: None,
         }
     }

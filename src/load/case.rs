@@ -118,7 +118,14 @@ impl Case {
             && self.needs.is_some()
             && self.request.is_some()
             && self.consent.is_some()
-            && !self.plans.is_empty()
+            && (!self.plans.is_empty() || self.requested_by() != "school")
+    }
+
+    /// Who makes the request (request.yaml's `requested_by`): `school` where it cannot be read.
+    pub fn requested_by(&self) -> &str {
+        self.request
+            .as_ref()
+            .map_or("school", |r| r.value.requested_by.as_str())
     }
 
     /// A finding placed at a JSON Pointer path inside document `doc`.
@@ -681,6 +688,18 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
     document.root = Some(node);
 }
 
+/// Whether the request document says a school makes the request (or cannot be read: then the
+/// school's request is assumed, as before).
+fn school_request(case: &Case) -> bool {
+    let said = case
+        .documents
+        .iter()
+        .filter(|d| d.kind == Some(Kind::Request))
+        .filter_map(|d| d.root.as_ref()?.get("requested_by")?.as_str())
+        .next();
+    !matches!(said, Some("parent" | "young-person" | "other"))
+}
+
 fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
     for kind in Kind::ALL {
         let docs: Vec<&Document> = case
@@ -688,7 +707,12 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|d| d.kind == Some(kind))
             .collect();
-        let (min, max) = kind.bounds();
+        let (mut min, max) = kind.bounds();
+        // A parent, a young person or another professional may ask for an assessment without
+        // the school's support plans (Children and Families Act 2014 s36(1)).
+        if kind == Kind::Plan && !school_request(case) {
+            min = 0;
+        }
         let unreadable = found
             .iter()
             .any(|d| d.file.is_some() && d.rule != RuleId::Schema && d.is_error());

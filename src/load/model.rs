@@ -207,6 +207,10 @@ pub struct LookedAfter {
     pub social_worker: Option<String>,
     #[serde(default)]
     pub social_worker_contact: Option<Contact>,
+    /// The virtual school (name and contact): the route to the family where no social worker
+    /// is named.
+    #[serde(default)]
+    pub virtual_school: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

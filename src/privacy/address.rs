@@ -1,5 +1,9 @@
 //! Finding a protected address: the [`Redactor`] built from a case's pupil document (failing
 //! closed), and the needles it searches any text for.
+//!
+//! The town is withheld only as part of the address: beside another part of it (separators and
+//! field keys between: a line, the postcode, the block's `town:` under its `lines:`); never
+//! alone, inside a name or an e-mail address (SECURITY.md, "What counts as the address").
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -28,6 +32,9 @@ pub struct Redactor {
     /// output even when the block itself is mistyped (a misspelt `postcode:` is still the
     /// postcode), but not called a leak. Matched between word boundaries only.
     block: Needles,
+    /// The town (and county or locality): withheld only where it stands beside another part
+    /// of the address, see [`Redactor::spans`]; never called a leak. Matched as whole words.
+    places: Needles,
     /// Whether the pupil's address could be read with certainty. When it could not, no line of
     /// the case's files is quoted in snippets.
     pub known: bool,
@@ -101,9 +108,31 @@ impl Redactor {
     }
 
     fn add_address(&mut self, address: &Node) {
+        // The town, county or locality under its own key; and an address line that is only
+        // the town (the schema's lines come before the town, but people write it there too).
+        let places: Vec<&str> = match &address.value {
+            Value::Map(entries) => entries
+                .iter()
+                .filter(|e| is_place_key(&e.key))
+                .filter_map(|e| e.value.as_str())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut place_lines: Vec<usize> = Vec::new();
         if let Some(Value::Seq(items)) = address.get("lines").map(|n| &n.value) {
-            for line in items.iter().filter_map(Node::as_str) {
-                self.add_line(line);
+            let texts: Vec<(usize, &str)> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| Some((i, n.as_str()?)))
+                .collect();
+            for (j, &(i, line)) in texts.iter().enumerate() {
+                let last = j + 1 == texts.len() && texts.len() > 1;
+                if is_place_line(line, &places, last) {
+                    place_lines.push(i);
+                    self.add_place(line);
+                } else {
+                    self.add_line(line);
+                }
             }
         }
         if let Some(pc) = address.get("postcode").and_then(Node::as_str) {
@@ -113,6 +142,13 @@ impl Redactor {
         // `postcode: {outward: DH7, inward: 9ZQ}`): its parts are read joined, as one value.
         if let Value::Map(entries) = &address.value {
             for e in entries.iter().filter(|e| e.key != "lines") {
+                if is_place_key(&e.key) && matches!(e.value.value, Value::Seq(_) | Value::Map(_)) {
+                    let mut parts = Vec::new();
+                    e.value.strings("", &mut parts);
+                    let joined: Vec<&str> = parts.iter().filter_map(|(_, n)| n.as_str()).collect();
+                    self.add_place(&joined.join(" "));
+                    continue;
+                }
                 if matches!(e.value.value, Value::Seq(_) | Value::Map(_)) {
                     let mut parts = Vec::new();
                     e.value.strings("", &mut parts);
@@ -148,6 +184,17 @@ impl Redactor {
             if reads_as_protected(pointer.rsplit('/').next().unwrap_or_default()) {
                 continue;
             }
+            // The town is withheld as part of the address, not wherever its name stands.
+            let first_key = pointer.split('/').nth(1).unwrap_or_default();
+            let line_index = pointer
+                .strip_prefix("/lines/")
+                .and_then(|i| i.parse::<usize>().ok());
+            if is_place_key(first_key) || line_index.is_some_and(|i| place_lines.contains(&i)) {
+                if let Some(text) = node.as_str() {
+                    self.add_place(text);
+                }
+                continue;
+            }
             if let Some(text) = node.as_str() {
                 if wrong_shape {
                     self.add_line(text);
@@ -158,9 +205,16 @@ impl Redactor {
         if let Value::Str(text) = &address.value {
             // `address: 14 Larchfield Row, DH7 9ZQ` written as one string.
             self.add_value(text);
-            for part in text.split([',', '\n', ';']) {
-                self.add_line(part);
-                self.add_value(part);
+            let parts: Vec<&str> = text.split([',', '\n', ';']).collect();
+            for (i, part) in parts.iter().enumerate() {
+                // After the first line, a part with no number that is not the postcode is the
+                // town or county (`Brandon`, `County Durham`).
+                if i > 0 && !part.chars().any(|c| c.is_ascii_digit()) && squash(part).len() >= 3 {
+                    self.add_place(part);
+                } else {
+                    self.add_line(part);
+                    self.add_value(part);
+                }
             }
         }
     }
@@ -238,6 +292,22 @@ impl Redactor {
         }
     }
 
+    fn add_place(&mut self, place: &str) {
+        self.add_place_one(place);
+        if let Some(d) = decoded(place) {
+            self.add_place_one(&d);
+        }
+    }
+
+    fn add_place_one(&mut self, place: &str) {
+        let tokens = tokens(place);
+        if tokens.concat().len() >= 3 {
+            let mut needle = Needle::words(&tokens);
+            needle.words = true;
+            self.places.push(needle);
+        }
+    }
+
     fn add_postcode_one(&mut self, postcode: &str) {
         let pc = squash(postcode);
         if pc.len() >= 5 {
@@ -310,10 +380,14 @@ impl Redactor {
         self.postcodes.merge(&other.postcodes);
         self.lines.merge(&other.lines);
         self.block.merge(&other.block);
+        self.places.merge(&other.places);
     }
 
     pub fn is_protected(&self) -> bool {
-        !self.postcodes.is_empty() || !self.lines.is_empty() || !self.block.is_empty()
+        !self.postcodes.is_empty()
+            || !self.lines.is_empty()
+            || !self.block.is_empty()
+            || !self.places.is_empty()
     }
 
     /// Which parts of the address a text contains: "the postcode", "a line of the address".
@@ -346,8 +420,20 @@ impl Redactor {
             return spans;
         }
         for norm in Normal::readings(text) {
+            let mut anchors: Vec<(usize, usize)> = Vec::new();
             for needles in [&self.postcodes, &self.lines, &self.block] {
-                needles.find_in(&norm, &mut spans);
+                for (k, e, span) in needles.ranges_in(&norm) {
+                    anchors.push((k, e));
+                    spans.push(span);
+                }
+            }
+            for (k, e, span) in self.places.ranges_in(&norm) {
+                if anchors
+                    .iter()
+                    .any(|&(ak, ae)| norm.only_keys_between(ae, k) || norm.only_keys_between(e, ak))
+                {
+                    spans.push(span);
+                }
             }
         }
         spans.sort_unstable();
@@ -547,6 +633,36 @@ fn is_postcode_shaped(s: &[char]) -> bool {
         && outward.iter().all(char::is_ascii_alphanumeric)
 }
 
+/// The keys of an address block's fields, as they read once normalised: between two parts of
+/// an address they still leave the parts side by side (`lines: - 14 Larchfield Row` then
+/// `town: Brandon`).
+const ADDRESS_KEYS: &[&str] = &[
+    "address", "lines", "line", "town", "city", "county", "locality", "village", "district",
+    "postcode", "post", "code", "postal", "zip",
+];
+
+/// Whether a key of an address block names the place rather than the street: the town, city,
+/// county, locality or village (`Town`, `town ` too).
+fn is_place_key(key: &str) -> bool {
+    let key: String = squash(key).into_iter().collect();
+    [
+        "town", "city", "county", "locality", "village", "district", "area",
+    ]
+    .contains(&key.as_str())
+}
+
+/// Whether an address line is only the place: the last of several lines, with no number, and
+/// the block's town or, where the block names no town of its own, any such line. (A received
+/// pack's block reads `(address withheld)` in every field: its one line stays a line.)
+fn is_place_line(line: &str, places: &[&str], last: bool) -> bool {
+    let squashed = squash(line);
+    if !last || squashed.is_empty() || squashed.iter().any(char::is_ascii_digit) {
+        return false;
+    }
+    (places.is_empty() && !is_postcode_shaped(&squashed))
+        || places.iter().any(|p| squash(p) == squashed)
+}
+
 /// Street words and their common abbreviations: any form matches any other.
 const STREET_WORDS: &[&[&str]] = &[
     &["road", "rd"],
@@ -671,8 +787,15 @@ impl Needles {
 
     /// Pushes the original byte span of every match in `norm` into `spans`.
     fn find_in(&self, norm: &Normal, spans: &mut Vec<(usize, usize)>) {
+        spans.extend(self.ranges_in(norm).into_iter().map(|(_, _, span)| span));
+    }
+
+    /// Every match in `norm`: its first letter or digit, the one after its last, and its
+    /// original byte span.
+    fn ranges_in(&self, norm: &Normal) -> Vec<(usize, usize, (usize, usize))> {
+        let mut found = Vec::new();
         if self.list.is_empty() {
-            return;
+            return found;
         }
         let n = norm.alnum.len();
         for k in 0..n {
@@ -682,19 +805,36 @@ impl Needles {
                 .and_then(|p| self.by_start.get(&p))
                 .map_or(&[][..], Vec::as_slice);
             for &i in starting.iter().chain(&self.anywhere) {
-                if let Some(span) = norm.match_at(k, &self.list[i as usize]) {
-                    spans.push(span);
+                if let Some((e, span)) = norm.match_at(k, &self.list[i as usize]) {
+                    found.push((k, e, span));
                 }
             }
         }
+        found
     }
 }
 
 // Matching a needle reads the normalised text's parts: beside the needles it matches.
 impl Normal {
+    /// Whether the letters and digits from the `from`th to before the `to`th are nothing but
+    /// the keys of an address's fields (`town:`, `postcode:`), at most three of them: the two
+    /// sides stand beside each other in one address.
+    fn only_keys_between(&self, from: usize, to: usize) -> bool {
+        if from > to || to > self.alnum.len() || from == 0 {
+            return false;
+        }
+        if from == to {
+            return true;
+        }
+        let (start, end) = (self.alnum[from], self.alnum[to - 1] + 1);
+        let between: String = self.chars[start..end].iter().collect();
+        let words: Vec<&str> = between.split(' ').filter(|w| !w.is_empty()).collect();
+        words.len() <= 3 && words.iter().all(|w| ADDRESS_KEYS.contains(w))
+    }
+
     /// The original byte span of the longest match of `needle` starting at the `k`th letter or
     /// digit, separators in the text ignored.
-    fn match_at(&self, k: usize, needle: &Needle) -> Option<(usize, usize)> {
+    fn match_at(&self, k: usize, needle: &Needle) -> Option<(usize, (usize, usize))> {
         let n = self.alnum.len();
         let first_segment = needle.segments.first()?;
         {
@@ -732,7 +872,7 @@ impl Normal {
                 !needle.words || last + 1 == self.chars.len() || self.chars[last + 1] == ' '
             });
             end.max()
-                .map(|e| (self.spans[first].0, self.spans[self.alnum[e - 1]].1))
+                .map(|e| (e, (self.spans[first].0, self.spans[self.alnum[e - 1]].1)))
         }
     }
 }
@@ -977,6 +1117,94 @@ mod tests {
                 assert!(!r.parts_in(plain).is_empty(), "{text:?}: {plain}");
             }
         }
+    }
+
+    #[test]
+    fn the_town_is_withheld_only_as_part_of_the_address() {
+        for block in [
+            "lines: [14 Larchfield Row]\ntown: Durham\npostcode: DH1 9ZQ\nprotected: true\n",
+            "lines: [14 Larchfield Row, Durham]\npostcode: DH1 9ZQ\nprotected: true\n",
+            "Lines: [14 Larchfield Row]\nTown : Durham\npostcode: DH1 9ZQ\nprotected: true\n",
+        ] {
+            let r = redactor(block);
+            // Beside the street line or the postcode, in text or in an address block.
+            for (text, want) in [
+                (
+                    "14 Larchfield Row, Durham",
+                    format!("{WITHHELD}, {WITHHELD}"),
+                ),
+                ("Durham DH1 9ZQ", format!("{WITHHELD} {WITHHELD}")),
+                (
+                    "lives at 14 Larchfield Row\nDurham\n",
+                    format!("lives at {WITHHELD}\n{WITHHELD}\n"),
+                ),
+                (
+                    "  lines:\n    - 14 Larchfield Row\n  town: Durham\n",
+                    format!("  lines:\n    - {WITHHELD}\n  town: {WITHHELD}\n"),
+                ),
+                (
+                    "  town: \"Durham\"\n  postcode: DH1 9ZQ",
+                    format!("  town: \"{WITHHELD}\"\n  postcode: {WITHHELD}"),
+                ),
+            ] {
+                assert_eq!(r.redact(text).as_str(), want, "{block}: {text:?}");
+            }
+            // Never inside an organisation's name, an e-mail address, a school, a GP practice
+            // or a rule's or profile's own words.
+            for text in [
+                "Durham County Council",
+                "chloe.barraclough@durham.gov.uk",
+                "Durham Johnston Comprehensive School",
+                "Claypath Medical Practice, Durham",
+                "  responsible_authority: Durham County Council",
+                "the Durham County Council guidance date",
+                "Durham Children Looked After Team 2",
+                "born in Durham",
+                "Durham",
+                // Another address in the same town (a parent who lives apart).
+                "  lines:\n    - 27 Wansbeck Terrace\n  town: Durham\n  postcode: DH7 4ZX\n",
+            ] {
+                assert_eq!(r.redact(text).as_str(), text, "{block}: {text:?}");
+                assert!(
+                    r.parts_in(text).is_empty(),
+                    "the town alone is no leak: {text:?}"
+                );
+            }
+        }
+        // The pupil document's own block: every value withheld, nothing else.
+        let r = redactor(
+            "lines: [14 Larchfield Row]\ntown: Brandon\npostcode: DH7 9ZQ\nprotected: true\n",
+        );
+        let file =
+            "address:\n  lines:\n    - 14 Larchfield Row\n  town: Brandon\n  postcode: DH7 9ZQ\n  \
+                    protected: true\nschool: Brandon Primary School\n";
+        let out = replace_spans(file, &r.spans(file));
+        assert!(!out.contains("town: Brandon"), "{out}");
+        assert!(out.contains("school: Brandon Primary School"), "{out}");
+        // A town of several words, and an address written as one string.
+        let r = redactor("lines: [3 Front Street]\ntown: Chester-le-Street\npostcode: DH3 3ZZ\nprotected: true\n");
+        assert_eq!(
+            r.redact("Chester-le-Street Library").as_str(),
+            "Chester-le-Street Library"
+        );
+        assert_eq!(
+            r.redact("3 Front Street, Chester-le-Street").as_str(),
+            format!("{WITHHELD}, {WITHHELD}")
+        );
+        let mut r = Redactor::none();
+        r.add_address(
+            &yaml::parse("14 Larchfield Row, Seaham, SR7 9ZQ")
+                .unwrap()
+                .unwrap(),
+        );
+        assert_eq!(
+            r.redact("Seaham Harbour Surgery").as_str(),
+            "Seaham Harbour Surgery"
+        );
+        assert_eq!(
+            r.redact("14 Larchfield Row, Seaham").as_str(),
+            format!("{WITHHELD}, {WITHHELD}")
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ impl Redactor {
             pupil_reference,
             submission_date,
             guidance_date,
+            guidance_date_estimated,
             received_date,
             decision_due,
             final_plan_due,
@@ -47,6 +48,7 @@ impl Redactor {
                     message,
                     help,
                     source,
+                    basis,
                     snippet,
                 } = d;
                 Diagnostic {
@@ -58,6 +60,7 @@ impl Redactor {
                     message: self.redact(&message).into_string(),
                     help: self.redact(&help).into_string(),
                     source,
+                    basis,
                     snippet: if self.known {
                         snippet.map(|s| self.redact(&s).into_string())
                     } else {
@@ -76,6 +79,7 @@ impl Redactor {
                     pupil_reference: pupil_reference.map(|r| self.redact(&r).into_string()),
                     submission_date,
                     guidance_date,
+                    guidance_date_estimated,
                     received_date,
                     decision_due,
                     final_plan_due,

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::Context;
 use crate::diagnostic::case_report::{CaseReport, KeyDates};
 use crate::diagnostic::catalogue::{self, RuleId};
-use crate::diagnostic::{Diagnostic, Verdict};
+use crate::diagnostic::{Diagnostic, Severity, Verdict};
 use crate::load::case::{Case, Kind};
 use crate::privacy::{Redacted, RedactedReport, Redactor};
 
@@ -574,6 +574,8 @@ struct Spilled {
     pupil_reference: Option<String>,
     submission_date: Option<NaiveDate>,
     guidance_date: Option<NaiveDate>,
+    #[serde(default)]
+    guidance_date_estimated: bool,
     received_date: Option<NaiveDate>,
     decision_due: Option<NaiveDate>,
     final_plan_due: Option<NaiveDate>,
@@ -583,9 +585,9 @@ struct Spilled {
 #[derive(Serialize, Deserialize)]
 struct SpilledFinding {
     rule: String,
-    /// As found: a rule's finding may be a warning where the rule is an error (an evidence
-    /// PDF that cannot be read far enough to tell whether it shows the address).
-    warning: bool,
+    /// As found: a rule that is advice on this requester's request stays advice.
+    #[serde(default)]
+    error: Option<bool>,
     file: Option<PathBuf>,
     line: Option<usize>,
     column: Option<usize>,
@@ -607,6 +609,7 @@ impl Spilled {
             pupil_reference: r.dates.pupil_reference,
             submission_date: r.dates.submission_date,
             guidance_date: r.dates.guidance_date,
+            guidance_date_estimated: r.dates.guidance_date_estimated,
             received_date: r.dates.received_date,
             decision_due: r.dates.decision_due,
             final_plan_due: r.dates.final_plan_due,
@@ -615,7 +618,7 @@ impl Spilled {
                 .into_iter()
                 .map(|d| SpilledFinding {
                     rule: d.rule.to_string(),
-                    warning: !d.is_error(),
+                    error: Some(d.is_error()),
                     file: d.file,
                     line: d.line,
                     column: d.column,
@@ -635,10 +638,10 @@ impl Spilled {
                 let rule = catalogue::get(&d.rule)?;
                 Some(Diagnostic {
                     rule: rule.id,
-                    severity: if d.warning {
-                        crate::diagnostic::Severity::Warning
-                    } else {
-                        crate::diagnostic::Severity::Error
+                    severity: match d.error {
+                        Some(true) => Severity::Error,
+                        Some(false) => Severity::Warning,
+                        None => rule.severity,
                     },
                     file: d.file,
                     line: d.line,
@@ -646,6 +649,7 @@ impl Spilled {
                     message: d.message,
                     help: d.help,
                     source: rule.source,
+                    basis: rule.basis,
                     snippet: d.snippet,
                 })
             })
@@ -664,6 +668,7 @@ impl Spilled {
                 pupil_reference: self.pupil_reference,
                 submission_date: self.submission_date,
                 guidance_date: self.guidance_date,
+                guidance_date_estimated: self.guidance_date_estimated,
                 received_date: self.received_date,
                 decision_due: self.decision_due,
                 final_plan_due: self.final_plan_due,

@@ -79,10 +79,12 @@ pub fn asks(rule: RuleId) -> Option<Asks> {
         | RuleId::HealthDevelopment
         | RuleId::YearGroupAge
         | RuleId::SenSupportStatus
+        | RuleId::LookedAfter
         | RuleId::LookedAfterPep => Asks::Needs,
         RuleId::PupilViews | RuleId::ParentViews => Asks::Views,
         RuleId::ApdrCycles
         | RuleId::PlanReviewComplete
+        | RuleId::PlanReferences
         | RuleId::SmartOutcome
         | RuleId::PlanReviewDate
         | RuleId::ReviewFrequency
@@ -107,13 +109,6 @@ pub fn asks(rule: RuleId) -> Option<Asks> {
         | RuleId::Archive
         | RuleId::DuplicatePupil => return None,
     })
-}
-
-/// Where a finding's basis goes (the Act, the Code of Practice, the LA's own policy or the
-/// tool's design). The rule registry does not carry one yet (issue 17, deliverable 6); when it
-/// does, this returns it and the template already prints it after the finding.
-fn basis(_rule: RuleId) -> Option<&'static str> {
-    None
 }
 
 /// The check summary's context: `check_groups` (each with `title`, `question`, `status`,
@@ -149,7 +144,7 @@ pub fn summary(report: &RedactedReport, complete: bool) -> (Value, Value) {
             "findings": found.iter().map(|d| json!({
                 "message": d.message,
                 "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-                "basis": basis(d.rule),
+                "basis": d.basis.describe(),
             })).collect::<Vec<_>>(),
         }));
     }

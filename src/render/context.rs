@@ -148,6 +148,35 @@ fn family_value(family: &crate::load::model::Family, protected: bool) -> Value {
     v
 }
 
+/// Who the LA reaches the family through when the carers' contacts are withheld: the social
+/// worker (with their contact), else the virtual school, else the responsible authority; a
+/// contact that the case records, never one it does not.
+fn contact_route(pupil: &crate::model::Pupil) -> String {
+    let Some(la) = &pupil.looked_after else {
+        return "the pupil's social worker or the responsible authority".into();
+    };
+    fn said(t: &Option<String>) -> Option<&str> {
+        t.as_deref().filter(|t| crate::rules::says_something(t))
+    }
+    if let Some(name) = said(&la.social_worker) {
+        let contact: Vec<&str> = la
+            .social_worker_contact
+            .iter()
+            .flat_map(|c| [said(&c.phone), said(&c.email), said(&c.team)])
+            .flatten()
+            .collect();
+        return if contact.is_empty() {
+            format!("the social worker, {name}")
+        } else {
+            format!("the social worker, {name} ({})", contact.join(", "))
+        };
+    }
+    if let Some(school) = said(&la.virtual_school) {
+        return format!("the virtual school, {school}");
+    }
+    format!("the responsible authority, {}", la.responsible_authority)
+}
+
 fn provision_value(p: &Provision) -> Value {
     to_value(p)
 }
@@ -200,6 +229,7 @@ pub fn build(
         ctx.insert(key.into(), v);
     };
     let protected = pupil.is_some_and(|p| p.address.protected) || redactor.is_protected();
+    put(&mut ctx, "contact_route", json!(pupil.map(contact_route)));
     put(
         &mut ctx,
         "family",
@@ -422,6 +452,12 @@ pub fn build(
             json!({
                 "id": rule.id.as_str(),
                 "summary": rule.summary,
+                "source": rule.source,
+                "basis": rule.basis.as_str(),
+                "basis_text": rule.basis.describe(),
+                "applies": rule.applies.as_str(),
+                "advice_here": rule.applies == crate::rules::catalogue::Applies::School
+                    && case.requested_by() != "school",
                 "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "status": status,
                 "status_text": match status {
@@ -454,6 +490,8 @@ pub fn build(
             "submission": d.submission_date,
             "guidance": d.guidance_date,
             "guidance_status": d.guidance_status(),
+            "guidance_estimated": d.guidance_date_estimated,
+            "guidance_note": if d.guidance_date_estimated { crate::profile::ESTIMATE_NOTE } else { "" },
         }),
     );
     put(&mut ctx, "draft", json!(draft));

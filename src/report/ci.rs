@@ -219,7 +219,7 @@ impl Reporter for Github {
                 escape::github_lines(&[
                     &d.message,
                     &format!("help: {}", d.help),
-                    &format!("source: {}", d.source),
+                    &format!("source: {} (basis: {})", d.source, d.basis.describe()),
                 ])
             )?;
         }

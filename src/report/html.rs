@@ -104,9 +104,14 @@ impl Reporter for Html {
                 text
             }
         };
+        let estimated = if dates.guidance_date_estimated {
+            " (estimated)"
+        } else {
+            ""
+        };
         let guidance = match dates.guidance_status() {
-            "after" => format!("{} (sent after)", date(dates.guidance_date)),
-            _ => date(dates.guidance_date),
+            "after" => format!("{}{estimated} (sent after)", date(dates.guidance_date)),
+            _ => format!("{}{estimated}", date(dates.guidance_date)),
         };
         let findings: String = report
             .diagnostics
@@ -118,7 +123,7 @@ impl Reporter for Html {
                     _ => "the case folder".into(),
                 };
                 format!(
-                    "<li><span class=\"{sev_class}\">{sev}[{rule}]</span> {msg}<br><code>{place}</code><br>help: {help}<br><small>source: {source}</small></li>",
+                    "<li><span class=\"{sev_class}\">{sev}[{rule}]</span> {msg}<br><code>{place}</code><br>help: {help}<br><small>source: {source} (basis: {basis})</small></li>",
                     sev_class = if d.is_error() { "fail" } else { "pass-with-warnings" },
                     sev = d.severity.as_str(),
                     rule = d.rule,
@@ -126,6 +131,7 @@ impl Reporter for Html {
                     place = escape(&place),
                     help = escape(&d.help),
                     source = escape(d.source),
+                    basis = d.basis.describe(),
                 )
             })
             .collect();

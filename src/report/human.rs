@@ -87,7 +87,13 @@ impl Human {
                 terminal_safe(&d.help)
             )?;
         }
-        writeln!(out, "{pad} {} source: {}", self.paint(BLUE, "="), d.source)?;
+        writeln!(
+            out,
+            "{pad} {} source: {} (basis: {})",
+            self.paint(BLUE, "="),
+            d.source,
+            d.basis.describe()
+        )?;
         writeln!(out)
     }
 }

@@ -7,7 +7,6 @@ use crate::calendar::{self, AcademicYear};
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
-use crate::profile::GuidanceDate;
 
 /// A date the case records as having happened, with where it is.
 struct Recorded {
@@ -303,40 +302,28 @@ fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Ve
             case.at(request.doc, "", d)
         }
     };
-    match ctx.profile.guidance_date(year) {
-        GuidanceDate::Unknown(year) => out.push(place(Diagnostic::new(
+    let guidance = ctx.profile.guidance_date(year);
+    let date = guidance.date();
+    if submission > date {
+        // An estimated date says so, and never warns on its own account: only a request sent
+        // after it does.
+        let estimate = if guidance.is_estimate() {
+            format!(" ({})", crate::profile::ESTIMATE_NOTE)
+        } else {
+            String::new()
+        };
+        out.push(place(Diagnostic::new(
             RuleId::GuidanceDate,
             format!(
-                "the {} profile has no dates for the academic year {}, so the guidance date \
-                 for a submission on {submission} is not known",
-                ctx.profile.name,
-                year.label()
+                "the request goes to the LA on {}, after the {} guidance date, {}{estimate}: a \
+                 manager will look at it and may ask to hold it until September",
+                calendar::long_date(submission),
+                year.label(),
+                calendar::long_date(date)
             ),
-            format!(
-                "add the year to the profile: under `academic_years:` write `{}:` and below it \
-                 `summer_term_ends: YYYY-MM-DD` (the LA's published last day of the summer \
-                 term), or `guidance_date:` if the LA has published one; then use it with \
-                 --profile FILE",
-                year.label()
-            ),
-        ))),
-        known => {
-            let date = known.date().expect("known guidance dates have a date");
-            if submission > date {
-                out.push(place(Diagnostic::new(
-                    RuleId::GuidanceDate,
-                    format!(
-                        "the request goes to the LA on {}, after the {} guidance date, {}: a \
-                         manager will look at it and may ask to hold it until September",
-                        calendar::long_date(submission),
-                        year.label(),
-                        calendar::long_date(date)
-                    ),
-                    "send it as soon as it is ready; this is guidance, not a statutory deadline, \
-                     and a later request is still considered",
-                )));
-            }
-        }
+            "send it as soon as it is ready; this is guidance, not a statutory deadline, \
+             and a later request is still considered",
+        )));
     }
 }
 

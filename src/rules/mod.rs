@@ -76,7 +76,49 @@ pub fn check(case: &Case, ctx: &Context) -> Vec<Diagnostic> {
     people::check(case, ctx, &mut out);
     records::check(case, ctx, &mut out);
     privacy::check(case, ctx, &mut out);
+    by_requester(case, ctx, &mut out);
     out
+}
+
+/// Sets each finding's severity for who makes the request: what the profile sets for that
+/// requester, else the registry's; a rule the toolkit ties to a school's request is advice on
+/// anyone else's (Children and Families Act 2014 s36(1): a parent or a young person may ask for
+/// an assessment, and anyone may bring a child to the LA's attention).
+fn by_requester(case: &Case, ctx: &Context, out: &mut [Diagnostic]) {
+    let requester = case.requested_by();
+    for d in out.iter_mut() {
+        let set = ctx.profile.severity_for(requester, d.rule);
+        let advice = match set {
+            Some(crate::profile::SetSeverity::Error) => {
+                d.severity = crate::diagnostic::Severity::Error;
+                false
+            }
+            Some(crate::profile::SetSeverity::Warning) => {
+                d.severity = crate::diagnostic::Severity::Warning;
+                false
+            }
+            Some(crate::profile::SetSeverity::Advice) => true,
+            None => d.rule.applies() == catalogue::Applies::School && requester != "school",
+        };
+        if advice {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d.help.push_str(&format!(
+                " (advice only on {}: the LA's policy ties this to a school's request, and it is \
+                 no reason to return this one; Children and Families Act 2014 s36(1))",
+                requester_phrase(requester)
+            ));
+        }
+    }
+}
+
+/// "a parent's request", "a young person's request", "another professional's request".
+pub fn requester_phrase(requester: &str) -> &'static str {
+    match requester {
+        "school" => "a school's request",
+        "parent" => "a parent's request",
+        "young-person" => "a young person's request",
+        _ => "another professional's request",
+    }
 }
 
 /// Whether free text says something (not blank, not a placeholder such as "TODO").

@@ -103,6 +103,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 
     if let Some(pupil) = &case.pupil {
+        looked_after(case, pupil, out);
         if let Some(la) = &pupil.value.looked_after {
             let mut missing = Vec::new();
             if la.pep_date.is_none() {
@@ -128,6 +129,59 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A looked-after child's record: the responsible authority and a route to the family (the
+/// social worker or the virtual school), since the pack withholds the carers' contacts and
+/// points there. A `looked_after:` block left blank (as `ehcpack new --looked-after` makes it)
+/// says the pupil is looked after and records nothing: an error, not an absent block.
+fn looked_after(
+    case: &Case,
+    pupil: &crate::case::Typed<crate::model::Pupil>,
+    out: &mut Vec<Diagnostic>,
+) {
+    const ROUTE: &str = "the social worker (`social_worker`, with `social_worker_contact`) or the \
+                         virtual school (`virtual_school`)";
+    let written = case.documents[pupil.doc]
+        .root
+        .as_ref()
+        .and_then(|root| root.get("looked_after"))
+        .is_some();
+    let missing: Vec<&str> = match &pupil.value.looked_after {
+        None if written => vec![
+            "the responsible authority (`responsible_authority`)",
+            ROUTE,
+            "the date of the Personal Education Plan (`pep_date`)",
+        ],
+        None => return,
+        Some(la) => {
+            let mut missing = Vec::new();
+            if !super::says_something(&la.responsible_authority) {
+                missing.push("the responsible authority (`responsible_authority`)");
+            }
+            if !filled(&la.social_worker) && !filled(&la.virtual_school) {
+                missing.push(ROUTE);
+            }
+            missing
+        }
+    };
+    if missing.is_empty() {
+        return;
+    }
+    out.push(case.at_key(
+        pupil.doc,
+        "/looked_after",
+        Diagnostic::new(
+            RuleId::LookedAfter,
+            format!(
+                "the pupil is looked after (`looked_after:`), but not recorded: {}",
+                missing.join("; ")
+            ),
+            "fill in the `looked_after` block: the LA writes to the responsible authority and \
+             reaches the carers through the social worker or the virtual school, since the pack \
+             withholds the carers' contacts; if the pupil is not looked after, delete the block",
+        ),
+    ));
 }
 
 fn countersignature(

@@ -57,6 +57,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         smart_outcomes(case, plan, out);
         plan_review_date(case, plan, out);
         provision(case, plan, out);
+        plan_references(case, plan, out);
     }
     review_frequency(case, ctx, out);
     pfa_outcomes(case, out);
@@ -70,6 +71,10 @@ fn plan_title(case: &Case, plan: &Typed<Plan>) -> String {
 }
 
 fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // A request from anyone but the school needs no support plans: with none, nothing to say.
+    if case.plans.is_empty() && case.requested_by() != "school" {
+        return;
+    }
     let required = ctx.profile.reviewed_plans_required;
     let current = current_plan(case);
     let past: Vec<&Typed<Plan>> = case
@@ -153,7 +158,7 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
-    let Some(review) = &plan.value.review else {
+    if plan.value.review.is_none() {
         out.push(case.at_key(
             plan.doc,
             "/start",
@@ -165,7 +170,7 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             ),
         ));
         return;
-    };
+    }
     let gaps = review_gaps(&plan.value);
     if !gaps.is_empty() {
         out.push(case.at_key(
@@ -179,21 +184,71 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
             ),
         ));
     }
-    for (i, progress) in review.progress.iter().enumerate() {
-        if !plan.value.outcomes.iter().any(|o| o.id == progress.outcome) {
-            let ids: Vec<&str> = plan.value.outcomes.iter().map(|o| o.id.as_str()).collect();
+}
+
+/// The references inside one plan: each outcome id once, and provision and review progress only
+/// for outcomes the plan has (rule `plan-references`).
+fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
+    let outcomes = &plan.value.outcomes;
+    let ids: Vec<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
+    let known = |id: &str| ids.iter().any(|k| k.trim() == id.trim());
+    let help = || format!("use one of this plan's outcome ids: {}", ids.join(", "));
+    for (j, outcome) in outcomes.iter().enumerate() {
+        if let Some(first) = outcomes[..j]
+            .iter()
+            .position(|o| o.id.trim() == outcome.id.trim())
+        {
             out.push(case.at(
                 plan.doc,
-                &format!("/review/progress/{i}/outcome"),
+                &format!("/outcomes/{j}/id"),
                 Diagnostic::new(
-                    RuleId::PlanReviewComplete,
+                    RuleId::PlanReferences,
                     format!(
-                        "this progress entry is for outcome `{}`, which this plan does not have",
-                        progress.outcome
+                        "outcome id `{}` is listed twice: outcomes {} and {} of this plan",
+                        outcome.id,
+                        first + 1,
+                        j + 1
                     ),
-                    format!("use one of this plan's outcome ids: {}", ids.join(", ")),
+                    "give each outcome its own id (O1, O2, ...), and point provision and the \
+                     review's progress at the right one",
                 ),
             ));
+        }
+    }
+    for (i, item) in plan.value.provision.iter().enumerate() {
+        for (k, id) in item.outcomes.iter().enumerate() {
+            if !known(id) {
+                out.push(case.at(
+                    plan.doc,
+                    &format!("/provision/{i}/outcomes/{k}"),
+                    Diagnostic::new(
+                        RuleId::PlanReferences,
+                        format!(
+                            "this provision is for outcome `{id}`, which this plan does not have"
+                        ),
+                        help(),
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(review) = &plan.value.review {
+        for (i, progress) in review.progress.iter().enumerate() {
+            if !known(&progress.outcome) {
+                out.push(case.at(
+                    plan.doc,
+                    &format!("/review/progress/{i}/outcome"),
+                    Diagnostic::new(
+                        RuleId::PlanReferences,
+                        format!(
+                            "this progress entry is for outcome `{}`, which this plan does not \
+                             have",
+                            progress.outcome
+                        ),
+                        help(),
+                    ),
+                ));
+            }
         }
     }
 }
@@ -336,9 +391,24 @@ fn review_points(case: &Case) -> Vec<(usize, &'static str, NaiveDate)> {
     points
 }
 
+/// The days from `since` up to `review` that fall in school terms: holidays do not count.
+fn school_days(terms: &[crate::profile::Term], since: NaiveDate, review: NaiveDate) -> i64 {
+    terms
+        .iter()
+        .map(|t| {
+            let from = since.max(t.starts);
+            let to = review.min(t.ends + chrono::Days::new(1));
+            (to - from).num_days().max(0)
+        })
+        .sum()
+}
+
+/// One definition, as `ehcpack explain review-frequency` gives it: between two measured dates,
+/// a whole school term with no review, or more school days than the profile's
+/// `max_review_gap_days` (holidays not counted), is a finding. The terms are the profile's for
+/// a year that has them, else the usual English pattern.
 fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let max = ctx.profile.max_review_gap_days;
-    let terms = ctx.profile.terms();
     let points = review_points(case);
     for pair in points.windows(2) {
         let ((_, from_pointer, since), (doc, pointer, review)) = (pair[0], pair[1]);
@@ -350,30 +420,25 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "the review"
         };
-        // Where the profile has the term dates for the whole gap, a term that passed with no
-        // review in it is the finding; elsewhere, a gap longer than the profile's days.
-        let covered = ctx.profile.has_terms_for(since, review);
-        let message = if covered {
-            terms
-                .iter()
-                .find(|t| since < t.starts && t.ends < review)
-                .map(|t| {
+        let terms = ctx.profile.school_terms(since, review);
+        let missed = terms.iter().find(|t| since < t.starts && t.ends < review);
+        let message = match missed {
+            Some(t) => Some(format!(
+                "no review between {what} on {since} and the review on {review}: the whole {} \
+                 ({} to {}) passed without one",
+                calendar::term_name(t.starts),
+                t.starts,
+                t.ends
+            )),
+            None => {
+                let days = school_days(&terms, since, review);
+                (days > max).then(|| {
                     format!(
-                        "no review between {what} on {since} and the review on {review}: the \
-                         whole {} ({} to {}) passed without one",
-                        calendar::term_name(t.starts),
-                        t.starts,
-                        t.ends
+                        "{days} days of school time (holidays not counted) pass between {what} \
+                         on {since} and the review on {review}; the profile allows at most {max}"
                     )
                 })
-        } else {
-            let gap = (review - since).num_days();
-            (gap > max).then(|| {
-                format!(
-                    "{gap} days pass between {what} on {since} and the review on {review}; the \
-                     profile allows at most {max}"
-                )
-            })
+            }
         };
         if let Some(message) = message {
             out.push(case.at(
@@ -382,8 +447,8 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     RuleId::ReviewFrequency,
                     message,
-                    "SEN support is reviewed at least three times a year: review the plan \
-                     sooner, or record the reviews that took place in between",
+                    "SEN support is reviewed at least three times a year, once a term: review \
+                     the plan sooner, or record the reviews that took place in between",
                 ),
             ));
         }

@@ -9,7 +9,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 EHC = os.environ.get("EHCPACK", os.path.join(ROOT, "target/debug/ehcpack"))
 WORK = tempfile.mkdtemp(prefix="ehc-attack-")
 NEEDLES = {"dh79zq": "postcode", "14larchfieldrow": "line", "14larchfieldroad": "line(Road)",
-           "cragwell": "town"}
+           }  # the town alone is not withheld (SECURITY.md, promise 1)
 FORMATS = ["human", "json", "junit", "sarif", "github", "csv", "html"]
 
 def norm(s):

@@ -42,6 +42,8 @@ const SAMPLES: &[(&str, i32, &[&str])] = &[
         1,
         &["protected-address-leak"],
     ),
+    ("looked-after-durham", 0, &[]),
+    ("parent-request-consett", 0, &[]),
 ];
 
 #[test]
@@ -121,9 +123,10 @@ fn a_folder_of_cases_is_a_batch_with_a_summary() {
     assert_eq!(out.status.code(), Some(1), "some samples fail");
     let text = stdout(&out);
     // Seven samples are variants of one pupil (Joshua), so in one batch each is also warned
-    // `duplicate-pupil`; year10-pfa-passing (Freya) is the only clean pass.
+    // `duplicate-pupil`; year10-pfa-passing (Freya), looked-after-durham (Seun) and
+    // parent-request-consett (Zofia) are clean passes.
     assert!(
-        text.contains("8 cases: 1 passed, 2 passed with warnings, 5 failed"),
+        text.contains("10 cases: 3 passed, 2 passed with warnings, 5 failed"),
         "{text}"
     );
     assert!(text.contains("duplicate-pupil (7)"), "{text}");
@@ -152,7 +155,7 @@ fn json_output_has_the_documented_shape() {
         assert!(json.get(key).is_some(), "missing {key}");
     }
     assert_eq!(json["today"], TODAY);
-    assert_eq!(json["summary"]["cases"], 8);
+    assert_eq!(json["summary"]["cases"], 10);
     for case in json["cases"].as_array().unwrap() {
         for key in [
             "path",

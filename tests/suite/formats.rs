@@ -38,7 +38,7 @@ fn junit_parses_with_a_case_per_folder_and_a_failure_per_failing_case() {
     assert_eq!(code, Some(1));
     let report = quick_junit::Report::deserialize_from_str(&xml).expect("JUnit XML parses");
     let suite = &report.test_suites[0];
-    assert_eq!(suite.test_cases.len(), 8);
+    assert_eq!(suite.test_cases.len(), 10);
     assert_eq!(suite.failures, 5);
     let failing = suite
         .test_cases
@@ -106,7 +106,7 @@ fn csv_has_a_row_per_case_with_the_la_dates() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header, ehcpack::report::CSV_HEADER);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 8);
+    assert_eq!(rows.len(), 10);
     let late = rows
         .iter()
         .find(|r| r[0].ends_with("warn-after-guidance-date"))
@@ -129,7 +129,7 @@ fn html_is_self_contained() {
     let (_, html) = run("html");
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("src="));
-    assert_eq!(html.matches("<tr data-verdict=").count(), 8);
+    assert_eq!(html.matches("<tr data-verdict=").count(), 10);
     assert!(html.contains("protected-address-leak"));
 }
 

@@ -23,6 +23,7 @@ mod mistakes;
 mod pack;
 mod privacy;
 mod properties;
+mod realcases;
 mod received;
 mod render;
 mod rules;

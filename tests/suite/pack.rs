@@ -5,7 +5,6 @@
 // Tests read their fixtures and outputs directly, not through the capped reader.
 #![allow(clippy::disallowed_methods)]
 
-
 use std::collections::BTreeSet;
 use std::fs;
 

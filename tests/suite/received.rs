@@ -137,6 +137,8 @@ fn a_rendered_pack_gives_the_same_findings_as_the_folder_it_came_from() {
         "fail-outcome-not-smart",
         "warn-after-guidance-date",
         "fail-protected-address-leak",
+        "looked-after-durham",
+        "parent-request-consett",
     ] {
         let pdf = work.path().join(format!("{name}.pdf"));
         render(&sample(name), &pdf, &[], &[]);

@@ -495,8 +495,8 @@ fn table() -> Vec<Fires> {
             .edit(replace("plan-2.yaml", "    - outcome: O4", "    - outcome: O5"))
             .at("plan-2.yaml", 87)
             .says("outcome O4")
-            .also(&["apdr-cycles"]),
-        fires("progress for an outcome the plan lacks", "plan-review-complete", E)
+            .also(&["apdr-cycles", "plan-references"]),
+        fires("progress for an outcome the plan lacks", "plan-references", E)
             .edit(replace(
                 "plan-2.yaml",
                 "  professional_feedback: |",
@@ -810,11 +810,11 @@ fn table() -> Vec<Fires> {
             ))
             .at("request.yaml", 50)
             .says("Monday 23 March 2026"),
-        fires("a year the profile does not know", "guidance-date", W)
+        fires("after the estimated date of a year the profile does not list", "guidance-date", W)
             .edit(replace(
                 "request.yaml",
                 "planned_submission_date: 2026-02-02",
-                "planned_submission_date: 2030-01-10",
+                "planned_submission_date: 2030-04-10",
             ))
             .edit(replace(
                 "pupil.yaml",
@@ -822,24 +822,24 @@ fn table() -> Vec<Fires> {
                 "taught_out_of_year: true",
             ))
             .at("request.yaml", 50)
-            .says("2029/30"),
+            .says("2029/30 guidance date, Monday 25 March 2030 (estimated: the LA publishes the date each year)"),
         // review-frequency
-        fires("current plan review one day too late", "review-frequency", W)
+        fires("current plan reviewed after a whole term", "review-frequency", W)
             .edit(replace(
                 "plan-3.yaml",
                 "review_date: 2026-02-13",
-                "review_date: 2026-03-13",
+                "review_date: 2026-04-20",
             ))
             .at("plan-3.yaml", 7)
-            .says("126 days"),
-        fires("first plan reviewed late", "review-frequency", W)
+            .says("the whole spring term 2026 (2026-01-05 to 2026-03-27) passed without one"),
+        fires("first plan reviewed in the summer holiday", "review-frequency", W)
             .edit(replace(
                 "plan-1.yaml",
                 "\n  date: 2025-07-16",
                 "\n  date: 2025-07-28",
             ))
             .at("plan-1.yaml", 86)
-            .says("126 days"),
+            .says("the whole summer term 2025 (2025-04-28 to 2025-07-18) passed without one"),
         fires(
             "with term dates, a whole term without a review",
             "review-frequency",
@@ -915,13 +915,41 @@ fn table() -> Vec<Fires> {
         ))
         .at("pupil.yaml", 14)
         .says("taught_in_year_group"),
+        // plan-references
+        fires("provision for an outcome the plan lacks", "plan-references", E)
+            .edit(replace("plan-2.yaml", "    outcomes: [O3]\n", "    outcomes: [O3, O7]\n"))
+            .at("plan-2.yaml", 46)
+            .says("this provision is for outcome `O7`, which this plan does not have"),
+        fires("an outcome id listed twice", "plan-references", E)
+            .edit(replace("plan-2.yaml", "  - id: O4\n", "  - id: O3\n"))
+            .at("plan-2.yaml", 79)
+            .says("outcome id `O3` is listed twice: outcomes 3 and 4 of this plan"),
+        // looked-after
+        fires("a looked_after block left blank, as scaffolded", "looked-after", E)
+            .edit(replace(
+                "pupil.yaml",
+                "date_admitted: 2020-09-03\n",
+                "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority:\n  \
+                 pep_date:\n  social_worker:\n  social_worker_contact:\n    phone:\n",
+            ))
+            .at("pupil.yaml", 33)
+            .says("not recorded: the responsible authority (`responsible_authority`); the social worker (`social_worker`, with `social_worker_contact`) or the virtual school (`virtual_school`); the date of the Personal Education Plan (`pep_date`)"),
+        fires("looked after with no route to the family", "looked-after", E)
+            .edit(replace(
+                "pupil.yaml",
+                "date_admitted: 2020-09-03\n",
+                "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
+                 County Council\n  pep_date: 2025-10-01\n  designated_teacher: Mrs Ann Lowe\n",
+            ))
+            .at("pupil.yaml", 33)
+            .says("not recorded: the social worker"),
         // looked-after-pep
         fires("looked after without a PEP", "looked-after-pep", W)
             .edit(replace(
                 "pupil.yaml",
                 "date_admitted: 2020-09-03\n",
                 "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
-                 County Council\n  designated_teacher: Mrs Ann Lowe\n",
+                 County Council\n  designated_teacher: Mrs Ann Lowe\n  social_worker: Ms Rachel Dunn\n",
             ))
             .at("pupil.yaml", 33)
             .says("but no Personal Education Plan (`pep_date`) is recorded"),
@@ -930,7 +958,8 @@ fn table() -> Vec<Fires> {
                 "pupil.yaml",
                 "date_admitted: 2020-09-03\n",
                 "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham \
-                 County Council\n  pep_date: 2025-10-01\n  designated_teacher: TODO\n",
+                 County Council\n  pep_date: 2025-10-01\n  designated_teacher: TODO\n  \
+                 virtual_school: Durham Virtual School\n",
             ))
             .at("pupil.yaml", 33)
             .says("but no designated teacher (`designated_teacher`) is recorded"),
@@ -1013,6 +1042,8 @@ per_rule! {
     consent_to_share_fires => "consent-to-share",
     year_group_age_fires => "year-group-age",
     looked_after_pep_fires => "looked-after-pep",
+    looked_after_fires => "looked-after",
+    plan_references_fires => "plan-references",
     health_development_fires => "health-development",
     report_age_fires => "report-age",
     font_coverage_fires => "font-coverage",
@@ -1030,8 +1061,8 @@ fn every_catalogue_rule_fires_in_this_file() {
         .collect();
     assert_eq!(
         catalogue.len(),
-        30,
-        "the catalogue has 30 rules about a case"
+        32,
+        "the catalogue has 32 rules about a case"
     );
     assert!(catalogue.contains("yaml-syntax"));
     let tested: BTreeSet<&str> = TESTED.iter().copied().collect();
@@ -1118,13 +1149,32 @@ fn guidance_date_itself_does_not_warn() {
 }
 
 #[test]
+fn a_year_the_profile_does_not_list_never_warns_by_itself() {
+    assert_clean(
+        &[
+            replace(
+                "request.yaml",
+                "planned_submission_date: 2026-02-02",
+                "planned_submission_date: 2030-01-10",
+            ),
+            replace(
+                "pupil.yaml",
+                "taught_out_of_year: false",
+                "taught_out_of_year: true",
+            ),
+        ],
+        "a request in 2029/30, before its estimated guidance date",
+    );
+}
+
+#[test]
 fn guidance_date_of_2024_25_is_24_march_2025() {
     // The whole case moved back a year would be a lot of edits; the rule's boundary for the
     // other known year is checked through the profile, and one day after warns.
     let profile = Profile::durham();
     let year = ehcpack::calendar::AcademicYear(2024);
     assert_eq!(
-        profile.guidance_date(year).date(),
+        Some(profile.guidance_date(year).date()),
         NaiveDate::from_ymd_opt(2025, 3, 24)
     );
 }
@@ -1230,23 +1280,24 @@ fn consent_from_someone_without_pr_alongside_a_parent_passes() {
 
 #[test]
 fn review_gap_exactly_at_the_limit_does_not_warn() {
-    // 2025-11-07 + 125 days = 2026-03-12.
+    // From 2025-11-07 to the last day of the spring term, 2026-03-27: 43 + 82 = 125 days of
+    // school time (the Christmas holiday not counted), and a review in the spring term.
     assert_clean(
         &[replace(
             "plan-3.yaml",
             "review_date: 2026-02-13",
-            "review_date: 2026-03-12",
+            "review_date: 2026-03-27",
         )],
-        "a gap of 125 days",
+        "a gap of 125 days of school time",
     );
-    // 2025-03-24 + 125 days = 2025-07-27.
+    // A first review on the last day of the summer term, 2025-07-18.
     assert_clean(
         &[replace(
             "plan-1.yaml",
             "\n  date: 2025-07-16",
-            "\n  date: 2025-07-27",
+            "\n  date: 2025-07-18",
         )],
-        "a first review 125 days after the start",
+        "a first review on the summer term's last day",
     );
 }
 
@@ -1360,9 +1411,10 @@ fn looked_after_with_pep_and_designated_teacher_passes() {
             "pupil.yaml",
             "date_admitted: 2020-09-03\n",
             "date_admitted: 2020-09-03\nlooked_after:\n  responsible_authority: Durham County \
-             Council\n  pep_date: 2025-10-01\n  designated_teacher: Mrs Ann Lowe\n",
+             Council\n  pep_date: 2025-10-01\n  designated_teacher: Mrs Ann Lowe\n  \
+             social_worker: Mr Tomasz Kowalczyk\n",
         )],
-        "a looked-after child with a PEP",
+        "a looked-after child with a PEP and a social worker",
     );
 }
 
@@ -1626,24 +1678,29 @@ fn a_deputys_countersignature_holds_back_no_other_rule() {
 }
 
 #[test]
-fn with_term_dates_a_long_gap_that_misses_no_term_passes() {
-    // 2025-01-06 to 2025-07-16 is 191 days: too long by Durham's day count, but the review falls
-    // in each term (spring starts on 2025-01-06, summer ends on 2025-07-18).
+fn the_gap_is_counted_in_school_time() {
+    // 2025-01-06 to 2025-07-16 misses no whole term, but holds 175 days of school time (the
+    // Easter holiday not counted): twice a year, not three times.
     let edit = [replace(
         "plan-1.yaml",
         "start: 2025-03-24",
         "start: 2025-01-06",
     )];
-    let by_days = diagnostics(&edit);
-    assert!(
-        by_days
-            .iter()
-            .any(|d| d.rule == "review-frequency" && d.message.contains("191 days")),
-        "{}",
-        show(&by_days)
-    );
-    let by_terms = diagnostics_with(&edit, &durham_with_terms());
-    assert!(by_terms.is_empty(), "{}", show(&by_terms));
+    for diags in [
+        diagnostics(&edit),
+        diagnostics_with(&edit, &durham_with_terms()),
+    ] {
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.rule == "review-frequency" && d.message.contains("days of school time")),
+            "{}",
+            show(&diags)
+        );
+    }
+    // The summer holiday does not count: a review on 16 July, then one on 7 November (114
+    // calendar days, 66 of school) pass, as the sample shows.
+    assert!(diagnostics(&[]).is_empty());
 }
 
 #[test]

@@ -27,6 +27,8 @@ const SAMPLES: &[&str] = &[
     "fail-outcome-not-smart",
     "warn-after-guidance-date",
     "fail-protected-address-leak",
+    "looked-after-durham",
+    "parent-request-consett",
 ];
 
 /// What a run shows a user: the exit status, then standard output, then standard error.
