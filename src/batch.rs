@@ -111,7 +111,7 @@ pub fn discover(path: &Path) -> Found {
 
 /// The case folder's own test of a document name (a lock file `~$pupil.yaml` is not one).
 fn is_yaml(name: &Path) -> bool {
-    crate::case::is_yaml_name(name)
+    crate::load::case::is_yaml_name(name)
 }
 
 fn is_hidden(name: &Path) -> bool {
@@ -162,7 +162,7 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
             }
         } else if is_yaml(&name) {
             listing.yaml.push(path);
-        } else if crate::case::near_miss(dir, &name).is_some() {
+        } else if crate::load::case::near_miss(dir, &name).is_some() {
             listing.near.push(name);
         }
     }

@@ -143,14 +143,14 @@ impl Profile {
             let line = node
                 .pointer(&format!("/severity_by_requester/{requester}"))
                 .map_or(0, |n| n.pos.line);
-            if !crate::rules::catalogue::REQUESTERS.contains(&requester.as_str()) {
+            if !crate::diagnostic::catalogue::REQUESTERS.contains(&requester.as_str()) {
                 return Err(format!(
                     "line {line}: `{requester}` is not a requester; write one of: {}",
-                    crate::rules::catalogue::REQUESTERS.join(", ")
+                    crate::diagnostic::catalogue::REQUESTERS.join(", ")
                 ));
             }
             for id in rules.keys() {
-                if crate::rules::RuleId::parse(id).is_none() {
+                if crate::diagnostic::catalogue::RuleId::parse(id).is_none() {
                     return Err(format!(
                         "line {line}: `{id}` under `{requester}` is not a rule id (`ehcpack \
                          explain --list` lists them)"
@@ -162,7 +162,11 @@ impl Profile {
     }
 
     /// The severity the profile sets for `rule` on a request by `requester`, if it sets one.
-    pub fn severity_for(&self, requester: &str, rule: crate::rules::RuleId) -> Option<SetSeverity> {
+    pub fn severity_for(
+        &self,
+        requester: &str,
+        rule: crate::diagnostic::catalogue::RuleId,
+    ) -> Option<SetSeverity> {
         self.severity_by_requester
             .get(requester)?
             .get(rule.as_str())
@@ -453,7 +457,7 @@ mod tests {
             "{DURHAM}\nseverity_by_requester:\n  parent:\n    parent-views: advice\n  school:\n    consent-to-share: error\n"
         );
         let p = Profile::from_text(&text).unwrap();
-        use crate::rules::RuleId;
+        use crate::diagnostic::catalogue::RuleId;
         assert_eq!(
             p.severity_for("parent", RuleId::ParentViews),
             Some(SetSeverity::Advice)

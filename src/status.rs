@@ -5,10 +5,10 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 
+use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
 use crate::privacy::{terminal_safe, RedactedReport};
-use crate::rules::RuleId;
 
 /// One item of the checklist, in the order a request form lists its evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,7 +257,7 @@ pub fn print(
         let advice = if requester != "school"
             && item
                 .rules()
-                .any(|r| r.applies() == crate::rules::catalogue::Applies::School)
+                .any(|r| r.applies() == crate::diagnostic::catalogue::Applies::School)
         {
             format!(
                 " (advice only on {})",

@@ -456,7 +456,7 @@ pub fn build(
                 "basis": rule.basis.as_str(),
                 "basis_text": rule.basis.describe(),
                 "applies": rule.applies.as_str(),
-                "advice_here": rule.applies == crate::rules::catalogue::Applies::School
+                "advice_here": rule.applies == crate::diagnostic::catalogue::Applies::School
                     && case.requested_by() != "school",
                 "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "status": status,

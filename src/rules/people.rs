@@ -137,7 +137,7 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// says the pupil is looked after and records nothing: an error, not an absent block.
 fn looked_after(
     case: &Case,
-    pupil: &crate::case::Typed<crate::model::Pupil>,
+    pupil: &crate::load::case::Typed<crate::load::model::Pupil>,
     out: &mut Vec<Diagnostic>,
 ) {
     const ROUTE: &str = "the social worker (`social_worker`, with `social_worker_contact`) or the \
