@@ -50,6 +50,8 @@ impl Item {
             errors: 1,
             warnings: 0,
             dates: KeyDates::default(),
+            particulars: crate::Particulars::default(),
+            by_hand: None,
             diagnostics,
             received_as: None,
         })

@@ -568,7 +568,18 @@ impl Redactor {
             dates,
             diagnostics,
             received_as,
+            particulars,
+            by_hand,
         } = report;
+        let crate::Particulars {
+            legal_name,
+            date_of_birth,
+            year_group,
+            school,
+            primary_need,
+            requested_by,
+        } = particulars;
+        let text = |t: Option<String>| t.map(|t| self.redact(&t).into_string());
         let crate::KeyDates {
             pupil_reference,
             submission_date,
@@ -626,6 +637,18 @@ impl Redactor {
                     overdue,
                     next_due,
                 },
+                particulars: crate::Particulars {
+                    legal_name: text(legal_name),
+                    date_of_birth: text(date_of_birth),
+                    year_group,
+                    school: text(school),
+                    primary_need: text(primary_need),
+                    requested_by: text(requested_by),
+                },
+                by_hand: by_hand.map(|crate::ByHand { pages, title }| crate::ByHand {
+                    pages,
+                    title: text(title),
+                }),
                 diagnostics,
                 received_as,
             },
