@@ -14,6 +14,7 @@ use crate::report::{self, Reporter, Summary};
 use crate::rules::{catalogue, Context};
 use crate::schema;
 
+pub mod intake;
 pub mod render;
 
 pub const EXIT_OK: i32 = 0;
@@ -45,6 +46,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Render a case's request pack as one PDF
     Render(render::RenderArgs),
+    /// The LA's register of received requests: add, decide, plan, exception, withdraw, list,
+    /// history, export (SEN2), backup
+    Intake(intake::IntakeArgs),
     /// Explain a rule: what it checks, why, how to fix it, and its source
     Explain(ExplainArgs),
     /// Write out the JSON Schemas of the case format
@@ -236,6 +240,7 @@ pub fn run() -> i32 {
         Command::Status(args) => status(&args, &mut out),
         Command::Render(args) => render::run(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
+        Command::Intake(args) => intake::run(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
         Command::Generate(args) => crate::generate::corpus(
             &args.out,

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod evidence_pdf;
 pub mod generate;
+pub mod intake;
 pub mod manifest;
 pub mod model;
 pub mod new_case;
@@ -131,6 +132,11 @@ pub struct Particulars {
     pub primary_need: Option<String>,
     /// Who made the request: `school`, `parent`, `young-person` or `other`.
     pub requested_by: Option<String>,
+    /// The legal name's parts, for the register's SEN2 export (the report shows them joined).
+    #[serde(skip)]
+    pub forename: Option<String>,
+    #[serde(skip)]
+    pub surname: Option<String>,
 }
 
 /// The longest particular kept (a name or a school is far shorter): a crafted case cannot make
@@ -179,6 +185,8 @@ impl Particulars {
             school: text(request, "/school/name"),
             primary_need: text(doc(case::Kind::Needs), "/primary_need"),
             requested_by: text(request, "/requested_by"),
+            forename: text(pupil, "/legal_name/first"),
+            surname: text(pupil, "/legal_name/last"),
         }
     }
 }

@@ -578,6 +578,8 @@ impl Redactor {
             school,
             primary_need,
             requested_by,
+            forename,
+            surname,
         } = particulars;
         let text = |t: Option<String>| t.map(|t| self.redact(&t).into_string());
         let crate::KeyDates {
@@ -644,6 +646,8 @@ impl Redactor {
                     school: text(school),
                     primary_need: text(primary_need),
                     requested_by: text(requested_by),
+                    forename: text(forename),
+                    surname: text(surname),
                 },
                 by_hand: by_hand.map(|crate::ByHand { pages, title }| crate::ByHand {
                     pages,

@@ -18,7 +18,7 @@ use crate::privacy::RedactedReport;
 use crate::CaseReport;
 
 pub use ci::{Csv, Github, Junit, Sarif, CSV_HEADER};
-pub use html::Html;
+pub use html::{escape, Html};
 pub use human::Human;
 pub use json::Json;
 
