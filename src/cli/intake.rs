@@ -505,6 +505,10 @@ fn add(
         let (found, _) = crate::received::discover(path);
         items.extend(found);
     }
+    // One request per path, however many ways it was found (a broken link is found both as a
+    // link and as a file named like a pack).
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(item.path().to_path_buf()));
     // Every item, checked; one that cannot be read is a request all the same (its finding says
     // why), recorded under its name so that it is never lost.
     let checked: Vec<(

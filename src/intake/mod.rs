@@ -616,9 +616,10 @@ impl Register {
         if item.upn.is_none() && item.name_key.is_none() {
             return Ok(None);
         }
+        // Two look-ups, each on its own index (an OR of the two would read every row).
         let rows = self.db.query(
-            "SELECT id FROM requests WHERE first_id IS NULL AND \
-             ((upn IS NOT NULL AND upn = $1) OR (name_key IS NOT NULL AND name_key = $2)) \
+            "SELECT id FROM requests WHERE first_id IS NULL AND upn = $1 \
+             UNION SELECT id FROM requests WHERE first_id IS NULL AND name_key = $2 \
              ORDER BY id",
             &[item.upn.clone().into(), item.name_key.clone().into()],
         )?;
