@@ -1052,8 +1052,9 @@ fn received_from_a_file_by_path_or_upn_gives_the_dates_in_every_format() {
     let html = run("html");
     assert!(html.contains("data-overdue=\"decision\""), "{html}");
     assert!(html.contains("Overdue only"));
-    assert!(html.contains("<th data-type=\"date\" id=\"next-due\">Next due</th>"));
-    assert!(html.contains("2025-11-12 (overdue)"));
+    // Each group is ordered by the next statutory date: the rows carry it.
+    assert!(html.contains("data-next=\"2026-02-18\""), "{html}");
+    assert!(html.contains("2025-11-12<br>(overdue)"));
 
     let human = run("human");
     assert!(

@@ -62,15 +62,17 @@ h2 small { font-weight: normal; color: #505a5f; }
 nav ul { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; list-style: none; padding: 0; margin: .8rem 0; }
 nav a { font-weight: bold; }
 .controls { display: flex; gap: 1rem; flex-wrap: wrap; align-items: center; margin: 1rem 0; padding: .6rem; background: #f3f2f1; }
-table { border-collapse: collapse; width: 100%; table-layout: auto; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { padding: .35rem .5rem; text-align: left; vertical-align: top; }
-th { cursor: pointer; background: #f3f2f1; user-select: none; white-space: nowrap; border-bottom: 2px solid #b1b4b6; }
+th { cursor: pointer; background: #f3f2f1; user-select: none; vertical-align: bottom; border-bottom: 2px solid #b1b4b6; }
 th[aria-sort="ascending"]::after { content: " \25B2"; }
 th[aria-sort="descending"]::after { content: " \25BC"; }
 tbody.request { border-bottom: 1px solid #b1b4b6; }
 tbody.request:nth-of-type(even) { background: #fafafa; }
 td.date { white-space: nowrap; }
-td.file { word-break: break-all; font-size: .85rem; color: #505a5f; max-width: 16rem; }
+.overdue { display: block; }
+td.file { overflow-wrap: anywhere; font-size: .85rem; color: #505a5f; }
+td { overflow-wrap: break-word; }
 .name { font-weight: bold; }
 .muted { color: #505a5f; font-size: .85rem; }
 tr.findings td { padding-top: 0; }
@@ -116,8 +118,11 @@ fn guidance(action: Action) -> &'static str {
     }
 }
 
-const COLUMNS: &str = r#"<tr><th data-type="text">Pupil</th><th data-type="number">Year</th><th data-type="text">School</th><th data-type="text">Primary need</th><th data-type="text">Requested by</th><th data-type="date">Submitted</th><th data-type="date">Received</th><th data-type="date">Decision due</th><th data-type="date">Final plan due</th><th data-type="date" class="next-due">Next due</th><th data-type="text">Verdict</th><th data-type="text">File</th></tr>"#;
-const COLUMN_COUNT: usize = 12;
+/// The columns' shares of the page's width: fixed, so that no long name or path pushes the
+/// table past the window (1280 pixels and up, and A4 printed).
+const WIDTHS: &str = r#"<colgroup><col style="width:16%"><col style="width:4%"><col style="width:13%"><col style="width:7%"><col style="width:8%"><col style="width:9%"><col style="width:8%"><col style="width:9%"><col style="width:9%"><col style="width:7%"><col style="width:10%"></colgroup>"#;
+const COLUMNS: &str = r#"<tr><th data-type="text">Pupil</th><th data-type="number">Year</th><th data-type="text">School</th><th data-type="text">Primary need</th><th data-type="text">Requested by</th><th data-type="date">Submitted</th><th data-type="date">Received</th><th data-type="date">Decision due</th><th data-type="date">Final plan due</th><th data-type="text">Verdict</th><th data-type="text">File</th></tr>"#;
+const COLUMN_COUNT: usize = 11;
 
 impl Html {
     fn row(&self, report: &RedactedReport) -> String {
@@ -131,7 +136,7 @@ impl Html {
         let due = |d: Option<chrono::NaiveDate>, which: &str| {
             let text = date(d);
             if overdue == Some(which) {
-                format!("<span class=\"overdue\">{text} (overdue)</span>")
+                format!("<span class=\"overdue\">{text}<br>(overdue)</span>")
             } else {
                 text
             }
@@ -203,9 +208,15 @@ impl Html {
             )
         };
         let verdict = report.verdict;
+        // The file's own name in the table; its whole path beneath, with the findings.
+        let path = report.path_text().into_string();
+        let name = path
+            .rsplit(['/', '\\'])
+            .find(|part| !part.is_empty())
+            .unwrap_or(&path);
         let file = format!(
             "{}{}",
-            escape(&report.path_text()),
+            escape(name),
             report
                 .received_as
                 .map(|r| format!("<br><span class=\"muted\">received as a {r}</span>"))
@@ -217,10 +228,11 @@ impl Html {
              <td>{pupil}</td><td>{year}</td><td>{school}</td><td>{need}</td><td>{by}</td>\
              <td class=\"date\">{submitted}</td><td class=\"date\">{received}</td>\
              <td class=\"date\">{decision}</td><td class=\"date\">{final_plan}</td>\
-             <td class=\"date\">{next}</td><td class=\"{verdict_class}\">{verdict_text}</td>\
+             <td class=\"{verdict_class}\">{verdict_text}</td>\
              <td class=\"file\">{file}</td></tr>\
-             <tr class=\"findings\"><td colspan=\"{COLUMN_COUNT}\">{findings}</td></tr></tbody>\n",
+             <tr class=\"findings\"><td colspan=\"{COLUMN_COUNT}\">{findings}<div class=\"muted\">{path}</div></td></tr></tbody>\n",
             next = date(dates.next_due),
+            path = escape(&path),
             search = escape(
                 &[
                     p.legal_name.as_deref().unwrap_or(""),
@@ -322,7 +334,7 @@ impl Reporter for Html {
                 Some(sealed) => {
                     write!(
                         out,
-                        "<table class=\"requests\">\n<thead>{COLUMNS}</thead>\n"
+                        "<table class=\"requests\">\n{WIDTHS}<thead>{COLUMNS}</thead>\n"
                     )?;
                     let mut rows = sealed.into_reader()?;
                     let mut buffer = vec![0u8; 64 * 1024];
@@ -384,9 +396,15 @@ impl Reporter for Html {
         sortBy(table, th, index, th.getAttribute('aria-sort') !== 'ascending');
       }});
     }});
-    // Opened, each group lists its requests by the next statutory date due, soonest first.
-    var next = table.querySelector('th.next-due');
-    sortBy(table, next, next.cellIndex, true);
+    // Opened, each group lists its requests by the next statutory date due, soonest first
+    // (those without a date last).
+    var bodies = Array.prototype.slice.call(table.tBodies);
+    bodies.sort(function (a, b) {{
+      var x = a.dataset.next, y = b.dataset.next;
+      if (x === '' || y === '') return (x === '') - (y === '');
+      return x.localeCompare(y);
+    }});
+    bodies.forEach(function (b) {{ table.appendChild(b); }});
   }});
   // On paper every finding is shown.
   window.addEventListener('beforeprint', function () {{

@@ -26,6 +26,11 @@ mod pdf;
 mod pdfua;
 /// Hostile inputs that only root can set up (mknod, setpriv, mount).
 mod privileged;
+/// The intake register on a real PostgreSQL server.
+mod register;
+/// The register's scenarios, shared with tests/intake.rs (SQLite).
+#[path = "../intake/scenarios.rs"]
+mod register_scenarios;
 /// The shared domain guide beside the clone (`../shared`).
 mod shared;
 
