@@ -354,13 +354,6 @@ fn the_register_holds_no_protected_address() {
 }
 
 #[test]
-fn a_register_of_ten_thousand_requests_lists_the_overdue_in_under_a_second() {
-    scenarios::a_register_of_ten_thousand_requests_lists_the_overdue_in_under_a_second(
-        &Reg::sqlite(),
-    );
-}
-
-#[test]
 fn an_add_that_fails_part_way_leaves_the_register_as_it_was() {
     let dir = common::tempdir();
     let path = dir.path().join("register.db");

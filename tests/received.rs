@@ -1073,7 +1073,9 @@ fn the_clock_runs_for_a_request_ehcpack_cannot_read() {
     assert_eq!(only_case(&from_file)["overdue"], "decision");
     let given = json(work.path(), &["typed.pdf", "--received", "2025-12-15"]);
     assert_eq!(only_case(&given)["decision_due"], "2026-01-26");
-    assert_eq!(only_case(&given)["verdict"], "fail");
+    // A PDF typed in Word is checked by hand, never failed.
+    assert_eq!(only_case(&given)["verdict"], "check-by-hand");
+    assert_eq!(only_case(&given)["action"], "check-by-hand");
 }
 
 #[test]

@@ -436,7 +436,12 @@ pub fn an_item_that_cannot_be_read_is_recorded_never_lost(reg: &Reg) {
     assert!(csv.contains("moved.pdf"), "{csv}");
 }
 
-pub fn a_register_of_ten_thousand_requests_lists_the_overdue_in_under_a_second(reg: &Reg) {
+/// `limit`: a second on its own (tests/intake_scale.rs runs alone); more where the suite runs it
+/// beside browsers and PDF checkers.
+pub fn a_register_of_ten_thousand_requests_lists_the_overdue_in_under_a_second(
+    reg: &Reg,
+    limit: Duration,
+) {
     let mut register = Register::open(&reg.location, true).unwrap();
     let start = NaiveDate::from_ymd_opt(2025, 9, 1).unwrap();
     let items: Vec<NewRequest> = (0..10_000)
@@ -464,7 +469,7 @@ pub fn a_register_of_ten_thousand_requests_lists_the_overdue_in_under_a_second(r
     // 18 January is past its 6 weeks with no decision.
     assert!(shown.lines().count() > 5000, "{}", shown.lines().count());
     eprintln!("list --overdue over 10,000 requests: {best:?}");
-    assert!(best < Duration::from_secs(1), "took {best:?}");
+    assert!(best < limit, "took {best:?}");
 }
 
 pub fn the_schema_version_is_checked_and_an_older_register_migrated(reg: &Reg) {
