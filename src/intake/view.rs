@@ -343,7 +343,7 @@ fn html_row(r: &Request, today: NaiveDate) -> String {
     format!(
         "<tr data-overdue=\"{od}\"><td>{id}</td><td>{name}{born}</td><td>{year}</td><td>{school}</td><td>{need}</td><td>{by}</td>\
          <td class=\"date\">{received}{versions}</td><td class=\"date\">{decision}</td><td class=\"date\">{plan}</td>\
-         <td>{outcome}</td><td>{checked}</td><td class=\"file\">{file}</td></tr>\n",
+         <td>{outcome}</td><td>{verdict}<br><span class=\"muted\">{findings}</span></td><td class=\"file\">{file}</td></tr>\n",
         od = overdue.unwrap_or(""),
         id = r.id,
         year = n.year_group.map(crate::report::year_group).unwrap_or_default(),
@@ -363,11 +363,8 @@ fn html_row(r: &Request, today: NaiveDate) -> String {
         decision = due(r.decision_due, "decision"),
         plan = due(r.final_plan_due, "final-plan"),
         outcome = escape(&outcome(r)),
-        checked = format!(
-            "{}<br><span class=\"muted\">{}</span>",
-            escape(&n.verdict.replace('-', " ")),
-            escape(&n.findings)
-        ),
+        verdict = escape(&n.verdict.replace('-', " ")),
+        findings = escape(&n.findings),
         file = escape(&n.file_name),
     )
 }

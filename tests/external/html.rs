@@ -2,6 +2,9 @@
 //! script; what it shows is what a caseworker sees. Screenshots at 1280 pixels wide, and the
 //! page printed to PDF, are kept in target/screenshots/ (CI keeps them as artifacts).
 
+// Tests read their fixtures and outputs directly.
+#![allow(clippy::disallowed_methods)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

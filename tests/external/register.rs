@@ -2,6 +2,9 @@
 //! on SQLite, each in a database of its own. `.ci/run` starts the server (`.ci/postgres.sh`)
 //! and names it in EHCPACK_TEST_POSTGRES; without it these tests fail and say so.
 
+// Tests read their fixtures and outputs directly.
+#![allow(clippy::disallowed_methods)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;

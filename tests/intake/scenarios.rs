@@ -2,6 +2,8 @@
 //! PostgreSQL server by the external suite (tests/external/register.rs): the same commands, the
 //! same answers.
 #![allow(dead_code)]
+// Tests read their fixtures and outputs directly.
+#![allow(clippy::disallowed_methods)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
