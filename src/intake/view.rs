@@ -305,11 +305,13 @@ h1 { font-size: 1.4rem; margin-bottom: .2rem; }
 h2 { font-size: 1.15rem; margin: 1.6rem 0 .4rem; border-bottom: 3px solid #1d70b8; padding-bottom: .2rem; }
 .lede, .muted { color: #505a5f; }
 .muted { font-size: .85rem; }
-table { border-collapse: collapse; width: 100%; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+td { overflow-wrap: break-word; }
 th, td { padding: .35rem .5rem; text-align: left; vertical-align: top; border-bottom: 1px solid #b1b4b6; }
-th { background: #f3f2f1; white-space: nowrap; }
+th { background: #f3f2f1; vertical-align: bottom; }
 td.date { white-space: nowrap; }
-td.file { word-break: break-all; font-size: .85rem; color: #505a5f; max-width: 16rem; }
+td.file { overflow-wrap: anywhere; font-size: .85rem; color: #505a5f; }
+.overdue { display: block; }
 .name { font-weight: bold; }
 .overdue { color: #b10e1e; font-weight: bold; }
 .empty { color: #505a5f; font-style: italic; }
@@ -322,7 +324,7 @@ fn html_row(r: &Request, today: NaiveDate) -> String {
     let overdue = r.overdue(today);
     let due = |d: NaiveDate, which: &str| {
         if overdue == Some(which) {
-            format!("<span class=\"overdue\">{d} (overdue)</span>")
+            format!("<span class=\"overdue\">{d}<br>(overdue)</span>")
         } else {
             d.to_string()
         }
@@ -365,7 +367,17 @@ fn html_row(r: &Request, today: NaiveDate) -> String {
         outcome = escape(&outcome(r)),
         verdict = escape(&n.verdict.replace('-', " ")),
         findings = escape(&n.findings),
-        file = escape(&n.file_name),
+        // The file's own name; its whole path when the pointer rests on it.
+        file = format!(
+            "<span title=\"{}\">{}</span>",
+            escape(&n.file_name),
+            escape(
+                n.file_name
+                    .rsplit(['/', '\\'])
+                    .find(|p| !p.is_empty())
+                    .unwrap_or(&n.file_name)
+            )
+        ),
     )
 }
 
@@ -416,7 +428,7 @@ pub fn html(requests: &[Request], today: NaiveDate, out: &mut dyn Write) -> io::
         }
         writeln!(
             out,
-            "<table><thead><tr><th>No.</th><th>Pupil</th><th>Year</th><th>School</th><th>Primary need</th><th>Requested by</th><th>Received</th><th>Decision due</th><th>Final plan due</th><th>Recorded</th><th>Checked</th><th>File</th></tr></thead><tbody>"
+            "<table><colgroup><col style=\"width:4%\"><col style=\"width:14%\"><col style=\"width:5%\"><col style=\"width:11%\"><col style=\"width:7%\"><col style=\"width:8%\"><col style=\"width:9%\"><col style=\"width:9%\"><col style=\"width:9%\"><col style=\"width:10%\"><col style=\"width:8%\"><col style=\"width:6%\"></colgroup><thead><tr><th>No.</th><th>Pupil</th><th>Year</th><th>School</th><th>Primary need</th><th>Requested by</th><th>Received</th><th>Decision due</th><th>Final plan due</th><th>Recorded</th><th>Checked</th><th>File</th></tr></thead><tbody>"
         )?;
         for r in rows {
             out.write_all(html_row(r, today).as_bytes())?;
