@@ -197,6 +197,19 @@ fn bad_dates_and_unknown_requests_are_clear_errors() {
         text(&out)
     );
     assert!(!dir.path().join("register.db").exists());
+    // A mistyped path records nothing.
+    let out = intake(
+        dir.path(),
+        &["add", "recieved/autumn-2026", "--today", "2026-01-21"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("cannot read recieved/autumn-2026")
+            && text(&out).contains("nothing was recorded"),
+        "{}",
+        text(&out)
+    );
+    assert!(!dir.path().join("register.db").exists());
 
     intake(
         dir.path(),

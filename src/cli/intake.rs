@@ -498,17 +498,36 @@ fn add(
         password: std::env::var(password_env).ok().filter(|p| !p.is_empty()),
         limits: crate::received::Limits::default(),
     };
-    // Opened before any checking, so a register that cannot be used stops the run at once.
-    let mut register = Register::open(&args.register, true)?;
     let mut items = Vec::new();
+    let mut readable = false;
     for path in paths {
-        let (found, _) = crate::received::discover(path);
+        let (found, ok) = crate::received::discover(path);
+        readable |= ok;
         items.extend(found);
+    }
+    // A mistyped path is no request: when nothing named can be read, nothing is recorded.
+    if !readable {
+        let reasons: Vec<String> = items
+            .iter()
+            .filter_map(|item| match item {
+                crate::received::Item::Problem { path, message, .. } => Some(format!(
+                    "cannot read {}: {message}",
+                    crate::privacy::path_text(path)
+                )),
+                _ => None,
+            })
+            .collect();
+        return Err(format!(
+            "{}; nothing was recorded",
+            reasons.join("\nehcpack: ")
+        ));
     }
     // One request per path, however many ways it was found (a broken link is found both as a
     // link and as a file named like a pack).
     let mut seen = std::collections::HashSet::new();
     items.retain(|item| seen.insert(item.path().to_path_buf()));
+    // Opened before any checking, so a register that cannot be used stops the run at once.
+    let mut register = Register::open(&args.register, true)?;
     // Every item, checked; one that cannot be read is a request all the same (its finding says
     // why), recorded under its name so that it is never lost.
     let checked: Vec<(
