@@ -342,11 +342,23 @@ fn html_row(r: &Request, today: NaiveDate) -> String {
         .as_ref()
         .map(|d| format!("<br><span class=\"muted\">born {}</span>", escape(d)))
         .unwrap_or_default();
+    // The file's own name; its whole path when the pointer rests on it.
+    let file = format!(
+        "<span title=\"{}\">{}</span>",
+        escape(&n.file_name),
+        escape(
+            n.file_name
+                .rsplit(['/', '\\'])
+                .find(|p| !p.is_empty())
+                .unwrap_or(&n.file_name)
+        )
+    );
     format!(
         "<tr data-overdue=\"{od}\"><td>{id}</td><td>{name}{born}</td><td>{year}</td><td>{school}</td><td>{need}</td><td>{by}</td>\
          <td class=\"date\">{received}{versions}</td><td class=\"date\">{decision}</td><td class=\"date\">{plan}</td>\
          <td>{outcome}</td><td>{verdict}<br><span class=\"muted\">{findings}</span></td><td class=\"file\">{file}</td></tr>\n",
         od = overdue.unwrap_or(""),
+        file = file,
         id = r.id,
         year = n.year_group.map(crate::report::year_group).unwrap_or_default(),
         school = escape(n.school.as_deref().unwrap_or("")),
@@ -367,17 +379,6 @@ fn html_row(r: &Request, today: NaiveDate) -> String {
         outcome = escape(&outcome(r)),
         verdict = escape(&n.verdict.replace('-', " ")),
         findings = escape(&n.findings),
-        // The file's own name; its whole path when the pointer rests on it.
-        file = format!(
-            "<span title=\"{}\">{}</span>",
-            escape(&n.file_name),
-            escape(
-                n.file_name
-                    .rsplit(['/', '\\'])
-                    .find(|p| !p.is_empty())
-                    .unwrap_or(&n.file_name)
-            )
-        ),
     )
 }
 
