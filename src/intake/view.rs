@@ -316,7 +316,8 @@ td.file { overflow-wrap: anywhere; font-size: .85rem; color: #505a5f; }
 .overdue { color: #b10e1e; font-weight: bold; }
 .empty { color: #505a5f; font-style: italic; }
 code { background: #f3f2f1; padding: 0 .2rem; }
-@media print { body { margin: 0; font-size: 10pt; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
+@page { size: A4 landscape; margin: 12mm; }
+@media print { body { margin: 0; font-size: 9pt; } td.date { white-space: normal; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
 "#;
 
 fn html_row(r: &Request, today: NaiveDate) -> String {

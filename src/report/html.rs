@@ -85,8 +85,10 @@ tr.findings td { padding-top: 0; }
 details ul { margin: .3rem 0 .3rem 1rem; padding: 0; }
 details li { margin-bottom: .4rem; }
 code { background: #f3f2f1; padding: 0 .2rem; word-break: break-all; }
+@page { size: A4 landscape; margin: 12mm; }
 @media print {
-  body { margin: 0; font-size: 10pt; }
+  body { margin: 0; font-size: 9pt; }
+  td.date { white-space: normal; }
   .controls, nav { display: none; }
   th { cursor: auto; }
   th::after { content: "" !important; }
