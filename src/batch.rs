@@ -50,6 +50,8 @@ impl Item {
             errors: 1,
             warnings: 0,
             dates: KeyDates::default(),
+            particulars: crate::diagnostic::case_report::Particulars::default(),
+            by_hand: None,
             diagnostics,
             received_as: None,
         })
@@ -231,7 +233,7 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<Item>) {
             .near
             .iter()
             .take(5)
-            .map(|n| crate::yaml::quoted(&n.to_string_lossy()))
+            .map(|n| crate::load::yaml::quoted(&n.to_string_lossy()))
             .collect();
         out.push(Item::problem(
             dir,

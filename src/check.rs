@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::calendar::{self, AcademicYear};
-use crate::diagnostic::case_report::{CaseReport, KeyDates};
+use crate::diagnostic::case_report::{CaseReport, KeyDates, Particulars, MAX_PARTICULAR_CHARS};
 use crate::diagnostic::{Diagnostic, Verdict};
 use crate::load::case::{self, Case};
 use crate::privacy::{self, RedactedReport, Redactor};
@@ -94,6 +94,8 @@ pub fn validate_with(
         errors: diagnostics.iter().filter(|d| d.is_error()).count(),
         warnings: diagnostics.iter().filter(|d| !d.is_error()).count(),
         dates,
+        particulars: Particulars::of(&case),
+        by_hand: None,
         diagnostics,
     };
     let report = redactor.report(report);
@@ -154,4 +156,52 @@ fn key_dates(case: &Case, ctx: &Context) -> KeyDates {
         next_due: None,
     }
     .with_overdue(ctx.today)
+}
+
+impl Particulars {
+    pub fn of(case: &Case) -> Particulars {
+        let doc = |kind| case.documents.iter().position(|d| d.kind == Some(kind));
+        let text = |doc: Option<usize>, pointer: &str| {
+            let node = case.node(doc?, pointer)?;
+            let raw = match &node.value {
+                crate::load::yaml::Value::Str(s) => s.clone(),
+                crate::load::yaml::Value::Int(i) => i.to_string(),
+                _ => return None,
+            };
+            let text: String = raw
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_PARTICULAR_CHARS)
+                .collect();
+            (!text.is_empty()).then_some(text)
+        };
+        let pupil = doc(crate::load::kind::Kind::Pupil);
+        let request = doc(crate::load::kind::Kind::Request);
+        let name: Vec<String> = [
+            "/legal_name/first",
+            "/legal_name/middle",
+            "/legal_name/last",
+        ]
+        .iter()
+        .filter_map(|p| text(pupil, p))
+        .collect();
+        Particulars {
+            legal_name: (!name.is_empty()).then(|| name.join(" ")),
+            date_of_birth: text(pupil, "/date_of_birth"),
+            year_group: pupil
+                .and_then(|d| case.node(d, "/year_group"))
+                .and_then(|n| match n.value {
+                    crate::load::yaml::Value::Int(i) => Some(i),
+                    _ => None,
+                }),
+            school: text(request, "/school/name"),
+            primary_need: text(doc(crate::load::kind::Kind::Needs), "/primary_need"),
+            requested_by: text(request, "/requested_by"),
+            forename: text(pupil, "/legal_name/first"),
+            surname: text(pupil, "/legal_name/last"),
+        }
+    }
 }

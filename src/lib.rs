@@ -14,6 +14,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod encoding;
 pub mod generate;
+pub mod intake;
 pub mod load;
 pub mod manifest;
 pub(crate) mod new_case;

@@ -15,6 +15,7 @@ use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
 use crate::rules::Context;
 
+pub mod intake;
 pub mod render;
 
 pub const EXIT_OK: i32 = 0;
@@ -48,6 +49,9 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Open the case folders as forms in your web browser, checked as you type
     Serve(ServeArgs),
+    /// The LA's register of received requests: add, decide, plan, exception, withdraw, list,
+    /// history, export (SEN2), backup
+    Intake(intake::IntakeArgs),
     /// Explain a rule: what it checks, why, how to fix it, and its source
     Explain(ExplainArgs),
     /// Write out the JSON Schemas of the case format
@@ -261,6 +265,7 @@ pub fn run() -> i32 {
         Command::Render(args) => render::run(&args, &mut out),
         Command::Serve(args) => serve(&args, &mut out),
         Command::Explain(args) => explain(&args, &mut out),
+        Command::Intake(args) => intake::run(&args, &mut out),
         Command::Schema(args) => schema_out(&args, &mut out),
         Command::Generate(args) => crate::generate::corpus(
             &args.out,

@@ -97,6 +97,93 @@ impl KeyDates {
     }
 }
 
+/// Who and what a request is about, as the LA triages it: read from the documents' own text, so
+/// that a case with errors is still named. Names are for the LA, the request's recipient; a
+/// protected address is never among them, and every field goes through the redactor.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default, PartialEq, Eq)]
+pub struct Particulars {
+    /// The pupil's legal name, `first middle last`.
+    pub legal_name: Option<String>,
+    /// As the pupil document writes it (`YYYY-MM-DD`).
+    pub date_of_birth: Option<String>,
+    pub year_group: Option<i64>,
+    /// The school's name, from the request.
+    pub school: Option<String>,
+    /// The DfE SEN type code (`ASD`, `SEMH`...).
+    pub primary_need: Option<String>,
+    /// Who made the request: `school`, `parent`, `young-person` or `other`.
+    pub requested_by: Option<String>,
+    /// The legal name's parts, for the register's SEN2 export (the report shows them joined).
+    #[serde(skip)]
+    pub forename: Option<String>,
+    #[serde(skip)]
+    pub surname: Option<String>,
+}
+
+/// The longest particular kept (a name or a school is far shorter): a crafted case cannot make
+/// the triage page or the register carry megabytes per request.
+pub(crate) const MAX_PARTICULAR_CHARS: usize = 200;
+
+/// A received PDF that is not an ehcpack pack (typed in Word, scanned, made by another tool):
+/// what can be told of it, for the caseworker who checks it by hand.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default, PartialEq, Eq)]
+pub struct ByHand {
+    /// The number of pages, where the PDF could be read.
+    pub pages: Option<usize>,
+    /// The document's title (its Info dictionary's `/Title`), where it has one.
+    pub title: Option<String>,
+}
+
+/// What the LA does next with a request: the triage page's groups, in the order it shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// No errors: ready for the panel to consider.
+    Ready,
+    /// Errors the school must put right.
+    SendBack,
+    /// Not an ehcpack pack: read by a person.
+    CheckByHand,
+    /// A pack whose contents do not match what was rendered (or that could not be opened).
+    Altered,
+    /// The same pupil is in another request of the batch.
+    Duplicate,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::Ready,
+        Action::SendBack,
+        Action::CheckByHand,
+        Action::Altered,
+        Action::Duplicate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Ready => "ready",
+            Action::SendBack => "send-back",
+            Action::CheckByHand => "check-by-hand",
+            Action::Altered => "altered",
+            Action::Duplicate => "duplicate",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Action::Ready => "Ready to consider",
+            Action::SendBack => "Send back to the school",
+            Action::CheckByHand => "Check by hand",
+            Action::Altered => "Altered after rendering",
+            Action::Duplicate => "Duplicate",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}
+
 /// The result of checking one case folder.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseReport {
@@ -112,6 +199,11 @@ pub struct CaseReport {
     pub warnings: usize,
     #[serde(flatten)]
     pub dates: KeyDates,
+    #[serde(flatten)]
+    pub particulars: Particulars,
+    /// Set for a received PDF that is not an ehcpack pack: its verdict is `check-by-hand`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_hand: Option<ByHand>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -127,9 +219,33 @@ impl CaseReport {
         }
     }
 
+    /// What the LA does next with this request (the triage page's group).
+    pub fn action(&self) -> Action {
+        let has = |rule: &str| {
+            self.diagnostics
+                .iter()
+                .any(|d| d.rule == rule && (d.is_error() || rule == "duplicate-pupil"))
+        };
+        if self.verdict == Verdict::CheckByHand {
+            Action::CheckByHand
+        } else if has("pack-integrity") {
+            Action::Altered
+        } else if has("duplicate-pupil") {
+            Action::Duplicate
+        } else if self.verdict == Verdict::Fail {
+            Action::SendBack
+        } else {
+            Action::Ready
+        }
+    }
+
     /// Counts the findings again and sets the verdict, after findings were added or removed.
     pub fn recount(&mut self) {
-        self.verdict = Verdict::of(&self.diagnostics);
+        self.verdict = if self.by_hand.is_some() {
+            Verdict::CheckByHand
+        } else {
+            Verdict::of(&self.diagnostics)
+        };
         self.errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
         self.warnings = self.diagnostics.len() - self.errors;
     }

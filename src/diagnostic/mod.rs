@@ -87,6 +87,8 @@ pub enum Verdict {
     Pass,
     PassWithWarnings,
     Fail,
+    /// A received PDF that is not an ehcpack pack: a person reads it. Not a failure.
+    CheckByHand,
 }
 
 impl Verdict {
@@ -105,6 +107,17 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::PassWithWarnings => "pass-with-warnings",
             Verdict::Fail => "fail",
+            Verdict::CheckByHand => "check-by-hand",
+        }
+    }
+
+    /// As people read it: `pass with warnings`, `check by hand`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::PassWithWarnings => "pass with warnings",
+            Verdict::Fail => "fail",
+            Verdict::CheckByHand => "check by hand",
         }
     }
 }

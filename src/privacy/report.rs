@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::gate::{path_text, Redacted};
 use super::Redactor;
-use crate::diagnostic::case_report::{CaseReport, KeyDates};
+use crate::diagnostic::case_report::{ByHand, CaseReport, KeyDates, Particulars};
 use crate::diagnostic::Diagnostic;
 
 impl Redactor {
@@ -24,7 +24,20 @@ impl Redactor {
             dates,
             diagnostics,
             received_as,
+            particulars,
+            by_hand,
         } = report;
+        let Particulars {
+            legal_name,
+            date_of_birth,
+            year_group,
+            school,
+            primary_need,
+            requested_by,
+            forename,
+            surname,
+        } = particulars;
+        let text = |t: Option<String>| t.map(|t| self.redact(&t).into_string());
         let KeyDates {
             pupil_reference,
             submission_date,
@@ -86,6 +99,20 @@ impl Redactor {
                     overdue,
                     next_due,
                 },
+                particulars: Particulars {
+                    legal_name: text(legal_name),
+                    date_of_birth: text(date_of_birth),
+                    year_group,
+                    school: text(school),
+                    primary_need: text(primary_need),
+                    requested_by: text(requested_by),
+                    forename: text(forename),
+                    surname: text(surname),
+                },
+                by_hand: by_hand.map(|ByHand { pages, title }| ByHand {
+                    pages,
+                    title: text(title),
+                }),
                 diagnostics,
                 received_as,
             },

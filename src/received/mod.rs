@@ -14,9 +14,10 @@
 //! name, a few dozen bytes a case.
 
 pub mod archive;
+pub mod by_hand;
 pub mod clock;
 pub mod pack;
-mod sealed;
+pub(crate) mod sealed;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
@@ -377,13 +378,18 @@ fn whole_item(path: &Path, received_as: &'static str, findings: Vec<Diagnostic>)
         errors: 0,
         warnings: 0,
         dates: KeyDates::default(),
+        particulars: crate::diagnostic::case_report::Particulars::default(),
+        by_hand: None,
         diagnostics: findings,
     };
     report.recount();
     report
 }
 
-fn checked(report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
+fn checked(mut report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
+    if let Some(case) = case {
+        report.particulars = crate::diagnostic::case_report::Particulars::of(case);
+    }
     Checked {
         report,
         // Kept as text (lossily where the name is not UTF-8), so that the batch can set it aside.
@@ -463,7 +469,17 @@ fn write_private(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
 fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
     let opened = match pack::open(path, options.password.as_deref(), &options.limits) {
         Ok(o) => o,
-        Err(d) => return checked(whole_item(path, "pack", vec![d]), path, None),
+        Err(d) => {
+            // A PDF made some other way is a request all the same, for a person to read.
+            let hand = d
+                .message
+                .starts_with(pack::NOT_A_PACK)
+                .then(|| by_hand::describe(path, &options.limits));
+            let mut report = whole_item(path, "pack", vec![d]);
+            report.by_hand = hand;
+            report.recount();
+            return checked(report, path, None);
+        }
     };
     let mut integrity = pack::verify(&opened);
     let dir = match private_dir() {
@@ -579,6 +595,8 @@ struct Spilled {
     received_date: Option<NaiveDate>,
     decision_due: Option<NaiveDate>,
     final_plan_due: Option<NaiveDate>,
+    particulars: crate::diagnostic::case_report::Particulars,
+    by_hand: Option<crate::diagnostic::case_report::ByHand>,
     diagnostics: Vec<SpilledFinding>,
 }
 
@@ -613,6 +631,8 @@ impl Spilled {
             received_date: r.dates.received_date,
             decision_due: r.dates.decision_due,
             final_plan_due: r.dates.final_plan_due,
+            particulars: r.particulars,
+            by_hand: r.by_hand,
             diagnostics: r
                 .diagnostics
                 .into_iter()
@@ -676,6 +696,8 @@ impl Spilled {
                 next_due: None,
             }
             .with_overdue(today),
+            particulars: self.particulars,
+            by_hand: self.by_hand,
             diagnostics,
         };
         report.recount();

@@ -44,9 +44,13 @@ fn integrity(message: impl Into<String>, help: impl Into<String>) -> Diagnostic 
     Diagnostic::new(RuleId::PackIntegrity, message, help)
 }
 
+/// How the finding about a PDF that is not an ehcpack pack begins: such a PDF gets the verdict
+/// `check-by-hand` ([`super::by_hand`]), not `fail`.
+pub const NOT_A_PACK: &str = "not an ehcpack pack: check it by hand";
+
 fn not_a_pack(why: &str) -> Diagnostic {
     integrity(
-        format!("not an ehcpack pack: check it by hand ({why})"),
+        format!("{NOT_A_PACK} ({why})"),
         "this PDF carries no case ehcpack can check: it was typed in another program, scanned or \
          made by another tool; check the request by hand, or ask the school for the pack \
          `ehcpack render` makes",

@@ -227,11 +227,7 @@ impl Reporter for Github {
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(
-            out,
-            "ehcpack: {} cases: {} passed, {} passed with warnings, {} failed",
-            summary.cases, summary.passed, summary.passed_with_warnings, summary.failed
-        )
+        writeln!(out, "ehcpack: {}", summary.totals())
     }
 }
 
@@ -258,7 +254,7 @@ impl Csv {
     }
 }
 
-pub const CSV_HEADER: [&str; 14] = [
+pub const CSV_HEADER: [&str; 23] = [
     "path",
     "pupil_reference",
     "verdict",
@@ -273,6 +269,15 @@ pub const CSV_HEADER: [&str; 14] = [
     "overdue",
     "next_due",
     "received_as",
+    "action",
+    "legal_name",
+    "date_of_birth",
+    "year_group",
+    "school",
+    "primary_need",
+    "requested_by",
+    "pages",
+    "document_title",
 ];
 
 impl Reporter for Csv {
@@ -281,6 +286,9 @@ impl Reporter for Csv {
         self.header(&mut writer)?;
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let dates = &report.dates;
+        let p = &report.particulars;
+        let hand = report.by_hand.as_ref();
+        let text = |t: &Option<String>| escape::csv(t.as_deref().unwrap_or_default());
         writer
             .write_record([
                 escape::csv(&report.path_text()),
@@ -297,6 +305,17 @@ impl Reporter for Csv {
                 dates.overdue(self.today).unwrap_or("").to_string(),
                 date(dates.next_due),
                 report.received_as.unwrap_or("folder").to_string(),
+                report.action().as_str().to_string(),
+                text(&p.legal_name),
+                text(&p.date_of_birth),
+                p.year_group.map(|y| y.to_string()).unwrap_or_default(),
+                text(&p.school),
+                text(&p.primary_need),
+                text(&p.requested_by),
+                hand.and_then(|h| h.pages)
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                text(&hand.and_then(|h| h.title.clone())),
             ])
             .map_err(csv_error)?;
         writer.flush()

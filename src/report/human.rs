@@ -100,7 +100,7 @@ impl Human {
 
 impl Reporter for Human {
     fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
-        if self.quiet && report.verdict != Verdict::Fail {
+        if self.quiet && !matches!(report.verdict, Verdict::Fail | Verdict::CheckByHand) {
             return Ok(());
         }
         for d in &report.diagnostics {
@@ -113,6 +113,7 @@ impl Reporter for Human {
             Verdict::Pass => self.paint(GREEN, "pass"),
             Verdict::PassWithWarnings => self.paint(YELLOW, "pass with warnings"),
             Verdict::Fail => self.paint(RED, "fail"),
+            Verdict::CheckByHand => self.paint(BLUE, "check by hand"),
         };
         writeln!(
             out,
@@ -131,6 +132,17 @@ impl Reporter for Human {
                 "warnings"
             },
         )?;
+        let who = super::particulars_line(report);
+        if !who.is_empty() {
+            writeln!(out, "  {}", terminal_safe(&who))?;
+        }
+        if let Some(hand) = &report.by_hand {
+            writeln!(
+                out,
+                "  {}: read it and check the request by hand",
+                terminal_safe(&super::by_hand_line(hand))
+            )?;
+        }
         let dates = &report.dates;
         if let (Some(received), Some(decision), Some(final_plan)) = (
             dates.received_date,
@@ -161,11 +173,7 @@ impl Reporter for Human {
         if summary.cases < 2 {
             return Ok(());
         }
-        writeln!(
-            out,
-            "{} cases: {} passed, {} passed with warnings, {} failed",
-            summary.cases, summary.passed, summary.passed_with_warnings, summary.failed
-        )?;
+        writeln!(out, "{}", summary.totals())?;
         if summary.duplicate_pupils > 0 {
             writeln!(
                 out,

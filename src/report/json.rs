@@ -4,9 +4,12 @@
 //! `{"tool": "ehcpack 0.1.0", "format_version": 1, "profile": "...", "today": "YYYY-MM-DD",
 //!   "cases": [{"path", "received_as" (received packs and zips only), "verdict", "errors",
 //!   "warnings", "pupil_reference", "submission_date", "guidance_date", "received_date",
-//!   "decision_due", "final_plan_due", "overdue", "next_due", "diagnostics": [{"rule",
+//!   "decision_due", "final_plan_due", "overdue", "next_due", "legal_name", "date_of_birth",
+//!   "year_group", "school", "primary_need", "requested_by", "by_hand" (`{"pages", "title"}`,
+//!   PDFs that are not packs only), "action", "diagnostics": [{"rule",
 //!   "severity", "file", "line", "column", "message", "help", "source"}]}],
-//!   "summary": {"cases", "passed", "passed_with_warnings", "failed", "duplicate_pupils"}}`
+//!   "summary": {"cases", "passed", "passed_with_warnings", "failed", "check_by_hand",
+//!   "duplicate_pupils"}}`
 
 use std::io::{self, Write};
 
@@ -49,7 +52,12 @@ impl Reporter for Json {
         if !first {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, report)?;
+        // The report's own fields, and what to do with the request (the triage page's group).
+        let mut value = serde_json::to_value(&**report)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("action".into(), report.action().as_str().into());
+        }
+        serde_json::to_writer(&mut *out, &value)?;
         Ok(())
     }
 

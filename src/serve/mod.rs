@@ -697,18 +697,7 @@ impl App {
                 esc(&checked.redactor.redact(m))
             );
         }
-        let verdict = match report.verdict {
-            crate::diagnostic::Verdict::Pass => "Ready: no errors, no warnings.".to_string(),
-            crate::diagnostic::Verdict::PassWithWarnings => format!(
-                "Ready, with {} to look at.",
-                plural(report.warnings, "warning", "warnings")
-            ),
-            crate::diagnostic::Verdict::Fail => format!(
-                "Not ready yet: {} and {}.",
-                plural(report.errors, "error", "errors"),
-                plural(report.warnings, "warning", "warnings")
-            ),
-        };
+        let verdict = verdict_text(report);
         let _ = write!(
             body,
             "<p class=\"verdict\" id=\"verdict\">{}</p>",
@@ -1276,6 +1265,8 @@ fn verdict_text(report: &RedactedReport) -> String {
             plural(report.errors, "error", "errors"),
             plural(report.warnings, "warning", "warnings")
         ),
+        // Only a received PDF that is not a pack gets this; a case folder never does.
+        crate::diagnostic::Verdict::CheckByHand => "To be checked by a person.".to_string(),
     }
 }
 

@@ -28,6 +28,11 @@ mod pdf;
 mod pdfua;
 /// Hostile inputs that only root can set up (mknod, setpriv, mount).
 mod privileged;
+/// The intake register on a real PostgreSQL server.
+mod register;
+/// The register's scenarios, shared with tests/intake.rs (SQLite).
+#[path = "../suite/intake/scenarios.rs"]
+mod register_scenarios;
 /// `ehcpack serve` through a whole case in headless Chromium, with axe-core.
 mod serve;
 /// The shared domain guide beside the clone (`../shared`).

@@ -370,6 +370,12 @@ fn the_report_gate_withholds_every_variant_in_every_field_of_every_format() {
                         pupil_reference: Some(v[0].clone()),
                         ..Default::default()
                     },
+                    particulars: ehcpack::diagnostic::case_report::Particulars {
+                        legal_name: Some(v[1].clone()),
+                        school: Some(v[2].clone()),
+                        ..Default::default()
+                    },
+                    by_hand: None,
                     diagnostics: vec![d],
                     received_as: None,
                 };

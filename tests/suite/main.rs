@@ -17,6 +17,7 @@ mod firsthour;
 mod formats;
 mod hostile;
 mod imports;
+mod intake;
 mod leak_property;
 mod malformed;
 mod mistakes;

@@ -1055,8 +1055,9 @@ fn received_from_a_file_by_path_or_upn_gives_the_dates_in_every_format() {
     let html = run("html");
     assert!(html.contains("data-overdue=\"decision\""), "{html}");
     assert!(html.contains("Overdue only"));
-    assert!(html.contains("<th data-type=\"date\" id=\"next-due\">Next due</th>"));
-    assert!(html.contains("2025-11-12 (overdue)"));
+    // Each group is ordered by the next statutory date: the rows carry it.
+    assert!(html.contains("data-next=\"2026-02-18\""), "{html}");
+    assert!(html.contains("2025-11-12<br>(overdue)"));
 
     let human = run("human");
     assert!(
@@ -1075,7 +1076,9 @@ fn the_clock_runs_for_a_request_ehcpack_cannot_read() {
     assert_eq!(only_case(&from_file)["overdue"], "decision");
     let given = json(work.path(), &["typed.pdf", "--received", "2025-12-15"]);
     assert_eq!(only_case(&given)["decision_due"], "2026-01-26");
-    assert_eq!(only_case(&given)["verdict"], "fail");
+    // A PDF typed in Word is checked by hand, never failed.
+    assert_eq!(only_case(&given)["verdict"], "check-by-hand");
+    assert_eq!(only_case(&given)["action"], "check-by-hand");
 }
 
 #[test]

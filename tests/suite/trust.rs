@@ -184,6 +184,16 @@ fn every_format_escapes_every_code_point_class_for_its_reader() {
                     Diagnostic::new(RuleId::EvidenceFile, v[5].clone(), v[0].clone()),
                 ],
                 received_as: None,
+                // The triage's particulars are printed by every format too.
+                particulars: ehcpack::diagnostic::case_report::Particulars {
+                    legal_name: Some(v[0].clone()),
+                    date_of_birth: Some(v[2].clone()),
+                    school: Some(v[1].clone()),
+                    primary_need: Some(v[3].clone()),
+                    requested_by: Some(v[4].clone()),
+                    ..Default::default()
+                },
+                by_hand: None,
             };
             let mut case = case;
             case.diagnostics[1].severity = ehcpack::diagnostic::Severity::Warning;

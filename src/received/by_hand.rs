@@ -1,0 +1,112 @@
+//! A received PDF that is not an ehcpack pack (typed in Word, scanned, made by another tool) is
+//! a request all the same: it gets the verdict `check-by-hand`, with what the caseworker needs to
+//! find it in the pile: its page count and its document title, where it has them.
+//!
+//! The PDF is read with the same bounds as a pack (size, objects, decompression), on a thread of
+//! its own with a large stack; anything it cannot tell is left out, never guessed.
+
+use std::path::Path;
+
+use super::Limits;
+use crate::diagnostic::case_report::ByHand;
+
+/// The longest title kept.
+const MAX_TITLE_CHARS: usize = 200;
+
+/// The page count and title of the PDF at `path`, as far as they can be read.
+pub fn describe(path: &Path, limits: &Limits) -> ByHand {
+    let Ok(bytes) = crate::read::read_capped(path, limits.max_pack_bytes) else {
+        return ByHand::default();
+    };
+    if bytes
+        .windows(b" obj".len())
+        .filter(|w| *w == b" obj")
+        .count()
+        > limits.max_objects
+    {
+        return ByHand::default();
+    }
+    let max = limits.max_embedded_bytes;
+    let worker = std::thread::Builder::new()
+        .name("ehcpack-by-hand".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || read(&bytes, max));
+    match worker {
+        Ok(handle) => handle.join().unwrap_or_default(),
+        Err(_) => ByHand::default(),
+    }
+}
+
+fn read(bytes: &[u8], max_decompressed: usize) -> ByHand {
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(max_decompressed),
+        ..lopdf::LoadOptions::default()
+    };
+    let Ok(doc) = lopdf::Document::load_mem_with_options(bytes, options) else {
+        return ByHand::default();
+    };
+    let pages = doc.page_iter().count();
+    let title = doc
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|info| match info {
+            lopdf::Object::Reference(id) => doc.get_dictionary(*id).ok(),
+            lopdf::Object::Dictionary(d) => Some(d),
+            _ => None,
+        })
+        .and_then(|info| info.get(b"Title").ok())
+        .and_then(|t| match t {
+            lopdf::Object::String(bytes, _) => Some(text_string(bytes)),
+            _ => None,
+        })
+        .filter(|t| !t.is_empty());
+    ByHand {
+        pages: Some(pages),
+        title,
+    }
+}
+
+/// A PDF text string: UTF-16BE after its byte-order mark (as Word writes a title), else
+/// PDFDocEncoding, read as Latin-1 (the two differ only in a few punctuation marks).
+/// Control characters are dropped and runs of spaces made one.
+pub fn text_string(bytes: &[u8]) -> String {
+    let raw: String = match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect()
+        }
+        None => match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+            Some(utf8) => String::from_utf8_lossy(utf8).into_owned(),
+            None => bytes.iter().map(|&b| char::from(b)).collect(),
+        },
+    };
+    raw.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_TITLE_CHARS)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_in_utf16_and_latin1() {
+        let utf16: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("Zoë's request".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(text_string(&utf16), "Zoë's request");
+        assert_eq!(text_string(b"EHC\tneeds  request\x07"), "EHC needs request");
+        assert_eq!(text_string(b"Zo\xEB"), "Zoë");
+    }
+}
