@@ -337,7 +337,7 @@ const PROFILE_FIELDS: [&str; 10] = [
     "max_report_age_months",
     "academic_years",
 ];
-const PROFILE_FIELDS_MORE: [&str; 1] = ["fonts"];
+const PROFILE_FIELDS_MORE: [&str; 2] = ["fonts", "severity_by_requester"];
 const YEAR_FIELDS: [&str; 3] = ["summer_term_ends", "guidance_date", "terms"];
 const TERM_FIELDS: [&str; 2] = ["starts", "ends"];
 
@@ -444,6 +444,26 @@ mod tests {
         let p = Profile::durham();
         let again = Profile::from_text(&p.to_yaml()).unwrap();
         assert_eq!(again.to_yaml(), p.to_yaml());
+    }
+
+    /// The field lists the one-line refusal reads are the struct's own fields: a field added to
+    /// `Profile` and not to the lists would make every profile that uses it "not a profile".
+    #[test]
+    fn the_known_fields_are_the_profiles_fields() {
+        let mut p = Profile::durham();
+        p.description = Some("x".into());
+        p.max_report_age_months = Some(1);
+        p.fonts = vec!["a.ttf".into()];
+        p.severity_by_requester
+            .insert("parent".into(), BTreeMap::new());
+        let value = serde_json::to_value(&p).unwrap();
+        for key in value.as_object().unwrap().keys() {
+            assert!(
+                PROFILE_FIELDS.contains(&key.as_str())
+                    || PROFILE_FIELDS_MORE.contains(&key.as_str()),
+                "`{key}` is a field of Profile but not in PROFILE_FIELDS"
+            );
+        }
     }
 
     #[test]
