@@ -319,3 +319,100 @@ fn a_drifted_guide_fails_with_how_to_regenerate() {
     let why = compare("docs/rules.md", short, &table).unwrap_err();
     assert!(why.contains("(end of file)"), "{why}");
 }
+
+/// The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// A document's text with its fenced code blocks left out (a `# comment` there is no heading).
+fn prose(text: &str) -> String {
+    let mut inside = false;
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            inside = !inside;
+            continue;
+        }
+        if !inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn every_link_between_the_guides_leads_somewhere() {
+    // The README was split into guides; a link to a moved section, or to a heading renamed
+    // since, would otherwise fail only when a reader follows it.
+    let root = common::root();
+    let mut documents = vec![
+        "README.md".to_string(),
+        "SECURITY.md".to_string(),
+        "sample-cases/README.md".to_string(),
+    ];
+    for folder in ["docs", "docs/rules"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".md") {
+                documents.push(format!("{folder}/{name}"));
+            }
+        }
+    }
+    let headings = |path: &Path| -> Vec<String> {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        prose(&text)
+            .lines()
+            .filter(|l| l.starts_with('#'))
+            .map(|l| anchor(l.trim_start_matches('#')))
+            .collect()
+    };
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for document in &documents {
+        let path = root.join(document);
+        let text = prose(&std::fs::read_to_string(&path).unwrap());
+        for (at, _) in text.match_indices("](") {
+            let rest = &text[at + 2..];
+            let Some(end) = rest.find(')') else { continue };
+            let target = &rest[..end];
+            if target.contains("://") || target.starts_with("mailto:") || target.contains(' ') {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let linked = if file.is_empty() {
+                path.clone()
+            } else {
+                path.parent().unwrap().join(file)
+            };
+            checked += 1;
+            if !linked.exists() {
+                broken.push(format!("{document}: `{target}`: no such file"));
+            } else if !fragment.is_empty()
+                && linked.extension().is_some_and(|e| e == "md")
+                && !headings(&linked).iter().any(|h| h == fragment)
+            {
+                broken.push(format!("{document}: `{target}`: no such heading"));
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} links found");
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn the_link_check_knows_githubs_anchors() {
+    assert_eq!(anchor(" A SENCO's first hour"), "a-sencos-first-hour");
+    assert_eq!(anchor(" JSON (`--format json`)"), "json---format-json");
+    assert_eq!(
+        anchor(" Batches, CI and the LA's view"),
+        "batches-ci-and-the-las-view"
+    );
+}
