@@ -71,6 +71,7 @@ package() { # folder binary
   mkdir -p "$1"
   cp "$2" "$1/"
   cp README.md "$1/README.md"
+  cp -R docs "$1/docs" # the guides the README links to, readable offline beside the program
   cp LICENSE "$1/LICENSE"
   for licence in fonts/OFL-*.txt; do # each bundled font family's SIL Open Font License
     cp "$licence" "$1/LICENSE-fonts-$(basename "$licence")"
@@ -86,7 +87,7 @@ tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owne
 windows_name="ehcpack-$version-x86_64-windows"
 package "$stage/$windows_name" "$windows_bin"
 # Windows readers expect CRLF in the text files they open with Notepad.
-for text in "$stage/$windows_name"/README.md "$stage/$windows_name"/LICENSE*; do
+for text in "$stage/$windows_name"/README.md "$stage/$windows_name"/LICENSE* $(find "$stage/$windows_name/docs" -name '*.md'); do
   sed -i 's/\r*$/\r/' "$text"
   touch -d "@$SOURCE_DATE_EPOCH" "$text"
 done

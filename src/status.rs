@@ -105,7 +105,7 @@ pub fn item_of(rule: RuleId) -> Option<Item> {
     })
 }
 
-/// The details LA request forms ask for that no rule requires (README, "What LA request forms
+/// The details LA request forms ask for that no rule requires (docs/senco.md, "What LA request forms
 /// ask, by example"), each with whether the case records it. Items that only apply to some
 /// pupils (a looked-after child, a young person of 16) are listed only for them; items whose
 /// absence means "none" (exclusions, earlier requests) are not listed.

@@ -175,7 +175,7 @@ pub struct ValidateArgs {
 pub enum Format {
     /// Findings with the source line, for people
     Human,
-    /// One JSON document (shape in the README)
+    /// One JSON document (shape in docs/senco.md)
     Json,
     /// JUnit XML: a test case per case folder, failing with its errors
     Junit,

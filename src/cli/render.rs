@@ -214,7 +214,7 @@ fn render_checked(
         .map_err(io_err)?;
     }
     // A draft of a case with errors is written, and the status still says the case has errors
-    // (README, "Commands": 1 when errors were found), so a script cannot mistake it for a pack
+    // (docs/senco.md, "Commands": 1 when errors were found), so a script cannot mistake it for a pack
     // ready to send.
     Ok(if report.errors > 0 {
         EXIT_FINDINGS

@@ -3,7 +3,7 @@
 //!
 //! The text lives in `docs/rules/<id>.md`, compiled in, so `ehcpack explain`, the diagnostics'
 //! severity and source, the `status` checklist, the pack's check summary, the report writers and
-//! the README's rule table all come from one place. A rule id is a value of [`RuleId`], so a
+//! the rule table of docs/rules.md all come from one place. A rule id is a value of [`RuleId`], so a
 //! misspelt id is a compile error, not a panic at run time.
 
 use std::fmt;
@@ -331,7 +331,7 @@ mod tests {
             assert_eq!(*id as usize, i, "{id} sits at its own index");
             assert_eq!(RuleId::parse(id.as_str()), Some(*id));
         }
-        // Errors first, then warnings, as `explain --list` and the README show them.
+        // Errors first, then warnings, as `explain --list` and docs/rules.md show them.
         let first_warning = all()
             .iter()
             .position(|r| r.severity == Severity::Warning)

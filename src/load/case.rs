@@ -637,7 +637,7 @@ fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     RuleId::CaseStructure,
                     "this file is not a case document: it should be a block of `field: value` lines",
-                    "start it with `format: ehcpack/1` and `kind:` (see the README, \"The case folder\")",
+                    "start it with `format: ehcpack/1` and `kind:` (see docs/case-format.md)",
                 ),
                 node.pos,
             ));
@@ -721,7 +721,7 @@ fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {
                 RuleId::CaseStructure,
                 format!("the case folder has no `{}` document", kind.name()),
                 format!(
-                    "add a file such as {} with `kind: {}` (see the README, \"The case folder\")",
+                    "add a file such as {} with `kind: {}` (see docs/case-format.md)",
                     kind.usual_file(),
                     kind.name()
                 ),
@@ -769,7 +769,7 @@ fn typed<T: DeserializeOwned>(
                 Diagnostic::new(
                     RuleId::Schema,
                     format!("this document could not be read: {e}"),
-                    "check the values against the case format in the README",
+                    "check the values against the case format in docs/case-format.md",
                 ),
             ));
             None

@@ -1,5 +1,5 @@
 //! The typed case model: one struct per document kind, read after the schema has passed.
-//! Field names are those of the case format (README, "The case folder").
+//! Field names are those of the case format (docs/case-format.md).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

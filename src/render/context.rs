@@ -204,7 +204,7 @@ pub fn build(
         }
         if protected {
             // The young person's own contact could lead to the protected home: the LA reaches
-            // a looked-after young person through the social worker (README, "Contact details
+            // a looked-after young person through the social worker (docs/senco.md, "Contact details
             // and the protected address").
             if let Some(map) = v.as_object_mut() {
                 map.remove("own_contact");

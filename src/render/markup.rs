@@ -1,5 +1,5 @@
 //! The pack markup: the line-based text the templates write, read into blocks that the layout
-//! turns into PDF elements. The format is described in the README, "Templates and the pack markup".
+//! turns into PDF elements. The format is described in docs/templates.md.
 
 /// One block of the pack.
 #[derive(Debug, Clone, PartialEq)]

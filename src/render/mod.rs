@@ -2,7 +2,7 @@
 //!
 //! The case is validated first (by the caller); a case with errors is refused unless `--draft`.
 //! The wording comes from Tera templates (built in, or `--templates DIR`) that write the pack
-//! markup (README, "Templates and the pack markup"); [`markup`] reads it into blocks, [`layout`]
+//! markup (docs/templates.md); [`markup`] reads it into blocks, [`layout`]
 //! lays them out in one pass with the shaped words of [`fonts`], and [`writer`] writes the
 //! tagged PDF with krilla, with the case and its evidence embedded as files ([`embedded`]).
 //!

@@ -1,6 +1,6 @@
 //! `--format json`: one JSON document, written case by case.
 //!
-//! Shape (stable; documented in the README):
+//! Shape (stable; documented in docs/senco.md, "JSON"):
 //! `{"tool": "ehcpack 0.1.0", "format_version": 1, "profile": "...", "today": "YYYY-MM-DD",
 //!   "cases": [{"path", "received_as" (received packs and zips only), "verdict", "errors",
 //!   "warnings", "pupil_reference", "submission_date", "guidance_date", "received_date",

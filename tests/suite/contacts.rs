@@ -1,4 +1,4 @@
-//! What the pack may print of the family's contact details (README, "Contact details and the
+//! What the pack may print of the family's contact details (docs/senco.md, "Contact details and the
 //! protected address"): for a looked-after child with a protected address, nothing that could
 //! lead to the home reaches the templates.
 

@@ -20,10 +20,11 @@ fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// The README's example case, file by file, as a person would copy it.
+/// The SENCO's guide's example case (docs/senco.md), file by file, as a person would copy it.
 fn readme_files() -> Vec<(String, String)> {
     let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/senco.md"))
+            .unwrap();
     let mut files = Vec::new();
     let mut rest = readme.as_str();
     while let Some(at) = rest.find("<!-- example: ") {
@@ -103,7 +104,7 @@ fn from_new_to_a_pack_that_passes_and_renders() {
             .code(),
         Some(0)
     );
-    // The person fills in each document (here, with the README's worked example) and deletes
+    // The person fills in each document (here, with the worked example of docs/senco.md) and deletes
     // the optional ones that do not apply, as the files' own comments say.
     for (name, body) in readme_files() {
         let path = case.join(&name);
@@ -315,7 +316,7 @@ fn the_pre_commit_hook_runs_validate_over_a_schools_cases() {
         .split_whitespace()
         .collect();
     assert_eq!(entry, ["ehcpack", "validate"]);
-    // A school's repository with its cases under cases/, as the README's config names them.
+    // A school's repository with its cases under cases/, as the config in docs/senco.md names them.
     let repo = tempfile::tempdir().unwrap();
     ehcpack::generate::corpus(&repo.path().join("cases"), 3, 2, 0.0).unwrap();
     let run = |repo: &Path| {

@@ -12,6 +12,7 @@ mod attacks;
 mod batch;
 mod cli;
 mod contacts;
+mod docs;
 mod encrypt;
 mod firsthour;
 mod formats;

@@ -944,7 +944,7 @@ mod bounded {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
     /// The limits the issue sets; a debug build (plain `cargo test`) is given three times the
-    /// time, since its own code is unoptimised. The release figures are in the README.
+    /// time, since its own code is unoptimised. The release figures are in docs/development.md.
     const SECONDS: u64 = 10;
     const MEGABYTES: usize = 300;
 

@@ -1,8 +1,9 @@
 //! Snapshots of everything a user reads, reviewed as diffs (insta): the human output and the
 //! `status` checklist of every sample, `explain` for every rule, `--help` of every command and
-//! the documents `ehcpack new` writes. And the README's examples, checked against the real
-//! output: each fenced block after `<!-- snapshot: ehcpack ARGS -->` must be what `ehcpack ARGS`
-//! prints, so the manual cannot drift from the tool.
+//! the documents `ehcpack new` writes. And the examples of the README and of the guides in
+//! `docs/`, checked against the real output: each fenced block after
+//! `<!-- snapshot: ehcpack ARGS -->` must be what `ehcpack ARGS` prints, so the manual cannot
+//! drift from the tool.
 //!
 //! A changed message fails here with a diff; when the change is meant, accept it with
 //! `INSTA_UPDATE=always cargo test --test snapshots` (or `cargo insta review`) and review the
@@ -229,11 +230,11 @@ fn readme_examples(readme: &str) -> Vec<Example> {
         };
         let args = rest
             .strip_suffix(" -->")
-            .unwrap_or_else(|| panic!("README line {}: marker not closed", i + 1));
+            .unwrap_or_else(|| panic!("line {}: marker not closed", i + 1));
         let fence = lines[i + 1];
         assert!(
             fence.starts_with("```"),
-            "README line {}: a fenced block follows the marker",
+            "line {}: a fenced block follows the marker",
             i + 2
         );
         let body: Vec<&str> = lines[i + 2..]
@@ -289,40 +290,66 @@ fn matches(block: &str, args: &[String], real: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The README and every guide in `docs/` (not the rule texts, which `explain` snapshots cover).
+fn documents_with_examples() -> Vec<(String, String)> {
+    let root = common::root();
+    let mut names: Vec<String> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    names.sort();
+    names.insert(0, "README.md".to_string());
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(root.join(&name)).unwrap();
+            (name, text)
+        })
+        .collect()
+}
+
 #[test]
 fn the_readme_examples_are_the_real_output() {
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
-    let examples = readme_examples(&readme);
-    // The opening example, the first hour's status, and the JSON output at least.
-    assert!(examples.len() >= 3, "{} examples", examples.len());
     let mut failures = Vec::new();
-    for example in &examples {
-        let args: Vec<&str> = example.args.iter().map(String::as_str).collect();
-        let real = stdout(&ehcpack(&args));
-        let result = if example.json {
-            let want: serde_json::Value = serde_json::from_str(&example.body)
-                .map_err(|e| format!("the README's JSON does not parse: {e}"))
-                .unwrap();
-            let got: serde_json::Value = serde_json::from_str(&real).unwrap();
-            if want == got {
-                Ok(())
+    let mut counts = Vec::new();
+    for (name, text) in documents_with_examples() {
+        let examples = readme_examples(&text);
+        counts.push((name.clone(), examples.len()));
+        for example in &examples {
+            let args: Vec<&str> = example.args.iter().map(String::as_str).collect();
+            let real = stdout(&ehcpack(&args));
+            let result = if example.json {
+                let want: serde_json::Value = serde_json::from_str(&example.body)
+                    .map_err(|e| format!("{name}'s JSON does not parse: {e}"))
+                    .unwrap();
+                let got: serde_json::Value = serde_json::from_str(&real).unwrap();
+                if want == got {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "the JSON differs; the real output is:\n{}",
+                        serde_json::to_string_pretty(&got).unwrap()
+                    ))
+                }
             } else {
-                Err(format!(
-                    "the JSON differs; the real output is:\n{}",
-                    serde_json::to_string_pretty(&got).unwrap()
-                ))
+                matches(&example.body, &example.args, &real)
+            };
+            if let Err(why) = result {
+                failures.push(format!(
+                    "{name} line {} (ehcpack {}): {why}",
+                    example.line,
+                    args.join(" ")
+                ));
             }
-        } else {
-            matches(&example.body, &example.args, &real)
-        };
-        if let Err(why) = result {
-            failures.push(format!(
-                "README line {} (ehcpack {}): {why}",
-                example.line,
-                args.join(" ")
-            ));
         }
     }
+    // The README's opening example and first hour, and the SENCO guide's first hour, human
+    // output and JSON output at least: a marker lost in a move would otherwise go unchecked.
+    let count = |doc: &str| counts.iter().find(|(n, _)| n == doc).map_or(0, |c| c.1);
+    assert!(count("README.md") >= 2, "{counts:?}");
+    assert!(count("docs/senco.md") >= 3, "{counts:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -355,9 +382,9 @@ fn the_readme_check_catches_drift() {
 
 #[test]
 fn the_readme_field_examples_fit_their_schemas() {
-    // The parts under "What LA request forms ask, by example" show optional fields only, so a
-    // document-level required field may be missing; nothing else may be wrong.
-    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    // The parts under "What LA request forms ask, by example" (docs/senco.md) show optional
+    // fields only, so a document-level required field may be missing; nothing else may be wrong.
+    let readme = std::fs::read_to_string(common::root().join("docs/senco.md")).unwrap();
     let mut seen = Vec::new();
     let mut rest = readme.as_str();
     while let Some(at) = rest.find("<!-- example-part: ") {
