@@ -448,7 +448,7 @@ mod tests {
             .iter()
             .any(|r| r.contains("postcode: DH7 9ZQ\n")));
         // Padded with NULs until it reads as UTF-16: the plain reading is still kept.
-        let mut padded = vec![b'#', 0].repeat(40);
+        let mut padded = [b'#', 0].repeat(40);
         padded.extend_from_slice(b"\naddress:\n  postcode: DH7 9ZQ\n");
         let d = decode(&padded);
         assert_eq!(d.encoding(), Encoding::Utf16Le);
