@@ -25,11 +25,14 @@ packs=${PACKS:-200}
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 python3 -c 'import yaml, fastjsonschema; assert yaml.__with_libyaml__' 2>/dev/null ||
   pip install -q pyyaml fastjsonschema
-cargo build --release -q --example parse_floor --example render_floor
-if [ -z "${BIN:-}" ]; then cargo build --release -q; fi
-bin=${BIN:-target/release/ehcpack}
-floor=target/release/examples/parse_floor
-render_floor=target/release/examples/render_floor
+# PROFILE=debug only to try the script quickly: the figures mean nothing unoptimised.
+profile=${PROFILE:-release}
+flag=--release; [ "$profile" = debug ] && flag=
+cargo build $flag -q --example parse_floor --example render_floor
+if [ -z "${BIN:-}" ]; then cargo build $flag -q; fi
+bin=${BIN:-target/$profile/ehcpack}
+floor=target/$profile/examples/parse_floor
+render_floor=target/$profile/examples/render_floor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" schema --out "$work/schemas" >/dev/null
@@ -40,7 +43,8 @@ echo "build: $bin ($("$bin" --version))"
 # CPU seconds (user + system) of one run, and its peak memory in MB, appended to $work/cpu.
 cpu() {
   /usr/bin/time -f '%U %S %M' -o "$work/t" "$@" >/dev/null 2>&1 || true
-  awk '{printf "%.3f %.1f\n", $1 + $2, $3 / 1024}' "$work/t"
+  # The last line: GNU time writes "Command exited with non-zero status" first when it did.
+  tail -n 1 "$work/t" | awk '{printf "%.3f %.1f\n", $1 + $2, $3 / 1024}'
 }
 
 # name ratio lines to $work/ratios; summary at the end.
