@@ -6,6 +6,8 @@
 
 #![no_main]
 
+// These targets use the case folder and profile only, not the case input form.
+#[allow(dead_code)]
 mod common;
 
 use std::path::{Path, PathBuf};
