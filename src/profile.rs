@@ -181,6 +181,14 @@ impl Profile {
             .map_err(|e| format!("cannot read the profile {}: {e}", path.display()))?;
         let mut profile =
             Profile::from_text(&text).map_err(|e| format!("{}: {}", path.display(), cut(&e)))?;
+        if profile.fonts.len() > crate::render::fonts::MAX_ADDED_FONTS {
+            return Err(format!(
+                "{}: the profile names {} fonts; ehcpack adds at most {}",
+                path.display(),
+                profile.fonts.len(),
+                crate::render::fonts::MAX_ADDED_FONTS
+            ));
+        }
         let dir = path.parent().unwrap_or(Path::new(""));
         for font in &mut profile.fonts {
             if font.is_relative() {

@@ -225,13 +225,14 @@ fn inspect_document(bytes: &[u8]) -> Result<(PdfFacts, Document), String> {
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err("is named .pdf but is not a PDF".into());
     }
-    prescan(bytes)?;
+    prescan(bytes, MAX_OBJECTS, true)?;
     let options = LoadOptions {
         max_decompressed_size: Some(64 * 1024 * 1024),
         ..LoadOptions::default()
     };
-    let document = Document::load_mem_with_options(bytes, options)
-        .map_err(|e| format!("cannot be read as a PDF ({e})"))?;
+    let document = load_counted(bytes, options, MAX_OBJECTS)
+        .map_err(|e| format!("cannot be read as a PDF ({e})"))?
+        .map_err(|()| too_many(MAX_OBJECTS))?;
     if document.is_encrypted() {
         return Err("is protected with a password, so it cannot be attached".into());
     }
@@ -248,7 +249,65 @@ pub fn load_checked(path: &std::path::Path) -> Result<Document, String> {
     let bytes = crate::read::read_capped(path, crate::load::limits::MAX_EVIDENCE_BYTES)
         .map_err(|e| e.to_string())?;
     inspect(&bytes)?;
-    Document::load_mem(&bytes).map_err(|e| e.to_string())
+    load_counted(&bytes, LoadOptions::default(), MAX_OBJECTS)
+        .map_err(|e| e.to_string())?
+        .map_err(|()| too_many(MAX_OBJECTS))
+}
+
+thread_local! {
+    /// While [`load_counted`] runs on this thread: the objects lopdf has built, the most it
+    /// may, and the object streams it has read (each is read once).
+    static BUILT: std::cell::RefCell<(usize, usize, HashSet<ObjectId>)> =
+        std::cell::RefCell::new((0, 0, HashSet::new()));
+}
+
+/// lopdf's object filter: counts every object as lopdf builds it and keeps none past the cap;
+/// an object stream that cross-reference entries name twice is read once.
+fn count_built(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    BUILT.with(|b| {
+        let (built, cap, streams) = &mut *b.borrow_mut();
+        *built = built.saturating_add(1);
+        if *built > *cap {
+            return None;
+        }
+        match object {
+            // lopdf keeps an object read from the file as it is (the value returned only says
+            // keep or drop), and takes an object from an object stream from the value returned;
+            // only the first kind can be a stream, so only the second is copied.
+            Object::Stream(s) => {
+                if s.dict.has_type(b"ObjStm") && !streams.insert(id) {
+                    return None;
+                }
+                Some((id, Object::Null))
+            }
+            other => Some((id, other.clone())),
+        }
+    })
+}
+
+/// Loads a PDF with lopdf, building at most `max_objects` objects whatever the pre-scan could
+/// not see (object streams named by several cross-reference entries, those of an encrypted
+/// file): `Ok(Err(()))` when there were more. The second line behind [`prescan`].
+#[allow(clippy::result_unit_err)]
+pub fn load_counted(
+    bytes: &[u8],
+    mut options: LoadOptions,
+    max_objects: usize,
+) -> Result<Result<Document, ()>, lopdf::Error> {
+    BUILT.with(|b| *b.borrow_mut() = (0, max_objects, HashSet::new()));
+    options.filter = Some(count_built);
+    let loaded = Document::load_mem_with_options(bytes, options);
+    let built = BUILT.with(|b| {
+        let mut b = b.borrow_mut();
+        let built = b.0;
+        *b = (0, 0, HashSet::new());
+        built
+    });
+    let document = loaded?;
+    if built > max_objects || document.objects.len() > max_objects {
+        return Ok(Err(()));
+    }
+    Ok(Ok(document))
 }
 
 /// One token of PDF syntax, as far as the pre-scan needs it.
@@ -260,13 +319,21 @@ enum Token<'a> {
     Other,
 }
 
-/// The iterative pre-scan: nesting, object count, stream lengths and inflated sizes.
-fn prescan(bytes: &[u8]) -> Result<(), String> {
+/// The iterative pre-scan: nesting, object count, stream lengths and inflated sizes. Objects
+/// are counted as lopdf will build them: each `N G obj` in the file, and each object an object
+/// stream's index lists (a 6 MB file can list millions in compressed object streams), so at
+/// most `max_objects` are ever built. Also used on received packs ([`crate::received::pack`]).
+pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<(), String> {
     let mut i = 0usize;
     let mut depth = 0usize;
     let mut objects = 0usize;
     let mut inflated = 0u64;
     let mut inflated_objects = 0u64;
+    // Cross-reference entries, each of which lopdf keeps (and may read an object for): the
+    // `n` and `f` lines of classic tables, and the entries of cross-reference streams.
+    let mut xref_entries = 0usize;
+    // Room for a free entry and an update or two beside every object.
+    let max_xref_entries = max_objects.saturating_mul(2);
     // The last three tokens, for `N G obj` and `/Length N G R`.
     let mut recent: Vec<Token> = Vec::with_capacity(4);
     // Per object: its number, how many tokens its body has, its first token.
@@ -384,11 +451,8 @@ fn prescan(bytes: &[u8]) -> Result<(), String> {
             Token::Keyword(b"obj") => {
                 if let [.., Token::Integer(n), Token::Integer(_)] = recent.as_slice() {
                     objects += 1;
-                    if objects > MAX_OBJECTS {
-                        return Err(format!(
-                            "has more than {MAX_OBJECTS} objects, far more than a real \
-                             document of its kind"
-                        ));
+                    if objects > max_objects {
+                        return Err(too_many(max_objects));
                     }
                     current = u32::try_from(*n).ok().map(|n| (n, 0, None));
                     length_ref = None;
@@ -396,6 +460,12 @@ fn prescan(bytes: &[u8]) -> Result<(), String> {
                 }
                 recent.clear();
                 continue;
+            }
+            Token::Keyword(b"n" | b"f") => {
+                xref_entries += 1;
+                if xref_entries > max_xref_entries {
+                    return Err(too_many(max_objects));
+                }
             }
             Token::Keyword(b"endobj") => {
                 if let Some((n, 1, Some(_))) = current {
@@ -427,9 +497,43 @@ fn prescan(bytes: &[u8]) -> Result<(), String> {
                     length_refs.push(n);
                 }
                 let dictionary = &bytes[dict_text_start.min(start)..start];
-                if contains(dictionary, b"/FlateDecode") {
-                    let holds_objects =
-                        contains(dictionary, b"/ObjStm") || contains(dictionary, b"/XRef");
+                let holds_objects =
+                    contains(dictionary, b"/ObjStm") || contains(dictionary, b"/XRef");
+                if contains(dictionary, b"/ObjStm") {
+                    // lopdf builds every object the index lists (whatever /N says), decoding
+                    // the stream with its filters: only the plain and Flate forms are read, so
+                    // the objects counted here are the objects built.
+                    if OTHER_FILTERS.iter().any(|f| has_name(dictionary, f))
+                        || contains(dictionary, b"/Predictor")
+                    {
+                        return Err("has an object stream encoded in a way no real document \
+                                    uses"
+                            .into());
+                    }
+                    let first = number_after(dictionary, b"/First").unwrap_or(0);
+                    let listed =
+                        if contains(dictionary, b"/FlateDecode") || has_name(dictionary, b"Fl") {
+                            tokens_inflated(&bytes[start..end], first, MAX_INFLATED_OBJECT_BYTES)
+                        } else {
+                            tokens(&bytes[start..end.min(start.saturating_add(first))])
+                        };
+                    objects = objects.saturating_add(listed / 2);
+                    if objects > max_objects {
+                        return Err(too_many(max_objects));
+                    }
+                }
+                let flate = contains(dictionary, b"/FlateDecode") || has_name(dictionary, b"Fl");
+                if !flate && contains(dictionary, b"/XRef") && !contains(dictionary, b"/XRefStm") {
+                    let width = widths(dictionary).max(1);
+                    xref_entries =
+                        xref_entries.saturating_add(((end - start) as u64 / width) as usize);
+                    if xref_entries > max_xref_entries {
+                        return Err(too_many(max_objects));
+                    }
+                }
+                // lopdf inflates only the streams that hold objects as it loads; the rest are
+                // bounded when read (a received pack reads only its embedded files).
+                if flate && (inflate_all || holds_objects) {
                     let left = if holds_objects {
                         (MAX_INFLATED_BYTES - inflated)
                             .min(MAX_INFLATED_OBJECT_BYTES - inflated_objects)
@@ -440,6 +544,13 @@ fn prescan(bytes: &[u8]) -> Result<(), String> {
                     inflated += size;
                     if holds_objects {
                         inflated_objects += size;
+                    }
+                    if contains(dictionary, b"/XRef") && !contains(dictionary, b"/XRefStm") {
+                        let width = widths(dictionary).max(1);
+                        xref_entries = xref_entries.saturating_add((size / width) as usize);
+                        if xref_entries > max_xref_entries {
+                            return Err(too_many(max_objects));
+                        }
                     }
                     if size >= left {
                         return Err(format!(
@@ -482,6 +593,117 @@ fn prescan(bytes: &[u8]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+fn too_many(max_objects: usize) -> String {
+    format!("has more than {max_objects} objects, far more than a real document of its kind")
+}
+
+/// The filters lopdf can decode besides Flate, by full and short name: an object stream in any
+/// of them is refused rather than decoded twice.
+const OTHER_FILTERS: [&[u8]; 8] = [
+    b"ASCIIHexDecode",
+    b"ASCII85Decode",
+    b"LZWDecode",
+    b"RunLengthDecode",
+    b"AHx",
+    b"A85",
+    b"LZW",
+    b"RL",
+];
+
+/// Whether the dictionary's text holds the name `/name` (a whole name, not a prefix of one).
+fn has_name(dictionary: &[u8], name: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(at) = find(dictionary, from, b"/") {
+        let rest = &dictionary[at + 1..];
+        if rest.starts_with(name) && rest.get(name.len()).is_none_or(|b| !is_regular(*b)) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// The plain number after `key` in a dictionary's text (`/First 1234`).
+fn number_after(dictionary: &[u8], key: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = find(dictionary, from, key) {
+        let rest = &dictionary[at + key.len()..];
+        from = at + key.len();
+        if rest.first().is_some_and(|b| is_regular(*b)) {
+            continue;
+        }
+        let digits: Vec<u8> = rest
+            .iter()
+            .copied()
+            .skip_while(|b| is_white(*b))
+            .take_while(u8::is_ascii_digit)
+            .take(19)
+            .collect();
+        return std::str::from_utf8(&digits).ok()?.parse().ok();
+    }
+    None
+}
+
+/// The bytes of one entry of a cross-reference stream: the sum of its `/W [a b c]`.
+fn widths(dictionary: &[u8]) -> u64 {
+    let Some(at) = find(dictionary, 0, b"/W") else {
+        return 0;
+    };
+    let rest = &dictionary[at + 2..];
+    let Some(open) = rest.iter().position(|b| *b == b'[') else {
+        return 0;
+    };
+    let close = rest[open..]
+        .iter()
+        .position(|b| *b == b']')
+        .map_or(rest.len(), |c| open + c);
+    String::from_utf8_lossy(&rest[open + 1..close])
+        .split_whitespace()
+        .filter_map(|w| w.parse::<u64>().ok())
+        .fold(0u64, |a, w| a.saturating_add(w))
+}
+
+/// The runs of non-white bytes in `data` (an object stream's index: number, offset, ...).
+fn tokens(data: &[u8]) -> usize {
+    let mut count = 0;
+    let mut inside = false;
+    for &b in data {
+        let white = is_white(b);
+        if !white && !inside {
+            count += 1;
+        }
+        inside = !white;
+    }
+    count
+}
+
+/// The runs of non-white bytes in the first `first` bytes of zlib data once inflated, counted as
+/// it inflates (nothing kept, at most `limit` bytes inflated).
+fn tokens_inflated(data: &[u8], first: usize, limit: u64) -> usize {
+    let mut decoder = flate2::read::ZlibDecoder::new(data);
+    let mut block = [0u8; 32 * 1024];
+    let mut left = (first as u64).min(limit) as usize;
+    let mut count = 0;
+    let mut inside = false;
+    while left > 0 {
+        match decoder.read(&mut block) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let n = n.min(left);
+                for &b in &block[..n] {
+                    let white = is_white(b);
+                    if !white && !inside {
+                        count += 1;
+                    }
+                    inside = !white;
+                }
+                left -= n;
+            }
+        }
+    }
+    count
 }
 
 /// How many bytes zlib data inflates to, counting at most `limit` (then `limit` is returned).

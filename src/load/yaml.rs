@@ -156,21 +156,67 @@ impl Node {
 
     /// Every string value below this node, with its JSON Pointer path.
     pub fn strings<'a>(&'a self, path: &str, out: &mut Vec<(String, &'a Node)>) {
+        self.each_string(&mut |at, node| out.push((format!("{path}{}", at.pointer()), node)));
+    }
+
+    /// Calls `f` with every string value below this node and where it is. The path is kept as
+    /// a stack of keys and indexes, and written out as a JSON Pointer only when `f` asks for it
+    /// (most values need no location: a rule reads thousands and reports none).
+    pub fn each_string<'a>(&'a self, f: &mut dyn FnMut(&Place<'_, 'a>, &'a Node)) {
+        let mut stack = Vec::new();
+        self.visit_strings(&mut stack, f);
+    }
+
+    fn visit_strings<'a>(
+        &'a self,
+        stack: &mut Vec<Step<'a>>,
+        f: &mut dyn FnMut(&Place<'_, 'a>, &'a Node),
+    ) {
         match &self.value {
-            Value::Str(_) => out.push((path.to_string(), self)),
+            Value::Str(_) => f(&Place { steps: stack }, self),
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    item.strings(&format!("{path}/{i}"), out);
+                    stack.push(Step::Index(i));
+                    item.visit_strings(stack, f);
+                    stack.pop();
                 }
             }
             Value::Map(entries) => {
                 for e in entries {
-                    let key = e.key.replace('~', "~0").replace('/', "~1");
-                    e.value.strings(&format!("{path}/{key}"), out);
+                    stack.push(Step::Key(&e.key));
+                    e.value.visit_strings(stack, f);
+                    stack.pop();
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// One step down a document: a key of a map or an index of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Where a value is, as [`Node::each_string`] passes it: the steps from the node walked.
+pub struct Place<'s, 'a> {
+    pub steps: &'s [Step<'a>],
+}
+
+impl Place<'_, '_> {
+    /// The JSON Pointer (`/plans/0/outcomes`), written out now.
+    pub fn pointer(&self) -> String {
+        let mut out = String::new();
+        for step in self.steps {
+            out.push('/');
+            match step {
+                Step::Index(i) => out.push_str(&i.to_string()),
+                Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            }
+        }
+        out
     }
 }
 

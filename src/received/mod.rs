@@ -49,8 +49,15 @@ pub struct Limits {
     pub max_pack_total: usize,
     /// The most embedded files read from a pack.
     pub max_embedded_files: usize,
-    /// The most PDF objects in a pack.
+    /// The most PDF objects in a pack, counted as they are built (inside object streams too).
     pub max_objects: usize,
+    /// The most findings one received item lists ([`MAX_FINDINGS_PER_ITEM`]).
+    pub max_findings: usize,
+    /// The most bytes of findings one run keeps ([`MAX_FINDINGS_BYTES_PER_RUN`]).
+    pub max_findings_bytes: usize,
+    /// The most a pack's manifest may unpack to: a few hundred bytes an entry, so room for
+    /// [`Limits::max_embedded_files`] entries and no more.
+    pub max_manifest_bytes: usize,
     /// The largest zip archive read.
     pub max_archive_bytes: u64,
     /// The most entries in a zip archive.
@@ -73,7 +80,10 @@ impl Default for Limits {
             max_embedded_bytes: 64 * MB,
             max_pack_total: 512 * MB,
             max_embedded_files: 10_000,
-            max_objects: 1_000_000,
+            max_objects: crate::load::evidence_pdf::MAX_OBJECTS,
+            max_manifest_bytes: 4 * MB,
+            max_findings: MAX_FINDINGS_PER_ITEM,
+            max_findings_bytes: MAX_FINDINGS_BYTES_PER_RUN,
             max_archive_bytes: 1024 * MB as u64,
             max_entries: 10_000,
             max_entry_bytes: 64 * MB as u64,
@@ -405,6 +415,51 @@ fn checked(mut report: CaseReport, item: &Path, case: Option<&Case>) -> Checked 
 /// Checks one item: a case folder gives one case, a pack one, an archive one for each case
 /// folder in it (and one for the archive itself when an entry was refused or it holds no case).
 pub fn check(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
+    let mut checked = check_uncapped(item, ctx, options);
+    for c in &mut checked {
+        let keep = options.limits.max_findings;
+        cap_findings(
+            &mut c.report,
+            keep,
+            &format!("ehcpack lists at most {keep} findings for a received item"),
+        );
+    }
+    checked
+}
+
+/// Keeps the first `keep` findings (errors first, in their order) and puts one in place of the
+/// rest saying how many there were, of which kind. The verdict stays: when a dropped finding is
+/// an error, every kept one is an error too. A received item is untrusted, and nothing it holds
+/// may make the report (or the memory that holds it) as large as it likes.
+fn cap_findings(report: &mut CaseReport, keep: usize, why: &str) {
+    if report.diagnostics.len() <= keep {
+        return;
+    }
+    report.diagnostics.sort_by_key(|d| d.severity);
+    let dropped = report.diagnostics.split_off(keep);
+    let errors = dropped.iter().filter(|d| d.is_error()).count();
+    let warnings = dropped.len() - errors;
+    let kinds = match (errors, warnings) {
+        (0, w) => format!("{w} warning{}", if w == 1 { "" } else { "s" }),
+        (e, 0) => format!("{e} error{}", if e == 1 { "" } else { "s" }),
+        (e, w) => format!(
+            "{e} error{} and {w} warning{}",
+            if e == 1 { "" } else { "s" },
+            if w == 1 { "" } else { "s" }
+        ),
+    };
+    let mut summary = Diagnostic::new(
+        dropped[0].rule,
+        format!("and {kinds} more, not listed: {why}"),
+        "deal with the findings listed and check again, or check this item by hand: so many \
+         findings usually mean a damaged or altered file",
+    );
+    summary.severity = dropped[0].severity;
+    report.diagnostics.push(summary);
+    report.recount();
+}
+
+fn check_uncapped(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
     match item {
         Item::Folder(path) => {
             let (case, report) = crate::check::validate(path, ctx);
@@ -717,6 +772,30 @@ pub struct Notes {
 /// The most other cases a `duplicate-pupil` warning names.
 const NAMED_OTHERS: usize = 10;
 
+/// The most findings one received item (a pack, a case in an archive, an archive itself)
+/// reports one by one; beyond them, one finding says how many more there were.
+pub const MAX_FINDINGS_PER_ITEM: usize = 200;
+
+/// The most bytes of findings (messages, help, quoted lines, file names) one run keeps; past
+/// it, each further item's report is cut to its first finding and the count of the rest. A
+/// batch of hostile items can then never make a report of any size.
+pub const MAX_FINDINGS_BYTES_PER_RUN: usize = 32 * 1024 * 1024;
+
+/// The bytes of a report's findings, as [`MAX_FINDINGS_BYTES_PER_RUN`] counts them.
+fn findings_bytes(report: &CaseReport) -> usize {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            d.message.len()
+                + d.help.len()
+                + d.snippet.as_ref().map_or(0, String::len)
+                + d.file.as_ref().map_or(0, |f| f.as_os_str().len())
+                + 64
+        })
+        .sum()
+}
+
 /// How many items are checked in parallel at a time.
 pub const CHUNK: usize = 256;
 
@@ -742,6 +821,8 @@ pub fn run(
     let mut batch = Redactor::none();
     let mut shown: Vec<String> = Vec::new();
     let mut keys: HashMap<String, Vec<u32>> = HashMap::new();
+    // The bytes of findings kept so far in this run.
+    let mut spent = 0usize;
     for chunk in items.chunks(CHUNK) {
         let done: Vec<Vec<Checked>> = chunk
             .par_iter()
@@ -751,7 +832,21 @@ pub fn run(
                 c
             })
             .collect();
-        for c in done.into_iter().flatten() {
+        for mut c in done.into_iter().flatten() {
+            let size = findings_bytes(&c.report);
+            let most = options.limits.max_findings_bytes;
+            if spent.saturating_add(size) > most {
+                cap_findings(
+                    &mut c.report,
+                    1,
+                    &format!(
+                        "this run's findings passed {} MB, so each further item lists its first \
+                         only",
+                        (most / (1024 * 1024)).max(1)
+                    ),
+                );
+            }
+            spent = spent.saturating_add(findings_bytes(&c.report));
             batch.merge(&c.redactor);
             let index = shown.len() as u32;
             shown.push(c.report.path.display().to_string());

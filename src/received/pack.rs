@@ -115,6 +115,7 @@ pub fn open_bytes(
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(not_a_pack("the file is not a PDF"));
     }
+    let max_listed = limits.max_embedded_files;
     let limits = limits.clone();
     let password = password.map(str::to_string);
     // lopdf parses recursively (with its own depth limit); a thread with a large stack makes a
@@ -136,6 +137,20 @@ pub fn open_bytes(
     }?;
     let (manifest_bytes, files, pages, page_attachments) = result;
     let manifest = parse_manifest(&manifest_bytes)?;
+    drop(manifest_bytes);
+    // No more entries than a pack can hold: each is checked against the pack's files, so a
+    // manifest of a million names would be a million findings.
+    let listed = manifest.documents.len() + manifest.attachments.len();
+    if listed > max_listed {
+        return Err(integrity(
+            format!(
+                "the pack's manifest lists {listed} files, more than the {max_listed} a pack \
+                 holds"
+            ),
+            "the pack was changed after rendering or is damaged; check it by hand, or ask the \
+             school to render it again with `ehcpack render`",
+        ));
+    }
     Ok(Opened {
         manifest,
         files,
@@ -177,13 +192,21 @@ fn read_embedded(
     password: Option<&str>,
     limits: &Limits,
 ) -> Result<(Vec<u8>, Embedded, usize, usize), Diagnostic> {
-    // Count the objects before building them: a file of millions of tiny objects is refused.
-    let objects = memchr_count(bytes, b" obj");
-    if objects > limits.max_objects {
-        return Err(not_a_pack(&format!(
-            "it has about {objects} objects, more than the {} ehcpack reads",
+    // Count the objects before building them, as lopdf would build them (those inside object
+    // streams too): a file of millions of tiny objects is refused. Counted again as they are
+    // built, so no more than the cap ever are.
+    let too_many = || {
+        not_a_pack(&format!(
+            "it has more than the {} objects ehcpack reads",
             limits.max_objects
-        )));
+        ))
+    };
+    if let Err(why) = crate::load::evidence_pdf::prescan(bytes, limits.max_objects, false) {
+        return Err(if why.contains("objects") {
+            too_many()
+        } else {
+            not_a_pack(&format!("the PDF {why}"))
+        });
     }
     let options = lopdf::LoadOptions {
         password: password.map(str::to_string),
@@ -191,8 +214,9 @@ fn read_embedded(
         ..lopdf::LoadOptions::default()
     };
     let doc =
-        match Document::load_mem_with_options(bytes, options) {
-            Ok(doc) => doc,
+        match crate::load::evidence_pdf::load_counted(bytes, options, limits.max_objects) {
+            Ok(Ok(doc)) => doc,
+            Ok(Err(())) => return Err(too_many()),
             Err(lopdf::Error::InvalidPassword) => return Err(integrity(
                 "the pack is protected with a password, and the password given does not open it",
                 "check the password in EHCPACK_PASSWORD (or the variable named by \
@@ -219,7 +243,14 @@ fn read_embedded(
     let mut files = Embedded::new();
     let mut total = 0usize;
     for (name, stream) in specs {
-        let content = match stream_bytes(&doc, stream, limits.max_embedded_bytes) {
+        // The manifest is read within its own, smaller cap: a few megabytes list every file a
+        // pack can hold, so a manifest that unpacks to more lists files no pack holds.
+        let limit = if name == MANIFEST_FILE {
+            limits.max_manifest_bytes.min(limits.max_embedded_bytes)
+        } else {
+            limits.max_embedded_bytes
+        };
+        let content = match stream_bytes(&doc, stream, limit) {
             Ok(c) => c,
             Err(why) => {
                 return Err(integrity(
@@ -284,10 +315,6 @@ fn short(text: &str) -> String {
         s.push_str("...");
     }
     s
-}
-
-fn memchr_count(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len()).filter(|w| *w == needle).count()
 }
 
 /// Every embedded file's name and the id of its stream: from the `/Names /EmbeddedFiles` name

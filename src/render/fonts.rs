@@ -20,6 +20,12 @@ const NOTO_BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 
 /// The largest font file `--font` accepts.
 pub const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
+/// The most fonts added to the bundled ones (the profile's `fonts:` and `--font` together): a
+/// font for each script a case may use, with room to spare.
+pub const MAX_ADDED_FONTS: usize = 16;
+/// The most bytes the added fonts may come to together. Each is held in memory twice over
+/// (the file and its shaping tables), so this bounds what fonts can take.
+pub const MAX_ADDED_FONT_TOTAL: u64 = 128 * 1024 * 1024;
 
 /// Why a font cannot be used. The messages name the file, as the user gave it.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +36,17 @@ pub enum FontError {
     NotAFile { path: PathBuf },
     #[error("the font {} is larger than {} MB", path.display(), MAX_FONT_BYTES / (1024 * 1024))]
     TooLarge { path: PathBuf },
+    #[error(
+        "{count} fonts are named (the profile's fonts and --font together); ehcpack adds at most {}",
+        MAX_ADDED_FONTS
+    )]
+    TooMany { count: usize },
+    #[error(
+        "the added fonts come to more than {} MB at {} (the profile's fonts and --font together); add only the fonts the cases need",
+        MAX_ADDED_FONT_TOTAL / (1024 * 1024),
+        path.display()
+    )]
+    TooLargeTogether { path: PathBuf },
     #[error("{name} is not a TrueType or OpenType font")]
     NotAFont { name: String },
     #[error("{name} is a font without a character map")]
@@ -172,9 +189,22 @@ impl Fonts {
     /// The bundled fonts and the user's, in the order given (the first that has a character
     /// prints it).
     pub fn with_added(paths: &[PathBuf]) -> Result<Fonts, FontError> {
+        if paths.len() > MAX_ADDED_FONTS {
+            return Err(FontError::TooMany { count: paths.len() });
+        }
         let mut fonts = Fonts::bundled();
+        let mut total = 0u64;
         for path in paths {
+            // Counted from the file's size before it is read, and again from what was read.
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            if total.saturating_add(size) > MAX_ADDED_FONT_TOTAL {
+                return Err(too_large_fonts(path));
+            }
             let file = FontFile::load(path)?;
+            total = total.saturating_add(file.bytes().len() as u64);
+            if total > MAX_ADDED_FONT_TOTAL {
+                return Err(too_large_fonts(path));
+            }
             fonts.regular.push(file.clone());
             fonts.bold.push(file);
             fonts.added.push(path.clone());
@@ -192,6 +222,12 @@ impl Fonts {
             }
         }
         out
+    }
+}
+
+fn too_large_fonts(at: &Path) -> FontError {
+    FontError::TooLargeTogether {
+        path: at.to_path_buf(),
     }
 }
 

@@ -18,6 +18,7 @@ mod firsthour;
 mod formats;
 mod hostile;
 mod imports;
+mod inbox;
 mod intake;
 mod leak_property;
 mod malformed;

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# ehcpack against its floors and its peer, interleaved in one run (these machines are shared and
+# noisy: each round runs every contender once, in turn, so load hits them alike), in CPU time
+# (user + system), with the ratio of each round and their min/median/max:
+#
+#   batch   `ehcpack validate` of N generated cases (--faults 0.3, every rule) against the parse
+#           floor (examples/parse_floor.rs: saphyr-parser over the same files, nothing else),
+#           and the peer (bench/peer.py: one Python process, PyYAML's C loader + fastjsonschema,
+#           schemas only) against ehcpack;
+#   packs   the same cases as received pack PDFs (`render --draft`) against them as folders;
+#   render  `ehcpack render` of year5-passing against the render floor
+#           (examples/render_floor.rs: read the four bundled fonts, deflate 806 KB, write).
+#
+# Usage: bash bench/side_by_side.sh [ROUNDS] [COUNTS...]   (default 5 rounds; 1000 and 10000)
+#   BIN=path/to/ehcpack  measure that build (default: target/release/ehcpack, built here)
+#   PACKS=200            how many cases are also measured as packs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+shift || true
+counts=("$@")
+[ ${#counts[@]} -eq 0 ] && counts=(1000 10000)
+packs=${PACKS:-200}
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+python3 -c 'import yaml, fastjsonschema; assert yaml.__with_libyaml__' 2>/dev/null ||
+  pip install -q pyyaml fastjsonschema
+# PROFILE=debug only to try the script quickly: the figures mean nothing unoptimised.
+profile=${PROFILE:-release}
+flag=--release; [ "$profile" = debug ] && flag=
+cargo build $flag -q --example parse_floor --example render_floor
+if [ -z "${BIN:-}" ]; then cargo build $flag -q; fi
+bin=${BIN:-target/$profile/ehcpack}
+floor=target/$profile/examples/parse_floor
+render_floor=target/$profile/examples/render_floor
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" schema --out "$work/schemas" >/dev/null
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'), load $(cut -d' ' -f1 /proc/loadavg) at start"
+echo "build: $bin ($("$bin" --version))"
+
+# CPU seconds (user + system) of one run, and its peak memory in MB, appended to $work/cpu.
+cpu() {
+  /usr/bin/time -f '%U %S %M' -o "$work/t" "$@" >/dev/null 2>&1 || true
+  # The last line: GNU time writes "Command exited with non-zero status" first when it did.
+  tail -n 1 "$work/t" | awk '{printf "%.3f %.1f\n", $1 + $2, $3 / 1024}'
+}
+
+# name ratio lines to $work/ratios; summary at the end.
+: >"$work/ratios"
+for n in "${counts[@]}"; do
+  corpus="$work/cases-$n"
+  "$bin" generate "$corpus" --count "$n" --seed 42 --faults 0.3 >/dev/null
+  for r in $(seq "$rounds"); do
+    read -r e_cpu e_mb < <(cpu "$bin" validate "$corpus" --today 2026-01-15 --format json)
+    read -r f_cpu _ < <(cpu "$floor" "$corpus")
+    read -r p_cpu _ < <(cpu python3 bench/peer.py "$work/schemas" "$corpus")
+    echo "round $r, $n cases: ehcpack $e_cpu s ($e_mb MB), floor $f_cpu s, peer $p_cpu s"
+    echo "batch-$n ehcpack/floor $(echo "$e_cpu / $f_cpu" | bc -l)" >>"$work/ratios"
+    echo "batch-$n peer/ehcpack $(echo "$p_cpu / $e_cpu" | bc -l)" >>"$work/ratios"
+    echo "batch-$n ehcpack-MB $e_mb" >>"$work/ratios"
+  done
+done
+
+# Packs against the same cases as folders: the first $packs cases that render.
+mkdir -p "$work/pk/cases" "$work/pk/packs"
+"$bin" generate "$work/pk/all" --count "$((packs + packs / 5))" --seed 7 --faults 0.3 >/dev/null
+for c in $(ls "$work/pk/all"); do
+  [ "$(ls "$work/pk/packs" | wc -l)" -ge "$packs" ] && break
+  if "$bin" render "$work/pk/all/$c" --draft --today 2026-01-15 -o "$work/pk/packs/$c.pdf" >/dev/null 2>&1; then
+    mv "$work/pk/all/$c" "$work/pk/cases/$c"
+  fi
+done
+echo "packs: $(ls "$work/pk/packs" | wc -l) packs ($(du -sm "$work/pk/packs" | cut -f1) MB) and the same cases as folders"
+for r in $(seq "$rounds"); do
+  read -r k_cpu k_mb < <(cpu "$bin" validate "$work/pk/packs" --today 2026-01-15 --format json)
+  read -r c_cpu _ < <(cpu "$bin" validate "$work/pk/cases" --today 2026-01-15 --format json)
+  echo "round $r: packs $k_cpu s ($k_mb MB), folders $c_cpu s"
+  echo "packs packs/folders $(echo "$k_cpu / $c_cpu" | bc -l)" >>"$work/ratios"
+done
+
+# Render against its floor.
+for r in $(seq "$rounds"); do
+  read -r r_cpu _ < <(cpu "$bin" render sample-cases/year5-passing --today 2026-01-15 -o "$work/pack.pdf")
+  read -r f_cpu _ < <(cpu "$render_floor" "$work/floor.pdf")
+  echo "round $r: render $r_cpu s ($(($(stat -c %s "$work/pack.pdf") / 1024)) KB), floor $f_cpu s"
+  echo "render render/floor $(echo "$r_cpu / $f_cpu" | bc -l)" >>"$work/ratios"
+done
+
+echo "load $(cut -d' ' -f1 /proc/loadavg) at end"
+python3 - "$work/ratios" <<'PY'
+import collections, statistics, sys
+rows = collections.OrderedDict()
+for line in open(sys.argv[1]):
+    group, name, value = line.split()
+    rows.setdefault((group, name), []).append(float(value))
+print(f"{'measure':<34} {'min':>7} {'median':>7} {'max':>7}  (rounds)")
+for (group, name), values in rows.items():
+    print(f"{group + ' ' + name:<34} {min(values):7.2f} {statistics.median(values):7.2f} {max(values):7.2f}  ({len(values)})")
+PY
