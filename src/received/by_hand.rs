@@ -18,31 +18,29 @@ pub fn describe(path: &Path, limits: &Limits) -> ByHand {
     let Ok(bytes) = crate::read::read_capped(path, limits.max_pack_bytes) else {
         return ByHand::default();
     };
-    if bytes
-        .windows(b" obj".len())
-        .filter(|w| *w == b" obj")
-        .count()
-        > limits.max_objects
-    {
+    // Objects counted where they really are (inside object streams too), by the one pre-scan
+    // and loader a pack is read with: a small PDF that lists millions of objects is never built.
+    if crate::load::evidence_pdf::prescan(&bytes, limits.max_objects, false).is_err() {
         return ByHand::default();
     }
     let max = limits.max_embedded_bytes;
+    let max_objects = limits.max_objects;
     let worker = std::thread::Builder::new()
         .name("ehcpack-by-hand".into())
         .stack_size(64 * 1024 * 1024)
-        .spawn(move || read(&bytes, max));
+        .spawn(move || read(&bytes, max, max_objects));
     match worker {
         Ok(handle) => handle.join().unwrap_or_default(),
         Err(_) => ByHand::default(),
     }
 }
 
-fn read(bytes: &[u8], max_decompressed: usize) -> ByHand {
+fn read(bytes: &[u8], max_decompressed: usize, max_objects: usize) -> ByHand {
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(max_decompressed),
         ..lopdf::LoadOptions::default()
     };
-    let Ok(doc) = lopdf::Document::load_mem_with_options(bytes, options) else {
+    let Ok(Ok(doc)) = crate::load::evidence_pdf::load_counted(bytes, options, max_objects) else {
         return ByHand::default();
     };
     let pages = doc.page_iter().count();
