@@ -416,6 +416,11 @@ fn checked(mut report: CaseReport, item: &Path, case: Option<&Case>) -> Checked 
 /// folder in it (and one for the archive itself when an entry was refused or it holds no case).
 pub fn check(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
     let mut checked = check_uncapped(item, ctx, options);
+    // A school's own folder lists every finding; what arrives from outside (a pack, a zip) is
+    // untrusted and lists at most `max_findings` (the run's byte budget covers both).
+    if !matches!(item, Item::Pack(_) | Item::Zip(_)) {
+        return checked;
+    }
     for c in &mut checked {
         let keep = options.limits.max_findings;
         cap_findings(
