@@ -50,6 +50,8 @@ pub struct Extras {
     pub title: String,
     pub plans: Vec<PlanSpan>,
     pub guidance: Option<NaiveDate>,
+    /// Whether the guidance date is the profile's estimate (the year is not listed).
+    pub guidance_estimated: bool,
     pub submission: Option<NaiveDate>,
     pub ratings: Vec<Ratings>,
     pub attachments: Vec<Attachment>,
@@ -482,6 +484,7 @@ pub fn build(
     );
     let d = &report.dates;
     extras.guidance = d.guidance_date;
+    extras.guidance_estimated = d.guidance_date_estimated;
     extras.submission = d.submission_date;
     put(
         &mut ctx,

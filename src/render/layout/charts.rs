@@ -117,7 +117,12 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 });
             }
             if let Some(g) = extras.guidance {
-                alt.push_str(&format!("Guidance date: {}. ", long_date(g)));
+                let estimated = if extras.guidance_estimated {
+                    " (estimated)"
+                } else {
+                    ""
+                };
+                alt.push_str(&format!("Guidance date{estimated}: {}. ", long_date(g)));
             }
             if let Some(s) = extras.submission {
                 alt.push_str(&format!("Submission: {}.", long_date(s)));
@@ -187,7 +192,15 @@ impl<'s, 'f> Layouter<'s, 'f> {
             let bottom = top + 14.0 * MM + row * chunk.len() as f32;
             let mut note_y = bottom + MM;
             for (date, name, colour) in [
-                (extras.guidance, "Guidance date", RED),
+                (
+                    extras.guidance,
+                    if extras.guidance_estimated {
+                        "Guidance date (estimated)"
+                    } else {
+                        "Guidance date"
+                    },
+                    RED,
+                ),
                 (extras.submission, "Submission", Colour(0, 110, 0)),
             ] {
                 if let Some(d) = date {
