@@ -192,6 +192,7 @@ pub fn load_with(
         ..Case::default()
     };
     let mut found = Vec::new();
+    let mut stray = Vec::new();
     let canonical_root = match fs::canonicalize(root) {
         Ok(p) => p,
         Err(e) => {
@@ -245,7 +246,7 @@ pub fn load_with(
         match read {
             Ok(decoded) => {
                 let mut document = Document::new(name.clone(), decoded);
-                classify(&mut document, &mut found);
+                classify(&mut document, &mut found, &mut stray);
                 case.documents.push(document);
             }
             // A file that cannot be read at all is still placed on its first line, so that
@@ -284,6 +285,7 @@ pub fn load_with(
         build_model(&mut case, &mut found);
         read_evidence_files(&mut case, finder);
     }
+    found.extend(stray);
     (case, found)
 }
 
@@ -589,14 +591,21 @@ fn head_text(path: &Path) -> Option<crate::encoding::Decoded> {
 }
 
 /// Parses a document and works out its kind.
-fn classify(document: &mut Document, found: &mut Vec<Diagnostic>) {
+///
+/// A stray character in a file that still reads goes to `stray`: an error to put right, which
+/// does not stop the case being read (the rules still run and a draft still shows the case).
+fn classify(
+    document: &mut Document,
+    found: &mut Vec<Diagnostic>,
+    stray_found: &mut Vec<Diagnostic>,
+) {
     let at = |d: Diagnostic, pos: yaml::Pos| d.in_file(&document.path).at(pos.line, pos.column);
     let node = match yaml::read(&document.text) {
         Ok((node, stray)) => {
             // A stray character in a file that still reads (a zero-width space in a name, a
             // byte-order mark before a field) is named; the document is read as well.
             for e in stray {
-                found.push(at(
+                stray_found.push(at(
                     Diagnostic::new(RuleId::YamlSyntax, e.message, e.help),
                     e.pos,
                 ));

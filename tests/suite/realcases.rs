@@ -480,7 +480,14 @@ fn a_case_checked_this_december_and_next_september_never_warns_for_the_calendar(
     let pdf = work.path().join("pack.pdf");
     let out = ehcpack_in(
         work.path(),
-        &["render", "case", "--today", "2027-09-15", "-o", pdf.to_str().unwrap()],
+        &[
+            "render",
+            "case",
+            "--today",
+            "2027-09-15",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
     );
     assert!(out.status.success(), "{}", common::stderr(&out));
     let pages = common::fold(&common::pdf_pages_text(&pdf).join("\n"));
