@@ -438,7 +438,7 @@ pub fn an_item_that_cannot_be_read_is_recorded_never_lost(reg: &Reg) {
     assert!(csv.contains("moved.pdf"), "{csv}");
 }
 
-/// `limit`: a second on its own (tests/intake_scale.rs runs alone); more where the suite runs it
+/// `limit`: a second on its own (its suite test holds common::heavy, so it runs beside no other heavy test); more where the suite runs it
 /// beside browsers and PDF checkers.
 pub fn a_register_of_ten_thousand_requests_lists_the_overdue_in_under_a_second(
     reg: &Reg,
