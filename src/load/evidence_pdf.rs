@@ -75,9 +75,10 @@ pub struct PdfText {
 /// (read as Latin-1, which agrees with it for letters and digits).
 pub fn text_string(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        // An odd last byte is read as the high half of a unit, not dropped.
         let units: Vec<u16> = rest
-            .chunks_exact(2)
-            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
             .collect();
         return String::from_utf16_lossy(&units);
     }

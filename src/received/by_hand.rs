@@ -65,26 +65,12 @@ fn read(bytes: &[u8], max_decompressed: usize, max_objects: usize) -> ByHand {
     }
 }
 
-/// A PDF text string: UTF-16BE after its byte-order mark (as Word writes a title), else
-/// PDFDocEncoding, read as Latin-1 (the two differ only in a few punctuation marks).
-/// Control characters are dropped and runs of spaces made one.
+/// A PDF text string as the one PDF-text decoder reads it ([`crate::load::evidence_pdf::text_string`]),
+/// for a title: control characters dropped, runs of spaces made one, at most
+/// [`MAX_TITLE_CHARS`] characters.
 pub fn text_string(bytes: &[u8]) -> String {
-    let raw: String = match bytes.strip_prefix(&[0xFE, 0xFF]) {
-        Some(utf16) => {
-            let units: Vec<u16> = utf16
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            char::decode_utf16(units)
-                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect()
-        }
-        None => match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-            Some(utf8) => String::from_utf8_lossy(utf8).into_owned(),
-            None => bytes.iter().map(|&b| char::from(b)).collect(),
-        },
-    };
-    raw.split_whitespace()
+    crate::load::evidence_pdf::text_string(bytes)
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .chars()

@@ -16,6 +16,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 use super::Limits;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
+use crate::load::evidence_pdf::text_string;
 use crate::manifest::{self, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
 
 /// The embedded files of a pack, by name, as found (not yet checked against the manifest).
@@ -427,25 +428,6 @@ fn push_spec(
         .and_then(|f| f.as_reference().ok());
     if let (Some(name), Some(stream)) = (name, stream) {
         out.push((name, stream));
-    }
-}
-
-/// A PDF text string: UTF-16BE with a byte-order mark, UTF-8 with one, else PDFDocEncoding
-/// (read as Latin-1, which agrees with it for every character a file name uses).
-fn text_string(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = rest
-            .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-            .collect();
-        return String::from_utf16_lossy(&units);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8_lossy(rest).into_owned();
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => bytes.iter().map(|b| char::from(*b)).collect(),
     }
 }
 
