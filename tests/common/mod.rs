@@ -178,6 +178,73 @@ pub fn run_bounded(mut command: Command, limit: std::time::Duration) -> Output {
     out
 }
 
+/// Runs `command` as [`run_bounded`] does and also returns the processor time it used (user
+/// plus system, all its threads), read from the kernel when it is reaped. The tests that
+/// promise "quickly" bound this, not the wall clock: on a shared machine the wall clock measures
+/// the other builds, while the processor time measures ehcpack's own work.
+#[cfg(unix)]
+pub fn run_measured(
+    mut command: Command,
+    limit: std::time::Duration,
+) -> (Output, std::time::Duration) {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let pid = child.id() as libc::pid_t;
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out_pipe.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err_pipe.read_to_end(&mut v);
+        v
+    });
+    let started = std::time::Instant::now();
+    let mut status: libc::c_int = 0;
+    // SAFETY: a zeroed rusage is a valid value for the kernel to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our own child, not yet reaped (std never reaps on drop).
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if reaped == pid {
+            break;
+        }
+        assert!(
+            reaped == 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the command hung (killed after {limit:?})");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    };
+    let time = |t: libc::timeval| {
+        std::time::Duration::from_secs(t.tv_sec as u64)
+            + std::time::Duration::from_micros(t.tv_usec as u64)
+    };
+    let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "a panic");
+    (out, cpu)
+}
+
 /// How many cases a property test runs. `EHCPACK_TEST_CASES=full` (as `.ci/run` sets it) runs
 /// each at its full count; a number caps each at that many; unset, each runs a quarter of its
 /// full count (at least 8), so that a `cargo test` on a laptop stays quick.
