@@ -183,6 +183,8 @@ pub fn run_bounded(mut command: Command, limit: std::time::Duration) -> Output {
 /// promise "quickly" bound this, not the wall clock: on a shared machine the wall clock measures
 /// the other builds, while the processor time measures ehcpack's own work.
 #[cfg(unix)]
+// The child is reaped by wait4 below, which reads its processor time; std's wait cannot.
+#[allow(clippy::zombie_processes)]
 pub fn run_measured(
     mut command: Command,
     limit: std::time::Duration,
