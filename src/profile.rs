@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{self, AcademicYear};
+use crate::load::model::RequestedBy;
 use crate::load::yaml;
 
 pub const DURHAM: &str = include_str!("../profiles/durham.yaml");
@@ -143,10 +144,11 @@ impl Profile {
             let line = node
                 .pointer(&format!("/severity_by_requester/{requester}"))
                 .map_or(0, |n| n.pos.line);
-            if !crate::diagnostic::catalogue::REQUESTERS.contains(&requester.as_str()) {
+            if RequestedBy::parse(requester).is_none() {
+                let all: Vec<&str> = RequestedBy::ALL.iter().map(|r| r.as_str()).collect();
                 return Err(format!(
                     "line {line}: `{requester}` is not a requester; write one of: {}",
-                    crate::diagnostic::catalogue::REQUESTERS.join(", ")
+                    all.join(", ")
                 ));
             }
             for id in rules.keys() {
@@ -164,11 +166,11 @@ impl Profile {
     /// The severity the profile sets for `rule` on a request by `requester`, if it sets one.
     pub fn severity_for(
         &self,
-        requester: &str,
+        requester: RequestedBy,
         rule: crate::diagnostic::catalogue::RuleId,
     ) -> Option<SetSeverity> {
         self.severity_by_requester
-            .get(requester)?
+            .get(requester.as_str())?
             .get(rule.as_str())
             .copied()
     }
@@ -487,14 +489,17 @@ mod tests {
         let p = Profile::from_text(&text).unwrap();
         use crate::diagnostic::catalogue::RuleId;
         assert_eq!(
-            p.severity_for("parent", RuleId::ParentViews),
+            p.severity_for(RequestedBy::Parent, RuleId::ParentViews),
             Some(SetSeverity::Advice)
         );
         assert_eq!(
-            p.severity_for("school", RuleId::ConsentToShare),
+            p.severity_for(RequestedBy::School, RuleId::ConsentToShare),
             Some(SetSeverity::Error)
         );
-        assert_eq!(p.severity_for("parent", RuleId::ConsentToShare), None);
+        assert_eq!(
+            p.severity_for(RequestedBy::Parent, RuleId::ConsentToShare),
+            None
+        );
         let again = Profile::from_text(&p.to_yaml()).unwrap();
         assert_eq!(again.to_yaml(), p.to_yaml());
         let err = Profile::from_text(&text.replace("  parent:", "  parents:")).unwrap_err();

@@ -938,7 +938,7 @@ impl App {
             "title": get("title"),
             "author": get("author"),
             "date": get("date"),
-            "type": get("type").filter(|t| ["report", "my-story", "plan", "other"].contains(&t.as_str())).unwrap_or_else(|| "report".into()),
+            "type": get("type").filter(|t| crate::load::model::EvidenceType::parse(t).is_some()).unwrap_or_else(|| crate::load::model::EvidenceType::Report.as_str().into()),
         });
         let new_text = match crate::read::read_text_capped(
             &evidence_path,
