@@ -46,6 +46,12 @@ pub enum CliError {
     /// A font the profile or `--font` names cannot be used.
     #[error(transparent)]
     Font(#[from] crate::render::fonts::FontError),
+    /// A file ehcpack writes (the pack) could not be written.
+    #[error(transparent)]
+    Written(#[from] crate::output::OutputError),
+    /// `--received-from` cannot be read, or has bad rows.
+    #[error(transparent)]
+    ReceivedFrom(#[from] crate::received::clock::ReceivedFromError),
     /// Writing the command's output failed (other than the reader closing the pipe).
     #[error("{0}")]
     Output(#[from] io::Error),

@@ -819,8 +819,12 @@ impl App {
             evidence: crate::render::Evidence::Embedded,
         };
         let target = self.pack_path(name, &checked.redactor);
-        let result = crate::render::render_case(&checked.case, &checked.report, &options)
-            .and_then(|r| crate::render::write_atomically(&target, &r.bytes).map(|_| r));
+        let result =
+            crate::render::render_case(&checked.case, &checked.report, &options).and_then(|r| {
+                crate::render::write_atomically(&target, &r.bytes)
+                    .map(|_| r)
+                    .map_err(String::from)
+            });
         match result {
             Ok(r) => format!(
                 "{} made: {}, {}{}.",
