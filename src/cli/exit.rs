@@ -52,6 +52,9 @@ pub enum CliError {
     /// `--received-from` cannot be read, or has bad rows.
     #[error(transparent)]
     ReceivedFrom(#[from] crate::received::clock::ReceivedFromError),
+    /// The password for `--encrypt` was refused, or the pack could not be protected.
+    #[error(transparent)]
+    Password(#[from] crate::protect::PasswordError),
     /// Writing the command's output failed (other than the reader closing the pipe).
     #[error("{0}")]
     Output(#[from] io::Error),
