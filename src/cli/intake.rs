@@ -191,16 +191,16 @@ pub enum ExportFormat {
 /// The longest name or note recorded.
 const MAX_TEXT: usize = 2000;
 
-fn clean(text: &str, what: &str) -> Result<String, String> {
+fn clean(text: &str, what: &str) -> Result<String, CliError> {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     let text = text.trim().to_string();
     if text.chars().count() > MAX_TEXT {
-        return Err(format!("{what} is longer than {MAX_TEXT} characters"));
+        return Err(format!("{what} is longer than {MAX_TEXT} characters").into());
     }
     Ok(text)
 }
 
-fn recorder(by: Option<&str>) -> Result<String, String> {
+fn recorder(by: Option<&str>) -> Result<String, CliError> {
     let name = match by {
         Some(b) => b.to_string(),
         None => std::env::var("USER")

@@ -46,7 +46,7 @@ pub struct RenderArgs {
 ///
 /// A file name is output too: one that would spell the pupil's protected address is refused
 /// when given with `-o`, and the default name has the address left out.
-fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, String> {
+fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, CliError> {
     let case_abs = fs::canonicalize(&args.case)
         .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
     if let Some(o) = &args.output {
@@ -57,7 +57,8 @@ fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, St
                 "the file name {} would show the pupil's protected address; choose a name \
                  without it",
                 report.redact(&o.to_string_lossy())
-            ));
+            )
+            .into());
         }
         return Ok(o.clone());
     }
@@ -76,7 +77,8 @@ fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, St
         return Err(format!(
             "the current folder is inside the case folder, and the pack is never written there \
              unless you ask: run from another folder or give -o FILE (e.g. -o ../{name}.pdf)"
-        ));
+        )
+        .into());
     }
     Ok(PathBuf::from(format!("{name}.pdf")))
 }
