@@ -10,6 +10,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use crate::load::case::Kind;
+use crate::load::model::{RequestedBy, SenStatus};
 use crate::load::schema;
 
 /// Options a SENCO gives `ehcpack new`.
@@ -140,8 +141,8 @@ pub fn document(kind: Kind, options: &NewCase, plan: usize, plans: usize) -> Str
             let value = match (kind, name.as_str()) {
                 (Kind::Pupil, "year_group") => options.year_group.map(|y| y.to_string()),
                 (Kind::Pupil, "address") if options.looked_after => None,
-                (Kind::Request, "requested_by") => Some("school".into()),
-                (Kind::Needs, "sen_status") => Some("K".into()),
+                (Kind::Request, "requested_by") => Some(RequestedBy::School.as_str().into()),
+                (Kind::Needs, "sen_status") => Some(SenStatus::SenSupport.as_str().into()),
                 (Kind::Plan, "title") => Some(format!("Support plan {plan}")),
                 _ => None,
             };

@@ -16,31 +16,69 @@
 //!   cannot rename a file that is open.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+
+/// Why a file was not written. The messages name the file as the user gave it.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(
+        "{} is a symbolic link; ehcpack writes only ordinary files, so give the real file's name",
+        path.display()
+    )]
+    Link { path: PathBuf },
+    #[error(
+        "{} is a folder; give the PDF's file name, e.g. {}",
+        path.display(),
+        path.join("pack.pdf").display()
+    )]
+    Folder { path: PathBuf },
+    #[error(
+        "{} is not an ordinary file (a device, pipe or socket); give the name of a PDF file to \
+         write",
+        path.display()
+    )]
+    NotAFile { path: PathBuf },
+    #[error("{} is not a file name", path.display())]
+    NoFileName { path: PathBuf },
+    #[error("cannot write {}: {error}", path.display())]
+    Write { path: PathBuf, error: io::Error },
+    #[error("cannot make a file name: {0}")]
+    Random(getrandom::Error),
+    #[error("cannot lock the temporary file in {}: {error}", dir.display())]
+    Lock {
+        dir: PathBuf,
+        error: fs::TryLockError,
+    },
+    #[error("cannot write into {}: {error}", dir.display())]
+    Create { dir: PathBuf, error: io::Error },
+}
+
+/// For callers whose errors are still messages.
+impl From<OutputError> for String {
+    fn from(e: OutputError) -> String {
+        e.to_string()
+    }
+}
 
 /// Refuses a target that is not a plain file name to (re)write: a folder, a device, a pipe, a
 /// socket or a symbolic link (whose target could be anything). A target that does not exist yet
 /// is fine.
-pub fn check_target(target: &Path) -> Result<(), String> {
+pub fn check_target(target: &Path) -> Result<(), OutputError> {
     let Ok(meta) = fs::symlink_metadata(target) else {
         return Ok(());
     };
     let file_type = meta.file_type();
-    let what = if file_type.is_symlink() {
-        "a symbolic link; ehcpack writes only ordinary files, so give the real file's name"
+    let path = target.to_path_buf();
+    Err(if file_type.is_symlink() {
+        OutputError::Link { path }
     } else if file_type.is_dir() {
-        return Err(format!(
-            "{} is a folder; give the PDF's file name, e.g. {}",
-            target.display(),
-            target.join("pack.pdf").display()
-        ));
+        OutputError::Folder { path }
     } else if file_type.is_file() {
         return Ok(());
     } else {
-        "not an ordinary file (a device, pipe or socket); give the name of a PDF file to write"
-    };
-    Err(format!("{} is {what}", target.display()))
+        OutputError::NotAFile { path }
+    })
 }
 
 /// A temporary file that is removed when dropped, unless it was renamed into place.
@@ -62,7 +100,7 @@ impl Drop for Temporary {
 /// Writes `bytes` to `target` through a private temporary file in the same folder, so that
 /// `target` is either the whole new file or untouched. The finished file is readable by its
 /// owner only (0600 on Unix): a pack holds a child's personal data.
-pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     check_target(target)?;
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -70,7 +108,9 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
     };
     let name = target
         .file_name()
-        .ok_or_else(|| format!("{} is not a file name", target.display()))?
+        .ok_or_else(|| OutputError::NoFileName {
+            path: target.to_path_buf(),
+        })?
         .to_string_lossy()
         .to_string();
     remove_leftovers(&dir, &name);
@@ -78,14 +118,19 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), String> {
     let file = temporary.file.as_mut().expect("just created");
     file.write_all(bytes)
         .and_then(|_| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        .map_err(|error| OutputError::Write {
+            path: target.to_path_buf(),
+            error,
+        })?;
     // The lock ends with the handle; the file is complete, so nothing is lost if a clean-up
     // of another run removed it now (the rename below would then fail, and say so).
     drop(temporary.file.take());
     // Checked again at the last moment: a link or device put there meanwhile is not replaced.
     check_target(target)?;
-    fs::rename(&temporary.path, target)
-        .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    fs::rename(&temporary.path, target).map_err(|error| OutputError::Write {
+        path: target.to_path_buf(),
+        error,
+    })?;
     temporary.renamed = true;
     Ok(())
 }
@@ -95,12 +140,12 @@ fn temporary_affixes(name: &str) -> (String, &'static str) {
     (format!(".{name}."), ".tmp")
 }
 
-fn create_temporary(dir: &Path, name: &str) -> Result<Temporary, String> {
+fn create_temporary(dir: &Path, name: &str) -> Result<Temporary, OutputError> {
     let (prefix, suffix) = temporary_affixes(name);
     let mut attempt = 0u32;
     loop {
         let mut random = [0u8; 6];
-        getrandom::fill(&mut random).map_err(|e| format!("cannot make a file name: {e}"))?;
+        getrandom::fill(&mut random).map_err(OutputError::Random)?;
         let tag: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let path = dir.join(format!("{prefix}{tag}{suffix}"));
         let mut options = OpenOptions::new();
@@ -118,15 +163,21 @@ fn create_temporary(dir: &Path, name: &str) -> Result<Temporary, String> {
                     renamed: false,
                 };
                 let file = temporary.file.as_ref().expect("just set");
-                file.try_lock().map_err(|e| {
-                    format!("cannot lock the temporary file in {}: {e}", dir.display())
+                file.try_lock().map_err(|error| OutputError::Lock {
+                    dir: dir.to_path_buf(),
+                    error,
                 })?;
                 return Ok(temporary);
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
                 attempt += 1;
             }
-            Err(e) => return Err(format!("cannot write into {}: {e}", dir.display())),
+            Err(error) => {
+                return Err(OutputError::Create {
+                    dir: dir.to_path_buf(),
+                    error,
+                })
+            }
         }
     }
 }

@@ -1,12 +1,13 @@
 //! An LA profile: the numbers that are local policy rather than law. Durham's is built in.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{self, AcademicYear};
+use crate::load::model::RequestedBy;
 use crate::load::yaml;
 
 pub const DURHAM: &str = include_str!("../profiles/durham.yaml");
@@ -112,12 +113,12 @@ impl Profile {
     /// Reads a profile's text. An error names a line and says what is wrong in ehcpack's own
     /// words, quoting nothing of the text: a file given by mistake (a case document, a
     /// password file) is never echoed.
-    pub fn from_text(text: &str) -> Result<Profile, String> {
+    pub fn from_text(text: &str) -> Result<Profile, ProfileError> {
         let node = yaml::parse(text)
-            .map_err(|e| format!("line {}: this is not valid YAML", e.pos.line))?
-            .ok_or("the profile is empty")?;
+            .map_err(|e| ProfileError::NotYaml { line: e.pos.line })?
+            .ok_or(ProfileError::Empty)?;
         if let Some(line) = unknown_field(&node) {
-            return Err(format!("line {line}: a field that profiles do not have"));
+            return Err(ProfileError::UnknownField { line });
         }
         let profile: Profile =
             serde_json::from_value(node.to_json()).map_err(|e| shape_problem(&e))?;
@@ -127,34 +128,33 @@ impl Profile {
                     let line = node
                         .pointer(&format!("/academic_years/{label}/terms/{i}"))
                         .map_or(0, |n| n.pos.line);
-                    return Err(format!("line {line}: a term ends before it starts"));
+                    return Err(ProfileError::TermBackwards { line });
                 }
             }
             if AcademicYear::parse(label).is_none() {
                 let line = node
                     .pointer(&format!("/academic_years/{label}"))
                     .map_or(0, |n| n.pos.line);
-                return Err(format!(
-                    "line {line}: an academic year is not written like 2025/26"
-                ));
+                return Err(ProfileError::YearLabel { line });
             }
         }
         for (requester, rules) in &profile.severity_by_requester {
             let line = node
                 .pointer(&format!("/severity_by_requester/{requester}"))
                 .map_or(0, |n| n.pos.line);
-            if !crate::diagnostic::catalogue::REQUESTERS.contains(&requester.as_str()) {
-                return Err(format!(
-                    "line {line}: `{requester}` is not a requester; write one of: {}",
-                    crate::diagnostic::catalogue::REQUESTERS.join(", ")
-                ));
+            if RequestedBy::parse(requester).is_none() {
+                return Err(ProfileError::NotARequester {
+                    line,
+                    requester: requester.clone(),
+                });
             }
             for id in rules.keys() {
                 if crate::diagnostic::catalogue::RuleId::parse(id).is_none() {
-                    return Err(format!(
-                        "line {line}: `{id}` under `{requester}` is not a rule id (`ehcpack \
-                         explain --list` lists them)"
-                    ));
+                    return Err(ProfileError::NotARule {
+                        line,
+                        id: id.clone(),
+                        requester: requester.clone(),
+                    });
                 }
             }
         }
@@ -164,11 +164,11 @@ impl Profile {
     /// The severity the profile sets for `rule` on a request by `requester`, if it sets one.
     pub fn severity_for(
         &self,
-        requester: &str,
+        requester: RequestedBy,
         rule: crate::diagnostic::catalogue::RuleId,
     ) -> Option<SetSeverity> {
         self.severity_by_requester
-            .get(requester)?
+            .get(requester.as_str())?
             .get(rule.as_str())
             .copied()
     }
@@ -176,18 +176,22 @@ impl Profile {
     /// Reads a profile file: an ordinary file of at most [`MAX_PROFILE_BYTES`] (so
     /// `--profile /dev/zero` or a pipe is refused at once), and an error quotes at most a line's
     /// worth of it.
-    pub fn load(path: &Path) -> Result<Profile, String> {
-        let text = crate::read::read_text_capped(path, MAX_PROFILE_BYTES)
-            .map_err(|e| format!("cannot read the profile {}: {e}", path.display()))?;
-        let mut profile =
-            Profile::from_text(&text).map_err(|e| format!("{}: {}", path.display(), cut(&e)))?;
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = crate::read::read_text_capped(path, MAX_PROFILE_BYTES).map_err(|error| {
+            ProfileError::Unreadable {
+                path: path.to_path_buf(),
+                error,
+            }
+        })?;
+        let mut profile = Profile::from_text(&text).map_err(|error| ProfileError::InFile {
+            path: path.to_path_buf(),
+            error: Box::new(error),
+        })?;
         if profile.fonts.len() > crate::render::fonts::MAX_ADDED_FONTS {
-            return Err(format!(
-                "{}: the profile names {} fonts; ehcpack adds at most {}",
-                path.display(),
-                profile.fonts.len(),
-                crate::render::fonts::MAX_ADDED_FONTS
-            ));
+            return Err(ProfileError::TooManyFonts {
+                path: path.to_path_buf(),
+                count: profile.fonts.len(),
+            });
         }
         let dir = path.parent().unwrap_or(Path::new(""));
         for font in &mut profile.fonts {
@@ -390,7 +394,7 @@ fn unknown_field(root: &yaml::Node) -> Option<usize> {
 }
 
 /// What serde found wrong, in ehcpack's words: serde's own message can quote a value.
-fn shape_problem(e: &serde_json::Error) -> String {
+fn shape_problem(e: &serde_json::Error) -> ProfileError {
     let text = e.to_string();
     if let Some(rest) = text.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or_default();
@@ -401,19 +405,85 @@ fn shape_problem(e: &serde_json::Error) -> String {
             .chain(&TERM_FIELDS)
             .find(|f| **f == field);
         if let Some(field) = ours {
-            return format!(
-                "this is not an ehcpack profile: it has no `{field}` (`ehcpack profile show` \
-                 prints one to start from)"
-            );
+            return ProfileError::MissingField { field };
         }
     }
     if text.starts_with("invalid type") || text.starts_with("invalid value") {
-        return "this is not an ehcpack profile: a value is not of the kind a profile needs (a \
-                whole number, a date, a list of terms); `ehcpack profile show` prints one to \
-                start from"
-            .into();
+        return ProfileError::WrongKindOfValue;
     }
-    "this is not an ehcpack profile (`ehcpack profile show` prints one to start from)".into()
+    ProfileError::NotAProfile
+}
+
+/// Why a profile cannot be used. Each names a line and says what is wrong in ehcpack's own
+/// words, quoting nothing of the text but a requester or rule id it does not know.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("line {line}: this is not valid YAML")]
+    NotYaml { line: usize },
+    #[error("the profile is empty")]
+    Empty,
+    #[error("line {line}: a field that profiles do not have")]
+    UnknownField { line: usize },
+    #[error(
+        "this is not an ehcpack profile: it has no `{field}` (`ehcpack profile show` prints one \
+         to start from)"
+    )]
+    MissingField { field: &'static str },
+    #[error(
+        "this is not an ehcpack profile: a value is not of the kind a profile needs (a whole \
+         number, a date, a list of terms); `ehcpack profile show` prints one to start from"
+    )]
+    WrongKindOfValue,
+    #[error("this is not an ehcpack profile (`ehcpack profile show` prints one to start from)")]
+    NotAProfile,
+    #[error("line {line}: a term ends before it starts")]
+    TermBackwards { line: usize },
+    #[error("line {line}: an academic year is not written like 2025/26")]
+    YearLabel { line: usize },
+    #[error(
+        "line {line}: `{requester}` is not a requester; write one of: {}",
+        requesters()
+    )]
+    NotARequester { line: usize, requester: String },
+    #[error(
+        "line {line}: `{id}` under `{requester}` is not a rule id (`ehcpack explain --list` \
+         lists them)"
+    )]
+    NotARule {
+        line: usize,
+        id: String,
+        requester: String,
+    },
+    #[error("cannot read the profile {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: crate::read::ReadTextError,
+    },
+    /// What is wrong inside the file, and which file it is (at most a line's worth of text).
+    #[error("{}: {}", path.display(), cut(&error.to_string()))]
+    InFile {
+        path: PathBuf,
+        error: Box<ProfileError>,
+    },
+    #[error(
+        "{}: the profile names {count} fonts; ehcpack adds at most {}",
+        path.display(),
+        crate::render::fonts::MAX_ADDED_FONTS
+    )]
+    TooManyFonts { path: PathBuf, count: usize },
+}
+
+/// For callers whose errors are still messages.
+impl From<ProfileError> for String {
+    fn from(e: ProfileError) -> String {
+        e.to_string()
+    }
+}
+
+/// Every requester, as a profile writes them.
+fn requesters() -> String {
+    let all: Vec<&str> = RequestedBy::ALL.iter().map(|r| r.as_str()).collect();
+    all.join(", ")
 }
 
 fn cut(message: &str) -> String {
@@ -487,19 +557,26 @@ mod tests {
         let p = Profile::from_text(&text).unwrap();
         use crate::diagnostic::catalogue::RuleId;
         assert_eq!(
-            p.severity_for("parent", RuleId::ParentViews),
+            p.severity_for(RequestedBy::Parent, RuleId::ParentViews),
             Some(SetSeverity::Advice)
         );
         assert_eq!(
-            p.severity_for("school", RuleId::ConsentToShare),
+            p.severity_for(RequestedBy::School, RuleId::ConsentToShare),
             Some(SetSeverity::Error)
         );
-        assert_eq!(p.severity_for("parent", RuleId::ConsentToShare), None);
+        assert_eq!(
+            p.severity_for(RequestedBy::Parent, RuleId::ConsentToShare),
+            None
+        );
         let again = Profile::from_text(&p.to_yaml()).unwrap();
         assert_eq!(again.to_yaml(), p.to_yaml());
-        let err = Profile::from_text(&text.replace("  parent:", "  parents:")).unwrap_err();
+        let err = Profile::from_text(&text.replace("  parent:", "  parents:"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`parents` is not a requester"), "{err}");
-        let err = Profile::from_text(&text.replace("parent-views", "parent-view")).unwrap_err();
+        let err = Profile::from_text(&text.replace("parent-views", "parent-view"))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("`parent-view` under `parent` is not a rule id"),
             "{err}"
@@ -524,7 +601,7 @@ mod tests {
             "    summer_term_ends: 2026-07-17\n",
             "    summer_term_ends: 2026-07-17\n    terms:\n      - {starts: 2025-12-19, ends: 2025-09-03}\n",
         );
-        let err = Profile::from_text(&backwards).unwrap_err();
+        let err = Profile::from_text(&backwards).unwrap_err().to_string();
         assert!(err.contains("a term ends before it starts"), "{err}");
     }
 }

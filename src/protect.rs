@@ -16,26 +16,65 @@ pub const PASSWORD_ENV: &str = "EHCPACK_PASSWORD";
 /// Passwords shorter than this are refused: the pack holds a child's personal data.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// Why a password was refused, or the pack could not be protected with it.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("{variable} is not valid text")]
+    NotText { variable: String },
+    #[error(
+        "--encrypt needs a password: set the environment variable {variable}, or run ehcpack at \
+         a terminal to type it (it is never taken from the command line)"
+    )]
+    Missing { variable: String },
+    #[error("cannot read the password: {0}")]
+    Prompt(std::io::Error),
+    #[error("the two passwords differ; nothing was written")]
+    Differ,
+    #[error(
+        "the password is {bytes} bytes long; PDF readers use at most {MAX_PASSWORD_BYTES} bytes \
+         of a password (about {MAX_PASSWORD_BYTES} letters, fewer with accents or other \
+         scripts), so a longer one would make a pack nobody can open; choose a shorter one"
+    )]
+    TooLong { bytes: usize },
+    #[error(
+        "the password is shorter than {MIN_PASSWORD_CHARS} characters; the pack holds a child's \
+         personal data, so choose a longer one (a few words work well)"
+    )]
+    TooShort,
+    #[error("{UNCLEAR_PASSWORD}")]
+    Unclear,
+    #[error("cannot encrypt the PDF: {0}")]
+    Encrypt(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// For callers whose errors are still messages.
+impl From<PasswordError> for String {
+    fn from(e: PasswordError) -> String {
+        e.to_string()
+    }
+}
+
 /// The password from the named environment variable, else from a prompt on the terminal.
-pub fn password(variable: &str) -> Result<String, String> {
+pub fn password(variable: &str) -> Result<String, PasswordError> {
     let password = match std::env::var(variable) {
         Ok(p) => p,
         Err(std::env::VarError::NotUnicode(_)) => {
-            return Err(format!("{variable} is not valid text"))
+            return Err(PasswordError::NotText {
+                variable: variable.to_string(),
+            })
         }
         Err(std::env::VarError::NotPresent) => {
             if !std::io::stdin().is_terminal() {
-                return Err(format!(
-                    "--encrypt needs a password: set the environment variable {variable}, or run \
-                     ehcpack at a terminal to type it (it is never taken from the command line)"
-                ));
+                return Err(PasswordError::Missing {
+                    variable: variable.to_string(),
+                });
             }
             let first = rpassword::prompt_password("Password for the PDF: ")
-                .map_err(|e| format!("cannot read the password: {e}"))?;
+                .map_err(PasswordError::Prompt)?;
             let again = rpassword::prompt_password("The same password again: ")
-                .map_err(|e| format!("cannot read the password: {e}"))?;
+                .map_err(PasswordError::Prompt)?;
             if first != again {
-                return Err("the two passwords differ; nothing was written".into());
+                return Err(PasswordError::Differ);
             }
             first
         }
@@ -50,22 +89,14 @@ pub const MAX_PASSWORD_BYTES: usize = 127;
 
 /// Refuses a password shorter than [`MIN_PASSWORD_CHARS`] characters, longer than
 /// [`MAX_PASSWORD_BYTES`] bytes of UTF-8, or one SASLprep changes ([`check_characters`]).
-pub fn check_length(password: &str) -> Result<(), String> {
+pub fn check_length(password: &str) -> Result<(), PasswordError> {
     // What AES-256 uses is the prepared password (an NFD password is shorter once composed).
     let longest = prepare(password).map_or(password.len(), |p| p.len());
     if longest > MAX_PASSWORD_BYTES {
-        return Err(format!(
-            "the password is {} bytes long; PDF readers use at most {MAX_PASSWORD_BYTES} bytes \
-             of a password (about {MAX_PASSWORD_BYTES} letters, fewer with accents or other \
-             scripts), so a longer one would make a pack nobody can open; choose a shorter one",
-            longest
-        ));
+        return Err(PasswordError::TooLong { bytes: longest });
     }
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "the password is shorter than {MIN_PASSWORD_CHARS} characters; the pack holds a \
-             child's personal data, so choose a longer one (a few words work well)"
-        ));
+        return Err(PasswordError::TooShort);
     }
     check_characters(password)
 }
@@ -81,17 +112,17 @@ pub const UNCLEAR_PASSWORD: &str = "the password has characters PDF readers trea
 /// SASLprep changes in any other way (a ligature, a full-width letter, a soft hyphen, an
 /// unusual space) or rejects (a control character) is refused: readers treat those
 /// differently, so the pack might not open with the password as typed.
-pub fn prepare(password: &str) -> Result<String, String> {
+pub fn prepare(password: &str) -> Result<String, PasswordError> {
     use unicode_normalization::UnicodeNormalization;
     let composed: String = password.nfc().collect();
     match stringprep::saslprep(password) {
         Ok(prepared) if prepared == composed => Ok(composed),
-        _ => Err(UNCLEAR_PASSWORD.to_string()),
+        _ => Err(PasswordError::Unclear),
     }
 }
 
 /// Refuses a password [`prepare`] refuses.
-pub fn check_characters(password: &str) -> Result<(), String> {
+pub fn check_characters(password: &str) -> Result<(), PasswordError> {
     prepare(password).map(|_| ())
 }
 
@@ -202,11 +233,11 @@ fn cbc_encrypt_256(key: &[u8; 32], data: &[u8; 32]) -> Vec<u8> {
 /// the owner password is random and thrown away, so nobody can lift the restriction on
 /// changing the document, except for a password with accented letters, whose owner password
 /// is the same password written the other way (NFD), for readers that do not apply SASLprep.
-pub fn encrypt(pdf: &[u8], user_password: &str) -> Result<Vec<u8>, String> {
+pub fn encrypt(pdf: &[u8], user_password: &str) -> Result<Vec<u8>, PasswordError> {
     check_length(user_password)?;
     let prepared = prepare(user_password)?;
     let user_password = prepared.as_str();
-    let fail = |e: &dyn std::fmt::Display| format!("cannot encrypt the PDF: {e}");
+    let fail = |e: &dyn std::fmt::Display| PasswordError::Encrypt(e.to_string().into());
     let mut document = lopdf::Document::load_mem(pdf).map_err(|e| fail(&e))?;
     let mut key = [0u8; 32];
     let mut owner = [0u8; 32];

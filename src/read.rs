@@ -37,6 +37,15 @@ impl ReadError {
     }
 }
 
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -124,17 +133,35 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Why a file was not read as text.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadTextError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A character had to be guessed: the line of the first, never the text itself.
+    #[error("the file {problem} (line {line}); save it as UTF-8")]
+    Encoding { problem: String, line: usize },
+}
+
+/// For callers whose errors are still messages.
+impl From<ReadTextError> for String {
+    fn from(e: ReadTextError) -> String {
+        e.to_string()
+    }
+}
+
 /// As [`read_capped`], as text read by the one decoder ([`crate::encoding`]: UTF-8, UTF-16 or
 /// UTF-32). The error names the line of the first character that had to be guessed, never the
 /// text itself.
-pub fn read_text_capped(path: &Path, cap: u64) -> Result<String, String> {
-    let bytes = read_capped(path, cap).map_err(|e| e.to_string())?;
+pub fn read_text_capped(path: &Path, cap: u64) -> Result<String, ReadTextError> {
+    let bytes = read_capped(path, cap)?;
     let decoded = crate::encoding::decode(&bytes);
     match decoded.problem() {
         None => Ok(decoded.into_text()),
-        Some((problem, line, _)) => Err(format!(
-            "the file {problem} (line {line}); save it as UTF-8"
-        )),
+        Some((problem, line, _)) => Err(ReadTextError::Encoding {
+            problem: problem.to_string(),
+            line,
+        }),
     }
 }
 

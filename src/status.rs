@@ -254,7 +254,7 @@ pub fn print(
         // On a request from anyone but the school, an item that only the school's request
         // needs (the plans, the countersignature) is advice: say so beside it.
         let requester = case.requested_by();
-        let advice = if requester != "school"
+        let advice = if requester != crate::load::model::RequestedBy::School
             && item
                 .rules()
                 .any(|r| r.applies() == crate::diagnostic::catalogue::Applies::School)

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 use sha2::{Digest, Sha256};
 
-use super::{load_profile, today, Common, EXIT_FINDINGS, EXIT_OK};
+use super::{load_profile, today, CliError, Common, Exit};
 use crate::diagnostic::Verdict;
 use crate::intake::{self, Added, EventKind, NewEvent, NewRequest, Register};
 use crate::privacy::{terminal_safe, Redactor};
@@ -191,16 +191,16 @@ pub enum ExportFormat {
 /// The longest name or note recorded.
 const MAX_TEXT: usize = 2000;
 
-fn clean(text: &str, what: &str) -> Result<String, String> {
+fn clean(text: &str, what: &str) -> Result<String, CliError> {
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     let text = text.trim().to_string();
     if text.chars().count() > MAX_TEXT {
-        return Err(format!("{what} is longer than {MAX_TEXT} characters"));
+        return Err(format!("{what} is longer than {MAX_TEXT} characters").into());
     }
     Ok(text)
 }
 
-fn recorder(by: Option<&str>) -> Result<String, String> {
+fn recorder(by: Option<&str>) -> Result<String, CliError> {
     let name = match by {
         Some(b) => b.to_string(),
         None => std::env::var("USER")
@@ -214,9 +214,9 @@ fn recorder(by: Option<&str>) -> Result<String, String> {
     Ok(name)
 }
 
-pub fn run(args: &IntakeArgs, out: &mut dyn Write) -> Result<i32, String> {
+pub fn run(args: &IntakeArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let by = || recorder(args.by.as_deref());
-    let write = |r: io::Result<()>| r.map_err(|e| format!("cannot write: {e}"));
+    let write = |r: io::Result<()>| r.map_err(CliError::Write);
     match &args.action {
         IntakeAction::Add {
             paths,
@@ -319,7 +319,7 @@ pub fn run(args: &IntakeArgs, out: &mut dyn Write) -> Result<i32, String> {
                 ListFormat::Csv => intake::view::csv(&requests, today, out),
                 ListFormat::Html => intake::view::html(&requests, today, out),
             })?;
-            Ok(EXIT_OK)
+            Ok(Exit::Clean)
         }
         IntakeAction::History { id, common } => {
             let profile = load_profile(common.profile.as_ref())?;
@@ -332,10 +332,11 @@ pub fn run(args: &IntakeArgs, out: &mut dyn Write) -> Result<i32, String> {
                 return Err(format!(
                     "there is no request {id} in the register; `ehcpack intake list --all` shows \
                      every request's number"
-                ));
+                )
+                .into());
             };
             write(history(r, out))?;
-            Ok(EXIT_OK)
+            Ok(Exit::Clean)
         }
         IntakeAction::Export { format, common } => {
             let profile = load_profile(common.profile.as_ref())?;
@@ -345,7 +346,7 @@ pub fn run(args: &IntakeArgs, out: &mut dyn Write) -> Result<i32, String> {
                 ExportFormat::Csv => intake::sen2::csv(&requests, out),
                 ExportFormat::Json => intake::sen2::json(&requests, out),
             })?;
-            Ok(EXIT_OK)
+            Ok(Exit::Clean)
         }
         IntakeAction::Backup { to } => {
             let mut register = Register::open(&args.register, false)?;
@@ -355,7 +356,7 @@ pub fn run(args: &IntakeArgs, out: &mut dyn Write) -> Result<i32, String> {
                 "wrote {} ({requests} request rows, {events} events)",
                 terminal_safe(&to.to_string_lossy())
             ))?;
-            Ok(EXIT_OK)
+            Ok(Exit::Clean)
         }
     }
 }
@@ -414,7 +415,7 @@ fn record(
     common: &Common,
     event: NewEvent,
     out: &mut dyn Write,
-) -> Result<i32, String> {
+) -> Result<Exit, CliError> {
     let profile = load_profile(common.profile.as_ref())?;
     let today = today(common);
     let mut register = Register::open(&args.register, false)?;
@@ -433,9 +434,8 @@ fn record(
             )
         },
         event.date
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(EXIT_OK)
+    )?;
+    Ok(Exit::Clean)
 }
 
 /// The SHA-256 of a file, or of a folder (every file's relative name and content, in name
@@ -483,13 +483,13 @@ fn add(
     common: &Common,
     by: &str,
     out: &mut dyn Write,
-) -> Result<i32, String> {
+) -> Result<Exit, CliError> {
     use rayon::prelude::*;
     let profile = load_profile(common.profile.as_ref())?;
     let today = today(common);
     let received = received.unwrap_or(today);
     if received > today {
-        return Err(format!("--received {received} is after today ({today})"));
+        return Err(format!("--received {received} is after today ({today})").into());
     }
     let fonts = super::load_fonts(common, &profile)?;
     let mut ctx = Context::new(&profile, today).with_fonts(fonts);
@@ -517,10 +517,7 @@ fn add(
                 _ => None,
             })
             .collect();
-        return Err(format!(
-            "{}; nothing was recorded",
-            reasons.join("\nehcpack: ")
-        ));
+        return Err(format!("{}; nothing was recorded", reasons.join("\nehcpack: ")).into());
     }
     // One request per path, however many ways it was found (a broken link is found both as a
     // link and as a file named like a pack).
@@ -647,8 +644,7 @@ fn add(
             terminal_safe(name),
             verdict.words(),
             action.title().to_lowercase()
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     }
     writeln!(
         out,
@@ -661,7 +657,6 @@ fn add(
             "versions"
         },
         counts[2]
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
+    )?;
+    Ok(Exit::found(failed))
 }

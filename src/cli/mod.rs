@@ -1,5 +1,6 @@
 //! The command line. Flags carry their own docs; help, and later the man page and completions,
-//! come from here. Exit status: 0 no errors, 1 errors found, 2 the tool could not run.
+//! come from here. Exit status: 0 no errors, 1 errors found, 2 the tool could not run, decided
+//! in one place ([`exit`]).
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -15,12 +16,11 @@ use crate::profile::Profile;
 use crate::report::{self, Reporter, Summary};
 use crate::rules::Context;
 
+pub mod exit;
 pub mod intake;
 pub mod render;
 
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
-pub const EXIT_CANNOT_RUN: i32 = 2;
+pub use exit::{CliError, Exit};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -231,11 +231,13 @@ pub fn run() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            // `--help` and `--version` come this way too, and are no failure.
             return if e.use_stderr() {
-                EXIT_CANNOT_RUN
+                Exit::CannotRun
             } else {
-                EXIT_OK
-            };
+                Exit::Clean
+            }
+            .code();
         }
     };
     let stdout = io::stdout();
@@ -251,14 +253,14 @@ pub fn run() -> i32 {
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "ehcpack", &mut out);
-            Ok(EXIT_OK)
+            Ok(Exit::Clean)
         }
         Command::Man => {
             use clap::CommandFactory;
             clap_mangen::Man::new(Cli::command())
                 .render(&mut out)
-                .map_err(|e| e.to_string())
-                .map(|_| EXIT_OK)
+                .map_err(CliError::Output)
+                .map(|_| Exit::Clean)
         }
         Command::Validate(args) => validate(&args, &mut out),
         Command::Status(args) => status(&args, &mut out),
@@ -273,37 +275,38 @@ pub fn run() -> i32 {
             args.seed,
             args.faults.clamp(0.0, 1.0),
         )
-        .map_err(|e| format!("cannot write the corpus into {}: {e}", args.out.display()))
+        .map_err(|e| {
+            CliError::Message(format!(
+                "cannot write the corpus into {}: {e}",
+                args.out.display()
+            ))
+        })
         .and_then(|faulty| {
             writeln!(
                 out,
                 "wrote {} case folders into {} ({faulty} with a fault)",
                 args.count,
                 args.out.display()
-            )
-            .map_err(|e| e.to_string())?;
-            Ok(EXIT_OK)
+            )?;
+            Ok(Exit::Clean)
         }),
         Command::Profile(ProfileArgs {
             action: ProfileAction::Show { profile },
-        }) => load_profile(profile.as_ref()).and_then(|p| {
-            out.write_all(p.to_yaml().as_bytes())
-                .map_err(|e| e.to_string())?;
-            Ok(EXIT_OK)
-        }),
+        }) => profile_show(profile.as_ref(), &mut out),
     };
     match result {
-        Ok(code) => code,
-        Err(message) => {
+        Ok(exit) => exit.code(),
+        Err(error) => {
             let _ = out.flush();
             // Errors can quote a path or a value from input: never raw to the terminal.
             // Line by line: a message of several lines keeps its line breaks.
-            let lines: Vec<String> = message
+            let lines: Vec<String> = error
+                .to_string()
                 .split('\n')
                 .map(crate::privacy::terminal_safe)
                 .collect();
             let _ = writeln!(io::stderr(), "ehcpack: {}", lines.join("\n"));
-            EXIT_CANNOT_RUN
+            Exit::CannotRun.code()
         }
     }
 }
@@ -344,7 +347,13 @@ impl<W: Write> Write for ClosedPipeQuiet<W> {
     }
 }
 
-fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<i32, String> {
+fn profile_show(path: Option<&PathBuf>, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let profile = load_profile(path)?;
+    out.write_all(profile.to_yaml().as_bytes())?;
+    Ok(Exit::Clean)
+}
+
+fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let profile = load_profile(args.common.profile.as_ref())?;
     let fonts = load_fonts(&args.common, &profile)?;
     crate::serve::run(
@@ -358,10 +367,10 @@ fn serve(args: &ServeArgs, out: &mut dyn Write) -> Result<i32, String> {
         },
         out,
     )?;
-    Ok(EXIT_OK)
+    Ok(Exit::Clean)
 }
 
-pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, String> {
+pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, crate::profile::ProfileError> {
     match path {
         Some(p) => Profile::load(p),
         None => Ok(Profile::durham()),
@@ -372,10 +381,10 @@ pub fn load_profile(path: Option<&PathBuf>) -> Result<Profile, String> {
 pub fn load_fonts(
     common: &Common,
     profile: &Profile,
-) -> Result<crate::render::fonts::Fonts, String> {
+) -> Result<crate::render::fonts::Fonts, crate::render::fonts::FontError> {
     let mut paths = profile.fonts.clone();
     paths.extend(common.fonts.iter().cloned());
-    Ok(crate::render::fonts::Fonts::with_added(&paths)?)
+    crate::render::fonts::Fonts::with_added(&paths)
 }
 
 pub fn today(common: &Common) -> NaiveDate {
@@ -384,7 +393,7 @@ pub fn today(common: &Common) -> NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
+fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     if !args.watch {
         return validate_once(args, out);
     }
@@ -395,11 +404,11 @@ fn validate(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
         let now = fingerprint(&args.paths);
         if seen.as_ref() != Some(&now) {
             if seen.is_some() && io::stdout().is_terminal() {
-                out.write_all(b"\x1b[2J\x1b[H").map_err(|e| e.to_string())?;
+                out.write_all(b"\x1b[2J\x1b[H")?;
             }
             validate_once(args, out)?;
-            writeln!(out, "Watching for changes... (Ctrl-C to stop)").map_err(|e| e.to_string())?;
-            out.flush().map_err(|e| e.to_string())?;
+            writeln!(out, "Watching for changes... (Ctrl-C to stop)")?;
+            out.flush()?;
             seen = Some(now);
         }
         std::thread::sleep(std::time::Duration::from_millis(400));
@@ -427,7 +436,7 @@ fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, u64, Option<std::time::System
     files
 }
 
-fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String> {
+fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let profile = load_profile(args.common.profile.as_ref())?;
     let fonts = load_fonts(&args.common, &profile)?;
     let mut ctx = Context::new(&profile, today(&args.common)).with_fonts(fonts);
@@ -452,7 +461,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
                 _ => None,
             })
             .collect();
-        return Err(reasons.join("\nehcpack: "));
+        return Err(reasons.join("\nehcpack: ").into());
     }
     // A file or folder named twice (or found under two of the paths) is checked once: the
     // same request is not the same pupil twice.
@@ -500,12 +509,12 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
     // The reader stopped reading (`| head`): the rest is checked without printing, quietly,
     // so that the exit status still tells whether any case has errors.
     let mut closed = false;
-    let io_err = |e: io::Error, closed: &mut bool| -> Result<(), String> {
+    let io_err = |e: io::Error, closed: &mut bool| -> Result<(), CliError> {
         if e.kind() == io::ErrorKind::BrokenPipe {
             *closed = true;
             Ok(())
         } else {
-            Err(format!("cannot write the report: {e}"))
+            Err(CliError::Report(e))
         }
     };
     let tick = || {
@@ -538,7 +547,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             }
         },
     )
-    .map_err(|e| format!("cannot write the report: {e}"))?;
+    .map_err(CliError::Report)?;
     summary.duplicate_pupils = notes.duplicate_pupils;
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -577,33 +586,22 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             }
         );
     }
-    Ok(if summary.failed > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    Ok(Exit::found(summary.failed > 0))
 }
 
-fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<i32, String> {
+fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let profile = load_profile(args.common.profile.as_ref())?;
     let fonts = load_fonts(&args.common, &profile)?;
     let ctx = Context::new(&profile, today(&args.common)).with_fonts(fonts);
     if !args.case.is_dir() {
-        return Err(format!(
-            "cannot read {}: not a case folder",
-            args.case.display()
-        ));
+        return Err(format!("cannot read {}: not a case folder", args.case.display()).into());
     }
     let (case, report) = crate::check::validate(&args.case, &ctx);
-    crate::status::print(&case, &report, ctx.today, out).map_err(|e| e.to_string())?;
-    Ok(if report.errors > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    crate::status::print(&case, &report, ctx.today, out)?;
+    Ok(Exit::found(report.errors > 0))
 }
 
-fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
+fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let options = crate::new_case::NewCase {
         year_group: args.year_group,
         looked_after: args.looked_after,
@@ -630,12 +628,12 @@ fn new_case(args: &NewArgs, out: &mut dyn Write) -> Result<i32, String> {
                 .to_string_lossy()
         )
     );
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(EXIT_OK)
+    out.write_all(text.as_bytes())?;
+    Ok(Exit::Clean)
 }
 
-fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32, String> {
-    let w = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes()).map_err(|e| e.to_string());
+fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
+    let w = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes());
     if args.list {
         for rule in catalogue::all() {
             let sev = match rule.severity {
@@ -651,28 +649,29 @@ fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<i32, String> {
             out,
             "\nNever checked (not true in law): see `ehcpack explain never`.\n",
         )?;
-        return Ok(EXIT_OK);
+        return Ok(Exit::Clean);
     }
     let id = args.rule.as_deref().unwrap_or_default();
     if id == "never" {
         w(out, catalogue::NEVER)?;
-        return Ok(EXIT_OK);
+        return Ok(Exit::Clean);
     }
     match catalogue::get(id) {
         Some(rule) => {
             w(out, rule.text)?;
-            Ok(EXIT_OK)
+            Ok(Exit::Clean)
         }
         None => Err(match catalogue::closest(id) {
             Some(c) => {
                 format!("no rule `{id}`; did you mean `{c}`? (`ehcpack explain --list` lists them)")
             }
             None => format!("no rule `{id}` (`ehcpack explain --list` lists them)"),
-        }),
+        }
+        .into()),
     }
 }
 
-fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
+fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     if let Some(name) = &args.kind {
         let kind = Kind::from_name(name).ok_or_else(|| {
             format!(
@@ -680,9 +679,8 @@ fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
                 Kind::ALL.map(Kind::name).join(", ")
             )
         })?;
-        out.write_all(schema::text(kind).as_bytes())
-            .map_err(|e| e.to_string())?;
-        return Ok(EXIT_OK);
+        out.write_all(schema::text(kind).as_bytes())?;
+        return Ok(Exit::Clean);
     }
     let Some(dir) = &args.out else {
         return Err("name a KIND to print, or --out DIR to write every schema".into());
@@ -692,9 +690,9 @@ fn schema_out(args: &SchemaArgs, out: &mut dyn Write) -> Result<i32, String> {
         let path = dir.join(format!("{}.schema.json", kind.name()));
         std::fs::write(&path, schema::text(kind))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        writeln!(out, "wrote {}", path.display()).map_err(|e| e.to_string())?;
+        writeln!(out, "wrote {}", path.display())?;
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Clean)
 }
 
 /// Colour only on a terminal that shows it, and not with `NO_COLOR` set. A Windows console shows

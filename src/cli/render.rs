@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Common, EXIT_FINDINGS, EXIT_OK};
+use super::{CliError, Common, Exit};
 use crate::privacy::RedactedReport;
 use crate::render::fonts::describe;
 use crate::render::{self, Evidence, Options};
@@ -46,7 +46,7 @@ pub struct RenderArgs {
 ///
 /// A file name is output too: one that would spell the pupil's protected address is refused
 /// when given with `-o`, and the default name has the address left out.
-fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, String> {
+fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, CliError> {
     let case_abs = fs::canonicalize(&args.case)
         .map_err(|e| format!("cannot read {}: {e}", args.case.display()))?;
     if let Some(o) = &args.output {
@@ -57,7 +57,8 @@ fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, St
                 "the file name {} would show the pupil's protected address; choose a name \
                  without it",
                 report.redact(&o.to_string_lossy())
-            ));
+            )
+            .into());
         }
         return Ok(o.clone());
     }
@@ -76,7 +77,8 @@ fn output_path(args: &RenderArgs, report: &RedactedReport) -> Result<PathBuf, St
         return Err(format!(
             "the current folder is inside the case folder, and the pack is never written there \
              unless you ask: run from another folder or give -o FILE (e.g. -o ../{name}.pdf)"
-        ));
+        )
+        .into());
     }
     Ok(PathBuf::from(format!("{name}.pdf")))
 }
@@ -86,19 +88,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Runs `ehcpack render`; returns the exit status.
-pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<i32, String> {
+pub fn run(args: &RenderArgs, out: &mut dyn Write) -> Result<Exit, CliError> {
     let profile = super::load_profile(args.common.profile.as_ref())?;
     let fonts = super::load_fonts(&args.common, &profile)?;
     let today = super::today(&args.common);
     let ctx = crate::rules::Context::new(&profile, today).with_fonts(fonts.clone());
     if !args.case.is_dir() {
-        return Err(format!("{} is not a case folder", args.case.display()));
+        return Err(format!("{} is not a case folder", args.case.display()).into());
     }
     let (case, report) = crate::check::validate(&args.case, &ctx);
     // From here on every error is about this case, and may name its files or the output path:
     // each passes through the case's redactor, as everything else that is printed does.
     render_checked(args, &case, &report, &profile, &fonts, today, out)
-        .map_err(|message| report.redact(&message).into_string())
+        .map_err(|error| CliError::Message(report.redact(&error.to_string()).into_string()))
 }
 
 /// Renders a case that has been checked: the output path, the password, the pack.
@@ -110,11 +112,11 @@ fn render_checked(
     fonts: &crate::render::fonts::Fonts,
     today: chrono::NaiveDate,
     out: &mut dyn Write,
-) -> Result<i32, String> {
+) -> Result<Exit, CliError> {
     let target = output_path(args, report)?;
     if let Some(dir) = &args.templates {
         if !dir.is_dir() {
-            return Err(format!("{} is not a folder of templates", dir.display()));
+            return Err(format!("{} is not a folder of templates", dir.display()).into());
         }
     }
     // Ask for the password before any work, so that a mistake there costs nothing.
@@ -122,7 +124,6 @@ fn render_checked(
         true => Some(crate::protect::password(&args.password_env)?),
         false => None,
     };
-    let io_err = |e: std::io::Error| e.to_string();
     if report.errors > 0 && !args.draft {
         let mut human = crate::report::Human {
             colour: super::terminal_shows_colour(),
@@ -130,15 +131,15 @@ fn render_checked(
         };
         let mut summary = Summary::default();
         summary.add(report);
-        human.case(report, out).map_err(io_err)?;
-        human.finish(&summary, out).map_err(io_err)?;
-        out.flush().map_err(io_err)?;
+        human.case(report, out)?;
+        human.finish(&summary, out)?;
+        out.flush()?;
         eprintln!(
             "ehcpack: not rendered: {} has {}; fix them, or use --draft for a marked draft",
             report.path_text().for_terminal(),
             plural(report.errors, "error", "errors"),
         );
-        return Ok(EXIT_FINDINGS);
+        return Ok(Exit::Findings);
     }
     let draft = args.draft;
     let options = Options {
@@ -192,8 +193,7 @@ fn render_checked(
         } else {
             ""
         }
-    )
-    .map_err(io_err)?;
+    )?;
     if !rendered.missing.is_empty() {
         let list: Vec<String> = rendered.missing.iter().map(|c| describe(*c)).collect();
         writeln!(
@@ -202,23 +202,17 @@ fn render_checked(
              Add a font that has them with --font FILE (see `ehcpack explain font-coverage`)",
             plural(list.len(), "character", "characters"),
             crate::privacy::terminal_safe(&list.join(", "))
-        )
-        .map_err(io_err)?;
+        )?;
     }
     if !rendered.conformance {
         writeln!(
             out,
             "note: with --evidence-pages the file claims neither PDF/UA nor PDF/A (the appended \
              pages are not tagged)"
-        )
-        .map_err(io_err)?;
+        )?;
     }
     // A draft of a case with errors is written, and the status still says the case has errors
     // (docs/senco.md, "Commands": 1 when errors were found), so a script cannot mistake it for a pack
     // ready to send.
-    Ok(if report.errors > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
+    Ok(Exit::found(report.errors > 0))
 }

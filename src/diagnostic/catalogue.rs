@@ -226,9 +226,6 @@ impl Applies {
     }
 }
 
-/// Who makes a request (request.yaml's `requested_by`).
-pub const REQUESTERS: [&str; 4] = ["school", "parent", "young-person", "other"];
-
 /// What the tool deliberately never checks, and why.
 pub const NEVER: &str = include_str!("../../docs/rules/never.md");
 

@@ -118,14 +118,14 @@ impl Case {
             && self.needs.is_some()
             && self.request.is_some()
             && self.consent.is_some()
-            && (!self.plans.is_empty() || self.requested_by() != "school")
+            && (!self.plans.is_empty() || self.requested_by() != RequestedBy::School)
     }
 
     /// Who makes the request (request.yaml's `requested_by`): `school` where it cannot be read.
-    pub fn requested_by(&self) -> &str {
+    pub fn requested_by(&self) -> RequestedBy {
         self.request
             .as_ref()
-            .map_or("school", |r| r.value.requested_by.as_str())
+            .map_or(RequestedBy::School, |r| r.value.requested_by)
     }
 
     /// A finding placed at a JSON Pointer path inside document `doc`.
@@ -706,7 +706,8 @@ fn school_request(case: &Case) -> bool {
         .filter(|d| d.kind == Some(Kind::Request))
         .filter_map(|d| d.root.as_ref()?.get("requested_by")?.as_str())
         .next();
-    !matches!(said, Some("parent" | "young-person" | "other"))
+    said.and_then(RequestedBy::parse)
+        .is_none_or(|by| by == RequestedBy::School)
 }
 
 fn check_structure(case: &mut Case, found: &mut Vec<Diagnostic>) {

@@ -34,6 +34,8 @@ pub const MAX_PAGE_TREE_DEPTH: usize = 64;
 /// The most pages an evidence PDF may have.
 pub const MAX_PAGES: usize = 10_000;
 
+pub use crate::load::pdf_problem::PdfProblem;
+
 /// What ehcpack needs to know about an evidence PDF that reads within the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PdfFacts {
@@ -43,7 +45,7 @@ pub struct PdfFacts {
 /// Reads an evidence PDF's bytes within the limits. The error says, in a SENCO's words, why
 /// the file cannot be used, as the end of a sentence that begins with the file
 /// ("... is named .pdf but is not a PDF").
-pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, String> {
+pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfProblem> {
     inspect_document(bytes).map(|(facts, _)| facts)
 }
 
@@ -51,7 +53,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, String> {
 /// text of its pages, and its metadata (the information dictionary, XMP, the outline,
 /// annotations, form fields, attached files' names: every text string and name in the file,
 /// and the text drawn in its forms), within [`MAX_SCANNED_TEXT_BYTES`].
-pub fn inspect_with_text(bytes: &[u8]) -> Result<(PdfFacts, PdfText), String> {
+pub fn inspect_with_text(bytes: &[u8]) -> Result<(PdfFacts, PdfText), PdfProblem> {
     let (facts, document) = inspect_document(bytes)?;
     Ok((facts, text_of(&document)))
 }
@@ -221,10 +223,10 @@ impl<'a> PushDict<'a> for Vec<&'a Object> {
     }
 }
 
-fn inspect_document(bytes: &[u8]) -> Result<(PdfFacts, Document), String> {
+fn inspect_document(bytes: &[u8]) -> Result<(PdfFacts, Document), PdfProblem> {
     let head = &bytes[..bytes.len().min(1024)];
     if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err("is named .pdf but is not a PDF".into());
+        return Err(PdfProblem::NotAPdf);
     }
     prescan(bytes, MAX_OBJECTS, true)?;
     let options = LoadOptions {
@@ -232,27 +234,26 @@ fn inspect_document(bytes: &[u8]) -> Result<(PdfFacts, Document), String> {
         ..LoadOptions::default()
     };
     let document = load_counted(bytes, options, MAX_OBJECTS)
-        .map_err(|e| format!("cannot be read as a PDF ({e})"))?
-        .map_err(|()| too_many(MAX_OBJECTS))?;
+        .map_err(PdfProblem::Unreadable)?
+        .map_err(|()| PdfProblem::TooManyObjects { max: MAX_OBJECTS })?;
     if document.is_encrypted() {
-        return Err("is protected with a password, so it cannot be attached".into());
+        return Err(PdfProblem::Encrypted);
     }
     let pages = count_pages(&document)?;
     if pages == 0 {
-        return Err("has no pages".into());
+        return Err(PdfProblem::NoPages);
     }
     Ok((PdfFacts { pages }, document))
 }
 
 /// Reads an evidence PDF again (to attach it to the pack) with the same caps and limits as at
 /// validate time: the file may have changed since.
-pub fn load_checked(path: &std::path::Path) -> Result<Document, String> {
-    let bytes = crate::read::read_capped(path, crate::load::limits::MAX_EVIDENCE_BYTES)
-        .map_err(|e| e.to_string())?;
+pub fn load_checked(path: &std::path::Path) -> Result<Document, PdfProblem> {
+    let bytes = crate::read::read_capped(path, crate::load::limits::MAX_EVIDENCE_BYTES)?;
     inspect(&bytes)?;
     load_counted(&bytes, LoadOptions::default(), MAX_OBJECTS)
-        .map_err(|e| e.to_string())?
-        .map_err(|()| too_many(MAX_OBJECTS))
+        .map_err(PdfProblem::Reloaded)?
+        .map_err(|()| PdfProblem::TooManyObjects { max: MAX_OBJECTS })
 }
 
 thread_local! {
@@ -324,7 +325,7 @@ enum Token<'a> {
 /// are counted as lopdf will build them: each `N G obj` in the file, and each object an object
 /// stream's index lists (a 6 MB file can list millions in compressed object streams), so at
 /// most `max_objects` are ever built. Also used on received packs ([`crate::received::pack`]).
-pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<(), String> {
+pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<(), PdfProblem> {
     let mut i = 0usize;
     let mut depth = 0usize;
     let mut objects = 0usize;
@@ -343,8 +344,6 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
     let mut length_refs: Vec<u32> = Vec::new();
     let mut plain_numbers: HashSet<u32> = HashSet::new();
     let mut dict_text_start = 0usize;
-    let too_deep =
-        || format!("nests more than {MAX_NESTING} levels deep, which no real document does");
     while i < bytes.len() {
         let b = bytes[i];
         let token = match b {
@@ -367,7 +366,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
                         b'(' => {
                             level += 1;
                             if level > MAX_NESTING {
-                                return Err(too_deep());
+                                return Err(PdfProblem::TooDeep { max: MAX_NESTING });
                             }
                         }
                         b')' => {
@@ -386,7 +385,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
             b'<' if bytes.get(i + 1) == Some(&b'<') => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(too_deep());
+                    return Err(PdfProblem::TooDeep { max: MAX_NESTING });
                 }
                 if depth == 1 {
                     dict_text_start = i;
@@ -409,7 +408,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
             b'[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(too_deep());
+                    return Err(PdfProblem::TooDeep { max: MAX_NESTING });
                 }
                 i += 1;
                 Token::Other
@@ -453,7 +452,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
                 if let [.., Token::Integer(n), Token::Integer(_)] = recent.as_slice() {
                     objects += 1;
                     if objects > max_objects {
-                        return Err(too_many(max_objects));
+                        return Err(PdfProblem::TooManyObjects { max: max_objects });
                     }
                     current = u32::try_from(*n).ok().map(|n| (n, 0, None));
                     length_ref = None;
@@ -465,7 +464,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
             Token::Keyword(b"n" | b"f") => {
                 xref_entries += 1;
                 if xref_entries > max_xref_entries {
-                    return Err(too_many(max_objects));
+                    return Err(PdfProblem::TooManyObjects { max: max_objects });
                 }
             }
             Token::Keyword(b"endobj") => {
@@ -507,9 +506,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
                     if OTHER_FILTERS.iter().any(|f| has_name(dictionary, f))
                         || contains(dictionary, b"/Predictor")
                     {
-                        return Err("has an object stream encoded in a way no real document \
-                                    uses"
-                            .into());
+                        return Err(PdfProblem::ObjectStreamEncoding);
                     }
                     let first = number_after(dictionary, b"/First").unwrap_or(0);
                     let listed =
@@ -520,7 +517,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
                         };
                     objects = objects.saturating_add(listed / 2);
                     if objects > max_objects {
-                        return Err(too_many(max_objects));
+                        return Err(PdfProblem::TooManyObjects { max: max_objects });
                     }
                 }
                 let flate = contains(dictionary, b"/FlateDecode") || has_name(dictionary, b"Fl");
@@ -529,7 +526,7 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
                     xref_entries =
                         xref_entries.saturating_add(((end - start) as u64 / width) as usize);
                     if xref_entries > max_xref_entries {
-                        return Err(too_many(max_objects));
+                        return Err(PdfProblem::TooManyObjects { max: max_objects });
                     }
                 }
                 // lopdf inflates only the streams that hold objects as it loads; the rest are
@@ -550,19 +547,17 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
                         let width = widths(dictionary).max(1);
                         xref_entries = xref_entries.saturating_add((size / width) as usize);
                         if xref_entries > max_xref_entries {
-                            return Err(too_many(max_objects));
+                            return Err(PdfProblem::TooManyObjects { max: max_objects });
                         }
                     }
                     if size >= left {
-                        return Err(format!(
-                            "has compressed parts that would expand to more than {} MB, far \
-                             more than a real document (a \"compression bomb\")",
-                            if holds_objects && inflated < MAX_INFLATED_BYTES {
+                        return Err(PdfProblem::Bomb {
+                            mb: if holds_objects && inflated < MAX_INFLATED_BYTES {
                                 MAX_INFLATED_OBJECT_BYTES
                             } else {
                                 MAX_INFLATED_BYTES
-                            } / (1024 * 1024)
-                        ));
+                            } / (1024 * 1024),
+                        });
                     }
                 }
                 i = (end + b"endstream".len()).min(bytes.len());
@@ -588,16 +583,9 @@ pub fn prescan(bytes: &[u8], max_objects: usize, inflate_all: bool) -> Result<()
     // A stream's length may be a reference only to a plain number: anything else is how a
     // chain (a length that is a stream whose length is a stream...) is built.
     if let Some(n) = length_refs.iter().find(|n| !plain_numbers.contains(n)) {
-        return Err(format!(
-            "has a stream whose length refers to object {n}, which is not a plain number, as \
-             no real document does"
-        ));
+        return Err(PdfProblem::LengthChain { object: *n });
     }
     Ok(())
-}
-
-fn too_many(max_objects: usize) -> String {
-    format!("has more than {max_objects} objects, far more than a real document of its kind")
 }
 
 /// The filters lopdf can decode besides Flate, by full and short name: an object stream in any
@@ -746,37 +734,35 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// Counts the pages by walking the page tree with an explicit stack: each node once, at most
 /// [`MAX_PAGE_TREE_DEPTH`] deep, references followed at most a few steps.
-fn count_pages(document: &Document) -> Result<usize, String> {
+fn count_pages(document: &Document) -> Result<usize, PdfProblem> {
     let root = document
         .trailer
         .get(b"Root")
         .and_then(Object::as_reference)
-        .map_err(|_| "has no document catalog".to_string())?;
+        .map_err(|_| PdfProblem::NoCatalog)?;
     let catalog = document
         .objects
         .get(&root)
         .and_then(|o| resolve(document, o))
         .and_then(|o| o.as_dict().ok())
-        .ok_or("has a document catalog that cannot be read")?;
-    let pages = catalog
-        .get(b"Pages")
-        .map_err(|_| "has no page tree".to_string())?;
+        .ok_or(PdfProblem::CatalogUnreadable)?;
+    let pages = catalog.get(b"Pages").map_err(|_| PdfProblem::NoPageTree)?;
     let mut seen: HashSet<ObjectId> = HashSet::new();
     let mut stack: Vec<(&Object, usize)> = vec![(pages, 1)];
     let mut count = 0usize;
     while let Some((node, depth)) = stack.pop() {
         if depth > MAX_PAGE_TREE_DEPTH {
-            return Err(format!(
-                "has a page tree more than {MAX_PAGE_TREE_DEPTH} levels deep"
-            ));
+            return Err(PdfProblem::PageTreeTooDeep {
+                max: MAX_PAGE_TREE_DEPTH,
+            });
         }
         if let Object::Reference(id) = node {
             if !seen.insert(*id) {
-                return Err("has a page tree that loops back on itself".into());
+                return Err(PdfProblem::PageTreeLoops);
             }
         }
         let Some(dict) = resolve(document, node).and_then(|o| o.as_dict().ok()) else {
-            return Err("has a page tree with a part that cannot be read".into());
+            return Err(PdfProblem::PageTreePartUnreadable);
         };
         match dict.get(b"Type").and_then(Object::as_name) {
             Ok(b"Pages") => {
@@ -785,7 +771,7 @@ fn count_pages(document: &Document) -> Result<usize, String> {
                     .ok()
                     .and_then(|k| resolve(document, k))
                     .and_then(|k| k.as_array().ok())
-                    .ok_or("has a page tree with a part that lists no pages")?;
+                    .ok_or(PdfProblem::PageTreeNoKids)?;
                 for kid in kids.iter().rev() {
                     stack.push((kid, depth + 1));
                 }
@@ -793,7 +779,7 @@ fn count_pages(document: &Document) -> Result<usize, String> {
             _ => {
                 count += 1;
                 if count > MAX_PAGES {
-                    return Err(format!("has more than {MAX_PAGES} pages"));
+                    return Err(PdfProblem::TooManyPages { max: MAX_PAGES });
                 }
             }
         }
@@ -834,8 +820,11 @@ mod tests {
 
     #[test]
     fn not_a_pdf() {
-        assert!(inspect(b"hello").unwrap_err().contains("not a PDF"));
-        assert!(inspect(b"").unwrap_err().contains("not a PDF"));
+        assert!(inspect(b"hello")
+            .unwrap_err()
+            .to_string()
+            .contains("not a PDF"));
+        assert!(inspect(b"").unwrap_err().to_string().contains("not a PDF"));
         assert!(inspect(b"%PDF-1.7\n(((((").is_err());
     }
 }

@@ -9,5 +9,7 @@ pub mod evidence_pdf;
 pub mod kind;
 pub mod limits;
 pub mod model;
+pub mod pdf_problem;
 pub mod schema;
+pub mod values;
 pub mod yaml;

@@ -6,60 +6,10 @@ use serde::{Deserialize, Serialize};
 
 type Date = NaiveDate;
 
-/// Declares an enum a schema lists, each variant with its value as the schema spells it. The
-/// suite checks that each one's values are exactly the schema's list, so a value renamed in a
-/// schema fails a test instead of silently turning a rule off.
-macro_rules! schema_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $value:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-        pub enum $name {
-            $(#[serde(rename = $value)] $variant,)*
-        }
-
-        impl $name {
-            /// Every value, in the schema's order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The value as the case file writes it.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $value,)*
-                }
-            }
-        }
-    };
-}
-
-schema_enum! {
-    /// Who makes the request (`request.yaml`: `requested_by`).
-    RequestedBy {
-        School => "school",
-        Parent => "parent",
-        YoungPerson => "young-person",
-        Other => "other",
-    }
-}
-
-schema_enum! {
-    /// The pupil's SEN status as the school census records it (`needs.yaml`: `sen_status`):
-    /// `E` an EHC plan, `K` SEN support, `N` no special educational need.
-    SenStatus {
-        EhcPlan => "E",
-        SenSupport => "K",
-        NoSen => "N",
-    }
-}
-
-schema_enum! {
-    /// What an evidence file is (`evidence.yaml`: a file's `type`).
-    EvidenceType {
-        Report => "report",
-        MyStory => "my-story",
-        Plan => "plan",
-        Other => "other",
-    }
-}
+pub use crate::load::values::{
+    CareLevel, CostPer, EvidenceType, ExclusionType, GatheredHow, LegalStatus, PfaArea,
+    PreferredContact, PreviousRequestKind, Rating, RequestedBy, SenStatus, SenType,
+};
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Name {
@@ -158,16 +108,15 @@ pub struct Contact {
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
-    pub preferred_contact: Option<String>,
+    pub preferred_contact: Option<PreferredContact>,
     #[serde(default)]
     pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Exclusion {
-    /// `suspension` or `permanent-exclusion`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: ExclusionType,
     pub start: Date,
     #[serde(default)]
     pub days: Option<f64>,
@@ -196,9 +145,8 @@ pub struct Interpreter {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LookedAfter {
     pub responsible_authority: String,
-    /// `section-20`, `section-31`, `section-38`, `section-21` or `other`.
     #[serde(default)]
-    pub legal_status: Option<String>,
+    pub legal_status: Option<LegalStatus>,
     #[serde(default)]
     pub pep_date: Option<Date>,
     #[serde(default)]
@@ -274,7 +222,7 @@ pub struct Person {
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
-    pub preferred_contact: Option<String>,
+    pub preferred_contact: Option<PreferredContact>,
     #[serde(default)]
     pub language: Option<String>,
     #[serde(default)]
@@ -295,9 +243,9 @@ pub struct Needs {
     #[serde(default)]
     pub parents_notified_date: Option<Date>,
     #[serde(default)]
-    pub primary_need: Option<String>,
+    pub primary_need: Option<SenType>,
     #[serde(default)]
-    pub secondary_needs: Vec<String>,
+    pub secondary_needs: Vec<SenType>,
     #[serde(default)]
     pub description: Option<NeedDescription>,
     #[serde(default)]
@@ -321,7 +269,7 @@ pub struct SenHistory {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ProvisionPeriod {
-    pub status: String,
+    pub status: SenStatus,
     pub start: Date,
     #[serde(default)]
     pub end: Option<Date>,
@@ -330,7 +278,7 @@ pub struct ProvisionPeriod {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RankedNeed {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: SenType,
     pub rank: u32,
     pub start: Date,
     #[serde(default)]
@@ -385,8 +333,7 @@ pub struct GpPractice {
 /// Early help, child in need or child protection, with the lead professional.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CareStatus {
-    /// `none`, `early-help`, `child-in-need` or `child-protection`.
-    pub status: String,
+    pub status: CareLevel,
     #[serde(default)]
     pub since: Option<Date>,
     #[serde(default)]
@@ -471,7 +418,7 @@ pub struct Provision {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Cost {
     pub amount: f64,
-    pub per: String,
+    pub per: CostPer,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -487,7 +434,7 @@ pub struct Outcome {
     #[serde(default)]
     pub by: Option<Date>,
     #[serde(default)]
-    pub pfa_area: Option<String>,
+    pub pfa_area: Option<PfaArea>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -511,7 +458,7 @@ pub struct Review {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Progress {
     pub outcome: String,
-    pub rating: String,
+    pub rating: Rating,
     #[serde(default)]
     pub evidence: Option<String>,
 }
@@ -546,7 +493,7 @@ pub struct Views {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PupilViews {
     pub views: String,
-    pub gathered_how: Vec<String>,
+    pub gathered_how: Vec<GatheredHow>,
     #[serde(default)]
     pub gathered_by: Option<String>,
     #[serde(default)]
@@ -619,8 +566,7 @@ pub struct Request {
 /// An earlier request for an EHC needs assessment, or an earlier assessment.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PreviousRequest {
-    /// `request` or `assessment`.
-    pub what: String,
+    pub what: PreviousRequestKind,
     pub date: Date,
     #[serde(default)]
     pub by: Option<String>,

@@ -12,6 +12,79 @@ pub const MAX_ROWS: usize = 1_000_000;
 /// The longest path or UPN a row of `--received-from` may give.
 const MAX_KEY_BYTES: usize = 4096;
 
+/// Why `--received-from` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceivedFromError {
+    #[error(
+        "--received-from {} is larger than 64 MB; it should hold one short row per request",
+        path.display()
+    )]
+    TooLarge { path: std::path::PathBuf },
+    #[error("cannot read --received-from {}: {error}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        error: crate::read::ReadError,
+    },
+    /// Every bad row, each on a line of its own.
+    #[error(
+        "--received-from has {} bad {}:\n  {}",
+        rows.len(),
+        if rows.len() == 1 { "row" } else { "rows" },
+        rows.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  ")
+    )]
+    BadRows { rows: Vec<BadRow> },
+}
+
+/// For callers whose errors are still messages.
+impl From<ReceivedFromError> for String {
+    fn from(e: ReceivedFromError) -> String {
+        e.to_string()
+    }
+}
+
+/// One bad row, located as `FILE:LINE: what is wrong`. No value of the file is quoted: it is
+/// read before any case, so no redactor yet knows what in it may be a protected address.
+#[derive(Debug, thiserror::Error)]
+pub enum BadRow {
+    #[error("{name}: more than {MAX_ROWS} rows")]
+    TooMany { name: String },
+    #[error("{name}:{line}: this row cannot be read: {error}")]
+    Unreadable {
+        name: String,
+        line: usize,
+        error: csv::Error,
+    },
+    #[error("{name}:{line}: a row has two values, `path or UPN,date`; this one has {count}")]
+    Values {
+        name: String,
+        line: usize,
+        count: usize,
+    },
+    #[error(
+        "{name}:{line}: the row is longer than a path or UPN and a date can be (at most \
+         {MAX_KEY_BYTES} bytes for the path)"
+    )]
+    TooLong { name: String, line: usize },
+    #[error(
+        "{name}:{line}: the second value is not a date; write YYYY-MM-DD (2026-01-15) or \
+         DD/MM/YYYY (15/01/2026)"
+    )]
+    NotADate { name: String, line: usize },
+    #[error("{name}:{line}: the row has a date but no path or UPN")]
+    NoKey { name: String, line: usize },
+    #[error(
+        "{name}:{line}: the path or UPN of this row is given {date} here and {other} on line \
+         {first}"
+    )]
+    Twice {
+        name: String,
+        line: usize,
+        date: NaiveDate,
+        other: NaiveDate,
+        first: usize,
+    },
+}
+
 /// The dates of receipt, by UPN and by path.
 #[derive(Debug, Default)]
 pub struct ReceivedFrom {
@@ -50,19 +123,22 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
 
 impl ReceivedFrom {
     /// Reads the file; `Err` lists every bad row as `FILE:LINE: what is wrong`.
-    pub fn load(path: &Path) -> Result<ReceivedFrom, String> {
+    pub fn load(path: &Path) -> Result<ReceivedFrom, ReceivedFromError> {
         let bytes = crate::read::read_capped(path, 64 * 1024 * 1024).map_err(|e| match e {
-            crate::read::ReadError::TooLarge { .. } => format!(
-                "--received-from {} is larger than 64 MB; it should hold one short row per request",
-                path.display()
-            ),
-            e => format!("cannot read --received-from {}: {e}", path.display()),
+            crate::read::ReadError::TooLarge { .. } => ReceivedFromError::TooLarge {
+                path: path.to_path_buf(),
+            },
+            error => ReceivedFromError::Unreadable {
+                path: path.to_path_buf(),
+                error,
+            },
         })?;
         Self::parse(&bytes, &path.display().to_string())
     }
 
     /// Parses the CSV text; `name` is used in the located errors.
-    pub fn parse(bytes: &[u8], name: &str) -> Result<ReceivedFrom, String> {
+    pub fn parse(bytes: &[u8], name: &str) -> Result<ReceivedFrom, ReceivedFromError> {
+        let name = name.to_string();
         let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -74,14 +150,18 @@ impl ReceivedFrom {
         let mut errors = Vec::new();
         for (index, record) in reader.records().enumerate() {
             if index >= MAX_ROWS {
-                errors.push(format!("{name}: more than {MAX_ROWS} rows"));
+                errors.push(BadRow::TooMany { name });
                 break;
             }
             let record = match record {
                 Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(index + 1, |p| p.line() as usize);
-                    errors.push(format!("{name}:{line}: this row cannot be read: {e}"));
+                Err(error) => {
+                    let line = error.position().map_or(index + 1, |p| p.line() as usize);
+                    errors.push(BadRow::Unreadable {
+                        name: name.clone(),
+                        line,
+                        error,
+                    });
                     continue;
                 }
             };
@@ -90,20 +170,21 @@ impl ReceivedFrom {
                 continue;
             }
             if record.len() != 2 {
-                errors.push(format!(
-                    "{name}:{line}: a row has two values, `path or UPN,date`; this one has {}",
-                    record.len()
-                ));
+                errors.push(BadRow::Values {
+                    name: name.clone(),
+                    line,
+                    count: record.len(),
+                });
                 continue;
             }
             let (key, date) = (&record[0], &record[1]);
             // A path or a UPN is short; a longer value is no row of the LA's record, and is
             // never read further nor printed whole.
             if key.len() > MAX_KEY_BYTES || date.len() > 64 {
-                errors.push(format!(
-                    "{name}:{line}: the row is longer than a path or UPN and a date can be \
-                     (at most {MAX_KEY_BYTES} bytes for the path)"
-                ));
+                errors.push(BadRow::TooLong {
+                    name: name.clone(),
+                    line,
+                });
                 continue;
             }
             let Some(date) = parse_date(date) else {
@@ -113,16 +194,17 @@ impl ReceivedFrom {
                 }
                 // The value is not quoted: this file is read before any case, so no redactor
                 // yet knows what in it may be a protected address.
-                errors.push(format!(
-                    "{name}:{line}: the second value is not a date; write YYYY-MM-DD \
-                     (2026-01-15) or DD/MM/YYYY (15/01/2026)"
-                ));
+                errors.push(BadRow::NotADate {
+                    name: name.clone(),
+                    line,
+                });
                 continue;
             };
             if key.is_empty() {
-                errors.push(format!(
-                    "{name}:{line}: the row has a date but no path or UPN"
-                ));
+                errors.push(BadRow::NoKey {
+                    name: name.clone(),
+                    line,
+                });
                 continue;
             }
             let (map, key) = match upn_key(key) {
@@ -131,10 +213,13 @@ impl ReceivedFrom {
             };
             if let Some((other, first)) = map.get(&key) {
                 if *other != date {
-                    errors.push(format!(
-                        "{name}:{line}: the path or UPN of this row is given {date} here and \
-                         {other} on line {first}"
-                    ));
+                    errors.push(BadRow::Twice {
+                        name: name.clone(),
+                        line,
+                        date,
+                        other: *other,
+                        first: *first,
+                    });
                 }
                 continue;
             }
@@ -143,12 +228,7 @@ impl ReceivedFrom {
         if errors.is_empty() {
             Ok(table)
         } else {
-            Err(format!(
-                "--received-from has {} bad {}:\n  {}",
-                errors.len(),
-                if errors.len() == 1 { "row" } else { "rows" },
-                errors.join("\n  ")
-            ))
+            Err(ReceivedFromError::BadRows { rows: errors })
         }
     }
 
@@ -219,7 +299,8 @@ mod tests {
             b"ava.pdf,2026-01-05\nbob.pdf,2026-13-01\ncat.pdf\nava.pdf,2026-01-06\n",
             "r.csv",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("r.csv:2: the second value is not a date"), "{e}");
         assert!(e.contains("r.csv:3: a row has two values"), "{e}");
         assert!(

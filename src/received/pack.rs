@@ -203,11 +203,16 @@ fn read_embedded(
         ))
     };
     if let Err(why) = crate::load::evidence_pdf::prescan(bytes, limits.max_objects, false) {
-        return Err(if why.contains("objects") {
-            too_many()
-        } else {
-            not_a_pack(&format!("the PDF {why}"))
-        });
+        return Err(
+            if matches!(
+                why,
+                crate::load::evidence_pdf::PdfProblem::TooManyObjects { .. }
+            ) {
+                too_many()
+            } else {
+                not_a_pack(&format!("the PDF {why}"))
+            },
+        );
     }
     let options = lopdf::LoadOptions {
         password: password.map(str::to_string),

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use crate::diagnostic::catalogue;
 use crate::diagnostic::Severity;
 use crate::load::case::Case;
-use crate::load::model::{Plan, Provision};
+use crate::load::model::{CostPer, EvidenceType, Plan, Provision, Rating, RequestedBy};
 use crate::privacy::RedactedReport;
 use crate::privacy::Redactor;
 
@@ -82,16 +82,23 @@ fn weeks_between(from: NaiveDate, to: NaiveDate) -> f64 {
 
 /// The costs of a plan: per unit, and an estimate over the plan where the unit allows one.
 fn plan_costs(plan: &Plan) -> Value {
-    let mut per: Vec<(&str, f64)> = Vec::new();
+    let mut per: Vec<(CostPer, f64)> = Vec::new();
     for p in &plan.provision {
         if let Some(c) = &p.cost {
-            match per.iter_mut().find(|(u, _)| *u == c.per.as_str()) {
+            match per.iter_mut().find(|(u, _)| *u == c.per) {
                 Some((_, total)) => *total += c.amount,
-                None => per.push((c.per.as_str(), c.amount)),
+                None => per.push((c.per, c.amount)),
             }
         }
     }
-    let order = ["plan", "year", "term", "week", "session"];
+    // The widest unit first.
+    let order = [
+        CostPer::Plan,
+        CostPer::Year,
+        CostPer::Term,
+        CostPer::Week,
+        CostPer::Session,
+    ];
     per.sort_by_key(|(u, _)| order.iter().position(|o| o == u).unwrap_or(order.len()));
     let weeks = plan.review_date.map(|r| weeks_between(plan.start, r));
     let mut estimate = 0.0;
@@ -99,18 +106,18 @@ fn plan_costs(plan: &Plan) -> Value {
     let mut not_estimated = Vec::new();
     for (unit, amount) in &per {
         match (*unit, weeks) {
-            ("plan", _) => estimate += amount,
-            ("week", Some(w)) => estimate += amount * w,
-            ("term", Some(w)) => estimate += amount * (w / 13.0).ceil().max(1.0),
-            ("year", Some(w)) => estimate += amount * (w / 39.0).max(0.0),
+            (CostPer::Plan, _) => estimate += amount,
+            (CostPer::Week, Some(w)) => estimate += amount * w,
+            (CostPer::Term, Some(w)) => estimate += amount * (w / 13.0).ceil().max(1.0),
+            (CostPer::Year, Some(w)) => estimate += amount * (w / 39.0).max(0.0),
             _ => {
                 estimated = false;
-                not_estimated.push(*unit);
+                not_estimated.push(unit.as_str());
             }
         }
     }
     json!({
-        "per": per.iter().map(|(u, a)| json!({"per": u, "amount": a})).collect::<Vec<_>>(),
+        "per": per.iter().map(|(u, a)| json!({"per": u.as_str(), "amount": a})).collect::<Vec<_>>(),
         "weeks": weeks,
         "estimate": if per.is_empty() { Value::Null } else { json!(estimate) },
         "complete_estimate": estimated,
@@ -310,18 +317,17 @@ pub fn build(
                     .review
                     .as_ref()
                     .and_then(|r| r.progress.iter().find(|p| p.outcome == o.id));
-                match progress.map(|p| p.rating.as_str()) {
-                    Some("achieved") => ratings.achieved += 1,
-                    Some("partly-achieved") => ratings.partly += 1,
-                    Some("not-achieved") => ratings.not += 1,
-                    _ => ratings.unrated += 1,
+                match progress.map(|p| p.rating) {
+                    Some(Rating::Achieved) => ratings.achieved += 1,
+                    Some(Rating::PartlyAchieved) => ratings.partly += 1,
+                    Some(Rating::NotAchieved) => ratings.not += 1,
+                    None => ratings.unrated += 1,
                 }
                 ov["progress"] = progress.map_or(Value::Null, to_value);
-                ov["rating_text"] = json!(match progress.map(|p| p.rating.as_str()) {
-                    Some("achieved") => "Achieved",
-                    Some("partly-achieved") => "Partly achieved",
-                    Some("not-achieved") => "Not achieved",
-                    Some(other) => other,
+                ov["rating_text"] = json!(match progress.map(|p| p.rating) {
+                    Some(Rating::Achieved) => "Achieved",
+                    Some(Rating::PartlyAchieved) => "Partly achieved",
+                    Some(Rating::NotAchieved) => "Not achieved",
                     None => "Not reviewed",
                 });
                 ov
@@ -423,7 +429,7 @@ pub fn build(
                     &title,
                     inv.name.as_deref(),
                     None,
-                    Some("report"),
+                    Some(EvidenceType::Report.as_str()),
                     "professionals",
                 );
             }
@@ -459,7 +465,7 @@ pub fn build(
                 "basis_text": rule.basis.describe(),
                 "applies": rule.applies.as_str(),
                 "advice_here": rule.applies == crate::diagnostic::catalogue::Applies::School
-                    && case.requested_by() != "school",
+                    && case.requested_by() != RequestedBy::School,
                 "severity": match rule.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "status": status,
                 "status_text": match status {

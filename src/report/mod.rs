@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::diagnostic::case_report::CaseReport;
 use crate::diagnostic::Verdict;
+use crate::load::model::RequestedBy;
 use crate::privacy::RedactedReport;
 
 pub use ci::{Csv, Github, Junit, Sarif, CSV_HEADER};
@@ -69,11 +70,11 @@ pub fn year_group(year: i64) -> String {
 
 /// Who made the request, in words: `the school`, `a parent`, `the young person`.
 pub fn requester(code: &str) -> String {
-    match code {
-        "school" => "the school".into(),
-        "parent" => "a parent".into(),
-        "young-person" => "the young person".into(),
-        other => other.replace('-', " "),
+    match RequestedBy::parse(code) {
+        Some(RequestedBy::School) => "the school".into(),
+        Some(RequestedBy::Parent) => "a parent".into(),
+        Some(RequestedBy::YoungPerson) => "the young person".into(),
+        _ => code.replace('-', " "),
     }
 }
 

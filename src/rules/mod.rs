@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
+use crate::load::model::RequestedBy;
 use crate::profile::Profile;
 use glyphs::GlyphCoverage;
 
@@ -98,7 +99,9 @@ fn by_requester(case: &Case, ctx: &Context, out: &mut [Diagnostic]) {
                 false
             }
             Some(crate::profile::SetSeverity::Advice) => true,
-            None => d.rule.applies() == catalogue::Applies::School && requester != "school",
+            None => {
+                d.rule.applies() == catalogue::Applies::School && requester != RequestedBy::School
+            }
         };
         if advice {
             d.severity = crate::diagnostic::Severity::Warning;
@@ -112,12 +115,12 @@ fn by_requester(case: &Case, ctx: &Context, out: &mut [Diagnostic]) {
 }
 
 /// "a parent's request", "a young person's request", "another professional's request".
-pub fn requester_phrase(requester: &str) -> &'static str {
+pub fn requester_phrase(requester: RequestedBy) -> &'static str {
     match requester {
-        "school" => "a school's request",
-        "parent" => "a parent's request",
-        "young-person" => "a young person's request",
-        _ => "another professional's request",
+        RequestedBy::School => "a school's request",
+        RequestedBy::Parent => "a parent's request",
+        RequestedBy::YoungPerson => "a young person's request",
+        RequestedBy::Other => "another professional's request",
     }
 }
 

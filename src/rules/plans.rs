@@ -9,7 +9,7 @@ use crate::calendar;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::{Case, Typed};
-use crate::load::model::Plan;
+use crate::load::model::{Plan, RequestedBy};
 
 /// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
 pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {
@@ -72,7 +72,7 @@ fn plan_title(case: &Case, plan: &Typed<Plan>) -> String {
 
 fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     // A request from anyone but the school needs no support plans: with none, nothing to say.
-    if case.plans.is_empty() && case.requested_by() != "school" {
+    if case.plans.is_empty() && case.requested_by() != RequestedBy::School {
         return;
     }
     let required = ctx.profile.reviewed_plans_required;

@@ -819,8 +819,12 @@ impl App {
             evidence: crate::render::Evidence::Embedded,
         };
         let target = self.pack_path(name, &checked.redactor);
-        let result = crate::render::render_case(&checked.case, &checked.report, &options)
-            .and_then(|r| crate::render::write_atomically(&target, &r.bytes).map(|_| r));
+        let result =
+            crate::render::render_case(&checked.case, &checked.report, &options).and_then(|r| {
+                crate::render::write_atomically(&target, &r.bytes)
+                    .map(|_| r)
+                    .map_err(String::from)
+            });
         match result {
             Ok(r) => format!(
                 "{} made: {}, {}{}.",
@@ -938,7 +942,7 @@ impl App {
             "title": get("title"),
             "author": get("author"),
             "date": get("date"),
-            "type": get("type").filter(|t| ["report", "my-story", "plan", "other"].contains(&t.as_str())).unwrap_or_else(|| "report".into()),
+            "type": get("type").filter(|t| crate::load::model::EvidenceType::parse(t).is_some()).unwrap_or_else(|| crate::load::model::EvidenceType::Report.as_str().into()),
         });
         let new_text = match crate::read::read_text_capped(
             &evidence_path,

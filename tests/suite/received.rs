@@ -1394,7 +1394,7 @@ mod any_bytes {
         fn any_received_from_text_parses_or_names_its_bad_lines(text in "[a-zA-Z0-9,/\\-\n \"]{0,200}") {
             match received::clock::ReceivedFrom::parse(text.as_bytes(), "r.csv") {
                 Ok(_) => {}
-                Err(e) => prop_assert!(e.contains("r.csv"), "{}", e),
+                Err(e) => prop_assert!(e.to_string().contains("r.csv"), "{}", e),
             }
         }
     }
