@@ -8,8 +8,8 @@
 //! line, the tests and the benchmarks; [`Batch`] is the same in two steps, for a caller that
 //! wants the number of items first (a progress bar).
 
-pub mod check;
-pub mod discover;
+pub(crate) mod check;
+pub(crate) mod discover;
 pub mod folders;
 mod run;
 mod spill;

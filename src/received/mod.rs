@@ -12,8 +12,8 @@
 //! ([`check_pack`], [`check_zip`]), within its [`Limits`], and records when a request was
 //! received ([`clock`]).
 
-pub mod archive;
-pub mod by_hand;
+pub(crate) mod archive;
+pub(crate) mod by_hand;
 pub mod clock;
 pub mod pack;
 pub(crate) mod sealed;

@@ -16,11 +16,11 @@
 
 mod case;
 mod document;
-pub mod edit;
-pub mod form;
+mod edit;
+mod form;
 mod home;
 mod http;
-pub mod page;
+mod page;
 
 use std::fmt::Write as _;
 use std::fs;

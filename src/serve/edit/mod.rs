@@ -23,7 +23,6 @@ mod spans;
 mod text;
 
 use spans::{parse, Key, Kind, Spanned};
-pub use text::scalar_text;
 use text::{inline_scalar, render_after_key, render_item};
 
 /// The form's way of saying "leave this value as it is in the file" (a value shown withheld).

@@ -21,7 +21,7 @@ pub(super) fn inline_scalar(value: &Json) -> Option<String> {
 }
 
 /// Text as a YAML scalar on one line.
-pub fn scalar_text(s: &str) -> String {
+fn scalar_text(s: &str) -> String {
     if plain_is_safe(s) {
         s.to_string()
     } else if s.chars().all(|c| !c.is_control()) {
