@@ -447,18 +447,7 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             .filter(|p| !p.is_empty()),
         limits: crate::received::Limits::default(),
     };
-    let mut reporter: Box<dyn Reporter> = match args.format {
-        Format::Human => Box::new(report::Human {
-            colour: terminal_shows_colour(),
-            quiet: args.quiet,
-        }),
-        Format::Json => Box::new(report::Json::new(&profile.name, ctx.today)),
-        Format::Junit => Box::<report::Junit>::default(),
-        Format::Sarif => Box::<report::Sarif>::default(),
-        Format::Github => Box::new(report::Github),
-        Format::Csv => Box::new(report::Csv::new(ctx.today)),
-        Format::Html => Box::new(report::Html::new(&profile.name, ctx.today)),
-    };
+    let mut reporter = reporter(args, &profile.name, ctx.today);
     let items = batch.items().len();
     let progress = (items > 1 && !args.quiet && io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(items as u64);
@@ -521,9 +510,34 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             io_err(e, &mut closed)?;
         }
     }
-    if !done.unmatched_rows.is_empty() {
-        let rows: Vec<String> = done
-            .unmatched_rows
+    note_unmatched(&done.unmatched_rows);
+    Ok(if done.summary.failed > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// The writer `--format` names.
+fn reporter(args: &ValidateArgs, profile: &str, today: NaiveDate) -> Box<dyn Reporter> {
+    match args.format {
+        Format::Human => Box::new(report::Human {
+            colour: terminal_shows_colour(),
+            quiet: args.quiet,
+        }),
+        Format::Json => Box::new(report::Json::new(profile, today)),
+        Format::Junit => Box::<report::Junit>::default(),
+        Format::Sarif => Box::<report::Sarif>::default(),
+        Format::Github => Box::new(report::Github),
+        Format::Csv => Box::new(report::Csv::new(today)),
+        Format::Html => Box::new(report::Html::new(profile, today)),
+    }
+}
+
+/// Says on standard error which rows of `--received-from` matched no case (the first five).
+fn note_unmatched(rows: &[(crate::privacy::Redacted, usize)]) {
+    if !rows.is_empty() {
+        let shown: Vec<String> = rows
             .iter()
             .take(5)
             .map(|(key, line)| {
@@ -536,25 +550,12 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<i32, String
             .collect();
         eprintln!(
             "ehcpack: note: {} {} of --received-from matched no case: {}{}",
-            done.unmatched_rows.len(),
-            if done.unmatched_rows.len() == 1 {
-                "row"
-            } else {
-                "rows"
-            },
-            rows.join(", "),
-            if done.unmatched_rows.len() > 5 {
-                ", ..."
-            } else {
-                ""
-            }
+            rows.len(),
+            if rows.len() == 1 { "row" } else { "rows" },
+            shown.join(", "),
+            if rows.len() > 5 { ", ..." } else { "" }
         );
     }
-    Ok(if done.summary.failed > 0 {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    })
 }
 
 fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<i32, String> {
