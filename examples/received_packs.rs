@@ -16,10 +16,10 @@ fn main() {
     };
     std::fs::create_dir_all(out).expect("the output folder can be made");
     let mut n = 0;
-    let found = ehcpack::batch::discover(std::path::Path::new(cases));
+    let found = ehcpack::batch::folders::discover(std::path::Path::new(cases));
     for case in found.items.into_iter().filter_map(|item| match item {
-        ehcpack::batch::Item::Case(path) => Some(path),
-        ehcpack::batch::Item::Problem { .. } => None,
+        ehcpack::batch::folders::Item::Case(path) => Some(path),
+        ehcpack::batch::folders::Item::Problem { .. } => None,
     }) {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let pdf = packs::pack_pdf(&packs::spec_of(&case), packs::Listing::NameTree);

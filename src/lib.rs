@@ -9,7 +9,7 @@
 pub mod batch;
 pub mod budget;
 pub mod calendar;
-pub mod check;
+pub(crate) mod check;
 pub mod cli;
 pub mod diagnostic;
 pub mod encoding;
@@ -27,7 +27,7 @@ pub mod received;
 pub mod render;
 pub mod report;
 pub mod rules;
-pub mod serve;
+pub(crate) mod serve;
 pub mod status;
 
 /// The library's own tests allocate through [`budget::Budgeted`], as the `ehcpack` command does

@@ -1,5 +1,5 @@
 //! A received pack PDF's bytes, as an LA gets them from any sender, through the whole of what
-//! `validate` does with one (`received::check`): the pre-scan and its caps (objects counted
+//! `validate` does with one (`batch::check`): the pre-scan and its caps (objects counted
 //! inside object streams too), lopdf's load, the embedded-file tree, the manifest and its
 //! entries, every checksum, then the case read from memory and checked by every rule, and the
 //! findings capped per item. None of it may panic, hang or take memory beyond the caps.
@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use ehcpack::received::{self, Item, Options};
+use ehcpack::batch::{self, Item};
+use ehcpack::received::{self, Options};
 use ehcpack::rules::Context;
 use libfuzzer_sys::fuzz_target;
 
@@ -28,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(path, data).expect("write the pack");
     let today = NaiveDate::from_ymd_opt(2026, 1, 15).expect("a real date");
     let ctx = Context::new(common::profile(), today);
-    let checked = received::check(&Item::Pack(path.to_path_buf()), &ctx, &Options::default());
+    let checked = batch::check(&Item::Pack(path.to_path_buf()), &ctx, &Options::default());
     assert_eq!(checked.len(), 1, "a pack is one case");
     for c in &checked {
         let r = &c.report;

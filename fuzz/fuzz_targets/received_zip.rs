@@ -1,4 +1,4 @@
-//! A received zip archive's bytes through `received::check`: the central directory and its
+//! A received zip archive's bytes through `batch::check`: the central directory and its
 //! declared entry count, names (zip slip, links, hidden files), sizes and ratios (bombs), the
 //! case folders found inside, each read and checked by every rule, and the findings capped per
 //! item. None of it may panic, hang, write outside its private folder or take memory beyond the
@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use ehcpack::received::{self, Item, Options};
+use ehcpack::batch::{self, Item};
+use ehcpack::received::{self, Options};
 use ehcpack::rules::Context;
 use libfuzzer_sys::fuzz_target;
 
@@ -28,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(path, data).expect("write the archive");
     let today = NaiveDate::from_ymd_opt(2026, 1, 15).expect("a real date");
     let ctx = Context::new(common::profile(), today);
-    let checked = received::check(&Item::Zip(path.to_path_buf()), &ctx, &Options::default());
+    let checked = batch::check(&Item::Zip(path.to_path_buf()), &ctx, &Options::default());
     assert!(!checked.is_empty(), "an archive gives at least one report");
     for c in &checked {
         let r = &c.report;

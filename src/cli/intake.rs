@@ -498,27 +498,9 @@ fn add(
         password: std::env::var(password_env).ok().filter(|p| !p.is_empty()),
         limits: crate::received::Limits::default(),
     };
-    let mut items = Vec::new();
-    let mut readable = false;
-    for path in paths {
-        let (found, ok) = crate::received::discover(path);
-        readable |= ok;
-        items.extend(found);
-    }
     // A mistyped path is no request: when nothing named can be read, nothing is recorded.
-    if !readable {
-        let reasons: Vec<String> = items
-            .iter()
-            .filter_map(|item| match item {
-                crate::received::Item::Problem { path, message, .. } => Some(format!(
-                    "cannot read {}: {message}",
-                    crate::privacy::path_text(path)
-                )),
-                _ => None,
-            })
-            .collect();
-        return Err(format!("{}; nothing was recorded", reasons.join("\nehcpack: ")).into());
-    }
+    let mut items = crate::batch::discover_all(paths)
+        .map_err(|e| format!("{}; nothing was recorded", e.reasons.join("\nehcpack: ")))?;
     // One request per path, however many ways it was found (a broken link is found both as a
     // link and as a file named like a pack).
     let mut seen = std::collections::HashSet::new();
@@ -528,9 +510,9 @@ fn add(
     // Every item, checked; one that cannot be read is a request all the same (its finding says
     // why), recorded under its name so that it is never lost.
     let checked: Vec<(
-        crate::received::Item,
+        crate::batch::Item,
         Option<String>,
-        Vec<crate::received::Checked>,
+        Vec<crate::batch::Checked>,
     )> = items
         .par_iter()
         .map(|item| {
@@ -538,7 +520,7 @@ fn add(
             (
                 item.clone(),
                 hash,
-                crate::received::check(item, &ctx, &options),
+                crate::batch::check(item, &ctx, &options),
             )
         })
         .collect();

@@ -13,7 +13,7 @@ use crate::diagnostic::Severity;
 use crate::load::case::Kind;
 use crate::load::schema;
 use crate::profile::Profile;
-use crate::report::{self, Reporter, Summary};
+use crate::report::{self, Reporter};
 use crate::rules::Context;
 
 pub mod exit;
@@ -443,36 +443,8 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliEr
     ctx.received = args.received;
     // Every PATH is looked at; one that cannot be read is a finding, and the others are checked.
     // Only when none of them holds anything to check does the run stop (exit status 2).
-    let mut items = Vec::new();
-    let mut readable = false;
-    for path in &args.paths {
-        let (found, ok) = crate::received::discover(path);
-        readable |= ok;
-        items.extend(found);
-    }
-    if !readable {
-        let reasons: Vec<String> = items
-            .iter()
-            .filter_map(|item| match item {
-                crate::received::Item::Problem { path, message, .. } => Some(format!(
-                    "cannot read {}: {message}",
-                    crate::privacy::path_text(path)
-                )),
-                _ => None,
-            })
-            .collect();
-        return Err(reasons.join("\nehcpack: ").into());
-    }
-    // A file or folder named twice (or found under two of the paths) is checked once: the
-    // same request is not the same pupil twice.
-    // A finding (a link, a stray file) is about its own name and is always kept: a link to a
-    // case folder must never stand in for the folder itself.
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|item| {
-        matches!(item, crate::received::Item::Problem { .. })
-            || seen
-                .insert(std::fs::canonicalize(item.path()).unwrap_or_else(|_| item.path().into()))
-    });
+    let batch =
+        crate::batch::Batch::discover(&args.paths).map_err(|e| e.reasons.join("\nehcpack: "))?;
     let received_from = args
         .received_from
         .as_deref()
@@ -484,20 +456,10 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliEr
             .filter(|p| !p.is_empty()),
         limits: crate::received::Limits::default(),
     };
-    let mut reporter: Box<dyn Reporter> = match args.format {
-        Format::Human => Box::new(report::Human {
-            colour: terminal_shows_colour(),
-            quiet: args.quiet,
-        }),
-        Format::Json => Box::new(report::Json::new(&profile.name, ctx.today)),
-        Format::Junit => Box::<report::Junit>::default(),
-        Format::Sarif => Box::<report::Sarif>::default(),
-        Format::Github => Box::new(report::Github),
-        Format::Csv => Box::new(report::Csv::new(ctx.today)),
-        Format::Html => Box::new(report::Html::new(&profile.name, ctx.today)),
-    };
-    let progress = (items.len() > 1 && !args.quiet && io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(items.len() as u64);
+    let mut reporter = reporter(args, &profile.name, ctx.today);
+    let items = batch.items().len();
+    let progress = (items > 1 && !args.quiet && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(items as u64);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} items {per_sec} {eta}")
         {
@@ -505,7 +467,6 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliEr
         }
         bar
     });
-    let mut summary = Summary::default();
     // The reader stopped reading (`| head`): the rest is checked without printing, quietly,
     // so that the exit status still tells whether any case has errors.
     let mut closed = false;
@@ -522,44 +483,66 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliEr
             bar.inc(1);
         }
     };
-    let notes = crate::received::run(
-        &items,
-        &ctx,
-        &options,
-        received_from.as_ref(),
-        &tick,
-        &mut |report| {
-            // Redacted by its own case's redactor, and again by the whole batch's.
-            summary.add(report);
-            if closed {
-                return Ok(());
-            }
-            let mut write = |out: &mut dyn Write| reporter.case(report, out);
-            match match &progress {
-                Some(bar) => bar.suspend(|| write(out)),
-                None => write(out),
-            } {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-                    closed = true;
-                    Ok(())
+    let done = batch
+        .run(
+            &ctx,
+            &options,
+            received_from.as_ref(),
+            &tick,
+            &mut |report| {
+                // Redacted by its own case's redactor, and again by the whole batch's.
+                if closed {
+                    return Ok(());
                 }
-                other => other,
-            }
-        },
-    )
-    .map_err(CliError::Report)?;
-    summary.duplicate_pupils = notes.duplicate_pupils;
+                let mut write = |out: &mut dyn Write| reporter.case(report, out);
+                match match &progress {
+                    Some(bar) => bar.suspend(|| write(out)),
+                    None => write(out),
+                } {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                        closed = true;
+                        Ok(())
+                    }
+                    other => other,
+                }
+            },
+        )
+        .map_err(CliError::Report)?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     if !closed {
-        if let Err(e) = reporter.finish(&summary, out).and_then(|()| out.flush()) {
+        if let Err(e) = reporter
+            .finish(&done.summary, out)
+            .and_then(|()| out.flush())
+        {
             io_err(e, &mut closed)?;
         }
     }
-    if !notes.unmatched_rows.is_empty() {
-        let rows: Vec<String> = notes
-            .unmatched_rows
+    note_unmatched(&done.unmatched_rows);
+    Ok(Exit::found(done.summary.failed > 0))
+}
+
+/// The writer `--format` names.
+fn reporter(args: &ValidateArgs, profile: &str, today: NaiveDate) -> Box<dyn Reporter> {
+    match args.format {
+        Format::Human => Box::new(report::Human {
+            colour: terminal_shows_colour(),
+            quiet: args.quiet,
+        }),
+        Format::Json => Box::new(report::Json::new(profile, today)),
+        Format::Junit => Box::<report::Junit>::default(),
+        Format::Sarif => Box::<report::Sarif>::default(),
+        Format::Github => Box::new(report::Github),
+        Format::Csv => Box::new(report::Csv::new(today)),
+        Format::Html => Box::new(report::Html::new(profile, today)),
+    }
+}
+
+/// Says on standard error which rows of `--received-from` matched no case (the first five).
+fn note_unmatched(rows: &[(crate::privacy::Redacted, usize)]) {
+    if !rows.is_empty() {
+        let shown: Vec<String> = rows
             .iter()
             .take(5)
             .map(|(key, line)| {
@@ -572,21 +555,12 @@ fn validate_once(args: &ValidateArgs, out: &mut dyn Write) -> Result<Exit, CliEr
             .collect();
         eprintln!(
             "ehcpack: note: {} {} of --received-from matched no case: {}{}",
-            notes.unmatched_rows.len(),
-            if notes.unmatched_rows.len() == 1 {
-                "row"
-            } else {
-                "rows"
-            },
-            rows.join(", "),
-            if notes.unmatched_rows.len() > 5 {
-                ", ..."
-            } else {
-                ""
-            }
+            rows.len(),
+            if rows.len() == 1 { "row" } else { "rows" },
+            shown.join(", "),
+            if rows.len() > 5 { ", ..." } else { "" }
         );
     }
-    Ok(Exit::found(summary.failed > 0))
 }
 
 fn status(args: &StatusArgs, out: &mut dyn Write) -> Result<Exit, CliError> {

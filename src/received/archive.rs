@@ -15,6 +15,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::Limits;
+use crate::batch::discover::Item;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::is_safe_relative_path;
@@ -343,7 +344,7 @@ fn declared_entries<F: Read + Seek>(file: &mut F) -> Option<u64> {
 /// The case folders inside an unpacked archive, with the name each is shown by: the archive's own
 /// name for files at the top level, else `archive › folder`.
 ///
-/// The archive is read as a folder given to `validate` is ([`crate::received::discover`]): a
+/// The archive is read as a folder given to `validate` is ([`crate::batch::discover`]): a
 /// YAML file beside the case folders is a finding of its own, never a reason to read the whole
 /// archive as one case; and a pack or an archive inside the archive (outside any case folder)
 /// is a finding, not checked: the LA asks for it on its own. Returns the case folders and the
@@ -356,16 +357,16 @@ pub fn cases(unpacked: &Unpacked) -> (Vec<(PathBuf, Option<String>)>, Vec<Diagno
             .filter(|r| !r.as_os_str().is_empty())
             .map(|r| r.to_string_lossy().replace('\\', "/"))
     };
-    let (items, _) = super::discover(root);
+    let (items, _) = crate::batch::discover::discover(root);
     let mut cases = Vec::new();
     let mut findings = Vec::new();
     for item in items {
         match item {
-            super::Item::Folder(dir) => {
+            Item::Folder(dir) => {
                 let rel = relative(&dir);
                 cases.push((dir, rel));
             }
-            super::Item::Pack(path) | super::Item::Zip(path) => {
+            Item::Pack(path) | Item::Zip(path) => {
                 let mut d = finding(
                     "a pack or an archive inside the archive is not checked",
                     "ask the sender for it on its own (or unpack this archive and check the \
@@ -376,7 +377,7 @@ pub fn cases(unpacked: &Unpacked) -> (Vec<(PathBuf, Option<String>)>, Vec<Diagno
                 }
                 findings.push(d);
             }
-            super::Item::Problem {
+            Item::Problem {
                 path,
                 message,
                 help,

@@ -7,32 +7,27 @@
 //! the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
 //! `term.zip › ava/pupil.yaml:5:1` ([`INSIDE`]), never the temporary folder.
 //!
-//! Over the whole batch, [`run`] finds the same pupil in more than one case (`duplicate-pupil`)
-//! and applies the LA's own record of receipt (`--received-from`, [`clock`]). Both need every
-//! case seen before any is printed, so reports wait in an unnamed temporary file (deleted by the
-//! system when closed) rather than in memory: memory holds only each case's identity keys and
-//! name, a few dozen bytes a case.
+//! Finding received files among the PATHs, checking them in parallel and ordering the reports
+//! is the batch's job ([`crate::batch`]); this module opens one pack or one archive
+//! ([`check_pack`], [`check_zip`]), within its [`Limits`], and records when a request was
+//! received ([`clock`]).
 
-pub mod archive;
-pub mod by_hand;
+pub(crate) mod archive;
+pub(crate) mod by_hand;
 pub mod clock;
 pub mod pack;
 pub(crate) mod sealed;
 
-use std::collections::{BTreeSet, HashMap};
 use std::fs;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::check::Context;
 use crate::diagnostic::case_report::{CaseReport, KeyDates};
-use crate::diagnostic::catalogue::{self, RuleId};
-use crate::diagnostic::{Diagnostic, Severity, Verdict};
-use crate::load::case::{Case, Kind};
-use crate::privacy::{Redacted, RedactedReport, Redactor};
+use crate::diagnostic::catalogue::RuleId;
+use crate::diagnostic::{Diagnostic, Verdict};
+use crate::load::case::Case;
+use crate::privacy::Redactor;
 
 /// What separates a received file from a file inside it, in reports: `ava.pdf › pupil.yaml`.
 pub use crate::diagnostic::case_report::INSIDE;
@@ -189,196 +184,14 @@ fn remove_leftovers(temp: &Path) {
     }
 }
 
-/// One thing given to `validate`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Item {
-    /// A case folder.
-    Folder(PathBuf),
-    /// A pack PDF.
-    Pack(PathBuf),
-    /// A zip archive of one or more case folders.
-    Zip(PathBuf),
-    /// A path that is not checked, and why: reported as a `case-structure` error.
-    Problem {
-        path: PathBuf,
-        message: String,
-        help: String,
-    },
-}
+/// The most findings one received item (a pack, a case in an archive, an archive itself)
+/// reports one by one; beyond them, one finding says how many more there were.
+pub const MAX_FINDINGS_PER_ITEM: usize = 200;
 
-impl Item {
-    pub fn path(&self) -> &Path {
-        match self {
-            Item::Folder(p) | Item::Pack(p) | Item::Zip(p) => p,
-            Item::Problem { path, .. } => path,
-        }
-    }
-
-    /// A received file by its name: `.pdf` or `.zip` (any capitals).
-    pub fn received_file(path: &Path) -> Option<Item> {
-        let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
-        match ext.as_str() {
-            "pdf" => Some(Item::Pack(path.to_path_buf())),
-            "zip" => Some(Item::Zip(path.to_path_buf())),
-            _ => None,
-        }
-    }
-}
-
-/// What a path given to `validate` holds: a pack PDF, a zip archive, a case folder, or a folder
-/// of any of these (searched below, not inside a case folder, not following links, not in
-/// hidden folders), in path order; and whether the path held anything to check. Case folders,
-/// links and stray files are found by [`crate::batch::discover`], so a path that cannot be read,
-/// a link, or a stray YAML file is an [`Item::Problem`] (a `case-structure` finding) while the
-/// rest of the batch is checked.
-pub fn discover(path: &Path) -> (Vec<Item>, bool) {
-    let meta = fs::metadata(path);
-    if meta.as_ref().is_ok_and(|m| m.is_file()) {
-        if let Some(item) = Item::received_file(path) {
-            return (vec![item], true);
-        }
-    }
-    let found = crate::batch::discover(path);
-    let cases: BTreeSet<PathBuf> = found
-        .items
-        .iter()
-        .filter_map(|i| match i {
-            crate::batch::Item::Case(p) => Some(p.clone()),
-            crate::batch::Item::Problem { .. } => None,
-        })
-        .collect();
-    let mut received = Vec::new();
-    let is_case_folder = cases.len() == 1 && cases.contains(path);
-    if meta.is_ok_and(|m| m.is_dir()) && !is_case_folder {
-        let mut walker = walkdir::WalkDir::new(path)
-            .min_depth(1)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter();
-        while let Some(entry) = walker.next() {
-            let Ok(entry) = entry else { continue };
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if entry.file_type().is_dir() {
-                // A case folder's PDFs are its evidence, not received packs.
-                if hidden || cases.contains(entry.path()) {
-                    walker.skip_current_dir();
-                }
-                continue;
-            }
-            if hidden {
-                continue;
-            }
-            if let Some(item) = Item::received_file(entry.path()) {
-                if entry.file_type().is_file() {
-                    received.push(item);
-                } else {
-                    // A link or a special file (a FIFO) named like a pack or an archive: said,
-                    // never read and never skipped without a word.
-                    received.push(Item::Problem {
-                        path: entry.path().to_path_buf(),
-                        message: if entry.path_is_symlink() {
-                            "this is a link, not a pack or archive, so it was not checked".into()
-                        } else {
-                            "this is not an ordinary file (a pipe or device), so it was not \
-                             checked"
-                                .into()
-                        },
-                        help: "copy the file itself into the folder".into(),
-                    });
-                }
-            }
-        }
-    }
-    let readable = found.readable || !received.is_empty();
-    let mut items: Vec<Item> = found
-        .items
-        .into_iter()
-        .filter_map(|i| match i {
-            crate::batch::Item::Case(p) => Some(Item::Folder(p)),
-            // "holds no case folder" is no problem when it holds packs or archives.
-            crate::batch::Item::Problem { path: p, .. } if p == path && !received.is_empty() => {
-                None
-            }
-            crate::batch::Item::Problem {
-                path,
-                message,
-                help,
-            } => Some(Item::Problem {
-                path,
-                message,
-                help,
-            }),
-        })
-        .collect();
-    items.extend(received);
-    items.sort_by(|a, b| a.path().cmp(b.path()));
-    (items, readable)
-}
-
-/// Who a case is about, for finding the same pupil twice in a batch.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Identity {
-    /// The UPN, upper case, without spaces.
-    pub upn: Option<String>,
-    /// `first last|date of birth`, lower case, runs of spaces as one.
-    pub name_dob: Option<String>,
-    /// The pupil document and the place of the UPN, for the warning.
-    pub at: Option<(PathBuf, usize, usize)>,
-}
-
-impl Identity {
-    /// Read from the pupil document's own text, so that a case with errors elsewhere is still
-    /// recognised.
-    pub fn of(case: &Case) -> Identity {
-        let Some(doc) = case
-            .documents
-            .iter()
-            .position(|d| d.kind == Some(Kind::Pupil))
-        else {
-            return Identity::default();
-        };
-        let text = |pointer: &str| {
-            case.node(doc, pointer)
-                .and_then(|n| n.as_str())
-                .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|s| !s.is_empty())
-        };
-        let upn = text("/upn").map(|u| u.replace(' ', "").to_uppercase());
-        let name_dob = match (
-            text("/legal_name/first"),
-            text("/legal_name/last"),
-            text("/date_of_birth"),
-        ) {
-            (Some(first), Some(last), Some(dob)) => Some(format!(
-                "{} {}|{dob}",
-                first.to_lowercase(),
-                last.to_lowercase()
-            )),
-            _ => None,
-        };
-        let placed = case.at(doc, "/upn", Diagnostic::new(RuleId::DuplicatePupil, "", ""));
-        Identity {
-            upn,
-            name_dob,
-            at: placed
-                .file
-                .map(|f| (f, placed.line.unwrap_or(1), placed.column.unwrap_or(1))),
-        }
-    }
-}
-
-/// One case checked, with what the batch needs to know about it.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    pub report: CaseReport,
-    /// The file or folder it arrived as.
-    pub item: PathBuf,
-    pub identity: Identity,
-    /// Whether the case records its own `received_date` (which the LA's record does not replace).
-    pub case_received: bool,
-    /// The case's redactor, which joins the batch's.
-    pub redactor: Redactor,
-}
+/// The most bytes of findings (messages, help, quoted lines, file names) one run keeps; past
+/// it, each further item's report is cut to its first finding and the count of the rest. A
+/// batch of hostile items can then never make a report of any size.
+pub const MAX_FINDINGS_BYTES_PER_RUN: usize = 32 * 1024 * 1024;
 
 fn whole_item(path: &Path, received_as: &'static str, findings: Vec<Diagnostic>) -> CaseReport {
     let mut report = CaseReport {
@@ -394,94 +207,6 @@ fn whole_item(path: &Path, received_as: &'static str, findings: Vec<Diagnostic>)
     };
     report.recount();
     report
-}
-
-fn checked(mut report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
-    if let Some(case) = case {
-        report.particulars = crate::diagnostic::case_report::Particulars::of(case);
-    }
-    Checked {
-        report,
-        // Kept as text (lossily where the name is not UTF-8), so that the batch can set it aside.
-        item: PathBuf::from(item.to_string_lossy().into_owned()),
-        identity: case.map(Identity::of).unwrap_or_default(),
-        case_received: case
-            .and_then(|c| c.request.as_ref())
-            .is_some_and(|r| r.value.received_date.is_some()),
-        redactor: case.map_or_else(Redactor::none, Redactor::for_case),
-    }
-}
-
-/// Checks one item: a case folder gives one case, a pack one, an archive one for each case
-/// folder in it (and one for the archive itself when an entry was refused or it holds no case).
-pub fn check(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
-    let mut checked = check_uncapped(item, ctx, options);
-    // A school's own folder lists every finding; what arrives from outside (a pack, a zip) is
-    // untrusted and lists at most `max_findings` (the run's byte budget covers both).
-    if !matches!(item, Item::Pack(_) | Item::Zip(_)) {
-        return checked;
-    }
-    for c in &mut checked {
-        let keep = options.limits.max_findings;
-        cap_findings(
-            &mut c.report,
-            keep,
-            &format!("ehcpack lists at most {keep} findings for a received item"),
-        );
-    }
-    checked
-}
-
-/// Keeps the first `keep` findings (errors first, in their order) and puts one in place of the
-/// rest saying how many there were, of which kind. The verdict stays: when a dropped finding is
-/// an error, every kept one is an error too. A received item is untrusted, and nothing it holds
-/// may make the report (or the memory that holds it) as large as it likes.
-fn cap_findings(report: &mut CaseReport, keep: usize, why: &str) {
-    if report.diagnostics.len() <= keep {
-        return;
-    }
-    report.diagnostics.sort_by_key(|d| d.severity);
-    let dropped = report.diagnostics.split_off(keep);
-    let errors = dropped.iter().filter(|d| d.is_error()).count();
-    let warnings = dropped.len() - errors;
-    let kinds = match (errors, warnings) {
-        (0, w) => format!("{w} warning{}", if w == 1 { "" } else { "s" }),
-        (e, 0) => format!("{e} error{}", if e == 1 { "" } else { "s" }),
-        (e, w) => format!(
-            "{e} error{} and {w} warning{}",
-            if e == 1 { "" } else { "s" },
-            if w == 1 { "" } else { "s" }
-        ),
-    };
-    let mut summary = Diagnostic::new(
-        dropped[0].rule,
-        format!("and {kinds} more, not listed: {why}"),
-        "deal with the findings listed and check again, or check this item by hand: so many \
-         findings usually mean a damaged or altered file",
-    );
-    summary.severity = dropped[0].severity;
-    report.diagnostics.push(summary);
-    report.recount();
-}
-
-fn check_uncapped(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
-    match item {
-        Item::Folder(path) => {
-            let (case, report) = crate::check::validate(path, ctx);
-            vec![checked(report.into_inner(), path, Some(&case))]
-        }
-        Item::Problem {
-            path,
-            message,
-            help,
-        } => vec![checked(
-            crate::batch::Item::problem_report(path, message, help).into_inner(),
-            path,
-            None,
-        )],
-        Item::Pack(path) => vec![check_pack(path, ctx, options)],
-        Item::Zip(path) => check_zip(path, ctx, options),
-    }
 }
 
 /// Puts `extra` findings in front of the case's own (errors stay first) and recounts.
@@ -526,7 +251,12 @@ fn write_private(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
         .write_all(bytes)
 }
 
-fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
+/// A received case as checked: its report, and the case as read (none when nothing could be read
+/// from the pack or archive), from which the batch takes the pupil's identity and redactor.
+pub type Received = (CaseReport, Option<Case>);
+
+/// Checks a pack PDF: its integrity, and the case embedded in it, unpacked into a private folder.
+pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
     let opened = match pack::open(path, options.password.as_deref(), &options.limits) {
         Ok(o) => o,
         Err(d) => {
@@ -538,7 +268,7 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
             let mut report = whole_item(path, "pack", vec![d]);
             report.by_hand = hand;
             report.recount();
-            return checked(report, path, None);
+            return (report, None);
         }
     };
     let mut integrity = pack::verify(&opened);
@@ -550,7 +280,7 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
                 format!("no private temporary folder could be made to read the pack: {e}"),
                 "check the temporary folder (TMPDIR) has room and may be written",
             );
-            return checked(whole_item(path, "pack", vec![d]), path, None);
+            return (whole_item(path, "pack", vec![d]), None);
         }
     };
     for (rel, bytes) in pack::case_files(&opened) {
@@ -588,13 +318,15 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
     report.received_as = Some("pack");
     hide_private(&mut report, dir.path(), &path.display().to_string());
     merge(&mut report, integrity, &Redactor::for_case(&case));
-    checked(report, path, Some(&case))
+    (report, Some(case))
 }
 
-fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
+/// Checks a zip archive: one report for each case folder in it, and one for the archive itself
+/// when an entry was refused or it holds no case.
+pub fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Received> {
     let unpacked = match archive::unpack(path, &options.limits) {
         Ok(u) => u,
-        Err(d) => return vec![checked(whole_item(path, "zip", vec![d]), path, None)],
+        Err(d) => return vec![(whole_item(path, "zip", vec![d]), None)],
     };
     let (cases, found) = archive::cases(&unpacked);
     let mut findings = unpacked.findings.clone();
@@ -609,11 +341,7 @@ fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
     let single_top = cases.len() == 1 && cases[0].1.is_none();
     let mut out = Vec::new();
     if !findings.is_empty() && !single_top {
-        out.push(checked(
-            whole_item(path, "zip", std::mem::take(&mut findings)),
-            path,
-            None,
-        ));
+        out.push((whole_item(path, "zip", std::mem::take(&mut findings)), None));
     }
     for (dir, rel) in cases {
         let (case, report) = crate::check::validate(&dir, ctx);
@@ -633,352 +361,7 @@ fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Checked> {
             std::mem::take(&mut findings),
             &Redactor::for_case(&case),
         );
-        out.push(checked(report, path, Some(&case)));
+        out.push((report, Some(case)));
     }
     out
-}
-
-/// A report as it waits in the spill file.
-#[derive(Serialize, Deserialize)]
-struct Spilled {
-    path: PathBuf,
-    received_as: Option<String>,
-    item: PathBuf,
-    case_received: bool,
-    upn: Option<String>,
-    at: Option<(PathBuf, usize, usize)>,
-    pupil_reference: Option<String>,
-    submission_date: Option<NaiveDate>,
-    guidance_date: Option<NaiveDate>,
-    #[serde(default)]
-    guidance_date_estimated: bool,
-    received_date: Option<NaiveDate>,
-    decision_due: Option<NaiveDate>,
-    final_plan_due: Option<NaiveDate>,
-    particulars: crate::diagnostic::case_report::Particulars,
-    by_hand: Option<crate::diagnostic::case_report::ByHand>,
-    diagnostics: Vec<SpilledFinding>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SpilledFinding {
-    rule: String,
-    /// As found: a rule that is advice on this requester's request stays advice.
-    #[serde(default)]
-    error: Option<bool>,
-    file: Option<PathBuf>,
-    line: Option<usize>,
-    column: Option<usize>,
-    message: String,
-    help: String,
-    snippet: Option<String>,
-}
-
-impl Spilled {
-    fn of(c: Checked) -> Spilled {
-        let r = c.report;
-        Spilled {
-            path: r.path,
-            received_as: r.received_as.map(str::to_string),
-            item: c.item,
-            case_received: c.case_received,
-            upn: c.identity.upn,
-            at: c.identity.at,
-            pupil_reference: r.dates.pupil_reference,
-            submission_date: r.dates.submission_date,
-            guidance_date: r.dates.guidance_date,
-            guidance_date_estimated: r.dates.guidance_date_estimated,
-            received_date: r.dates.received_date,
-            decision_due: r.dates.decision_due,
-            final_plan_due: r.dates.final_plan_due,
-            particulars: r.particulars,
-            by_hand: r.by_hand,
-            diagnostics: r
-                .diagnostics
-                .into_iter()
-                .map(|d| SpilledFinding {
-                    rule: d.rule.to_string(),
-                    error: Some(d.is_error()),
-                    file: d.file,
-                    line: d.line,
-                    column: d.column,
-                    message: d.message,
-                    help: d.help,
-                    snippet: d.snippet,
-                })
-                .collect(),
-        }
-    }
-
-    fn report(self, today: NaiveDate) -> CaseReport {
-        let diagnostics = self
-            .diagnostics
-            .into_iter()
-            .filter_map(|d| {
-                let rule = catalogue::get(&d.rule)?;
-                Some(Diagnostic {
-                    rule: rule.id,
-                    severity: match d.error {
-                        Some(true) => Severity::Error,
-                        Some(false) => Severity::Warning,
-                        None => rule.severity,
-                    },
-                    file: d.file,
-                    line: d.line,
-                    column: d.column,
-                    message: d.message,
-                    help: d.help,
-                    source: rule.source,
-                    basis: rule.basis,
-                    snippet: d.snippet,
-                })
-            })
-            .collect();
-        let mut report = CaseReport {
-            path: self.path,
-            received_as: match self.received_as.as_deref() {
-                Some("pack") => Some("pack"),
-                Some(_) => Some("zip"),
-                None => None,
-            },
-            verdict: Verdict::Pass,
-            errors: 0,
-            warnings: 0,
-            dates: KeyDates {
-                pupil_reference: self.pupil_reference,
-                submission_date: self.submission_date,
-                guidance_date: self.guidance_date,
-                guidance_date_estimated: self.guidance_date_estimated,
-                received_date: self.received_date,
-                decision_due: self.decision_due,
-                final_plan_due: self.final_plan_due,
-                overdue: None,
-                next_due: None,
-            }
-            .with_overdue(today),
-            particulars: self.particulars,
-            by_hand: self.by_hand,
-            diagnostics,
-        };
-        report.recount();
-        report
-    }
-}
-
-/// What the batch found beyond each case's own report, for the end of the run.
-#[derive(Debug, Default)]
-pub struct Notes {
-    /// Pupils found in more than one case.
-    pub duplicate_pupils: usize,
-    /// Rows of `--received-from` that matched no case: (key, line), the key redacted.
-    pub unmatched_rows: Vec<(Redacted, usize)>,
-}
-
-/// The most other cases a `duplicate-pupil` warning names.
-const NAMED_OTHERS: usize = 10;
-
-/// The most findings one received item (a pack, a case in an archive, an archive itself)
-/// reports one by one; beyond them, one finding says how many more there were.
-pub const MAX_FINDINGS_PER_ITEM: usize = 200;
-
-/// The most bytes of findings (messages, help, quoted lines, file names) one run keeps; past
-/// it, each further item's report is cut to its first finding and the count of the rest. A
-/// batch of hostile items can then never make a report of any size.
-pub const MAX_FINDINGS_BYTES_PER_RUN: usize = 32 * 1024 * 1024;
-
-/// The bytes of a report's findings, as [`MAX_FINDINGS_BYTES_PER_RUN`] counts them.
-fn findings_bytes(report: &CaseReport) -> usize {
-    report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            d.message.len()
-                + d.help.len()
-                + d.snippet.as_ref().map_or(0, String::len)
-                + d.file.as_ref().map_or(0, |f| f.as_os_str().len())
-                + 64
-        })
-        .sum()
-}
-
-/// How many items are checked in parallel at a time.
-pub const CHUNK: usize = 256;
-
-/// Checks every item (in parallel, [`CHUNK`] at a time), then hands each case's report to
-/// `emit`, in order, with its `duplicate-pupil` warnings and the dates from `received_from`.
-/// `tick` is called as each item is done (for a progress bar).
-///
-/// Each report is redacted twice: by its own case's redactor as the case is checked, and, as it
-/// is handed on, by the redactor of the whole batch (every case's protected address), so that no
-/// case's address shows in another case's report, in a stray file's name or in a `duplicate-pupil`
-/// warning. Until then the reports wait in a [`sealed`] file.
-pub fn run(
-    items: &[Item],
-    ctx: &Context,
-    options: &Options,
-    received_from: Option<&clock::ReceivedFrom>,
-    tick: &(dyn Fn() + Sync),
-    emit: &mut dyn FnMut(&RedactedReport) -> io::Result<()>,
-) -> io::Result<Notes> {
-    use rayon::prelude::*;
-
-    let mut spill = sealed::Sealed::new()?;
-    let mut batch = Redactor::none();
-    let mut shown: Vec<String> = Vec::new();
-    let mut keys: HashMap<String, Vec<u32>> = HashMap::new();
-    // The bytes of findings kept so far in this run.
-    let mut spent = 0usize;
-    for chunk in items.chunks(CHUNK) {
-        let done: Vec<Vec<Checked>> = chunk
-            .par_iter()
-            .map(|item| {
-                let c = check(item, ctx, options);
-                tick();
-                c
-            })
-            .collect();
-        for mut c in done.into_iter().flatten() {
-            let size = findings_bytes(&c.report);
-            let most = options.limits.max_findings_bytes;
-            if spent.saturating_add(size) > most {
-                cap_findings(
-                    &mut c.report,
-                    1,
-                    &format!(
-                        "this run's findings passed {} MB, so each further item lists its first \
-                         only",
-                        (most / (1024 * 1024)).max(1)
-                    ),
-                );
-            }
-            spent = spent.saturating_add(findings_bytes(&c.report));
-            batch.merge(&c.redactor);
-            let index = shown.len() as u32;
-            shown.push(c.report.path.display().to_string());
-            if let Some(upn) = &c.identity.upn {
-                keys.entry(format!("upn:{upn}")).or_default().push(index);
-            }
-            if let Some(name) = &c.identity.name_dob {
-                keys.entry(format!("name:{name}")).or_default().push(index);
-            }
-            serde_json::to_writer(&mut spill, &Spilled::of(c))?;
-            spill.write_all(b"\n")?;
-        }
-    }
-    // Each case that shares a key with another: the others, and on what grounds.
-    let mut same: HashMap<u32, (BTreeSet<u32>, BTreeSet<&'static str>)> = HashMap::new();
-    for (key, indices) in &keys {
-        if indices.len() < 2 {
-            continue;
-        }
-        let ground = if key.starts_with("upn:") {
-            "the same UPN"
-        } else {
-            "the same legal name and date of birth"
-        };
-        // At most a few others are named per case, so a batch of one pupil many times over
-        // stays small.
-        for &i in indices {
-            let entry = same.entry(i).or_default();
-            for &j in indices.iter().filter(|j| **j != i) {
-                if entry.0.len() > NAMED_OTHERS {
-                    break;
-                }
-                entry.0.insert(j);
-            }
-            entry.1.insert(ground);
-        }
-    }
-    let mut notes = Notes {
-        duplicate_pupils: count_pupils(&same),
-        ..Notes::default()
-    };
-    drop(keys);
-    let file = spill.into_reader()?;
-    let mut matched_rows = BTreeSet::new();
-    for (index, line) in io::BufReader::new(file).lines().enumerate() {
-        let spilled: Spilled = serde_json::from_str(&line?)?;
-        let (item, case_received, upn, at) = (
-            spilled.item.clone(),
-            spilled.case_received,
-            spilled.upn.clone(),
-            spilled.at.clone(),
-        );
-        let mut report = spilled.report(ctx.today);
-        if let (Some(table), false) = (received_from, case_received) {
-            let shown_path = report.path.display().to_string();
-            if let Some((date, row)) = table.date_for(&shown_path, &item, upn.as_deref()) {
-                matched_rows.insert(row);
-                report.dates = report
-                    .dates
-                    .clone()
-                    .received_on(date, ctx.profile, ctx.today);
-            }
-        }
-        // The clock runs from receipt even for a request ehcpack could not read (a PDF that is
-        // not a pack, a broken archive, a case without its request document).
-        if let (None, Some(received)) = (report.dates.received_date, ctx.received) {
-            report.dates = report
-                .dates
-                .clone()
-                .received_on(received, ctx.profile, ctx.today);
-        }
-        if let Some((others, grounds)) = same.get(&(index as u32)) {
-            let names: Vec<&str> = others
-                .iter()
-                .take(NAMED_OTHERS)
-                .map(|j| shown[*j as usize].as_str())
-                .collect();
-            let more = others.len() > NAMED_OTHERS;
-            let mut d = Diagnostic::new(
-                RuleId::DuplicatePupil,
-                format!(
-                    "the same pupil ({}) is also in {}{}",
-                    grounds.iter().copied().collect::<Vec<_>>().join("; "),
-                    names.join(", "),
-                    if more { " and others" } else { "" }
-                ),
-                "compare the cases: deal with the request once, keep the later or more complete \
-                 one, and keep the first date of receipt",
-            );
-            if let Some((file, line, column)) = at {
-                d = d.in_file(file).at(line, column);
-            }
-            report.diagnostics.push(d);
-            report.recount();
-        }
-        emit(&batch.report(report))?;
-    }
-    if let Some(table) = received_from {
-        notes.unmatched_rows = table
-            .rows()
-            .filter(|(_, line)| !matched_rows.contains(line))
-            .map(|(k, l)| (batch.redact(k), l))
-            .collect();
-        notes.unmatched_rows.sort_by_key(|(_, l)| *l);
-    }
-    Ok(notes)
-}
-
-/// How many distinct pupils the duplicate groups are (connected groups of cases).
-fn count_pupils(same: &HashMap<u32, (BTreeSet<u32>, BTreeSet<&'static str>)>) -> usize {
-    let mut seen = BTreeSet::new();
-    let mut groups = 0;
-    for &start in same.keys() {
-        if !seen.insert(start) {
-            continue;
-        }
-        groups += 1;
-        let mut stack = vec![start];
-        while let Some(i) = stack.pop() {
-            if let Some((others, _)) = same.get(&i) {
-                for &j in others {
-                    if seen.insert(j) {
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-    }
-    groups
 }

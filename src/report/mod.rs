@@ -4,7 +4,7 @@
 //! writer escapes for its format after that.
 
 mod ci;
-pub mod escape;
+pub(crate) mod escape;
 mod html;
 mod human;
 mod json;

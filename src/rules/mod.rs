@@ -7,6 +7,7 @@
 pub use crate::diagnostic::catalogue;
 pub use crate::diagnostic::catalogue::RuleId;
 mod dates;
+pub mod duplicates;
 mod fonts;
 pub mod glyphs;
 mod people;

@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::packs::{pack_pdf, spec_of, Listing};
 use crate::common::{ehcpack_command, sample, TODAY};
+use ehcpack::batch::{self, Item};
 use ehcpack::manifest::Entry;
-use ehcpack::received::{self, Item, Limits, Options};
+use ehcpack::received::{self, Limits, Options};
 
 /// What a run of the binary gave: its output, its peak resident memory in MB, its wall time.
 struct Measured {
@@ -391,7 +392,7 @@ fn past_the_runs_findings_budget_each_item_lists_its_first_finding_only() {
     };
     // Per report: how many findings, and whether the run's budget cut it.
     let mut seen = Vec::new();
-    received::run(&items, &ctx, &options, None, &|| {}, &mut |r| {
+    batch::run(&items, &ctx, &options, None, &|| {}, &mut |r| {
         let cut = r.diagnostics.iter().any(|d| {
             d.message
                 .contains("more, not listed: this run's findings passed")
@@ -552,7 +553,7 @@ fn the_caps_leave_real_packs_alone() {
     std::fs::write(&path, pack_pdf(&spec, Listing::NameTree)).unwrap();
     let profile = ehcpack::profile::Profile::durham();
     let ctx = ehcpack::rules::Context::new(&profile, TODAY.parse().unwrap());
-    let got = received::check(&Item::Pack(path), &ctx, &Options::default());
+    let got = batch::check(&Item::Pack(path), &ctx, &Options::default());
     assert_eq!(got.len(), 1);
     assert!(
         got[0].report.diagnostics.is_empty(),

@@ -10,6 +10,7 @@ mod common;
 
 mod attacks;
 mod batch;
+mod batch_api;
 mod cli;
 mod contacts;
 mod docs;

@@ -11,7 +11,8 @@ use std::process::{Command, Output};
 
 use crate::common::packs::{case_entries, pack_pdf, pdf_with_files, spec_of, zip_of, Listing};
 use crate::common::{copy_dir, root, sample};
-use ehcpack::received::{self, Item, Limits, Options};
+use ehcpack::batch::{self, Item};
+use ehcpack::received::{self, Limits, Options};
 
 const TODAY: &str = "2026-01-15";
 
@@ -557,10 +558,10 @@ fn an_encrypted_pack_opens_with_the_password_from_the_environment() {
     );
 }
 
-fn check_one(item: Item, limits: Limits) -> Vec<received::Checked> {
+fn check_one(item: Item, limits: Limits) -> Vec<batch::Checked> {
     let profile = ehcpack::profile::Profile::durham();
     let ctx = ehcpack::rules::Context::new(&profile, TODAY.parse().unwrap());
-    received::check(
+    batch::check(
         &item,
         &ctx,
         &Options {
@@ -570,7 +571,7 @@ fn check_one(item: Item, limits: Limits) -> Vec<received::Checked> {
     )
 }
 
-fn only_messages(checked: &[received::Checked], rule: &str) -> Vec<String> {
+fn only_messages(checked: &[batch::Checked], rule: &str) -> Vec<String> {
     let mut out = Vec::new();
     for c in checked {
         for d in &c.report.diagnostics {
@@ -1338,7 +1339,7 @@ mod any_bytes {
 
     /// Checks `bytes` saved as `name`: never a panic, always at least one report, never one
     /// named by the private folder.
-    fn checked(name: &str, bytes: &[u8]) -> Vec<received::Checked> {
+    fn checked(name: &str, bytes: &[u8]) -> Vec<batch::Checked> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();

@@ -645,14 +645,14 @@ fn an_evidence_report_holding_the_address_is_a_leak_at_its_entry() {
 
 // ----- the LA's inbox: caps on a received pack's objects, an archive's size and entries -----
 
-fn received(item: ehcpack::received::Item, limits: ehcpack::received::Limits) -> Vec<String> {
+fn received(item: ehcpack::batch::Item, limits: ehcpack::received::Limits) -> Vec<String> {
     let profile = ehcpack::profile::Profile::durham();
     let ctx = ehcpack::rules::Context::new(&profile, TODAY.parse().unwrap());
     let options = ehcpack::received::Options {
         password: None,
         limits,
     };
-    ehcpack::received::check(&item, &ctx, &options)
+    ehcpack::batch::check(&item, &ctx, &options)
         .iter()
         .flat_map(|c| c.report.diagnostics.iter())
         .filter(|d| d.is_error())
@@ -662,7 +662,8 @@ fn received(item: ehcpack::received::Item, limits: ehcpack::received::Limits) ->
 
 #[test]
 fn received_packs_and_archives_over_a_cap_are_one_finding_each() {
-    use ehcpack::received::{Item, Limits};
+    use ehcpack::batch::Item;
+    use ehcpack::received::Limits;
     let dir = tempfile::tempdir().unwrap();
     let pack = common::render_pack(dir.path(), &sample("year5-passing"), &[]);
     let got = received(

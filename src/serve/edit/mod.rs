@@ -11,38 +11,22 @@
 //! Every edit is proved before it is kept: the new text is parsed again and each value the form
 //! sent must read back exactly as typed (a leading zero, a date, text with a colon); if one does
 //! not, nothing is written ([`apply`] returns an error).
+//!
+//! Its parts: [`spans`] (the document with each node's byte span), [`text`] (YAML text for a
+//! value the form sent).
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde_json::Value as Json;
 
 use crate::load::yaml::{self, Value};
 
+mod spans;
+mod text;
+
+use spans::{parse, Key, Kind, Spanned};
+use text::{inline_scalar, render_after_key, render_item};
+
 /// The form's way of saying "leave this value as it is in the file" (a value shown withheld).
 pub const UNCHANGED: &str = "$unchanged";
-
-/// A node of the document with its place in the source, in bytes.
-#[derive(Debug)]
-struct Spanned {
-    start: usize,
-    end: usize,
-    /// A flow collection (`[a, b]`, `{a: 1}`) or a block scalar (`|`, `>`): edited as a whole.
-    whole_only: bool,
-    kind: Kind,
-}
-
-#[derive(Debug)]
-enum Kind {
-    Scalar(Value),
-    Seq(Vec<Spanned>),
-    Map(Vec<(Key, Spanned)>),
-}
-
-#[derive(Debug)]
-struct Key {
-    name: String,
-    start: usize,
-    end: usize,
-}
 
 /// One replacement of `start..end` by `text`.
 #[derive(Debug)]
@@ -504,222 +488,6 @@ impl Doc<'_> {
         edits.push(Edit { start, end, text });
         Ok(())
     }
-}
-
-/// A scalar written on one line, as it will read back: plain when that is safe, else quoted.
-/// `None` for a value that needs lines of its own.
-fn inline_scalar(value: &Json) -> Option<String> {
-    match value {
-        Json::Null => Some(String::new()),
-        Json::Bool(b) => Some(b.to_string()),
-        Json::Number(n) => Some(n.to_string()),
-        Json::String(s) if s.contains('\n') => None,
-        Json::String(s) => Some(scalar_text(s)),
-        _ => None,
-    }
-}
-
-/// Text as a YAML scalar on one line.
-pub fn scalar_text(s: &str) -> String {
-    if plain_is_safe(s) {
-        s.to_string()
-    } else if s.chars().all(|c| !c.is_control()) {
-        format!("'{}'", s.replace('\'', "''"))
-    } else {
-        // JSON's string escapes are YAML's double-quoted escapes.
-        serde_json::to_string(s).unwrap_or_else(|_| "''".into())
-    }
-}
-
-fn plain_is_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
-        return false;
-    };
-    let last = s.chars().last().unwrap_or(first);
-    !first.is_whitespace()
-        && !last.is_whitespace()
-        && !"-?:,[]{}#&*!|>'\"%@`".contains(first)
-        && !last.eq(&':')
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.chars().any(|c| c.is_control() || c == '\u{feff}')
-        // What other YAML readers (YAML 1.1 editors) would take as yes/no.
-        && !matches!(
-            s.to_ascii_lowercase().as_str(),
-            "y" | "n" | "yes" | "no" | "on" | "off"
-        )
-        && matches!(yaml::parse(&format!("v: {s}\n")), Ok(Some(ref n)) if n.get("v").and_then(|v| v.as_str()) == Some(s))
-}
-
-/// What follows `key:` for a value: ` text` on the same line, or lines of their own indented
-/// under a key at column `indent`.
-fn render_after_key(value: &Json, indent: usize) -> String {
-    if is_blank(value) {
-        return String::new();
-    }
-    match value {
-        Json::Object(_) | Json::Array(_) => format!("\n{}", render_block(value, indent + 2)),
-        Json::String(s) if s.contains('\n') => block_scalar(s, indent + 2),
-        other => format!(" {}", inline_scalar(other).unwrap_or_default()),
-    }
-}
-
-/// A multi-line text as a literal block (`|`), or quoted when a block cannot keep it exactly.
-fn block_scalar(s: &str, indent: usize) -> String {
-    let first_line = s.lines().next().unwrap_or("");
-    if first_line.starts_with(' ') || s.chars().any(|c| c.is_control() && c != '\n') {
-        return format!(" {}", serde_json::to_string(s).unwrap_or_default());
-    }
-    let body = s.trim_end_matches('\n');
-    let chomp = match s.len() - body.len() {
-        0 => "-",
-        1 => "",
-        _ => "+",
-    };
-    let pad = " ".repeat(indent);
-    let mut out = format!(" |{chomp}");
-    for line in body.split('\n') {
-        out.push('\n');
-        if !line.is_empty() {
-            out.push_str(&pad);
-            out.push_str(line);
-        }
-    }
-    for _ in 1..(s.len() - body.len()) {
-        out.push('\n');
-    }
-    out
-}
-
-/// A list or object as lines at column `indent` (no line break before, none after).
-fn render_block(value: &Json, indent: usize) -> String {
-    let pad = " ".repeat(indent);
-    let mut lines = Vec::new();
-    match value {
-        Json::Object(fields) => {
-            for (k, v) in fields {
-                if is_blank(v) || is_unchanged(v) {
-                    continue;
-                }
-                lines.push(format!("{pad}{k}:{}", render_after_key(v, indent)));
-            }
-        }
-        Json::Array(items) => {
-            for item in items {
-                lines.push(render_item(item, indent));
-            }
-        }
-        other => lines.push(format!("{pad}{}", inline_scalar(other).unwrap_or_default())),
-    }
-    lines.join("\n")
-}
-
-/// One list item, its dash at column `dash`.
-fn render_item(item: &Json, dash: usize) -> String {
-    let pad = " ".repeat(dash);
-    match item {
-        Json::Object(_) if !is_blank(item) => {
-            let inner = render_block(item, dash + 2);
-            format!("{pad}- {}", &inner[dash + 2..])
-        }
-        Json::Object(_) => format!("{pad}- {{}}"),
-        Json::String(s) if s.contains('\n') => format!("{pad}-{}", block_scalar(s, dash + 2)),
-        Json::Array(_) => format!("{pad}- []"),
-        other => format!("{pad}- {}", inline_scalar(other).unwrap_or_default()),
-    }
-}
-
-/// The document with byte spans. Refuses what the case reader refuses (it parses with
-/// [`yaml::parse`] first), so only files the checker reads are edited.
-fn parse(text: &str) -> Result<Spanned, Refused> {
-    yaml::parse(text)
-        .map_err(|e| Refused(format!("line {}: {}", e.pos.line, e.message)))?
-        .ok_or_else(|| Refused("the file holds no fields".into()))?;
-    // saphyr's markers count characters; edits need bytes.
-    let bytes: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
-    let at = |char_index: usize| bytes.get(char_index).copied().unwrap_or(text.len());
-    let mut parser = Parser::new_from_str(text);
-    let mut stack: Vec<(Spanned, Option<Key>)> = Vec::new();
-    let mut root = None;
-    while let Some(event) = parser.next_event() {
-        let (event, span) = event.map_err(|e| Refused(e.info().to_string()))?;
-        let (start, end) = (at(span.start.index()), at(span.end.index()));
-        let node = match event {
-            Event::Scalar(value, style, _, tag) => {
-                let forced = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let resolved = if style == ScalarStyle::Plain && !forced {
-                    match yaml::parse(&format!("v: {value}\n")) {
-                        Ok(Some(n)) => n.get("v").map_or(Value::Null, |v| v.value.clone()),
-                        _ => Value::Str(value.to_string()),
-                    }
-                } else {
-                    Value::Str(value.into_owned())
-                };
-                Some(Spanned {
-                    start,
-                    end,
-                    whole_only: matches!(style, ScalarStyle::Literal | ScalarStyle::Folded),
-                    kind: Kind::Scalar(resolved),
-                })
-            }
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
-                let flow = matches!(text[start..].chars().next(), Some('[' | '{'));
-                let kind = if matches!(event, Event::SequenceStart(..)) {
-                    Kind::Seq(Vec::new())
-                } else {
-                    Kind::Map(Vec::new())
-                };
-                stack.push((
-                    Spanned {
-                        start,
-                        end,
-                        whole_only: flow,
-                        kind,
-                    },
-                    None,
-                ));
-                None
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (mut node, _) = stack.pop().ok_or_else(|| Refused("unbalanced".into()))?;
-                node.end = end.max(node.start);
-                Some(node)
-            }
-            Event::StreamEnd => break,
-            _ => None,
-        };
-        let Some(node) = node else { continue };
-        match stack.last_mut() {
-            None => root = Some(node),
-            Some((parent, pending)) => match &mut parent.kind {
-                Kind::Seq(items) => items.push(node),
-                Kind::Map(entries) => match pending.take() {
-                    None => {
-                        let name = match &node.kind {
-                            Kind::Scalar(Value::Str(s)) => s.clone(),
-                            Kind::Scalar(Value::Int(i)) => i.to_string(),
-                            Kind::Scalar(Value::Bool(b)) => b.to_string(),
-                            Kind::Scalar(Value::Float(f)) => f.to_string(),
-                            Kind::Scalar(Value::Null) => "null".into(),
-                            _ => return Err(Refused("a list or block used as a key".into())),
-                        };
-                        *pending = Some(Key {
-                            name,
-                            start: node.start,
-                            end: node.end,
-                        });
-                    }
-                    Some(key) => entries.push((key, node)),
-                },
-                Kind::Scalar(_) => unreachable!("only collections are on the stack"),
-            },
-        }
-    }
-    root.ok_or_else(|| Refused("the file holds no fields".into()))
 }
 
 #[cfg(test)]
