@@ -258,12 +258,21 @@ fn main() {
             mini_ms.push(ms);
             mini_kb.push(kb);
         }
-        assert_eq!(
-            tera_out,
-            mini_out,
-            "{}: the engines wrote different text",
-            case.display()
-        );
+        if tera_out != mini_out {
+            let first = tera_out
+                .lines()
+                .zip(mini_out.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            fs::write(tmp.join("tera.txt"), &tera_out).unwrap();
+            fs::write(tmp.join("minijinja.txt"), &mini_out).unwrap();
+            panic!(
+                "{}: the engines wrote different text from line {} on (both in {})",
+                case.display(),
+                first + 1,
+                tmp.display()
+            );
+        }
         let fuel = fuel_used(&value);
         let (tm, tmin) = stats(tera_ms);
         let (mm, mmin) = stats(mini_ms);

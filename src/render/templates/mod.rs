@@ -116,22 +116,30 @@ fn configured() -> Environment<'static> {
     env.set_auto_escape_callback(|_| AutoEscape::None);
     // As Tera did: printing a missing value is an error, testing one (`{% if x.y %}`) is not.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    // A null prints as nothing (Tera's way), not as `none`.
+    // As Tera printed them: a null as nothing (not `none`), a whole number held as a float
+    // (`16.0` weeks) without its `.0`.
     env.set_formatter(|out, state, value| {
-        minijinja::escape_formatter(
-            out,
-            state,
-            if value.is_none() {
-                &Value::UNDEFINED
-            } else {
-                value
-            },
-        )
+        if value.is_none() {
+            return Ok(());
+        }
+        if let Some(whole) = whole_float(value) {
+            return minijinja::escape_formatter(out, state, &Value::from(whole));
+        }
+        minijinja::escape_formatter(out, state, value)
     });
     env.set_fuel(Some(FUEL));
     env.set_recursion_limit(MAX_RECURSION);
     filters::register(&mut env);
     env
+}
+
+/// A float that holds a whole number (within `i64`), as that number.
+fn whole_float(value: &Value) -> Option<i64> {
+    if !value.is_number() || value.is_integer() {
+        return None;
+    }
+    let f = f64::try_from(value.clone()).ok()?;
+    (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
 }
 
 /// The built-in templates, compiled once per process.

@@ -193,6 +193,12 @@ fn text_in_any_script_is_read_and_nothing_prints_as_none() {
         render(&env, "a.jinja", &serde_json::json!({ "x": null })).unwrap(),
         "[][]"
     );
+    // Whole floats print as Tera printed them.
+    let env2 = super::tests::env(&[("a.jinja", "{{ w }} {{ h }} {{ n }}")]).unwrap();
+    assert_eq!(
+        render(&env2, "a.jinja", &serde_json::json!({ "w": 16.0, "h": 95.1, "n": 3 })).unwrap(),
+        "16 95.1 3"
+    );
     // Printing a value the context does not have is an error that names it, as with Tera.
     let e = rendered(&[("a.jinja", "\n{{ pupil.name }}")]).unwrap_err();
     assert!(e.contains("undefined value (a.jinja line 2)"), "{e}");
