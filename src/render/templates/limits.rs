@@ -75,7 +75,18 @@ fn operators_over_limit(text: &str) -> Option<usize> {
                 });
         let symbol = matches!(
             b,
-            b'+' | b'-' | b'*' | b'/' | b'~' | b'<' | b'>' | b'=' | b'!' | b'|' | b'.' | b'(' | b'['
+            b'+' | b'-'
+                | b'*'
+                | b'/'
+                | b'~'
+                | b'<'
+                | b'>'
+                | b'='
+                | b'!'
+                | b'|'
+                | b'.'
+                | b'('
+                | b'['
         ) || (b == b'%' && !rest.starts_with(b"%}"));
         if word_operator || symbol {
             operators += 1;
@@ -115,7 +126,10 @@ mod tests {
         let fine = format!("{{{{ 1{} }}}}", " + 1".repeat(MAX_OPERATORS));
         assert_eq!(operators_over_limit(&fine), None);
         // The closing delimiter inside a string hides nothing.
-        let hidden = format!("{{% if \"%}}\"{} %}}x{{% endif %}}", " and true".repeat(200));
+        let hidden = format!(
+            "{{% if \"%}}\"{} %}}x{{% endif %}}",
+            " and true".repeat(200)
+        );
         assert_eq!(operators_over_limit(&hidden), Some(1));
         // Text outside tags is not counted.
         assert_eq!(operators_over_limit(&"+ - | ~".repeat(1000)), None);

@@ -155,7 +155,10 @@ fn deep_nesting_and_long_chains_are_refused_while_parsing() {
         format!("{{{{ x{} }}}}", "[0]".repeat(20000)),
     ] {
         let e = quickly(&[("a.jinja", &chain)], 10).unwrap_err();
-        assert!(e.contains("more than 100 operators and filters in one tag (line 1)"), "{e}");
+        assert!(
+            e.contains("more than 100 operators and filters in one tag (line 1)"),
+            "{e}"
+        );
     }
     // Ordinary text with brackets outside tags is not code.
     assert_eq!(
@@ -196,7 +199,12 @@ fn text_in_any_script_is_read_and_nothing_prints_as_none() {
     // Whole floats print as Tera printed them.
     let env2 = super::tests::env(&[("a.jinja", "{{ w }} {{ h }} {{ n }}")]).unwrap();
     assert_eq!(
-        render(&env2, "a.jinja", &serde_json::json!({ "w": 16.0, "h": 95.1, "n": 3 })).unwrap(),
+        render(
+            &env2,
+            "a.jinja",
+            &serde_json::json!({ "w": 16.0, "h": 95.1, "n": 3 })
+        )
+        .unwrap(),
         "16 95.1 3"
     );
     // Printing a value the context does not have is an error that names it, as with Tera.
