@@ -1,15 +1,16 @@
-//! A memory budget for one thread. A school's or LA's own templates (`render --templates`) are
-//! configuration ehcpack did not write, and Tera can build a value of any size inside one
-//! expression (`s | replace(from="x", to=s) | replace(...)`, strings joined in a chain of
-//! macros): no check of the template's text can bound them all. So the thread that renders the
-//! templates runs on a budget, kept by the program's allocator: every allocation the thread
-//! makes is counted, and one that would take it past the budget is never made. The thread then
-//! stops where it is, for good, holding no lock, and the thread waiting for it reports a clear
-//! error (see `render::templates`). Memory stays bounded for any template, whatever it does.
+//! A memory budget for one thread: the backstop behind minijinja's fuel for a school's or LA's
+//! own templates (`render --templates`), configuration ehcpack did not write. Fuel charges the
+//! text and lists a template makes, but not a list joined to itself (`l + l`), which minijinja
+//! keeps lazy and then makes at once, uncharged (`render::templates::MAX_TEMPLATE_MEMORY`). So
+//! the thread that renders the templates runs on a budget, kept by the program's allocator:
+//! every allocation the thread makes is counted, and one that would take it past the budget is
+//! never made. The thread then stops where it is, for good, holding no lock, and the thread
+//! waiting for it reports a clear error (see `render::templates`). Memory stays bounded for any
+//! template, whatever it does.
 //!
 //! Threads without a budget (all others) pay one thread-local read per allocation. The
 //! `ehcpack` command declares [`Budgeted`] as its global allocator (`src/main.rs`); a program
-//! that uses the library without it has the templates' time and output limits only.
+//! that uses the library without it has the templates' fuel, time and output limits only.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -22,7 +22,7 @@ pub struct RenderArgs {
     /// Render even when the case has errors, marking every page "DRAFT - not ready to send"
     #[arg(long)]
     pub draft: bool,
-    /// A folder of Tera templates to use instead of the built-in ones (same file names)
+    /// A folder of Jinja templates (.jinja) to use instead of the built-in ones (same file names)
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Also append the pages of each attached PDF report after the pack (they are always

@@ -1,7 +1,7 @@
 //! `ehcpack render`: the request pack as one PDF.
 //!
 //! The case is validated first (by the caller); a case with errors is refused unless `--draft`.
-//! The wording comes from Tera templates (built in, or `--templates DIR`) that write the pack
+//! The wording comes from Jinja templates (minijinja) (built in, or `--templates DIR`) that write the pack
 //! markup (docs/templates.md); [`markup`] reads it into blocks, [`layout`]
 //! lays them out in one pass with the shaped words of [`fonts`], and [`writer`] writes the
 //! tagged PDF with krilla, with the case and its evidence embedded as files ([`embedded`]).
@@ -19,171 +19,15 @@ pub mod markup;
 pub mod templates;
 pub mod writer;
 
-use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
-use serde_json::Value;
 
 use crate::privacy::{Redacted, Redactor};
 
 pub use layout::DRAFT_MARK;
 
-/// The built-in templates, by file name. `pack.tera` is the one rendered; it includes the rest.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    ("pack.tera", include_str!("../../templates/pack.tera")),
-    ("cover.tera", include_str!("../../templates/cover.tera")),
-    ("checks.tera", include_str!("../../templates/checks.tera")),
-    ("details.tera", include_str!("../../templates/details.tera")),
-    ("needs.tera", include_str!("../../templates/needs.tera")),
-    ("views.tera", include_str!("../../templates/views.tera")),
-    ("plans.tera", include_str!("../../templates/plans.tera")),
-    (
-        "attainment.tera",
-        include_str!("../../templates/attainment.tera"),
-    ),
-    (
-        "professionals.tera",
-        include_str!("../../templates/professionals.tera"),
-    ),
-    ("reasons.tera", include_str!("../../templates/reasons.tera")),
-    ("consent.tera", include_str!("../../templates/consent.tera")),
-    (
-        "evidence.tera",
-        include_str!("../../templates/evidence.tera"),
-    ),
-];
-
-fn string_arg(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-type FilterFn = fn(&Value, &HashMap<String, Value>) -> tera::Result<Value>;
-
-fn filter_text(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(markup::text_line(&string_arg(v))))
-}
-
-fn filter_paras(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(markup::paragraphs(&string_arg(v))))
-}
-
-fn filter_cell(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(markup::cell(&string_arg(v))))
-}
-
-/// `2016-02-14` → `14 February 2016`; anything else unchanged.
-fn filter_date(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let s = string_arg(v);
-    Ok(Value::String(
-        match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-            Ok(d) => d.format("%-d %B %Y").to_string(),
-            Err(_) => s,
-        },
-    ))
-}
-
-/// `7.5` → `£7.50`, `1650` → `£1,650.00`.
-fn filter_money(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let Some(n) = v.as_f64() else {
-        return Ok(Value::String(string_arg(v)));
-    };
-    let pence = (n * 100.0).round() as i64;
-    let pounds = (pence / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    Ok(Value::String(format!("£{grouped}.{:02}", pence % 100)))
-}
-
-/// A checksum in groups of eight, so that it wraps and can be read aloud.
-fn filter_groups(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let s = string_arg(v);
-    let chars: Vec<char> = s.chars().collect();
-    Ok(Value::String(
-        chars
-            .chunks(8)
-            .map(|c| c.iter().collect::<String>())
-            .collect::<Vec<_>>()
-            .join(" "),
-    ))
-}
-
-fn tera_error(e: &tera::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
-}
-
-/// The templates: the built-in ones, each replaced by a file of the same name in `dir`.
-fn load_templates(dir: Option<&Path>) -> Result<tera::Tera, String> {
-    let mut sources: Vec<(String, String)> = TEMPLATES
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    if let Some(dir) = dir {
-        let entries = fs::read_dir(dir)
-            .map_err(|e| format!("cannot read the templates folder {}: {e}", dir.display()))?;
-        let mut names: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "tera"))
-            .collect();
-        names.sort();
-        templates::check_count(names.len())?;
-        if names.is_empty() {
-            return Err(format!(
-                "the templates folder {} has no .tera files (the built-in names are: {})",
-                dir.display(),
-                TEMPLATES.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        for path in names {
-            let name = path.file_name().unwrap().to_string_lossy().to_string();
-            let text = templates::read_template(&path)?;
-            match sources.iter_mut().find(|(n, _)| *n == name) {
-                Some(slot) => slot.1 = text,
-                None => sources.push((name, text)),
-            }
-        }
-    }
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![]);
-    let filters: [(&str, FilterFn); 6] = [
-        ("text", filter_text),
-        ("paras", filter_paras),
-        ("cell", filter_cell),
-        ("date", filter_date),
-        ("money", filter_money),
-        ("groups", filter_groups),
-    ];
-    for (name, f) in filters {
-        tera.register_filter(name, f);
-    }
-    templates::check_sources(&sources)?;
-    tera.add_raw_templates(sources).map_err(|e| {
-        format!(
-            "a template has an error: {}",
-            templates::shorten(&tera_error(&e))
-        )
-    })?;
-    templates::check_parsed(&tera)?;
-    templates::limit_functions(&mut tera);
-    Ok(tera)
-}
+pub use templates::TEMPLATES;
 
 /// The one gate for text on its way into the PDF: page text, metadata, outline entries,
 /// embedded file names and descriptions. Whatever a template or a file name holds, no part of
@@ -255,12 +99,11 @@ pub fn render_case(
         )
         .into_string());
     }
-    let tera = load_templates(options.templates)?;
+    let templates = templates::load(options.templates)?;
     let (mut ctx, extras) = context::build(case, report, options.draft, options.today);
     // What the pack says about its reports must be what it does with them (docs/pack.md).
     ctx["evidence_pages"] = serde_json::json!(options.evidence == Evidence::AppendPages);
-    let ctx = tera::Context::from_value(ctx).map_err(|e| tera_error(&e))?;
-    let text = templates::render(&tera, "pack.tera", &ctx)?;
+    let text = templates::render(&templates, templates::PACK, &ctx)?;
     let text = public(&redactor, &text);
     let blocks = markup::parse(&text).map_err(|e| {
         format!(

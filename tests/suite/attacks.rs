@@ -171,7 +171,7 @@ fn serde_json_string(s: &str) -> String {
 
 // ---- class 3: hangs ---------------------------------------------------------------------------
 
-/// A `--templates` pack.tera of 8 nested loops over `checks` (15 items: 15^8 iterations, no
+/// A `--templates` pack.jinja of 8 nested loops over `checks` (15 items: 15^8 iterations, no
 /// `range`, no output, no recursion, nesting well under 32). Render never ends (killed at 20 s,
 /// 36 MB); the promise is "a template that loops ... ends with a clear error".
 #[test]
@@ -187,7 +187,7 @@ fn template_nested_loops_end() {
     for _ in 0..8 {
         s.push_str("{% endfor %}");
     }
-    fs::write(t.join("pack.tera"), s).unwrap();
+    fs::write(t.join("pack.jinja"), s).unwrap();
     let pdf = tmp.path().join("x.pdf");
     let mut child = ehcpack_command()
         .args([

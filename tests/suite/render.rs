@@ -843,7 +843,7 @@ fn templates_can_be_replaced() {
     let templates = tmp.path().join("templates");
     fs::create_dir(&templates).unwrap();
     fs::write(
-        templates.join("cover.tera"),
+        templates.join("cover.jinja"),
         "@title Demande d'évaluation\n@centre {{ pupil.full_name | text }}\n",
     )
     .unwrap();
@@ -858,7 +858,7 @@ fn templates_can_be_replaced() {
 
     // A template with an error: exit 2, no file.
     fs::remove_file(&pdf).unwrap();
-    fs::write(templates.join("cover.tera"), "{% if %}\n").unwrap();
+    fs::write(templates.join("cover.jinja"), "{% if %}\n").unwrap();
     let out = ehcpack(
         tmp.path(),
         &[
