@@ -16,6 +16,7 @@
 pub mod archive;
 pub mod by_hand;
 pub mod clock;
+mod lazy;
 pub mod pack;
 pub(crate) mod sealed;
 

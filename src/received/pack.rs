@@ -13,7 +13,7 @@ use std::path::Path;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use super::Limits;
+use super::{lazy, Limits};
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::evidence_pdf::text_string;
@@ -117,25 +117,37 @@ pub fn open_bytes(
         return Err(not_a_pack("the file is not a PDF"));
     }
     let max_listed = limits.max_embedded_files;
-    let limits = limits.clone();
-    let password = password.map(str::to_string);
-    // lopdf parses recursively (with its own depth limit); a thread with a large stack makes a
-    // stack overflow impossible however the objects nest, and a panic inside lopdf is a finding.
-    let worker = std::thread::Builder::new()
-        .name("ehcpack-pdf".into())
-        .stack_size(64 * 1024 * 1024)
-        .spawn(move || read_embedded(&bytes, password.as_deref(), &limits));
-    let result = match worker {
-        Ok(handle) => handle.join().unwrap_or_else(|_| {
-            Err(not_a_pack(
-                "the PDF is damaged in a way its reader could not handle",
-            ))
-        }),
-        Err(e) => Err(integrity(
-            format!("the pack could not be read: {e}"),
-            "try again with fewer cases at once",
-        )),
-    }?;
+    // The fast way first: only the objects on the way to the embedded files and the pages
+    // (`lazy`). It answers only for a pack it reads without a doubt and whose files all read;
+    // for anything else (another program's PDF, an encrypted pack, a damaged or altered file, a
+    // cap reached) the full way below decides, so each finding is the full way's own.
+    let fast =
+        lazy::read(&bytes, limits).and_then(|(doc, attached)| collect(&doc, limits, attached).ok());
+    let result = match fast {
+        Some(found) => found,
+        None => {
+            let limits = limits.clone();
+            let password = password.map(str::to_string);
+            // lopdf parses recursively (with its own depth limit); a thread with a large stack
+            // makes a stack overflow impossible however the objects nest, and a panic inside
+            // lopdf is a finding.
+            let worker = std::thread::Builder::new()
+                .name("ehcpack-pdf".into())
+                .stack_size(64 * 1024 * 1024)
+                .spawn(move || read_embedded(&bytes, password.as_deref(), &limits));
+            match worker {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(not_a_pack(
+                        "the PDF is damaged in a way its reader could not handle",
+                    ))
+                }),
+                Err(e) => Err(integrity(
+                    format!("the pack could not be read: {e}"),
+                    "try again with fewer cases at once",
+                )),
+            }?
+        }
+    };
     let (manifest_bytes, files, pages, page_attachments) = result;
     let manifest = parse_manifest(&manifest_bytes)?;
     drop(manifest_bytes);
@@ -237,7 +249,33 @@ fn read_embedded(
              --password-env) to the password the school sent separately, and check again",
         ));
     }
-    let specs = filespecs(&doc, limits);
+    // Every object of the file was built: a file attached to any annotation counts.
+    let page_attachments = doc
+        .objects
+        .values()
+        .filter(|o| {
+            let dict = match o {
+                lopdf::Object::Dictionary(d) => d,
+                lopdf::Object::Stream(s) => &s.dict,
+                _ => return false,
+            };
+            dict.get(b"Subtype")
+                .and_then(lopdf::Object::as_name)
+                .is_ok_and(|n| n == b"FileAttachment")
+        })
+        .count();
+    collect(&doc, limits, page_attachments)
+}
+
+/// What the pack holds, from a loaded document (the whole file, or the fast way's objects):
+/// the manifest's bytes, every embedded file, the pages and the files attached to pages.
+#[allow(clippy::result_large_err)]
+fn collect(
+    doc: &Document,
+    limits: &Limits,
+    page_attachments: usize,
+) -> Result<(Vec<u8>, Embedded, usize, usize), Diagnostic> {
+    let specs = filespecs(doc, limits);
     if specs.is_empty() {
         return Err(not_a_pack("the PDF has no embedded files"));
     }
@@ -251,7 +289,7 @@ fn read_embedded(
         } else {
             limits.max_embedded_bytes
         };
-        let content = match stream_bytes(&doc, stream, limit) {
+        let content = match stream_bytes(doc, stream, limit) {
             Ok(c) => c,
             Err(why) => {
                 return Err(integrity(
@@ -279,20 +317,6 @@ fn read_embedded(
         }
     }
     let pages = doc.page_iter().count();
-    let page_attachments = doc
-        .objects
-        .values()
-        .filter(|o| {
-            let dict = match o {
-                lopdf::Object::Dictionary(d) => d,
-                lopdf::Object::Stream(s) => &s.dict,
-                _ => return false,
-            };
-            dict.get(b"Subtype")
-                .and_then(lopdf::Object::as_name)
-                .is_ok_and(|n| n == b"FileAttachment")
-        })
-        .count();
     match files.remove(MANIFEST_FILE) {
         Some(m) => Ok((m, files, pages, page_attachments)),
         None if files
@@ -604,4 +628,13 @@ pub fn case_files(opened: &Opened) -> Vec<(&str, &[u8])> {
         }
     }
     out
+}
+
+/// Whether a pack is read the fast way (only the objects on the way to its files), not the
+/// full way: for the tests and the benchmark, which hold the fast way to every pack of ours.
+#[doc(hidden)]
+pub fn reads_the_fast_way(bytes: &[u8], limits: &Limits) -> bool {
+    lazy::read(bytes, limits)
+        .and_then(|(doc, attached)| collect(&doc, limits, attached).ok())
+        .is_some()
 }

@@ -14,6 +14,7 @@ mod cli;
 mod contacts;
 mod docs;
 mod encrypt;
+mod fast_pack;
 mod firsthour;
 mod formats;
 mod hostile;
