@@ -10,4 +10,5 @@ pub mod kind;
 pub mod limits;
 pub mod model;
 pub mod schema;
+pub mod source;
 pub mod yaml;

@@ -515,18 +515,6 @@ fn hide_private(report: &mut CaseReport, dir: &Path, shown: &str) {
     }
 }
 
-fn write_private(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
-    let target = dir.join(rel);
-    if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(target)?
-        .write_all(bytes)
-}
-
 fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
     let opened = match pack::open(path, options.password.as_deref(), &options.limits) {
         Ok(o) => o,
@@ -543,32 +531,6 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
         }
     };
     let mut integrity = pack::verify(&opened);
-    let dir = match private_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            let d = Diagnostic::new(
-                RuleId::PackIntegrity,
-                format!("no private temporary folder could be made to read the pack: {e}"),
-                "check the temporary folder (TMPDIR) has room and may be written",
-            );
-            return checked(whole_item(path, "pack", vec![d]), path, None);
-        }
-    };
-    for (rel, bytes) in pack::case_files(&opened) {
-        if let Err(e) = write_private(dir.path(), rel, bytes) {
-            integrity.push(
-                Diagnostic::new(
-                    RuleId::PackIntegrity,
-                    format!("the pack's file {rel} could not be unpacked: {e}"),
-                    "check the temporary folder (TMPDIR) has room; or the pack names one file \
-                     twice (as a file and as a folder)",
-                )
-                .in_file(rel),
-            );
-        }
-    }
-    let (case, report) = crate::check::validate(dir.path(), ctx);
-    let mut report = report.into_inner();
     // An attachment missing from the pack is reported once, as the pack's fault, not again as
     // a missing evidence file.
     let missing: Vec<String> = opened
@@ -582,12 +544,20 @@ fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Checked {
         })
         .map(|e| format!("`{}`", e.path))
         .collect();
+    // The case is checked from memory: nothing of a pack is written to disk.
+    let files = pack::case_files(opened, &mut integrity);
+    let source = crate::load::case::Source::Memory {
+        shown: path,
+        files: &files,
+    };
+    let (case, report) = crate::check::validate_from(source, ctx);
+    drop(files);
+    let mut report = report.into_inner();
     report
         .diagnostics
         .retain(|d| d.rule != "evidence-file" || !missing.iter().any(|m| d.message.contains(m)));
     report.path = path.to_path_buf();
     report.received_as = Some("pack");
-    hide_private(&mut report, dir.path(), &path.display().to_string());
     merge(&mut report, integrity, &Redactor::for_case(&case));
     checked(report, path, Some(&case))
 }

@@ -609,11 +609,15 @@ fn prefix8(hex: &str) -> String {
     hex.chars().take(8).collect()
 }
 
-/// The files to write into the private case folder: each document and attachment the manifest
-/// lists and the pack holds, at its relative path, as the pack holds it (a changed file is
-/// checked as changed, beside its `pack-integrity` error). Unlisted files are left out.
-pub fn case_files(opened: &Opened) -> Vec<(&str, &[u8])> {
-    let mut out = Vec::new();
+/// The case's files, to check from memory: each document and attachment the manifest lists and
+/// the pack holds, at its relative path, as the pack holds it (a changed file is checked as
+/// changed, beside its `pack-integrity` error). Unlisted files are left out. A path listed twice,
+/// or both as a file and as a folder (`a` and `a/b`), is a finding, as a folder could not hold
+/// it, and only its first is kept.
+pub fn case_files(mut opened: Opened, findings: &mut Vec<Diagnostic>) -> crate::load::case::Files {
+    let mut out = crate::load::case::Files::new();
+    // Files moved into `out`, so that one listed twice is told from one missing.
+    let mut taken = HashSet::new();
     for (prefix, entries) in [
         (CASE_PREFIX, &opened.manifest.documents),
         (EVIDENCE_PREFIX, &opened.manifest.attachments),
@@ -622,8 +626,41 @@ pub fn case_files(opened: &Opened) -> Vec<(&str, &[u8])> {
             if !manifest::is_safe_relative_path(&entry.path) {
                 continue;
             }
-            if let Some(bytes) = opened.files.get(&format!("{prefix}{}", entry.path)) {
-                out.push((entry.path.as_str(), bytes.as_slice()));
+            let key = format!("{prefix}{}", entry.path);
+            if !opened.files.contains_key(&key) && !taken.contains(&key) {
+                continue;
+            }
+            let rel = entry.path.as_str();
+            let under = format!("{rel}/");
+            let clash = if out.contains_key(rel) {
+                Some("it is listed twice")
+            } else if out
+                .range(under.clone()..)
+                .next()
+                .is_some_and(|(k, _)| k.starts_with(&under))
+                || rel
+                    .match_indices('/')
+                    .any(|(i, _)| out.contains_key(&rel[..i]))
+            {
+                Some("one name is both a file and a folder")
+            } else {
+                None
+            };
+            match clash {
+                None => {
+                    if let Some(bytes) = opened.files.remove(&key) {
+                        out.insert(rel.to_string(), bytes);
+                        taken.insert(key);
+                    }
+                }
+                Some(why) => findings.push(
+                    integrity(
+                        format!("the pack's file {rel} could not be read: {why}"),
+                        "the pack names one file twice (or as a file and as a folder); it was \
+                         changed after rendering: ask the school to render it again",
+                    )
+                    .in_file(rel),
+                ),
             }
         }
     }

@@ -149,3 +149,33 @@ fn an_altered_pack_read_the_fast_way_is_still_an_integrity_error() {
         "{found:?}"
     );
 }
+
+#[test]
+fn checking_packs_needs_no_temporary_folder_at_all() {
+    let dir = common::tempdir();
+    let names = ["looked-after-durham", "year5-passing"];
+    let mut packs = Vec::new();
+    for name in names {
+        let pack = dir.path().join(format!("{name}.pdf"));
+        std::fs::rename(common::render_pack(dir.path(), &sample(name), &[]), &pack).unwrap();
+        packs.push(pack);
+    }
+    let folders: Vec<_> = names.iter().map(|n| sample(n)).collect();
+    let folders: Vec<&Path> = folders.iter().map(|p| p.as_path()).collect();
+    let from_folders = report(dir.path(), dir.path(), &folders);
+    // A temporary folder that does not exist: nothing can be made in it, and nothing need be.
+    let nowhere = dir.path().join("no-such-folder");
+    let packs: Vec<&Path> = packs.iter().map(|p| p.as_path()).collect();
+    let from_packs = report(dir.path(), &nowhere, &packs);
+    for case in 0..2 {
+        assert_eq!(
+            from_packs["cases"][case]["verdict"], from_folders["cases"][case]["verdict"],
+            "{from_packs}"
+        );
+        assert_eq!(
+            from_packs["cases"][case]["diagnostics"],
+            from_folders["cases"][case]["diagnostics"]
+        );
+    }
+    assert!(!nowhere.exists());
+}
