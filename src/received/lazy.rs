@@ -19,8 +19,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::Limits;
 
-/// Why the fast way gave up (the line that did, for debugging): the caller reads the file the
-/// full way.
+/// Why the fast way gave up (the line that did, seen with `{:?}` when debugging): the caller
+/// reads the file the full way.
 #[derive(Debug)]
 struct Bail(#[allow(dead_code)] u32);
 
@@ -79,9 +79,6 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Option<(Document, usize)> {
         }
         reader.walk()
     });
-    if let (Err(why), Ok(_)) = (&read, std::env::var("EHCPACK_DEBUG_FAST")) {
-        eprintln!("the fast way gave up at src/received/lazy.rs:{}", why.0);
-    }
     read.ok().map(|attached| (reader.doc, attached))
 }
 
