@@ -253,6 +253,12 @@ impl Reader<'_> {
 
     /// The object written at `offset` (`N G obj ... endobj`), a stream with its raw content.
     fn indirect(&mut self, offset: usize) -> Res<(ObjectId, Object)> {
+        self.indirect_within(offset, true)
+    }
+
+    /// As [`Reader::indirect`]; a stream's length by reference is read only when `lengths` (so
+    /// that a length's own object is never a stream whose length is read in turn).
+    fn indirect_within(&mut self, offset: usize, lengths: bool) -> Res<(ObjectId, Object)> {
         let bytes = self.bytes;
         let (number, p) = integer(bytes, offset)?;
         let (generation, p) = integer(bytes, p)?;
@@ -284,10 +290,13 @@ impl Reader<'_> {
         // A length given by reference is read from its own object, never from a stream.
         let length = match dict.get(b"Length").map_err(|_| bail!())? {
             Object::Integer(n) => *n,
-            Object::Reference(rid) => match self.xref.get(&rid.0) {
-                Some(Entry::Plain(at, g)) if *g == rid.1 && *at != offset => {
+            Object::Reference(rid) if lengths => match self.xref.get(&rid.0) {
+                Some(Entry::Plain(at, g)) if *g == rid.1 => {
                     let at = *at;
-                    self.indirect(at)?.1.as_i64().map_err(|_| bail!())?
+                    self.indirect_within(at, false)?
+                        .1
+                        .as_i64()
+                        .map_err(|_| bail!())?
                 }
                 _ => return Err(bail!()),
             },
@@ -861,6 +870,71 @@ mod tests {
             Object::String(b"AB".to_vec(), StringFormat::Hexadecimal)
         );
         assert_eq!(d.get(b"C d").unwrap(), &Object::Boolean(true));
+    }
+
+    /// A stream whose length is given by another stream whose length is given by the first:
+    /// given up, never a loop.
+    #[test]
+    fn lengths_that_refer_to_each_other_are_given_up() {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let a = pdf.len();
+        pdf.extend_from_slice(b"1 0 obj\n<< /Length 2 0 R >>\nstream\nx\nendstream\nendobj\n");
+        let b = pdf.len();
+        pdf.extend_from_slice(b"2 0 obj\n<< /Length 1 0 R >>\nstream\nx\nendstream\nendobj\n");
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "xref\n0 3\n0000000000 65535 f \n{a:010} 00000 n \n{b:010} 00000 n \ntrailer\n<< \
+                 /Size 3 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        assert!(read(&pdf, &Limits::default()).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any bytes changed anywhere in a small PDF: an answer or the full way, never a panic.
+        #[test]
+        fn changed_bytes_never_panic(at in 0usize..400, byte in proptest::prelude::any::<u8>()) {
+            let mut pdf = small_pdf();
+            let at = at % pdf.len();
+            pdf[at] = byte;
+            let _ = read(&pdf, &Limits::default());
+        }
+    }
+
+    fn small_pdf() -> Vec<u8> {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for body in [
+            "<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(a) 4 0 R] >> >> >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /Annots [] >>",
+            "<< /Type /Filespec /F (a) /EF << /F 5 0 R >> >>",
+        ] {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", offsets.len()).as_bytes());
+        }
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(b"5 0 obj\n<< /Length 3 >>\nstream\nabc\nendstream\nendobj\n");
+        let xref = pdf.len();
+        pdf.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
+        for o in offsets {
+            pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        pdf.extend_from_slice(
+            format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn a_small_pdf_is_read_with_its_objects() {
+        let (doc, attached) = read(&small_pdf(), &Limits::default()).expect("read");
+        assert_eq!(attached, 0);
+        assert_eq!(doc.page_iter().count(), 1);
+        assert!(doc.objects.contains_key(&(5, 0)));
     }
 
     #[test]
