@@ -2,9 +2,10 @@
 //! pack PDFs made by `ehcpack render` ([`pack`]) and `.zip` archives of case folders
 //! ([`archive`]), mixed in one batch; a folder of received files works too.
 //!
-//! Every received case is unpacked into a private temporary folder (mode 0700, removed when the
-//! case is done) and read by the same [`crate::check::validate`] as a case folder, so its findings are
-//! the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
+//! A pack's case is checked from memory (its files handed to [`crate::check::validate_from`],
+//! nothing written to disk); a zip's case folders are unpacked into a private temporary folder
+//! (mode 0700, removed when the zip is done) and read by [`crate::check::validate`]. Either way
+//! the same loader and rules run as for a case folder, so the findings are the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
 //! `term.zip › ava/pupil.yaml:5:1` ([`INSIDE`]), never the temporary folder.
 //!
 //! Over the whole batch, [`run`] finds the same pupil in more than one case (`duplicate-pupil`)

@@ -1,11 +1,13 @@
 //! Reading a received pack PDF: its embedded manifest, case documents and evidence files (the
 //! contract is [`crate::manifest`]), every checksum verified, every size bounded.
 //!
-//! A PDF is untrusted input. The file is read up to [`Limits::max_pack_bytes`]; lopdf parses it
-//! with its nesting-depth limit and a per-stream decompression limit, on a thread of its own with
-//! a large stack; the embedded-file name tree is walked with a depth limit and a visited set; each
-//! embedded file is decompressed up to [`Limits::max_embedded_bytes`], and all of them together up
-//! to [`Limits::max_pack_total`].
+//! A PDF is untrusted input. The file is read up to [`Limits::max_pack_bytes`]. A pack of ours is
+//! read the fast way ([`super::lazy`]: only the objects on the way to its files and pages); any
+//! other PDF, and any pack with a problem, the full way: lopdf parses it with its nesting-depth
+//! limit and a per-stream decompression limit, on a thread of its own with a large stack. Either
+//! way the same code walks the embedded-file name tree (a depth limit and a visited set), and
+//! each embedded file is decompressed up to [`Limits::max_embedded_bytes`], and all of them
+//! together up to [`Limits::max_pack_total`].
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
