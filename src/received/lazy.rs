@@ -208,7 +208,7 @@ impl Reader<'_> {
             _ => vec![0, size],
         };
         let row: usize = widths.iter().sum();
-        if row == 0 || index.len() % 2 != 0 {
+        if row == 0 || !index.len().is_multiple_of(2) {
             return Err(bail!());
         }
         let field = |at: usize, width: usize| {
