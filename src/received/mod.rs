@@ -19,6 +19,7 @@ pub mod by_hand;
 pub mod clock;
 mod lazy;
 pub mod pack;
+mod pdf_syntax;
 pub(crate) mod sealed;
 
 use std::collections::{BTreeSet, HashMap};
