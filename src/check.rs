@@ -44,7 +44,14 @@ pub fn validate_with(
     ctx: &Context,
     overrides: &[(std::path::PathBuf, String)],
 ) -> (Case, RedactedReport) {
-    let (case, mut diagnostics) = case::load_with(root, overrides, &|documents| {
+    validate_from(case::Source::Folder { root, overrides }, ctx)
+}
+
+/// Checks one case as [`validate`] does, from its folder or from its files in memory (a
+/// received pack's, never written to disk).
+pub fn validate_from(source: case::Source, ctx: &Context) -> (Case, RedactedReport) {
+    let root = source.root();
+    let (case, mut diagnostics) = case::load_from(source, &|documents| {
         let redactor = Redactor::for_documents(documents);
         redactor
             .is_protected()

@@ -16,11 +16,14 @@ use crate::load::schema;
 use crate::load::yaml::{self, Node, Value};
 use crate::read::ReadError;
 
-pub use crate::load::evidence::{read_evidence, read_evidence_for, AddressScan, EvidenceFacts};
+pub use crate::load::evidence::{
+    read_evidence, read_evidence_for, read_evidence_from, AddressScan, EvidenceFacts,
+};
 pub use crate::load::kind::Kind;
 pub use crate::load::limits::{
     MAX_DOCUMENT_BYTES, MAX_EVIDENCE_BYTES, MAX_REDACTOR_BYTES, MAX_REDACTOR_LINE,
 };
+pub use crate::load::source::{Files, Source};
 
 /// The version of the case format this build reads.
 pub const FORMAT: &str = "ehcpack/1";
@@ -187,61 +190,66 @@ pub fn load_with(
     overrides: &[(PathBuf, String)],
     finder: FinderFor,
 ) -> (Case, Vec<Diagnostic>) {
+    load_from(Source::Folder { root, overrides }, finder)
+}
+
+/// Reads a case from its folder or from files in memory ([`Source`]), as [`load_with`] does: a
+/// received pack's files are read so, never written to disk, and give the findings the same
+/// files would in a folder.
+pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
+    let root = source.root();
     let mut case = Case {
         root: root.to_path_buf(),
         ..Case::default()
     };
     let mut found = Vec::new();
     let mut stray = Vec::new();
-    let canonical_root = match fs::canonicalize(root) {
-        Ok(p) => p,
-        Err(e) => {
-            found.push(Diagnostic::new(
-                RuleId::CaseStructure,
-                format!("the case folder cannot be read: {}", io_reason(&e)),
-                "check the path and that you have permission to read the folder",
-            ));
-            return (case, found);
-        }
+    let (all, canonical_root) = match source {
+        Source::Folder { .. } => match list_folder(root) {
+            Ok(listed) => listed,
+            Err(d) => {
+                found.push(d);
+                return (case, found);
+            }
+        },
+        Source::Memory { files, .. } => (Source::memory_entries(files), PathBuf::new()),
     };
-    let entries = match fs::read_dir(root) {
-        Ok(entries) => entries,
-        Err(e) => {
-            found.push(Diagnostic::new(
-                RuleId::CaseStructure,
-                format!("the case folder cannot be read: {}", io_reason(&e)),
-                "check that you have permission to read the folder",
-            ));
-            return (case, found);
-        }
-    };
-    let mut all: Vec<(PathBuf, bool)> = entries
-        .filter_map(Result::ok)
-        .map(|e| {
-            let folder = e.file_type().is_ok_and(|t| t.is_dir());
-            (PathBuf::from(e.file_name()), folder)
-        })
-        .collect();
-    all.sort();
     // A file meant as a case document but saved under another name is named, never ignored.
     for (name, _) in all.iter().filter(|(_, folder)| !folder) {
-        if let Some((message, help)) = near_miss(root, name) {
+        let miss = match source {
+            Source::Folder { .. } => near_miss(root, name),
+            Source::Memory { files, .. } => near_miss_with(name, || {
+                let bytes = files.get(name.to_str()?)?;
+                Some(bytes[..bytes.len().min(HEAD_BYTES)].to_vec())
+            }),
+        };
+        if let Some((message, help)) = miss {
             found.push(Diagnostic::new(RuleId::CaseStructure, message, help).in_file(name));
         }
     }
-    let names: Vec<PathBuf> = all
+    let names: Vec<(PathBuf, bool)> = all
         .into_iter()
-        .map(|(name, _)| name)
-        .filter(|name| is_yaml_name(name))
+        .filter(|(name, _)| is_yaml_name(name))
         .collect();
 
-    for name in names {
-        let path = root.join(&name);
-        let given = overrides.iter().find(|(file, _)| *file == name);
-        let read = match given {
-            // A form's unsaved answers go through the one decoder, as a file's bytes do.
-            Some((_, text)) => Ok(crate::encoding::decode(text.as_bytes())),
-            None => read_document(&path, &canonical_root),
+    for (name, folder) in names {
+        let read = match source {
+            Source::Folder { overrides, .. } => {
+                match overrides.iter().find(|(file, _)| *file == name) {
+                    // A form's unsaved answers go through the one decoder, as a file's bytes do.
+                    Some((_, text)) => Ok(crate::encoding::decode(text.as_bytes())),
+                    None => read_document(&root.join(&name), &canonical_root),
+                }
+            }
+            Source::Memory { files, .. } => {
+                let bytes = name.to_str().and_then(|n| files.get(n));
+                match bytes {
+                    Some(bytes) if !folder => {
+                        document_bytes(Ok(bytes.clone()), || head_text_of(bytes.as_slice()))
+                    }
+                    _ => document_bytes(Err(ReadError::NotAFile), || None),
+                }
+            }
         };
         match read {
             Ok(decoded) => {
@@ -283,10 +291,39 @@ pub fn load_with(
 
     if found.iter().all(|d| !d.is_error()) {
         build_model(&mut case, &mut found);
-        read_evidence_files(&mut case, finder);
+        read_evidence_files(&mut case, source, finder);
     }
     found.extend(stray);
     (case, found)
+}
+
+/// The names at the top of a case folder, each with whether it is a folder, in order; and the
+/// folder's own canonical path (no link may lead out of it).
+#[allow(clippy::result_large_err)]
+fn list_folder(root: &Path) -> Result<(Vec<(PathBuf, bool)>, PathBuf), Diagnostic> {
+    let canonical_root = fs::canonicalize(root).map_err(|e| {
+        Diagnostic::new(
+            RuleId::CaseStructure,
+            format!("the case folder cannot be read: {}", io_reason(&e)),
+            "check the path and that you have permission to read the folder",
+        )
+    })?;
+    let entries = fs::read_dir(root).map_err(|e| {
+        Diagnostic::new(
+            RuleId::CaseStructure,
+            format!("the case folder cannot be read: {}", io_reason(&e)),
+            "check that you have permission to read the folder",
+        )
+    })?;
+    let mut all: Vec<(PathBuf, bool)> = entries
+        .filter_map(Result::ok)
+        .map(|e| {
+            let folder = e.file_type().is_ok_and(|t| t.is_dir());
+            (PathBuf::from(e.file_name()), folder)
+        })
+        .collect();
+    all.sort();
+    Ok((all, canonical_root))
 }
 
 /// Whether a file name is read as a case document: it ends in `.yaml` or `.yml` (any case),
@@ -322,6 +359,12 @@ const SAVED_AS: &[&str] = &["txt", "text", "docx", "doc", "rtf", "odt", "pages",
 /// `Plan 1.YAML ` (a trailing space), `needs.ymal`, `~$pupil.yaml` (a lock file), or a text
 /// file that starts like a case document. `None` for any other file, which is left alone.
 pub fn near_miss(dir: &Path, name: &Path) -> Option<(String, String)> {
+    near_miss_with(name, || head_of(&dir.join(name)))
+}
+
+/// As [`near_miss`], with `head` giving the file's first [`HEAD_BYTES`] (a file in a folder or
+/// in memory).
+fn near_miss_with(name: &Path, head: impl FnOnce() -> Option<Vec<u8>>) -> Option<(String, String)> {
     let text = name.to_string_lossy();
     if is_yaml_name(name) || text.starts_with('.') {
         return None;
@@ -398,7 +441,7 @@ pub fn near_miss(dir: &Path, name: &Path) -> Option<(String, String)> {
         ));
     }
     let saved_as = SAVED_AS.contains(&ext.as_str()) || ext.is_empty();
-    if saved_as && (is_document_stem(stem) || starts_like_a_document(&dir.join(name))) {
+    if saved_as && (is_document_stem(stem) || head().is_some_and(|h| starts_like_a_document(&h))) {
         let plain_text = matches!(ext.as_str(), "txt" | "text" | "md" | "");
         return Some((
             format!(
@@ -419,18 +462,22 @@ pub fn near_miss(dir: &Path, name: &Path) -> Option<(String, String)> {
     None
 }
 
-/// Whether a plain file starts like a case document (a `format: ehcpack/1` or `kind:` line in
-/// its first few KB), read through the one capped reader.
-fn starts_like_a_document(path: &Path) -> bool {
+/// How much of a file is read to tell whether it starts like a case document.
+const HEAD_BYTES: usize = 4096;
+
+/// The first [`HEAD_BYTES`] of a file, read through the one capped reader.
+fn head_of(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
-    let Ok((file, _)) = crate::read::open_file(path) else {
-        return false;
-    };
+    let (file, _) = crate::read::open_file(path).ok()?;
     let mut head = Vec::new();
-    if file.take(4096).read_to_end(&mut head).is_err() {
-        return false;
-    }
-    String::from_utf8_lossy(&head).lines().any(|l| {
+    file.take(HEAD_BYTES as u64).read_to_end(&mut head).ok()?;
+    Some(head)
+}
+
+/// Whether a plain file's first bytes start like a case document (a `format: ehcpack/1` or
+/// `kind:` line).
+fn starts_like_a_document(head: &[u8]) -> bool {
+    String::from_utf8_lossy(head).lines().any(|l| {
         let l = l.trim_start_matches('\u{feff}').trim();
         l.starts_with("format: ehcpack/")
             || l.strip_prefix("kind:")
@@ -476,7 +523,27 @@ fn read_document(
             )));
         }
     }
-    let bytes = crate::read::read_capped(path, MAX_DOCUMENT_BYTES).map_err(|e| match e {
+    document_bytes(crate::read::read_capped(path, MAX_DOCUMENT_BYTES), || {
+        head_text(path)
+    })
+}
+
+/// A document's bytes, as read within [`MAX_DOCUMENT_BYTES`] from a folder or from memory,
+/// decoded; or the finding, with what the redactor may read of a file too large (`head`).
+#[allow(clippy::result_large_err)]
+fn document_bytes(
+    read: Result<Vec<u8>, ReadError>,
+    head: impl FnOnce() -> Option<crate::encoding::Decoded>,
+) -> Result<crate::encoding::Decoded, (Diagnostic, Option<crate::encoding::Decoded>)> {
+    let no_text = |d: Diagnostic| (d, None);
+    let read = match read {
+        Ok(bytes) if bytes.len() as u64 > MAX_DOCUMENT_BYTES => Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            cap: MAX_DOCUMENT_BYTES,
+        }),
+        other => other,
+    };
+    let bytes = read.map_err(|e| match e {
         ReadError::NotAFile => no_text(Diagnostic::new(
             RuleId::CaseStructure,
             "this is not an ordinary file (a folder, pipe or device), so it was not read",
@@ -494,7 +561,7 @@ fn read_document(
              in evidence.yaml",
             )
             .at(1, 1),
-            head_text(path),
+            head(),
         ),
         e => no_text(Diagnostic::new(
             RuleId::CaseStructure,
@@ -535,9 +602,14 @@ fn unreadable_text(problem: &str, encoding: crate::encoding::Encoding) -> Diagno
 /// a long comment is still found), read a block at a time through the one decoder, so that
 /// memory stays small however the file is made (one line of 100 MB keeps nothing).
 fn head_text(path: &Path) -> Option<crate::encoding::Decoded> {
-    use std::io::Read;
     let (file, _) = crate::read::open_file(path).ok()?;
-    let mut reader = file.take(MAX_REDACTOR_BYTES);
+    head_text_of(file)
+}
+
+/// As [`head_text`], from any reader (a file, or a document's bytes in memory).
+fn head_text_of(from: impl std::io::Read) -> Option<crate::encoding::Decoded> {
+    use std::io::Read;
+    let mut reader = from.take(MAX_REDACTOR_BYTES);
     let mut kept = String::new();
     let mut line = String::new();
     let mut overlong = false;
@@ -814,7 +886,7 @@ fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
 }
 
 /// Reads every evidence file the typed case names, each once.
-fn read_evidence_files(case: &mut Case, finder: FinderFor) {
+fn read_evidence_files(case: &mut Case, source: Source, finder: FinderFor) {
     let mut paths: Vec<&str> = Vec::new();
     if let Some(e) = &case.evidence {
         paths.extend(e.value.files.iter().map(|f| f.path.as_str()));
@@ -834,7 +906,7 @@ fn read_evidence_files(case: &mut Case, finder: FinderFor) {
     let files: Vec<EvidenceFacts> = paths
         .into_iter()
         .filter(|p| seen.insert(*p))
-        .map(|p| read_evidence_for(&case.root, p, redactor))
+        .map(|p| read_evidence_from(source, p, redactor))
         .collect();
     case.evidence_files = files;
 }

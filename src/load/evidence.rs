@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Component, Path};
 
 use crate::load::limits::MAX_EVIDENCE_BYTES;
+use crate::load::source::{find, Files, Found, Source};
 use crate::read::ReadError;
 
 /// Finds parts of a pupil's protected address in text. The redactor (`privacy`) implements it,
@@ -147,18 +148,37 @@ pub fn read_evidence_for(
     path: &str,
     redactor: Option<&dyn AddressFinder>,
 ) -> EvidenceFacts {
+    read_evidence_from(
+        Source::Folder {
+            root,
+            overrides: &[],
+        },
+        path,
+        redactor,
+    )
+}
+
+/// As [`read_evidence_for`], from a case's folder or its files in memory (a received pack's),
+/// with the same facts and findings for the same files.
+pub fn read_evidence_from(
+    source: Source,
+    path: &str,
+    redactor: Option<&dyn AddressFinder>,
+) -> EvidenceFacts {
     let mut facts = EvidenceFacts {
         path: path.to_string(),
         bytes: 0,
         sha256: String::new(),
         pdf_pages: None,
-        problem: evidence_problem(root, path),
+        problem: match source {
+            Source::Folder { root, .. } => evidence_problem(root, path),
+            Source::Memory { files, .. } => memory_problem(files, path),
+        },
         address: AddressScan::NotScanned,
     };
     if facts.problem.is_some() {
         return facts;
     }
-    let full = root.join(path);
     let unreadable = |e: ReadError| {
         match e {
         ReadError::TooLarge { size, cap } => (
@@ -176,8 +196,29 @@ pub fn read_evidence_for(
         ),
     }
     };
+    let in_memory = match source {
+        Source::Folder { .. } => None,
+        Source::Memory { files, .. } => match find(files, path) {
+            Found::File(bytes) if bytes.len() as u64 > MAX_EVIDENCE_BYTES => {
+                Some(Err(ReadError::TooLarge {
+                    size: bytes.len() as u64,
+                    cap: MAX_EVIDENCE_BYTES,
+                }))
+            }
+            Found::File(bytes) => Some(Ok(bytes)),
+            Found::Folder => Some(Err(ReadError::NotAFile)),
+            Found::Missing => Some(Err(ReadError::NotFound)),
+        },
+    };
+    let full = source.root().join(path);
     if is_pdf_name(path) {
-        match crate::read::read_capped(&full, MAX_EVIDENCE_BYTES) {
+        let read = match in_memory {
+            Some(bytes) => bytes.map(std::borrow::Cow::Borrowed),
+            None => {
+                crate::read::read_capped(&full, MAX_EVIDENCE_BYTES).map(std::borrow::Cow::Owned)
+            }
+        };
+        match read {
             Ok(bytes) => {
                 facts.bytes = bytes.len() as u64;
                 facts.sha256 = crate::manifest::sha256_hex(&bytes);
@@ -205,7 +246,16 @@ pub fn read_evidence_for(
     } else {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
-        match crate::read::stream_capped(&full, MAX_EVIDENCE_BYTES, |block| hasher.update(block)) {
+        let hashed = match in_memory {
+            Some(bytes) => bytes.map(|b| {
+                hasher.update(b);
+                b.len() as u64
+            }),
+            None => {
+                crate::read::stream_capped(&full, MAX_EVIDENCE_BYTES, |block| hasher.update(block))
+            }
+        };
+        match hashed {
             Ok(n) => {
                 facts.bytes = n;
                 facts.sha256 = hasher
@@ -223,8 +273,28 @@ pub fn read_evidence_for(
 /// The help for a path written with `\`, before the path spelt with `/`.
 pub(crate) const PORTABLE_HELP: &str = "write it with `/`, which works on every computer";
 
-/// How an evidence path is wrong, if it is.
-pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
+/// How an evidence path is wrong among files in memory, as [`evidence_problem`] says it of the
+/// same files in a folder (no link can be among them).
+fn memory_problem(files: &Files, path: &str) -> Option<(String, String)> {
+    if let Some(problem) = path_problem(path) {
+        return Some(problem);
+    }
+    match find(files, path) {
+        Found::File(_) => None,
+        Found::Missing => Some((
+            format!("the evidence file `{path}` is not in the case folder"),
+            "check the spelling of the path (capital letters count) or add the file".into(),
+        )),
+        Found::Folder => Some((
+            format!("the evidence path `{path}` is not an ordinary file"),
+            "name the file itself, not a folder or a special file".into(),
+        )),
+    }
+}
+
+/// How an evidence path is wrong by its spelling alone: absolute, with `\\`, or leaving the
+/// case folder with `..`.
+fn path_problem(path: &str) -> Option<(String, String)> {
     let rel = Path::new(path);
     // Absolute on any system: `/...`, `\\server\...`, or a Windows drive such as `C:`.
     let drive =
@@ -252,7 +322,15 @@ pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
                 .into(),
         ));
     }
-    let full = root.join(rel);
+    None
+}
+
+/// How an evidence path is wrong, if it is.
+pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
+    if let Some(problem) = path_problem(path) {
+        return Some(problem);
+    }
+    let full = root.join(path);
     // Every step must be a real folder or file inside the case, not a link out of it.
     let canonical_root = fs::canonicalize(root).ok()?;
     match fs::canonicalize(&full) {

@@ -11,5 +11,6 @@ pub mod limits;
 pub mod model;
 pub mod pdf_problem;
 pub mod schema;
+pub mod source;
 pub mod values;
 pub mod yaml;

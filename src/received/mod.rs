@@ -2,9 +2,10 @@
 //! pack PDFs made by `ehcpack render` ([`pack`]) and `.zip` archives of case folders
 //! ([`archive`]), mixed in one batch; a folder of received files works too.
 //!
-//! Every received case is unpacked into a private temporary folder (mode 0700, removed when the
-//! case is done) and read by the same [`crate::check::validate`] as a case folder, so its findings are
-//! the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
+//! A pack's case is checked from memory (its files handed to [`crate::check::validate_from`],
+//! nothing written to disk); a zip's case folders are unpacked into a private temporary folder
+//! (mode 0700, removed when the zip is done) and read by [`crate::check::validate`]. Either way
+//! the same loader and rules run as for a case folder, so the findings are the folder's own. Reports show where a file came from: `ava.pdf › plan-1.yaml:12:3`,
 //! `term.zip › ava/pupil.yaml:5:1` ([`INSIDE`]), never the temporary folder.
 //!
 //! Finding received files among the PATHs, checking them in parallel and ordering the reports
@@ -15,11 +16,13 @@
 pub(crate) mod archive;
 pub(crate) mod by_hand;
 pub mod clock;
+mod lazy;
 pub mod pack;
+mod pdf_syntax;
 pub(crate) mod sealed;
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::check::Context;
@@ -239,18 +242,6 @@ fn hide_private(report: &mut CaseReport, dir: &Path, shown: &str) {
     }
 }
 
-fn write_private(dir: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
-    let target = dir.join(rel);
-    if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(target)?
-        .write_all(bytes)
-}
-
 /// A received case as checked: its report, and the case as read (none when nothing could be read
 /// from the pack or archive), from which the batch takes the pupil's identity and redactor.
 pub type Received = (CaseReport, Option<Case>);
@@ -272,32 +263,6 @@ pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
         }
     };
     let mut integrity = pack::verify(&opened);
-    let dir = match private_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            let d = Diagnostic::new(
-                RuleId::PackIntegrity,
-                format!("no private temporary folder could be made to read the pack: {e}"),
-                "check the temporary folder (TMPDIR) has room and may be written",
-            );
-            return (whole_item(path, "pack", vec![d]), None);
-        }
-    };
-    for (rel, bytes) in pack::case_files(&opened) {
-        if let Err(e) = write_private(dir.path(), rel, bytes) {
-            integrity.push(
-                Diagnostic::new(
-                    RuleId::PackIntegrity,
-                    format!("the pack's file {rel} could not be unpacked: {e}"),
-                    "check the temporary folder (TMPDIR) has room; or the pack names one file \
-                     twice (as a file and as a folder)",
-                )
-                .in_file(rel),
-            );
-        }
-    }
-    let (case, report) = crate::check::validate(dir.path(), ctx);
-    let mut report = report.into_inner();
     // An attachment missing from the pack is reported once, as the pack's fault, not again as
     // a missing evidence file.
     let missing: Vec<String> = opened
@@ -311,12 +276,20 @@ pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
         })
         .map(|e| format!("`{}`", e.path))
         .collect();
+    // The case is checked from memory: nothing of a pack is written to disk.
+    let files = pack::case_files(opened, &mut integrity);
+    let source = crate::load::case::Source::Memory {
+        shown: path,
+        files: &files,
+    };
+    let (case, report) = crate::check::validate_from(source, ctx);
+    drop(files);
+    let mut report = report.into_inner();
     report
         .diagnostics
         .retain(|d| d.rule != "evidence-file" || !missing.iter().any(|m| d.message.contains(m)));
     report.path = path.to_path_buf();
     report.received_as = Some("pack");
-    hide_private(&mut report, dir.path(), &path.display().to_string());
     merge(&mut report, integrity, &Redactor::for_case(&case));
     (report, Some(case))
 }

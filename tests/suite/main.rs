@@ -16,6 +16,7 @@ mod contacts;
 mod docs;
 mod encrypt;
 mod errors;
+mod fast_pack;
 mod firsthour;
 mod formats;
 mod hostile;
