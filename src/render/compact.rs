@@ -23,6 +23,11 @@ use std::io::Write as _;
 /// decompresses little to reach one object).
 const PER_STREAM: usize = 200;
 
+/// The compression of the page contents krilla leaves uncompressed: zlib's level 2, about three
+/// times as fast as krilla's level 6 on text drawing and some percent larger (see
+/// bench/README.md).
+const CONTENT_LEVEL: u32 = 2;
+
 /// One object as krilla wrote it (or as [`Written::append`] was given it).
 struct Object<'a> {
     id: u32,
@@ -133,10 +138,10 @@ fn split(pdf: &[u8]) -> Result<(&[u8], Vec<Object<'_>>, Vec<u8>), String> {
     Ok((header, objects, trailer))
 }
 
-fn deflate(data: &[u8]) -> Vec<u8> {
+fn deflate(data: &[u8], level: u32) -> Vec<u8> {
     let mut z = flate2::write::ZlibEncoder::new(
         Vec::with_capacity(data.len() / 3),
-        flate2::Compression::default(),
+        flate2::Compression::new(level),
     );
     z.write_all(data).expect("writing to memory");
     z.finish().expect("writing to memory")
@@ -153,10 +158,24 @@ fn hex(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Writes `id 0 obj` holding a Flate stream of `plain` with `dict` entries besides /Length
-/// and /Filter; in hexadecimal as well when the compressed data ends in a carriage return.
-fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], plain: &[u8]) {
-    let mut data = deflate(plain);
+/// `plain` compressed so that the data does not end in a carriage return: `pad` (what the
+/// stream's reader ignores at its end) is added to `plain` until it does not (one time in 256,
+/// rarely twice). The pack's reader refuses object streams in hexadecimal, so those are padded.
+fn deflate_padded(plain: &mut Vec<u8>, level: u32, pad: &[u8]) -> Vec<u8> {
+    let mut data = deflate(plain, level);
+    for _ in 0..16 {
+        if data.last() != Some(&b'\r') {
+            break;
+        }
+        plain.extend_from_slice(pad);
+        data = deflate(plain, level);
+    }
+    data
+}
+
+/// Writes `id 0 obj` holding the Flate `data` with `dict` entries besides /Length and
+/// /Filter; in hexadecimal as well if the data still ends in a carriage return.
+fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], mut data: Vec<u8>) {
     let filter: &[u8] = if data.last() == Some(&b'\r') {
         data = hex(&data);
         b"/Filter[/ASCIIHexDecode/FlateDecode]"
@@ -176,6 +195,23 @@ fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], plain: &[u8]) {
 fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), String> {
     let body: &[u8] = &object.body;
     let data_end = body.len() - b"\nendstream".len();
+    // A page's contents, as krilla writes them uncompressed: a dictionary of /Length alone.
+    if !object.verbatim {
+        if let Some(plain) = body
+            .strip_prefix(b"<</Length ")
+            .and_then(|rest| {
+                let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
+                let data = rest[digits..].strip_prefix(b">>\nstream\n")?;
+                let len = number(&rest[..digits])?;
+                (data.len() == len + b"\nendstream".len()).then(|| &data[..len])
+            })
+        {
+            // Trailing white space ends a content stream harmlessly.
+            let data = deflate_padded(&mut plain.to_vec(), CONTENT_LEVEL, b"\n");
+            write_stream(out, object.id, b"", data);
+            return Ok(());
+        }
+    }
     write!(out, "{} 0 obj\n", object.id).expect("memory");
     if object.verbatim || body[..data_end].last() != Some(&b'\r') {
         out.extend_from_slice(body);
@@ -363,13 +399,14 @@ impl<'a> Written<'a> {
             index.extend_from_slice(&bodies);
             places[stream_id as usize] = Place::At(out.len());
             let dict = format!("/Type/ObjStm/N {}/First {first}", group.len());
-            write_stream(&mut out, stream_id, dict.as_bytes(), &index);
+            let data = deflate_padded(&mut index, 6, b"\n");
+            write_stream(&mut out, stream_id, dict.as_bytes(), data);
         }
         // The cross-reference stream: type, offset or object stream (as wide as needed), index.
         let xref_at = out.len();
         places[xref_id as usize] = Place::At(xref_at);
         let width = (usize::BITS - xref_at.leading_zeros()).div_ceil(8).max(1) as usize;
-        let mut entries = Vec::with_capacity(places.len() * (width + 3));
+        let mut entries = Vec::with_capacity((places.len() + 1) * (width + 3));
         for (id, place) in places.iter().enumerate() {
             let (kind, field, index) = match *place {
                 Place::Free if id == 0 => (0u8, 0usize, 65535u16),
@@ -381,9 +418,12 @@ impl<'a> Written<'a> {
             entries.extend_from_slice(&field.to_be_bytes()[usize::BITS as usize / 8 - width..]);
             entries.extend_from_slice(&index.to_be_bytes());
         }
-        let mut dict = format!("/Type/XRef/Size {}/W[1 {width} 2]", places.len()).into_bytes();
+        // Padded with free entries (each counted in /Size).
+        let data = deflate_padded(&mut entries, 6, &vec![0; width + 3]);
+        let size = entries.len() / (width + 3);
+        let mut dict = format!("/Type/XRef/Size {size}/W[1 {width} 2]").into_bytes();
         dict.extend_from_slice(&trailer);
-        write_stream(&mut out, xref_id, &dict, &entries);
+        write_stream(&mut out, xref_id, &dict, data);
         write!(out, "startxref\n{xref_at}\n%%EOF").expect("memory");
         Ok(out)
     }
@@ -447,6 +487,24 @@ mod tests {
         let after = compact(&before).unwrap();
         assert!(!has_ambiguous_stream_end(&after));
         assert_eq!(embedded(&after), data);
+    }
+
+    /// An object stream, the cross-reference stream and a page's contents are padded rather
+    /// than written in hexadecimal (the pack's reader refuses an object stream so written).
+    #[test]
+    fn padding_moves_the_last_byte() {
+        let mut plain = (0..1000)
+            .map(|i| format!("1 0 <</Alt({})>>\n", "a".repeat(i)).into_bytes())
+            .find(|d| adler_low_byte(d) == b'\r')
+            .expect("some text compresses to data ending in CR");
+        let original = plain.clone();
+        let data = deflate_padded(&mut plain, 6, b"\n");
+        assert_ne!(data.last(), Some(&b'\r'));
+        assert!(plain.starts_with(&original) && plain.len() > original.len());
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&data[..]), &mut back)
+            .unwrap();
+        assert_eq!(back, plain);
     }
 
     /// Every object survives: the same numbers, the same dictionaries, the same stream data;
