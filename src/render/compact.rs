@@ -23,11 +23,6 @@ use std::io::Write as _;
 /// decompresses little to reach one object).
 const PER_STREAM: usize = 200;
 
-/// The compression of the page contents krilla leaves uncompressed: zlib's level 2, about three
-/// times as fast as krilla's level 6 on text drawing and some percent larger (see
-/// bench/README.md).
-const CONTENT_LEVEL: u32 = 2;
-
 /// One object as krilla wrote it (or as [`Written::append`] was given it).
 struct Object<'a> {
     id: u32,
@@ -83,7 +78,9 @@ fn split(pdf: &[u8]) -> Result<(&[u8], Vec<Object<'_>>, Vec<u8>), String> {
         .ok_or_else(|| unexpected("has no cross-reference table"))?;
     let trailer_at = find(table, b"trailer").ok_or_else(|| unexpected("has no trailer"))?;
     let mut lines = table[b"xref\n".len()..trailer_at].split(|b| *b == b'\n');
-    let head = lines.next().ok_or_else(|| unexpected("has an empty table"))?;
+    let head = lines
+        .next()
+        .ok_or_else(|| unexpected("has an empty table"))?;
     let mut range = head.split(|b| *b == b' ');
     let (first, count) = match (range.next().and_then(number), range.next().and_then(number)) {
         (Some(f), Some(c)) if f == 0 => (f, c),
@@ -160,7 +157,7 @@ fn hex(data: &[u8]) -> Vec<u8> {
 
 /// `plain` compressed so that the data does not end in a carriage return: `pad` (what the
 /// stream's reader ignores at its end) is added to `plain` until it does not (one time in 256,
-/// rarely twice). The pack's reader refuses object streams in hexadecimal, so those are padded.
+/// rarely twice). The pack's reader refuses object streams in hexadecimal, so ours are padded.
 fn deflate_padded(plain: &mut Vec<u8>, level: u32, pad: &[u8]) -> Vec<u8> {
     let mut data = deflate(plain, level);
     for _ in 0..16 {
@@ -195,23 +192,6 @@ fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], mut data: Vec<u8>) {
 fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), String> {
     let body: &[u8] = &object.body;
     let data_end = body.len() - b"\nendstream".len();
-    // A page's contents, as krilla writes them uncompressed: a dictionary of /Length alone.
-    if !object.verbatim {
-        if let Some(plain) = body
-            .strip_prefix(b"<</Length ")
-            .and_then(|rest| {
-                let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
-                let data = rest[digits..].strip_prefix(b">>\nstream\n")?;
-                let len = number(&rest[..digits])?;
-                (data.len() == len + b"\nendstream".len()).then(|| &data[..len])
-            })
-        {
-            // Trailing white space ends a content stream harmlessly.
-            let data = deflate_padded(&mut plain.to_vec(), CONTENT_LEVEL, b"\n");
-            write_stream(out, object.id, b"", data);
-            return Ok(());
-        }
-    }
     write!(out, "{} 0 obj\n", object.id).expect("memory");
     if object.verbatim || body[..data_end].last() != Some(&b'\r') {
         out.extend_from_slice(body);
@@ -313,7 +293,9 @@ impl<'a> Written<'a> {
     pub fn page_tree(&self) -> Result<u32, String> {
         let (root, _) =
             integer_after(&self.trailer, b"/Root").ok_or_else(|| unexpected("has no /Root"))?;
-        let catalog = self.body(root).ok_or_else(|| unexpected("has no catalog"))?;
+        let catalog = self
+            .body(root)
+            .ok_or_else(|| unexpected("has no catalog"))?;
         let (pages, _) =
             integer_after(catalog, b"/Pages").ok_or_else(|| unexpected("has no page tree"))?;
         Ok(pages)
@@ -514,7 +496,12 @@ mod tests {
         let data = b"name: Amara Okafor\nplace: Consett\n".repeat(40);
         let before = krilla_file(&data);
         let after = compact(&before).unwrap();
-        assert!(after.len() < before.len(), "{} < {}", after.len(), before.len());
+        assert!(
+            after.len() < before.len(),
+            "{} < {}",
+            after.len(),
+            before.len()
+        );
         let (a, b) = (
             lopdf::Document::load_mem(&before).unwrap(),
             lopdf::Document::load_mem(&after).unwrap(),
@@ -523,8 +510,9 @@ mod tests {
             d.objects
                 .iter()
                 .filter(|(_, o)| {
-                    o.as_stream()
-                        .map_or(true, |s| !s.dict.has_type(b"ObjStm") && !s.dict.has_type(b"XRef"))
+                    o.as_stream().map_or(true, |s| {
+                        !s.dict.has_type(b"ObjStm") && !s.dict.has_type(b"XRef")
+                    })
                 })
                 .map(|(id, _)| *id)
                 .collect::<Vec<_>>()

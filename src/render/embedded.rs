@@ -6,8 +6,8 @@ use crate::load::case::Case;
 use crate::manifest::{self, Entry, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
 use crate::privacy::Redactor;
 
-use super::context::{Attachment, Extras};
 use super::compact::Written;
+use super::context::{Attachment, Extras};
 use super::writer::Attached;
 use super::{public, Options};
 

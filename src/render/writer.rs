@@ -93,9 +93,7 @@ pub fn write(
     extra_outline: &[ExtraOutline],
 ) -> Result<Vec<u8>, String> {
     let mut settings = SerializeSettings {
-        // The page contents are compressed by `compact`, faster than krilla's level (the
-        // largest streams of a long pack, and the costliest step of writing it).
-        compress_content_streams: false,
+        compress_content_streams: true,
         enable_tagging: true,
         xmp_metadata: true,
         ..SerializeSettings::default()
