@@ -67,7 +67,7 @@ fn unexpected(what: &str) -> String {
 /// The objects of a file with one classic cross-reference table (krilla's), in file order,
 /// the bytes before the first object (header), and the trailer dictionary's inside without
 /// its `/Size`.
-fn split(pdf: &[u8]) -> Result<(&[u8], Vec<Object<'_>>, Vec<u8>), String> {
+fn split(pdf: &[u8]) -> Result<Written<'_>, String> {
     let sx = rfind(pdf, b"startxref").ok_or_else(|| unexpected("has no startxref"))?;
     let tail = &pdf[sx + b"startxref".len()..];
     let end = find(tail, b"%%EOF").ok_or_else(|| unexpected("has no %%EOF"))?;
@@ -132,7 +132,11 @@ fn split(pdf: &[u8]) -> Result<(&[u8], Vec<Object<'_>>, Vec<u8>), String> {
         .position(|b| !(b.is_ascii_digit() || *b == b' '))
         .unwrap_or(rest.len());
     let trailer = rest[skip..].to_vec();
-    Ok((header, objects, trailer))
+    Ok(Written {
+        header,
+        objects,
+        trailer,
+    })
 }
 
 fn deflate(data: &[u8], level: u32) -> Vec<u8> {
@@ -192,7 +196,7 @@ fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], mut data: Vec<u8>) {
 fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), String> {
     let body: &[u8] = &object.body;
     let data_end = body.len() - b"\nendstream".len();
-    write!(out, "{} 0 obj\n", object.id).expect("memory");
+    writeln!(out, "{} 0 obj", object.id).expect("memory");
     if object.verbatim || body[..data_end].last() != Some(&b'\r') {
         out.extend_from_slice(body);
         out.extend_from_slice(b"\nendobj\n");
@@ -269,12 +273,7 @@ fn integer_after(dict: &[u8], key: &[u8]) -> Option<(u32, usize)> {
 impl<'a> Written<'a> {
     /// Cuts krilla's file at its cross-reference table's offsets.
     pub fn split(pdf: &'a [u8]) -> Result<Self, String> {
-        let (header, objects, trailer) = split(pdf)?;
-        Ok(Written {
-            header,
-            objects,
-            trailer,
-        })
+        split(pdf)
     }
 
     /// The first object number not in use.
