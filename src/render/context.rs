@@ -21,6 +21,8 @@ pub struct Attachment {
     pub label: String,
     pub title: String,
     pub path: PathBuf,
+    /// Its name inside the pack (`evidence/...`), as [`super::embedded`] attaches it.
+    pub embedded_as: String,
 }
 
 /// A dated plan for the drawn time line.
@@ -368,7 +370,7 @@ pub fn build(
         let read = case
             .evidence_facts(path)
             .cloned()
-            .unwrap_or_else(|| crate::load::case::read_evidence(&case.root, path));
+            .unwrap_or_else(|| not_read(path));
         let problem = read.problem.clone();
         let full = case.root.join(path);
         let sha = problem.is_none().then(|| read.sha256.clone());
@@ -388,6 +390,7 @@ pub fn build(
                 label: redactor.redact(path).into_string(),
                 title: redactor.redact(title).into_string(),
                 path: full.clone(),
+                embedded_as: embedded_as.clone(),
             });
             Some(extras.attachments.len())
         } else {
@@ -510,4 +513,20 @@ pub fn build(
     redact_all(&mut ctx, &redactor);
     extras.title = format!("Request for an EHC needs assessment: {}", extras.initials);
     (ctx, extras)
+}
+
+/// A file loading did not read (render never reads one itself): shown as not attached.
+/// Loading reads every file the case lists, so only a case built otherwise meets this.
+fn not_read(path: &str) -> crate::load::case::EvidenceFacts {
+    crate::load::case::EvidenceFacts {
+        path: path.to_string(),
+        bytes: 0,
+        sha256: String::new(),
+        pdf_pages: None,
+        problem: Some((
+            format!("{path} was not read when the case was loaded"),
+            "validate the case folder again".into(),
+        )),
+        address: crate::load::case::AddressScan::NotScanned,
+    }
 }

@@ -6,6 +6,7 @@ use crate::load::case::Case;
 use crate::manifest::{self, Entry, Manifest, CASE_PREFIX, EVIDENCE_PREFIX, MANIFEST_FILE};
 use crate::privacy::Redactor;
 
+use super::compact::Written;
 use super::context::{Attachment, Extras};
 use super::writer::Attached;
 use super::{public, Options};
@@ -157,28 +158,51 @@ pub fn files(
     Ok(files)
 }
 
-/// Appends the pages of each attached PDF report after the pack. The result claims no
-/// PDF/UA or PDF/A conformance (the caller wrote the pack without the claims).
-pub fn append_reports(pack: &[u8], attachments: &[Attachment]) -> Result<Vec<u8>, String> {
-    use lopdf::{Document, Object, ObjectId};
-    if attachments.is_empty() {
-        return Ok(pack.to_vec());
-    }
-    let mut doc =
-        Document::load_mem(pack).map_err(|e| format!("cannot read back the pack: {e}"))?;
-    let pages_id: ObjectId = doc
-        .catalog()
-        .and_then(|c| c.get(b"Pages"))
-        .and_then(Object::as_reference)
-        .map_err(|e| format!("the pack has no page tree: {e}"))?;
+/// Puts the pages of each attached PDF report after the pack's last page, in the file krilla
+/// wrote. The result claims no PDF/UA or PDF/A conformance (the caller wrote the pack without
+/// the claims). Each report is taken from the bytes attached to the pack (`files`: read once
+/// and compared with what loading checked), never read or checked again.
+pub fn append_reports(
+    written: &mut Written,
+    attachments: &[Attachment],
+    files: &[Attached],
+) -> Result<(), String> {
+    use crate::load::evidence_pdf::{load_counted, MAX_OBJECTS};
+    use lopdf::{Object, ObjectId};
+    let tree = written.page_tree()?;
     for a in attachments {
-        let mut source = crate::load::evidence_pdf::load_checked(&a.path)
-            .map_err(|e| format!("cannot read the attachment {}: {e}", a.label))?;
-        source.renumber_objects_with(doc.max_id + 1);
-        let page_ids: Vec<ObjectId> = source.get_pages().into_values().collect();
+        let bytes = files
+            .iter()
+            .find(|f| f.name == a.embedded_as)
+            .map(|f| &f.data[..])
+            .ok_or_else(|| {
+                format!(
+                    "cannot print the report {} after the pack: it is not attached",
+                    a.label
+                )
+            })?;
+        let mut source = load_counted(bytes, lopdf::LoadOptions::default(), MAX_OBJECTS)
+            .map_err(|e| format!("cannot read the attachment {}: {e}", a.label))?
+            .map_err(|()| format!("cannot read the attachment {}: too many objects", a.label))?;
+        source.renumber_objects_with(written.next_id());
+        // Renumbering keeps generations; the pack writes every object as generation 0.
+        let objects = std::mem::take(&mut source.objects);
+        source.objects = objects
+            .into_iter()
+            .map(|((id, _), mut object)| {
+                generation_zero(&mut object);
+                ((id, 0), object)
+            })
+            .collect();
+        let page_ids: Vec<ObjectId> = source
+            .get_pages()
+            .into_values()
+            .map(|(id, _)| (id, 0))
+            .collect();
         if page_ids.is_empty() {
             continue;
         }
+        // What a page inherits from the report's page tree, which does not come along.
         let mut inherited: Vec<Vec<(Vec<u8>, Object)>> = Vec::new();
         for id in &page_ids {
             let mut found = Vec::new();
@@ -203,7 +227,16 @@ pub fn append_reports(pack: &[u8], attachments: &[Attachment]) -> Result<Vec<u8>
             }
             inherited.push(found);
         }
-        doc.max_id = doc.max_id.max(source.max_id);
+        for (id, found) in page_ids.iter().zip(inherited) {
+            if let Ok(page) = source.get_dictionary_mut(*id) {
+                for (k, v) in found {
+                    if page.get(&k).is_err() {
+                        page.set(k, v);
+                    }
+                }
+                page.set("Parent", (tree, 0));
+            }
+        }
         for (id, object) in source.objects {
             let is_tree = matches!(
                 object
@@ -211,36 +244,31 @@ pub fn append_reports(pack: &[u8], attachments: &[Attachment]) -> Result<Vec<u8>
                     .ok()
                     .and_then(|d| d.get(b"Type").ok())
                     .and_then(|t| t.as_name().ok()),
-                Some(b"Pages" | b"Catalog" | b"Outlines")
+                Some(b"Pages" | b"Catalog" | b"Outlines" | b"XRef" | b"ObjStm")
             );
-            if !is_tree {
-                doc.objects.insert(id, object);
+            if is_tree {
+                continue;
             }
+            let mut body = Vec::new();
+            lopdf::Writer::write_object(&mut body, &object)
+                .map_err(|e| format!("cannot write the attachment {}: {e}", a.label))?;
+            written.append(id.0, body);
         }
-        for (id, found) in page_ids.iter().zip(inherited) {
-            if let Ok(page) = doc.get_dictionary_mut(*id) {
-                for (k, v) in found {
-                    if page.get(&k).is_err() {
-                        page.set(k, v);
-                    }
-                }
-                page.set("Parent", pages_id);
-            }
-        }
-        let pages = doc
-            .get_dictionary_mut(pages_id)
-            .map_err(|e| format!("the pack has no page tree: {e}"))?;
-        let mut kids = pages
-            .get(b"Kids")
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default();
-        kids.extend(page_ids.iter().map(|id| Object::Reference(*id)));
-        pages.set("Count", kids.len() as i64);
-        pages.set("Kids", kids);
+        let pages: Vec<u32> = page_ids.iter().map(|id| id.0).collect();
+        written.append_pages(&pages)?;
     }
-    let mut out = Vec::new();
-    doc.save_to(&mut out)
-        .map_err(|e| format!("cannot write the pack: {e}"))?;
-    Ok(out)
+    Ok(())
+}
+
+/// Every reference in `object` to generation 0 (nesting is bounded: the same bytes passed
+/// loading's nesting limit).
+fn generation_zero(object: &mut lopdf::Object) {
+    use lopdf::Object;
+    match object {
+        Object::Reference(id) => id.1 = 0,
+        Object::Array(items) => items.iter_mut().for_each(generation_zero),
+        Object::Dictionary(d) => d.iter_mut().for_each(|(_, v)| generation_zero(v)),
+        Object::Stream(s) => s.dict.iter_mut().for_each(|(_, v)| generation_zero(v)),
+        _ => {}
+    }
 }

@@ -11,6 +11,7 @@
 //! address is withheld.
 
 pub mod checks;
+pub mod compact;
 pub mod context;
 pub mod embedded;
 pub mod fonts;
@@ -144,10 +145,28 @@ pub fn render_case(
         date: Some(extras.submission.unwrap_or(options.today)),
         conformance,
     };
-    let mut bytes = writer::write(&laid, options.fonts, &meta, files, &extra)?;
+    // The reports printed after the pack come from the bytes attached (read once).
+    let reports: Vec<writer::Attached> = if options.evidence == Evidence::AppendPages {
+        files
+            .iter()
+            .filter(|f| extras.attachments.iter().any(|a| a.embedded_as == f.name))
+            .map(|f| writer::Attached {
+                name: f.name.clone(),
+                mime: f.mime,
+                description: String::new(),
+                data: f.data.clone(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let written = writer::write(&laid, options.fonts, &meta, files, &extra)?;
+    // One pass over what krilla wrote: the reports' pages, then object streams.
+    let mut pack = compact::Written::split(&written)?;
     if options.evidence == Evidence::AppendPages {
-        bytes = embedded::append_reports(&bytes, &extras.attachments)?;
+        embedded::append_reports(&mut pack, &extras.attachments, &reports)?;
     }
+    let bytes = pack.finish()?;
     Ok(Rendered {
         bytes,
         pages: laid.pages.len(),
