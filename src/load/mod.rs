@@ -4,10 +4,12 @@
 //! never runs a rule: the rules read what it built.
 
 pub mod case;
+pub mod de;
 pub mod evidence;
 pub mod evidence_pdf;
 pub mod kind;
 pub mod limits;
 pub mod model;
 pub mod schema;
+pub mod spanned;
 pub mod yaml;

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::load::spanned::Spanned;
+
 type Date = NaiveDate;
 
 /// Declares an enum a schema lists, each variant with its value as the schema spells it. The
@@ -607,8 +609,9 @@ pub struct Request {
     pub reasons: Reasons,
     #[serde(default)]
     pub previous_requests: Vec<PreviousRequest>,
+    /// Where it is written is kept: the guidance-date finding points at it.
     #[serde(default)]
-    pub planned_submission_date: Option<Date>,
+    pub planned_submission_date: Option<Spanned<Date>>,
     pub completed_by: CompletedBy,
     #[serde(default)]
     pub countersignature: Option<Countersignature>,
@@ -621,7 +624,7 @@ pub struct Request {
 pub struct PreviousRequest {
     /// `request` or `assessment`.
     pub what: String,
-    pub date: Date,
+    pub date: Spanned<Date>,
     #[serde(default)]
     pub by: Option<String>,
     pub outcome: String,

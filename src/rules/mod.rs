@@ -58,7 +58,7 @@ impl<'a> Context<'a> {
     pub fn submission_date(&self, case: &Case) -> NaiveDate {
         case.request
             .as_ref()
-            .and_then(|r| r.value.planned_submission_date)
+            .and_then(|r| r.value.planned_submission_date.as_deref().copied())
             .unwrap_or(self.today)
     }
 }
