@@ -12,7 +12,7 @@ pub(super) fn check(case: &Case, _ctx: &Context, redactor: &Redactor, out: &mut 
         return;
     }
     for document in case.documents.iter().filter(|d| !d.unreadable) {
-        comments(document, &redactor, out);
+        comments(document, redactor, out);
     }
     evidence(case, out);
     for (doc, document) in case.documents.iter().enumerate() {

@@ -10,8 +10,11 @@ use ehcpack::load::schema;
 use ehcpack::load::yaml::{self, Entry, Node, Value};
 use proptest::prelude::*;
 
+type Samples = Vec<(Kind, Node)>;
+type Engines = Vec<(Kind, jsonschema::Validator)>;
+
 /// Every document of the sample cases, with its kind.
-fn samples() -> Vec<(Kind, Node)> {
+fn samples() -> Samples {
     let mut out = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-cases");
     let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().collect();
@@ -190,7 +193,7 @@ fn apply(node: &mut Node, m: &Mutation) {
     }
 }
 
-fn engines() -> Vec<(Kind, jsonschema::Validator)> {
+fn engines() -> Engines {
     schema::SCHEMAS
         .iter()
         .map(|(kind, text)| {
@@ -251,7 +254,7 @@ proptest! {
         mutations in proptest::collection::vec(mutation(), 1..4),
     ) {
         thread_local! {
-            static STATE: (Vec<(Kind, Node)>, Vec<(Kind, jsonschema::Validator)>) =
+            static STATE: (Samples, Engines) =
                 (samples(), engines());
         }
         STATE.with(|(docs, engines)| {
