@@ -51,14 +51,20 @@ pub fn validate_with(
 /// received pack's, never written to disk).
 pub fn validate_from(source: case::Source, ctx: &Context) -> (Case, RedactedReport) {
     let root = source.root();
+    // The case's redactor, built once: for reading its evidence files (when loading gets that
+    // far, from the documents as they are then, which are the case's), for the rules, and for
+    // the report.
+    let built: std::cell::OnceCell<Redactor> = std::cell::OnceCell::new();
     let (case, mut diagnostics) = case::load_from(source, &|documents| {
-        let redactor = Redactor::for_documents(documents);
+        let redactor = built.get_or_init(|| Redactor::for_documents(documents));
         redactor
             .is_protected()
-            .then(|| Box::new(redactor) as Box<dyn crate::load::evidence::AddressFinder>)
+            .then(|| Box::new(redactor.clone()) as Box<dyn crate::load::evidence::AddressFinder>)
     });
-    diagnostics.extend(rules::check(&case, ctx));
-    let redactor = Redactor::for_case(&case);
+    let redactor = built
+        .into_inner()
+        .unwrap_or_else(|| Redactor::for_case(&case));
+    diagnostics.extend(rules::check(&case, ctx, &redactor));
     // A file that could not be read is never quoted (its text is only for the redactor).
     let documents = case
         .documents

@@ -298,24 +298,26 @@ impl Decoder {
         }
     }
 
+    /// Valid text, copied whole up to its first NUL (which [`Self::push_char`] looks for).
+    fn push_text(&mut self, text: &str, out: &mut String) {
+        let clean = text.find('\0').unwrap_or(text.len());
+        out.push_str(&text[..clean]);
+        for c in text[clean..].chars() {
+            self.push_char(c, out);
+        }
+    }
+
     fn push_utf8(&mut self, mut bytes: &[u8], out: &mut String) {
         loop {
             match std::str::from_utf8(bytes) {
                 Ok(text) => {
-                    for c in text.chars() {
-                        self.push_char(c, out);
-                    }
+                    self.push_text(text, out);
                     return;
                 }
                 Err(e) => {
                     let good = e.valid_up_to();
                     // Safe: checked by from_utf8 just now.
-                    for c in std::str::from_utf8(&bytes[..good])
-                        .unwrap_or_default()
-                        .chars()
-                    {
-                        self.push_char(c, out);
-                    }
+                    self.push_text(std::str::from_utf8(&bytes[..good]).unwrap_or_default(), out);
                     match e.error_len() {
                         // A character cut by the end of the block: wait for the rest.
                         None => {

@@ -13,7 +13,8 @@ use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::model::*;
 use crate::load::schema;
-use crate::load::yaml::{self, Node, Value};
+use crate::load::spanned::Spanned;
+use crate::load::yaml::{self, Node, Pos, Value};
 use crate::read::ReadError;
 
 pub use crate::load::evidence::{
@@ -150,6 +151,32 @@ impl Case {
             .unwrap_or_default();
         diagnostic
             .in_file(&document.path)
+            .at(pos.line.max(1), pos.column.max(1))
+    }
+
+    /// A finding placed at a field of document `doc`'s model, where its value is written.
+    pub fn at_field<T>(
+        &self,
+        doc: usize,
+        field: &Spanned<T>,
+        diagnostic: Diagnostic,
+    ) -> Diagnostic {
+        self.placed(doc, field.pos, diagnostic)
+    }
+
+    /// A finding placed at a field's key (`date:`) in document `doc`.
+    pub fn at_field_key<T>(
+        &self,
+        doc: usize,
+        field: &Spanned<T>,
+        diagnostic: Diagnostic,
+    ) -> Diagnostic {
+        self.placed(doc, field.key_pos, diagnostic)
+    }
+
+    fn placed(&self, doc: usize, pos: Pos, diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic
+            .in_file(&self.documents[doc].path)
             .at(pos.line.max(1), pos.column.max(1))
     }
 
@@ -842,7 +869,7 @@ fn typed<T: DeserializeOwned>(
     found: &mut Vec<Diagnostic>,
 ) -> Option<Typed<T>> {
     let node = case.documents[doc].root.as_ref()?;
-    match serde_json::from_value::<T>(node.to_json()) {
+    match crate::load::de::from_node::<T>(node) {
         Ok(value) => Some(Typed { doc, value }),
         Err(e) => {
             found.push(case.at(

@@ -4,13 +4,17 @@
 //! never runs a rule: the rules read what it built.
 
 pub mod case;
+pub mod de;
 pub mod evidence;
 pub mod evidence_pdf;
+pub mod formats;
 pub mod kind;
 pub mod limits;
 pub mod model;
 pub mod pdf_problem;
 pub mod schema;
 pub mod source;
+pub mod spanned;
+pub mod validator;
 pub mod values;
 pub mod yaml;

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::load::spanned::Spanned;
+
 type Date = NaiveDate;
 
 pub use crate::load::values::{
@@ -554,8 +556,9 @@ pub struct Request {
     pub reasons: Reasons,
     #[serde(default)]
     pub previous_requests: Vec<PreviousRequest>,
+    /// Where it is written is kept: the guidance-date finding points at it.
     #[serde(default)]
-    pub planned_submission_date: Option<Date>,
+    pub planned_submission_date: Option<Spanned<Date>>,
     pub completed_by: CompletedBy,
     #[serde(default)]
     pub countersignature: Option<Countersignature>,
@@ -567,7 +570,7 @@ pub struct Request {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct PreviousRequest {
     pub what: PreviousRequestKind,
-    pub date: Date,
+    pub date: Spanned<Date>,
     #[serde(default)]
     pub by: Option<String>,
     pub outcome: String,

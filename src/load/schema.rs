@@ -3,12 +3,11 @@
 
 use std::sync::OnceLock;
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::Validator;
 use serde_json::Value as Json;
 
 use crate::load::kind::Kind;
-use crate::load::yaml::Node;
+use crate::load::validator::{ErrorKind, SchemaError, Validator};
+use crate::load::yaml::{Node, Value};
 
 /// Each kind's schema text, as shipped in `schemas/`.
 pub const SCHEMAS: &[(Kind, &str)] = &[
@@ -48,7 +47,6 @@ pub const SCHEMAS: &[(Kind, &str)] = &[
 
 struct Compiled {
     kind: Kind,
-    schema: Json,
     validator: Validator,
 }
 
@@ -57,21 +55,49 @@ fn compiled() -> &'static [Compiled] {
     COMPILED.get_or_init(|| {
         SCHEMAS
             .iter()
-            .map(|(kind, text)| {
-                let schema: Json = serde_json::from_str(text)
-                    .unwrap_or_else(|e| panic!("schemas/{}.schema.json: {e}", kind.name()));
-                let validator = jsonschema::options()
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .unwrap_or_else(|e| panic!("schemas/{}.schema.json: {e}", kind.name()));
-                Compiled {
-                    kind: *kind,
-                    schema,
-                    validator,
-                }
+            .map(|(kind, _)| Compiled {
+                kind: *kind,
+                validator: compile(*kind).unwrap_or_else(|e| panic!("{e}")),
             })
             .collect()
     })
+}
+
+/// A kind's schema, parsed (once, for the life of the process).
+pub fn json(kind: Kind) -> &'static Json {
+    static PARSED: OnceLock<Vec<(Kind, Json)>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        SCHEMAS
+            .iter()
+            .map(|(kind, text)| {
+                let schema: Json = serde_json::from_str(text)
+                    .unwrap_or_else(|e| panic!("schemas/{}.schema.json: {e}", kind.name()));
+                (*kind, schema)
+            })
+            .collect()
+    });
+    &parsed
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .expect("every kind has a schema")
+        .1
+}
+
+/// Compiles a kind's schema into the validator of the tree; a keyword the validator does not
+/// support is an error (a test compiles every schema).
+pub fn compile(kind: Kind) -> Result<Validator, String> {
+    crate::load::validator::compile(json(kind))
+        .map_err(|e| format!("schemas/{}.schema.json: {e}", kind.name()))
+}
+
+/// Every schema error of a document, as the validator finds them (before they are described).
+pub fn errors(kind: Kind, root: &Node) -> Vec<SchemaError<'_>> {
+    compiled()
+        .iter()
+        .find(|c| c.kind == kind)
+        .expect("every kind has a schema")
+        .validator
+        .errors(root)
 }
 
 /// The schema text for a kind.
@@ -95,36 +121,28 @@ pub struct Finding {
 /// Checks one document against its kind's schema. `source` is the document's text, so that help
 /// can quote a value exactly as it was typed.
 pub fn check(kind: Kind, root: &Node, source: &str) -> Vec<Finding> {
-    let compiled = compiled()
-        .iter()
-        .find(|c| c.kind == kind)
-        .expect("every kind has a schema");
-    let instance = root.to_json();
     let mut findings: Vec<Finding> = Vec::new();
     // Which (place, class) pairs have a finding already: a set, so that a list of 250,000
     // wrong items stays linear.
     let mut seen: std::collections::HashSet<(String, &'static str)> =
         std::collections::HashSet::new();
-    for error in compiled.validator.iter_errors(&instance) {
-        let path = error.instance_path().as_str().to_string();
-        let schema_path = error.schema_path().as_str().to_string();
+    for error in errors(kind, root) {
         let (class, finding) = describe(
-            &compiled.schema,
             root,
-            &path,
-            &schema_path,
-            error.kind(),
-            error.instance(),
+            &error.path,
+            error.here,
+            &error.kind,
+            error.instance,
             source,
         );
         // A date that fails both its pattern and its format is one mistake, not two.
-        if class != "field" && !seen.insert((path, class)) {
+        if class != "field" && !seen.insert((error.path, class)) {
             continue;
         }
         findings.push(finding);
     }
     let mut out = findings;
-    out.extend(beyond_the_schema(kind, root, &instance));
+    out.extend(beyond_the_schema(kind, root));
     out.sort_by_key(|f| (f.line, f.column));
     out.dedup();
     if out.len() > MAX_FINDINGS {
@@ -156,10 +174,14 @@ pub const MAX_FINDINGS: usize = 100;
 const MAX_NAMED_FIELDS: usize = 10;
 
 /// What the format requires that JSON Schema cannot say: one field compared with another.
-fn beyond_the_schema(kind: Kind, root: &Node, instance: &Json) -> Vec<Finding> {
+fn beyond_the_schema(kind: Kind, root: &Node) -> Vec<Finding> {
     let mut out = Vec::new();
     if kind == Kind::Pupil {
-        let sessions = |name: &str| instance["attendance"][name].as_u64();
+        // As the schema reads them: whole numbers from zero up (a blank one is absent).
+        let sessions = |name: &str| match root.get("attendance")?.get(name)?.value {
+            Value::Int(i) => u64::try_from(i).ok(),
+            _ => None,
+        };
         if let (Some(possible), Some(attended)) =
             (sessions("sessions_possible"), sessions("sessions_attended"))
         {
@@ -216,12 +238,6 @@ fn dotted(path: &str) -> String {
     out
 }
 
-/// The schema object a keyword sits in: `/properties/a/minLength` -> `/properties/a`.
-fn schema_at<'a>(schema: &'a Json, schema_path: &str) -> Option<&'a Json> {
-    let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
-    schema.pointer(parent)
-}
-
 fn description(subschema: Option<&Json>) -> Option<String> {
     subschema?
         .get("description")?
@@ -229,15 +245,24 @@ fn description(subschema: Option<&Json>) -> Option<String> {
         .map(|s| s.trim().to_string())
 }
 
-fn json_type_name(value: &Json) -> &'static str {
-    match value {
-        Json::Null => "empty",
-        Json::Bool(_) => "true or false",
-        Json::Number(n) if n.is_i64() || n.is_u64() => "a whole number",
-        Json::Number(_) => "a number",
-        Json::String(_) => "text",
-        Json::Array(_) => "a list",
-        Json::Object(_) => "a block of fields",
+/// What a value is, in a SENCO's words (as the schema reads it: NaN is text).
+fn type_name(value: &Node) -> &'static str {
+    match &value.value {
+        Value::Null => "empty",
+        Value::Bool(_) => "true or false",
+        Value::Int(_) => "a whole number",
+        Value::Float(f) if f.is_finite() => "a number",
+        Value::Float(_) | Value::Str(_) => "text",
+        Value::Seq(_) => "a list",
+        Value::Map(_) => "a block of fields",
+    }
+}
+
+/// A value of the document quoted in a message, as JSON writes it.
+fn short_node(value: &Node) -> String {
+    match &value.value {
+        Value::Str(s) => crate::privacy::gate::quote(s),
+        _ => short(&value.to_json()),
     }
 }
 
@@ -277,21 +302,20 @@ fn as_typed(source: &str, pos: crate::load::yaml::Pos) -> Option<String> {
 }
 
 fn describe(
-    schema: &Json,
     root: &Node,
     path: &str,
-    schema_path: &str,
-    kind: &ValidationErrorKind,
-    instance: &Json,
+    here: &Json,
+    kind: &ErrorKind,
+    instance: &Node,
     source: &str,
 ) -> (&'static str, Finding) {
-    let here = schema_at(schema, schema_path);
+    let here = Some(here);
     let field = field_name(path);
     let locate = |p: &str, at_key: bool| root.locate(p, at_key);
     let mut pos = locate(path, false);
     let (class, message, help) = match kind {
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().unwrap_or_default();
+        ErrorKind::Required(name) => {
+            let name = *name;
             let what = description(
                 here.and_then(|s| s.get("properties"))
                     .and_then(|p| p.get(name)),
@@ -314,8 +338,7 @@ fn describe(
             };
             ("field", message, help)
         }
-        ValidationErrorKind::AdditionalProperties { unexpected }
-        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+        ErrorKind::AdditionalProperties(unexpected) => {
             let name = unexpected.first().cloned().unwrap_or_default();
             let key_path = format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"));
             pos = locate(&key_path, true);
@@ -359,35 +382,29 @@ fn describe(
             };
             ("field", message, help)
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected: Vec<&str> = match kind {
-                TypeKind::Single(t) => vec![expected_type_name(&t.to_string())],
-                TypeKind::Multiple(set) => set
-                    .iter()
-                    .map(|t| expected_type_name(&t.to_string()))
-                    .collect(),
-            };
-            let expected = expected.join(" or ");
+        ErrorKind::Type(ty) => {
+            let expected = expected_type_name(ty);
             let mut help = description(here).unwrap_or_default();
-            if expected == "text" && !instance.is_string() && !instance.is_null() {
+            let text_or_empty = matches!(type_name(instance), "text" | "empty");
+            if expected == "text" && !text_or_empty {
                 // Quote what the school typed (`07700900731`), not the number YAML read from it
                 // (7700900731), which has lost its leading zero.
                 let typed = root
                     .pointer(path)
                     .and_then(|node| as_typed(source, node.pos))
-                    .unwrap_or_else(|| short(instance));
+                    .unwrap_or_else(|| short_node(instance));
                 help = format!("put the value in quotes, e.g. `\"{typed}\"`. {help}");
             }
             (
                 "type",
                 format!(
                     "{field} should be {expected}, but it is {}",
-                    json_type_name(instance)
+                    type_name(instance)
                 ),
                 help.trim().to_string(),
             )
         }
-        ValidationErrorKind::Enum { options } => {
+        ErrorKind::Enum(options) => {
             let options: Vec<String> = options
                 .as_array()
                 .map(|a| a.iter().map(short).collect())
@@ -408,45 +425,48 @@ fn describe(
                 "value",
                 format!(
                     "{field} is `{}`, which is not an allowed value",
-                    short(instance)
+                    short_node(instance)
                 ),
                 help,
             )
         }
-        ValidationErrorKind::Constant { expected_value } => (
+        ErrorKind::Const(expected_value) => (
             "value",
             format!("{field} should be `{}`", short(expected_value)),
             format!("write `{}`", short(expected_value)),
         ),
-        ValidationErrorKind::Format { format } if format == "date" => (
-            "date",
-            format!("{field} is `{}`, which is not a real date", short(instance)),
-            "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
-        ),
-        ValidationErrorKind::Pattern { .. } if looks_like_date_field(here) => (
+        ErrorKind::Format("date") => (
             "date",
             format!(
-                "{field} is `{}`, which is not a date written YYYY-MM-DD",
-                short(instance)
+                "{field} is `{}`, which is not a real date",
+                short_node(instance)
             ),
             "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
         ),
-        ValidationErrorKind::Pattern { .. } => (
+        ErrorKind::Pattern if looks_like_date_field(here) => (
+            "date",
+            format!(
+                "{field} is `{}`, which is not a date written YYYY-MM-DD",
+                short_node(instance)
+            ),
+            "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
+        ),
+        ErrorKind::Pattern => (
             "value",
             format!("{field} does not have the expected form"),
             description(here).unwrap_or_else(|| "check the value".into()),
         ),
-        ValidationErrorKind::MinLength { .. } => (
+        ErrorKind::MinLength(_) => (
             "value",
             format!("{field} is empty"),
             description(here).map_or("fill it in".into(), |d| format!("fill it in. {d}")),
         ),
-        ValidationErrorKind::MaxLength { limit } => (
+        ErrorKind::MaxLength(limit) => (
             "value",
             format!("{field} is longer than {limit} characters"),
             "shorten it".into(),
         ),
-        ValidationErrorKind::MinItems { limit } => (
+        ErrorKind::MinItems(limit) => (
             "value",
             format!(
                 "{field} needs at least {limit} {}",
@@ -454,30 +474,28 @@ fn describe(
             ),
             description(here).unwrap_or_default(),
         ),
-        ValidationErrorKind::MaxItems { limit } => (
+        ErrorKind::MaxItems(limit) => (
             "value",
             format!("{field} has more than {limit} entries"),
             description(here).unwrap_or_default(),
         ),
-        ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => (
+        ErrorKind::Minimum(limit) | ErrorKind::ExclusiveMinimum(limit) => (
             "value",
             format!(
                 "{field} is {}, below the lowest allowed value {limit}",
-                short(instance)
+                short_node(instance)
             ),
             description(here).unwrap_or_default(),
         ),
-        ValidationErrorKind::Maximum { limit }
-        | ValidationErrorKind::ExclusiveMaximum { limit } => (
+        ErrorKind::Maximum(limit) => (
             "value",
             format!(
                 "{field} is {}, above the highest allowed value {limit}",
-                short(instance)
+                short_node(instance)
             ),
             description(here).unwrap_or_default(),
         ),
-        ValidationErrorKind::UniqueItems => (
+        ErrorKind::UniqueItems => (
             "value",
             format!("{field} lists the same entry twice"),
             "remove the repeated entry".into(),
@@ -540,7 +558,7 @@ mod tests {
             }
         }
         for c in compiled() {
-            walk(c.kind, "", &c.schema);
+            walk(c.kind, "", json(c.kind));
         }
     }
 
@@ -573,9 +591,42 @@ mod tests {
             walk(
                 c.kind,
                 "",
-                &c.schema,
-                c.schema.get("$defs").unwrap_or(&Json::Null),
+                json(c.kind),
+                json(c.kind).get("$defs").unwrap_or(&Json::Null),
             );
+        }
+    }
+
+    #[test]
+    fn every_schema_compiles_to_the_tree_validator() {
+        for (kind, _) in SCHEMAS {
+            compile(*kind).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_keyword_the_validator_does_not_know_fails_compilation() {
+        // A schema edit that uses a keyword outside the supported set must fail (the test above
+        // runs every shipped schema through the same compiler), never check less in silence.
+        for (keyword, value) in [
+            ("oneOf", serde_json::json!([{"type": "string"}])),
+            ("maxProperties", serde_json::json!(3)),
+            (
+                "additionalProperties",
+                serde_json::json!({"type": "string"}),
+            ),
+            ("format", serde_json::json!("uri")),
+            ("type", serde_json::json!(["string", "null"])),
+            ("dependentRequired", serde_json::json!({"a": ["b"]})),
+            ("if", serde_json::json!({"required": ["a"]})),
+        ] {
+            let schema = serde_json::json!({
+                "type": "object",
+                "properties": {"a": {"type": "string", keyword: value}},
+            });
+            let schema: &'static Json = Box::leak(Box::new(schema));
+            let error = crate::load::validator::compile(schema).unwrap_err();
+            assert!(error.contains("/properties/a"), "{keyword}: {error}");
         }
     }
 

@@ -393,6 +393,11 @@ fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError>) {
     let mut structural = Vec::new();
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
+        // Printable ASCII holds no invisible character, no tab and no other space: most lines
+        // of most files are read no further.
+        if line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            continue;
+        }
         let number = index + 1;
         let chars: Vec<char> = line.chars().collect();
         let indent_end = chars

@@ -184,11 +184,11 @@ fn recorded_dates(case: &Case) -> Vec<Recorded> {
             Some(r.value.completed_by.date),
             "the date the request was completed",
         );
-        for (i, x) in r.value.previous_requests.iter().enumerate() {
+        for x in &r.value.previous_requests {
             push(
                 r.doc,
-                format!("/previous_requests/{i}/date"),
-                Some(x.date),
+                x.date.path.clone(),
+                Some(*x.date),
                 "an earlier request or assessment",
             );
         }
@@ -295,12 +295,9 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
 fn guidance_date(case: &Case, ctx: &Context, submission: NaiveDate, out: &mut Vec<Diagnostic>) {
     let Some(request) = &case.request else { return };
     let year = AcademicYear::containing(submission);
-    let place = |d: Diagnostic| {
-        if request.value.planned_submission_date.is_some() {
-            case.at(request.doc, "/planned_submission_date", d)
-        } else {
-            case.at(request.doc, "", d)
-        }
+    let place = |d: Diagnostic| match &request.value.planned_submission_date {
+        Some(date) => case.at_field(request.doc, date, d),
+        None => case.at(request.doc, "", d),
     };
     let guidance = ctx.profile.guidance_date(year);
     let date = guidance.date();

@@ -11,12 +11,16 @@ use crate::load::case::Case;
 /// At most this many findings per document: one unreadable script is one problem.
 const PER_DOCUMENT: usize = 10;
 
-pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    case: &Case,
+    ctx: &Context,
+    redactor: &crate::privacy::Redactor,
+    out: &mut Vec<Diagnostic>,
+) {
     let covers = ctx.glyphs.covers();
     // The pack prints each value redacted, so the characters that matter are those of the
     // redacted value; and a list of characters must not spell a protected address out one by
     // one (`U+FF24 Ｄ, U+FF28 Ｈ, ...`).
-    let redactor = crate::privacy::Redactor::for_case(case);
     for (doc, document) in case.documents.iter().enumerate() {
         let Some(root) = &document.root else { continue };
         // Only values with a character outside ASCII are read further (and only those are

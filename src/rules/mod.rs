@@ -60,24 +60,25 @@ impl<'a> Context<'a> {
     pub fn submission_date(&self, case: &Case) -> NaiveDate {
         case.request
             .as_ref()
-            .and_then(|r| r.value.planned_submission_date)
+            .and_then(|r| r.value.planned_submission_date.as_deref().copied())
             .unwrap_or(self.today)
     }
 }
 
-/// Runs every rule over a complete case.
-pub fn check(case: &Case, ctx: &Context) -> Vec<Diagnostic> {
+/// Runs every rule over a complete case. `redactor` is the case's, built once after loading
+/// ([`crate::check`]): the rules that print or look for a protected address share it.
+pub fn check(case: &Case, ctx: &Context, redactor: &crate::privacy::Redactor) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Whether every character can be printed does not depend on the case being complete.
-    fonts::check(case, ctx, &mut out);
+    fonts::check(case, ctx, redactor, &mut out);
     if !case.is_complete() {
         return out;
     }
     plans::check(case, ctx, &mut out);
     dates::check(case, ctx, &mut out);
     people::check(case, ctx, &mut out);
-    records::check(case, ctx, &mut out);
-    privacy::check(case, ctx, &mut out);
+    records::check(case, ctx, redactor, &mut out);
+    privacy::check(case, ctx, redactor, &mut out);
     by_requester(case, ctx, &mut out);
     out
 }

@@ -7,13 +7,12 @@ use crate::diagnostic::Diagnostic;
 use crate::load::case::{Case, Kind};
 use crate::privacy::Redactor;
 
-pub(super) fn check(case: &Case, _ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let redactor = Redactor::for_case(case);
+pub(super) fn check(case: &Case, _ctx: &Context, redactor: &Redactor, out: &mut Vec<Diagnostic>) {
     if !redactor.is_protected() {
         return;
     }
     for document in case.documents.iter().filter(|d| !d.unreadable) {
-        comments(document, &redactor, out);
+        comments(document, redactor, out);
     }
     evidence(case, out);
     for (doc, document) in case.documents.iter().enumerate() {

@@ -7,12 +7,17 @@ use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
 use crate::load::evidence::PORTABLE_HELP;
 
-pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(
+    case: &Case,
+    ctx: &Context,
+    redactor: &crate::privacy::Redactor,
+    out: &mut Vec<Diagnostic>,
+) {
     views(case, out);
     attainment(case, ctx, out);
     need_described(case, out);
     health_development(case, out);
-    evidence_files(case, out);
+    evidence_files(case, redactor, out);
     report_age(case, ctx, out);
 }
 
@@ -259,9 +264,8 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn evidence_files(case: &Case, out: &mut Vec<Diagnostic>) {
+fn evidence_files(case: &Case, redactor: &crate::privacy::Redactor, out: &mut Vec<Diagnostic>) {
     // Each file was read once when the case was loaded (case::read_evidence).
-    let redactor = crate::privacy::Redactor::for_case(case);
     let mut check = |doc: usize, pointer: String, path: &str| {
         let problem = match case.evidence_facts(path) {
             Some(facts) => facts.problem.clone(),

@@ -33,6 +33,7 @@ mod realcases;
 mod received;
 mod render;
 mod rules;
+mod schema_differential;
 mod schema_enums;
 mod serve;
 mod snapshots;
