@@ -11,6 +11,7 @@ pub mod formats;
 pub mod kind;
 pub mod limits;
 pub mod model;
+pub mod names;
 pub mod pdf_problem;
 pub mod schema;
 pub mod source;
