@@ -24,7 +24,7 @@ use crate::report::Summary;
 
 pub use check::{check, Checked};
 pub use discover::{discover, discover_all, Item, Unreadable};
-pub use run::{run, Notes, CHUNK};
+pub use run::{chunk_len, run, Notes, CHUNK};
 
 /// The items to check under the PATHs given, each once.
 #[derive(Debug, Clone)]

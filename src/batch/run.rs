@@ -1,4 +1,4 @@
-//! Running a batch: every item checked in parallel (rayon, [`CHUNK`] at a time), each report
+//! Running a batch: every item checked in parallel (rayon, [`chunk_len`] at a time), each report
 //! set aside in a spill file, then handed on in order with what only the whole batch shows: the
 //! `duplicate-pupil` warnings ([`crate::rules::duplicates`]), the dates from the LA's record of
 //! receipt, and the redaction of every case's protected address.
@@ -42,10 +42,17 @@ fn findings_bytes(report: &CaseReport) -> usize {
         .sum()
 }
 
-/// How many items are checked in parallel at a time.
-pub const CHUNK: usize = 256;
+/// How many items are checked in parallel at a time, for each thread: the reports of a chunk
+/// wait in memory until the chunk is done (about a megabyte for a received item at its cap of
+/// findings), so the chunk follows the threads, never the size of the batch.
+pub const CHUNK: usize = 8;
 
-/// Checks every item (in parallel, [`CHUNK`] at a time), then hands each case's report to
+/// How many items one chunk holds: [`CHUNK`] for each thread, at least 16 and at most 256.
+pub fn chunk_len() -> usize {
+    (CHUNK * rayon::current_num_threads()).clamp(16, 256)
+}
+
+/// Checks every item (in parallel, [`chunk_len`] at a time), then hands each case's report to
 /// `emit`, in order, with its `duplicate-pupil` warnings and the dates from `received_from`.
 /// `tick` is called as each item is done (for a progress bar).
 ///
@@ -68,7 +75,7 @@ pub fn run(
     let mut pupils = Pupils::default();
     // The bytes of findings kept so far in this run.
     let mut spent = 0usize;
-    for chunk in items.chunks(CHUNK) {
+    for chunk in items.chunks(chunk_len()) {
         let done: Vec<Vec<Checked>> = chunk
             .par_iter()
             .map(|item| {

@@ -25,14 +25,7 @@ pub fn describe(path: &Path, limits: &Limits) -> ByHand {
     }
     let max = limits.max_embedded_bytes;
     let max_objects = limits.max_objects;
-    let worker = std::thread::Builder::new()
-        .name("ehcpack-by-hand".into())
-        .stack_size(64 * 1024 * 1024)
-        .spawn(move || read(&bytes, max, max_objects));
-    match worker {
-        Ok(handle) => handle.join().unwrap_or_default(),
-        Err(_) => ByHand::default(),
-    }
+    super::big_stack::run(move || read(&bytes, max, max_objects)).unwrap_or_default()
 }
 
 fn read(bytes: &[u8], max_decompressed: usize, max_objects: usize) -> ByHand {

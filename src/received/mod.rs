@@ -14,6 +14,7 @@
 //! received ([`clock`]).
 
 pub(crate) mod archive;
+pub(crate) mod big_stack;
 pub(crate) mod by_hand;
 pub mod clock;
 mod lazy;

@@ -130,19 +130,12 @@ pub fn open_bytes(
         None => {
             let limits = limits.clone();
             let password = password.map(str::to_string);
-            // lopdf parses recursively (with its own depth limit); a thread with a large stack
-            // makes a stack overflow impossible however the objects nest, and a panic inside
-            // lopdf is a finding.
-            let worker = std::thread::Builder::new()
-                .name("ehcpack-pdf".into())
-                .stack_size(64 * 1024 * 1024)
-                .spawn(move || read_embedded(&bytes, password.as_deref(), &limits));
-            match worker {
-                Ok(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(not_a_pack(
-                        "the PDF is damaged in a way its reader could not handle",
-                    ))
-                }),
+            // lopdf parses recursively: on a reader thread with a large stack
+            // ([`super::big_stack`]), and a panic inside lopdf is a finding.
+            match super::big_stack::run(move || read_embedded(&bytes, password.as_deref(), &limits))
+            {
+                Ok(read) => read,
+                Err(e @ super::big_stack::Failed::Panicked) => Err(not_a_pack(&e.to_string())),
                 Err(e) => Err(integrity(
                     format!("the pack could not be read: {e}"),
                     "try again with fewer cases at once",
