@@ -52,6 +52,9 @@ pub enum CliError {
     /// `--received-from` cannot be read, or has bad rows.
     #[error(transparent)]
     ReceivedFrom(#[from] crate::received::clock::ReceivedFromError),
+    /// The case could not be rendered (`render`, which prints it through the case's redactor).
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
     /// The password for `--encrypt` was refused, or the pack could not be protected.
     #[error(transparent)]
     Password(#[from] crate::protect::PasswordError),
