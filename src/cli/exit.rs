@@ -55,6 +55,9 @@ pub enum CliError {
     /// The case could not be rendered (`render`, which prints it through the case's redactor).
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
+    /// The register could not be opened, read or written (`intake`).
+    #[error(transparent)]
+    Intake(#[from] crate::intake::IntakeError),
     /// The password for `--encrypt` was refused, or the pack could not be protected.
     #[error(transparent)]
     Password(#[from] crate::protect::PasswordError),
