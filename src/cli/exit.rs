@@ -58,6 +58,9 @@ pub enum CliError {
     /// The register could not be opened, read or written (`intake`).
     #[error(transparent)]
     Intake(#[from] crate::intake::IntakeError),
+    /// The local web form could not start (`serve`).
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
     /// The password for `--encrypt` was refused, or the pack could not be protected.
     #[error(transparent)]
     Password(#[from] crate::protect::PasswordError),
