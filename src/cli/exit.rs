@@ -73,8 +73,8 @@ pub enum CliError {
     /// Writing to the register's output failed (`intake`).
     #[error("cannot write: {0}")]
     Write(io::Error),
-    /// The command's own message (a bad argument, a path that cannot be read), or a message from
-    /// a library step whose errors are still text; already redacted where it may name a case.
+    /// The command's own message (a bad argument, a path that cannot be read), or a library
+    /// error already redacted because it may name a case (`render`).
     #[error("{0}")]
     Message(String),
 }
