@@ -304,7 +304,7 @@ fn main() {
             templates::load(Some(&dir))
                 .and_then(|env| templates::render(&env, templates::PACK, &value))
         });
-        let error = result.err().unwrap_or_else(|| "(rendered)".into());
+        let error = result.map_or_else(|e| e.to_string(), |_| "(rendered)".into());
         println!(
             "{what:<28} {ms:>9.1} {kb:>10.0}  {}",
             error.chars().take(90).collect::<String>()

@@ -52,6 +52,15 @@ pub enum CliError {
     /// `--received-from` cannot be read, or has bad rows.
     #[error(transparent)]
     ReceivedFrom(#[from] crate::received::clock::ReceivedFromError),
+    /// The case could not be rendered (`render`, which prints it through the case's redactor).
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    /// The register could not be opened, read or written (`intake`).
+    #[error(transparent)]
+    Intake(#[from] crate::intake::IntakeError),
+    /// The local web form could not start (`serve`).
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
     /// The password for `--encrypt` was refused, or the pack could not be protected.
     #[error(transparent)]
     Password(#[from] crate::protect::PasswordError),
@@ -64,8 +73,8 @@ pub enum CliError {
     /// Writing to the register's output failed (`intake`).
     #[error("cannot write: {0}")]
     Write(io::Error),
-    /// The command's own message (a bad argument, a path that cannot be read), or a message from
-    /// a library step whose errors are still text; already redacted where it may name a case.
+    /// The command's own message (a bad argument, a path that cannot be read), or a library
+    /// error already redacted because it may name a case (`render`).
     #[error("{0}")]
     Message(String),
 }

@@ -3,6 +3,7 @@
 //! once, in [`super`], as SQL both understand; only the schema's few words that differ (how an
 //! id counts up, how a trigger refuses a change) and the way parameters are written are here.
 
+pub use super::error::DbError;
 use std::path::Path;
 use std::time::Duration;
 
@@ -68,14 +69,14 @@ pub enum Dialect {
 /// What the register needs of a database. Statements write parameters as `$1`, `$2`...
 pub trait Db {
     fn dialect(&self) -> Dialect;
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, String>;
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, String>;
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
     /// Several statements without parameters (the schema).
-    fn batch(&mut self, sql: &str) -> Result<(), String>;
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
     /// Starts a transaction that holds the register's write lock until it ends, so that two
     /// processes adding at once take turns.
-    fn begin_write(&mut self) -> Result<(), String>;
-    fn commit(&mut self) -> Result<(), String>;
+    fn begin_write(&mut self) -> Result<(), DbError>;
+    fn commit(&mut self) -> Result<(), DbError>;
     fn rollback(&mut self);
 }
 
@@ -92,7 +93,7 @@ impl Sqlite {
     /// Opens (or creates) the register file: write-ahead log (readers never block the writer,
     /// and a killed writer leaves the file as its last commit left it), foreign keys on, and a
     /// wait when another process holds the lock.
-    pub fn open(path: &Path, create: bool) -> Result<Sqlite, String> {
+    pub fn open(path: &Path, create: bool) -> Result<Sqlite, DbError> {
         use rusqlite::OpenFlags;
         // The register names children: a new file is made readable by its owner only (SQLite
         // gives its journal files the same mode).
@@ -109,10 +110,10 @@ impl Sqlite {
                 // Another process made it first: it is opened as it is.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => {
-                    return Err(format!(
-                        "cannot make the register {}: {e}",
-                        crate::privacy::path_text(path)
-                    ))
+                    return Err(DbError::Make {
+                        path: crate::privacy::path_text(path).to_string(),
+                        source: e,
+                    })
                 }
             }
         }
@@ -120,32 +121,30 @@ impl Sqlite {
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(|e| {
-            format!(
-                "cannot open the register {}: {}",
-                crate::privacy::path_text(path),
-                sqlite_error(&e)
-            )
-        })?;
-        conn.busy_timeout(BUSY_WAIT).map_err(|e| e.to_string())?;
+        let conn =
+            rusqlite::Connection::open_with_flags(path, flags).map_err(|e| DbError::Open {
+                path: crate::privacy::path_text(path).to_string(),
+                message: sqlite_error(&e).to_string(),
+            })?;
+        conn.busy_timeout(BUSY_WAIT)
+            .map_err(|e| DbError::Driver(e.to_string()))?;
         let mut db = Sqlite { conn };
         // A file that is not a database says so here, not later.
-        db.query("PRAGMA journal_mode = WAL", &[]).map_err(|e| {
-            format!(
-                "{} is not a register (an SQLite database): {e}",
-                crate::privacy::path_text(path)
-            )
-        })?;
+        db.query("PRAGMA journal_mode = WAL", &[])
+            .map_err(|e| DbError::NotRegister {
+                path: crate::privacy::path_text(path).to_string(),
+                source: Box::new(e),
+            })?;
         db.batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
         Ok(db)
     }
 }
 
-fn sqlite_error(e: &rusqlite::Error) -> String {
-    match e {
+fn sqlite_error(e: &rusqlite::Error) -> DbError {
+    DbError::Driver(match e {
         rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
         other => other.to_string(),
-    }
+    })
 }
 
 /// `$1` as SQLite's `?1` (the same numbered parameter).
@@ -169,7 +168,7 @@ impl Db for Sqlite {
         Dialect::Sqlite
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, String> {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         self.conn
             .execute(
                 &sqlite_sql(sql),
@@ -179,7 +178,7 @@ impl Db for Sqlite {
             .map_err(|e| sqlite_error(&e))
     }
 
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, String> {
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let mut statement = self
             .conn
             .prepare_cached(&sqlite_sql(sql))
@@ -206,17 +205,17 @@ impl Db for Sqlite {
             .map_err(|e| sqlite_error(&e))
     }
 
-    fn batch(&mut self, sql: &str) -> Result<(), String> {
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.conn.execute_batch(sql).map_err(|e| sqlite_error(&e))
     }
 
-    fn begin_write(&mut self) -> Result<(), String> {
+    fn begin_write(&mut self) -> Result<(), DbError> {
         // IMMEDIATE: the write lock is taken now, so two writers wait in turn rather than
         // both reading and then one failing to write.
         self.batch("BEGIN IMMEDIATE")
     }
 
-    fn commit(&mut self) -> Result<(), String> {
+    fn commit(&mut self) -> Result<(), DbError> {
         self.batch("COMMIT")
     }
 
@@ -236,22 +235,18 @@ impl Postgres {
     /// Without TLS: the register is for a server on the machine or the LA's own network
     /// (docs/caseworker.md says so). The address is never printed back, since it may hold a
     /// password.
-    pub fn connect(url: &str) -> Result<Postgres, String> {
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| format!("the register's PostgreSQL address cannot be read: {e}"))?;
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|e| format!("cannot connect to the PostgreSQL register: {e}"))?;
+    pub fn connect(url: &str) -> Result<Postgres, DbError> {
+        let config: postgres::Config = url.parse().map_err(DbError::Address)?;
+        let client = config.connect(postgres::NoTls).map_err(DbError::Connect)?;
         Ok(Postgres { client })
     }
 }
 
-fn pg_error(e: &postgres::Error) -> String {
-    match e.as_db_error() {
+fn pg_error(e: &postgres::Error) -> DbError {
+    DbError::Driver(match e.as_db_error() {
         Some(db) => db.message().to_string(),
         None => e.to_string(),
-    }
+    })
 }
 
 impl Db for Postgres {
@@ -259,14 +254,14 @@ impl Db for Postgres {
         Dialect::Postgres
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, String> {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         let owned = pg_params(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
             owned.iter().map(|b| b.as_ref()).collect();
         self.client.execute(sql, &refs).map_err(|e| pg_error(&e))
     }
 
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, String> {
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         let owned = pg_params(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
             owned.iter().map(|b| b.as_ref()).collect();
@@ -297,18 +292,18 @@ impl Db for Postgres {
             .collect()
     }
 
-    fn batch(&mut self, sql: &str) -> Result<(), String> {
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
         self.client.batch_execute(sql).map_err(|e| pg_error(&e))
     }
 
-    fn begin_write(&mut self) -> Result<(), String> {
+    fn begin_write(&mut self) -> Result<(), DbError> {
         // One writer at a time: an advisory lock (the register's own number), held until the
         // transaction ends; readers are never blocked by it, and it works before the tables
         // exist (the first migration).
         self.batch("BEGIN; SELECT pg_advisory_xact_lock(7426350122);")
     }
 
-    fn commit(&mut self) -> Result<(), String> {
+    fn commit(&mut self) -> Result<(), DbError> {
         self.batch("COMMIT")
     }
 

@@ -11,10 +11,12 @@
 //! particulars and a summary of its findings; never an address.
 
 pub mod db;
+mod error;
 mod request;
 pub mod sen2;
 pub mod view;
 
+pub use error::{DbError, IntakeError};
 pub use request::*;
 use request::{build, outcomes, REQUEST_COLUMNS};
 
@@ -134,23 +136,21 @@ fn now() -> String {
 impl Register {
     /// Opens the register at `location` (a file, or `postgres://...`), migrating an older
     /// schema; `create` makes a new SQLite file where none is.
-    pub fn open(location: &str, create: bool) -> Result<Register, String> {
+    pub fn open(location: &str, create: bool) -> Result<Register, IntakeError> {
         Self::open_at(location, create, SCHEMA_VERSION)
     }
 
     /// Opens at a given schema version: for the tests of migration only.
     #[doc(hidden)]
-    pub fn open_at(location: &str, create: bool, version: i64) -> Result<Register, String> {
+    pub fn open_at(location: &str, create: bool, version: i64) -> Result<Register, IntakeError> {
         let db: Box<dyn Db> = if is_postgres(location) {
             Box::new(db::Postgres::connect(location)?)
         } else {
             let path = Path::new(location);
             if !create && !path.exists() {
-                return Err(format!(
-                    "there is no register at {}; `ehcpack intake add` makes one (or name it \
-                     with --register)",
-                    crate::privacy::path_text(path)
-                ));
+                return Err(IntakeError::NoRegister {
+                    path: crate::privacy::path_text(path).to_string(),
+                });
             }
             Box::new(db::Sqlite::open(path, create)?)
         };
@@ -159,7 +159,7 @@ impl Register {
         Ok(register)
     }
 
-    fn version(&mut self) -> Result<Option<i64>, String> {
+    fn version(&mut self) -> Result<Option<i64>, IntakeError> {
         let has_meta = match self.db.dialect() {
             Dialect::Sqlite => self.db.query(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'register_meta'",
@@ -184,11 +184,7 @@ impl Register {
                 )?,
             };
             if others.first().and_then(|r| r[0].int()) != Some(0) {
-                return Err(
-                    "this database holds other tables and is not an ehcpack register; name an \
-                     empty database or a new file"
-                        .into(),
-                );
+                return Err(IntakeError::OtherTables);
             }
             return Ok(None);
         }
@@ -202,23 +198,18 @@ impl Register {
                 .and_then(|r| r[1].text())
         };
         if get("application").as_deref() != Some(APPLICATION) {
-            return Err("this database is not an ehcpack register".into());
+            return Err(IntakeError::NotRegister);
         }
         get("schema_version")
             .and_then(|v| v.parse().ok())
             .map(Some)
-            .ok_or_else(|| "the register does not say its schema version".into())
+            .ok_or(IntakeError::NoVersion)
     }
 
     /// Brings the register to `target`, in one transaction under the write lock (two processes
     /// opening an old register at once migrate it once).
-    fn migrate(&mut self, target: i64) -> Result<(), String> {
-        let newer = |v: i64| {
-            format!(
-                "the register is at schema version {v}, from a newer ehcpack; this one knows \
-                 versions up to {SCHEMA_VERSION}: update ehcpack"
-            )
-        };
+    fn migrate(&mut self, target: i64) -> Result<(), IntakeError> {
+        let newer = IntakeError::Newer;
         match self.version()? {
             Some(v) if v > SCHEMA_VERSION => return Err(newer(v)),
             Some(v) if v >= target => return Ok(()),
@@ -252,7 +243,7 @@ impl Register {
         self.finish(result)
     }
 
-    fn finish<T>(&mut self, result: Result<T, String>) -> Result<T, String> {
+    fn finish<T>(&mut self, result: Result<T, IntakeError>) -> Result<T, IntakeError> {
         match result {
             Ok(v) => {
                 self.db.commit()?;
@@ -266,15 +257,14 @@ impl Register {
     }
 
     /// The schema version the register is at.
-    pub fn schema_version(&mut self) -> Result<i64, String> {
-        self.version()?
-            .ok_or_else(|| "the register has no schema".into())
+    pub fn schema_version(&mut self) -> Result<i64, IntakeError> {
+        self.version()?.ok_or(IntakeError::NoSchema)
     }
 
     /// Records the items, all or none (one transaction): each new content once; a later
     /// version of an open request of the same child (same UPN, or same legal name and date of
     /// birth) linked to its first.
-    pub fn add(&mut self, items: &[NewRequest], by: &str) -> Result<Vec<Added>, String> {
+    pub fn add(&mut self, items: &[NewRequest], by: &str) -> Result<Vec<Added>, IntakeError> {
         self.db.begin_write()?;
         let result = (|| {
             let at = now();
@@ -333,10 +323,9 @@ impl Register {
                     ),
                     &values,
                 )?;
-                let id = rows
-                    .first()
-                    .and_then(|r| r[0].int())
-                    .ok_or("the register gave no id for the new request")?;
+                let id = rows.first().and_then(|r| r[0].int()).ok_or_else(|| {
+                    IntakeError::Corrupt("the register gave no id for the new request".into())
+                })?;
                 out.push(match first {
                     Some(first) => Added::Version { id, first },
                     None => Added::New { id },
@@ -348,7 +337,7 @@ impl Register {
     }
 
     /// The first version of an open request for the same child, if any.
-    fn open_request_of(&mut self, item: &NewRequest) -> Result<Option<i64>, String> {
+    fn open_request_of(&mut self, item: &NewRequest) -> Result<Option<i64>, IntakeError> {
         if item.upn.is_none() && item.name_key.is_none() {
             return Ok(None);
         }
@@ -371,7 +360,7 @@ impl Register {
         Ok(None)
     }
 
-    fn events_of(&mut self, request: Option<i64>) -> Result<Vec<Event>, String> {
+    fn events_of(&mut self, request: Option<i64>) -> Result<Vec<Event>, IntakeError> {
         let sql = "SELECT id, request_id, kind, date, detail, note, recorded_by, recorded_at \
                    FROM events";
         let rows = match request {
@@ -390,11 +379,19 @@ impl Register {
                         .text()
                         .as_deref()
                         .and_then(EventKind::parse)
-                        .ok_or("the register holds an event of an unknown kind")?,
+                        .ok_or_else(|| {
+                            IntakeError::Corrupt(
+                                "the register holds an event of an unknown kind".into(),
+                            )
+                        })?,
                     date: r[3]
                         .text()
                         .and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
-                        .ok_or("the register holds an event with a bad date")?,
+                        .ok_or_else(|| {
+                            IntakeError::Corrupt(
+                                "the register holds an event with a bad date".into(),
+                            )
+                        })?,
                     detail: r[4].text().unwrap_or_default(),
                     note: r[5].text(),
                     recorded_by: r[6].text().unwrap_or_default(),
@@ -413,7 +410,7 @@ impl Register {
         event: &NewEvent,
         profile: &Profile,
         today: NaiveDate,
-    ) -> Result<i64, String> {
+    ) -> Result<i64, IntakeError> {
         self.db.begin_write()?;
         let result = (|| {
             let rows = self.db.query(
@@ -421,35 +418,29 @@ impl Register {
                 &[event.request_id.into()],
             )?;
             let Some(row) = rows.first() else {
-                return Err(format!(
-                    "there is no request {} in the register; `ehcpack intake list --all` shows \
-                     every request's number",
-                    event.request_id
-                ));
+                return Err(IntakeError::NoRequestToRecord(event.request_id));
             };
             let stored = Stored::from_row(row)?;
             let id = stored.first_id.unwrap_or(stored.id);
             let request = self.request(id, profile)?;
             if event.date < request.received_date {
-                return Err(format!(
-                    "{} is before request {id} was received ({})",
-                    event.date, request.received_date
+                return Err(IntakeError::BeforeReceived(
+                    event.date,
+                    id,
+                    request.received_date,
                 ));
             }
             if event.date > today {
-                return Err(format!(
-                    "{} is after today ({today}); record what happened, when it happened",
-                    event.date
-                ));
+                return Err(IntakeError::Future {
+                    date: event.date,
+                    today,
+                });
             }
             if let Some(date) = request.withdrawn {
-                return Err(format!("request {id} was withdrawn on {date}"));
+                return Err(IntakeError::Withdrawn { id, date });
             }
             if event.kind == EventKind::Plan && request.decision.is_none_or(|(a, _)| !a) {
-                return Err(format!(
-                    "request {id} has no decision to assess recorded; record it first \
-                     (`ehcpack intake decide {id} --assess --date ...`)"
-                ));
+                return Err(IntakeError::NoDecision(id));
             }
             self.db.execute(
                 "INSERT INTO events (request_id, kind, date, detail, note, recorded_by, \
@@ -469,7 +460,7 @@ impl Register {
         self.finish(result)
     }
 
-    fn request(&mut self, id: i64, profile: &Profile) -> Result<Request, String> {
+    fn request(&mut self, id: i64, profile: &Profile) -> Result<Request, IntakeError> {
         let rows = self.db.query(
             &format!(
                 "SELECT {REQUEST_COLUMNS} FROM requests WHERE id = $1 OR first_id = $1 ORDER BY id"
@@ -484,11 +475,11 @@ impl Register {
         build(stored, events, profile)
             .into_iter()
             .next()
-            .ok_or_else(|| format!("there is no request {id} in the register"))
+            .ok_or(IntakeError::NoRequest(id))
     }
 
     /// Every request, with its versions, events and dates, oldest first.
-    pub fn requests(&mut self, profile: &Profile) -> Result<Vec<Request>, String> {
+    pub fn requests(&mut self, profile: &Profile) -> Result<Vec<Request>, IntakeError> {
         let rows = self.db.query(
             &format!("SELECT {REQUEST_COLUMNS} FROM requests ORDER BY id"),
             &[],
@@ -504,19 +495,21 @@ impl Register {
     /// Copies the whole register into a new SQLite file at `to` (written beside it under a
     /// temporary name, then renamed: never a partial file). Returns how many requests and
     /// events it holds.
-    pub fn backup(&mut self, to: &Path) -> Result<(usize, usize), String> {
+    pub fn backup(&mut self, to: &Path) -> Result<(usize, usize), IntakeError> {
         if to.exists() {
-            return Err(format!(
-                "{} already exists; name a new file for the backup",
-                crate::privacy::path_text(to)
-            ));
+            return Err(IntakeError::BackupExists {
+                path: crate::privacy::path_text(to).to_string(),
+            });
         }
         let dir = to.parent().filter(|p| !p.as_os_str().is_empty());
         let temp = tempfile::Builder::new()
             .prefix(".ehcpack-backup-")
             .suffix(".tmp")
             .tempfile_in(dir.unwrap_or(Path::new(".")))
-            .map_err(|e| format!("cannot write the backup beside {}: {e}", to.display()))?;
+            .map_err(|source| IntakeError::BackupBeside {
+                path: to.to_path_buf(),
+                source,
+            })?;
         let temp_path = temp.into_temp_path();
         let _ = std::fs::remove_file(&temp_path);
         let location = temp_path.to_string_lossy().into_owned();
@@ -571,8 +564,10 @@ impl Register {
         for suffix in ["-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{location}{suffix}"));
         }
-        std::fs::rename(&temp_path, to)
-            .map_err(|e| format!("cannot write the backup {}: {e}", to.display()))?;
+        std::fs::rename(&temp_path, to).map_err(|source| IntakeError::Backup {
+            path: to.to_path_buf(),
+            source,
+        })?;
         // The temporary path is now the backup: it must not be removed on drop.
         let _ = temp_path.keep();
         Ok((requests.len(), events.len()))
@@ -581,8 +576,8 @@ impl Register {
     /// Runs a statement as it is, for the tests that show the register refuses to be
     /// rewritten.
     #[doc(hidden)]
-    pub fn execute_raw(&mut self, sql: &str) -> Result<u64, String> {
-        self.db.execute(sql, &[])
+    pub fn execute_raw(&mut self, sql: &str) -> Result<u64, IntakeError> {
+        Ok(self.db.execute(sql, &[])?)
     }
 }
 

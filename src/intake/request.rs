@@ -59,16 +59,21 @@ pub(super) const REQUEST_COLUMNS: &str =
     document_title, pages, added_by, added_at";
 
 impl Stored {
-    pub(super) fn from_row(row: &Row) -> Result<Stored, String> {
+    pub(super) fn from_row(row: &Row) -> Result<Stored, super::IntakeError> {
+        use super::IntakeError::Corrupt;
         let text = |i: usize| row.get(i).and_then(Value::text);
         let int = |i: usize| row.get(i).and_then(Value::int);
         let date = |i: usize| {
             text(i)
                 .and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
-                .ok_or_else(|| format!("the register holds a bad date in request row {row:?}"))
+                .ok_or_else(|| {
+                    Corrupt(format!(
+                        "the register holds a bad date in request row {row:?}"
+                    ))
+                })
         };
         Ok(Stored {
-            id: int(0).ok_or("a request without an id")?,
+            id: int(0).ok_or_else(|| Corrupt("a request without an id".into()))?,
             first_id: int(1),
             request: NewRequest {
                 content_key: text(2).unwrap_or_default(),

@@ -112,8 +112,24 @@ pub struct SchemaError<'n> {
     pub kind: ErrorKind,
 }
 
+/// A schema the validator cannot compile: where in the schema (a JSON pointer), and why. Only
+/// the built-in schemas are compiled, so this is a bug in ehcpack (a test compiles each).
+#[derive(Debug, thiserror::Error)]
+#[error("{at}: {problem}")]
+pub struct CompileError {
+    pub at: String,
+    pub problem: String,
+}
+
+fn bad(at: &str, problem: impl Into<String>) -> CompileError {
+    CompileError {
+        at: at.to_string(),
+        problem: problem.into(),
+    }
+}
+
 /// Compiles a schema (kept for the life of the process: the schemas are compiled in).
-pub fn compile(schema: &'static Json) -> Result<Validator, String> {
+pub fn compile(schema: &'static Json) -> Result<Validator, CompileError> {
     let mut compiler = Compiler {
         root: schema,
         rules: Vec::new(),
@@ -132,10 +148,10 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn compile(&mut self, schema: &'static Json, at: &str) -> Result<usize, String> {
+    fn compile(&mut self, schema: &'static Json, at: &str) -> Result<usize, CompileError> {
         let object = schema
             .as_object()
-            .ok_or_else(|| format!("{at}: a schema here must be an object"))?;
+            .ok_or_else(|| bad(at, "a schema here must be an object"))?;
         let index = self.rules.len();
         self.rules.push(Rules {
             here: schema,
@@ -161,12 +177,12 @@ impl Compiler {
         });
         let count = |v: &Json, k: &str| {
             v.as_u64()
-                .ok_or_else(|| format!("{at}/{k}: a count must be a whole number"))
+                .ok_or_else(|| bad(&format!("{at}/{k}"), "a count must be a whole number"))
         };
         let number = |v: &'static Json, k: &str| {
             v.is_number()
                 .then_some(v)
-                .ok_or_else(|| format!("{at}/{k}: a limit must be a number"))
+                .ok_or_else(|| bad(&format!("{at}/{k}"), "a limit must be a number"))
         };
         let mut if_then = (None, None);
         for (key, value) in object {
@@ -187,13 +203,13 @@ impl Compiler {
                         )
                     });
                     self.rules[index].ty =
-                        Some(name.ok_or_else(|| format!("{here}: one type name is supported"))?);
+                        Some(name.ok_or_else(|| bad(&here, "one type name is supported"))?);
                 }
                 "const" => self.rules[index].constant = Some(value),
                 "enum" => {
                     value
                         .as_array()
-                        .ok_or_else(|| format!("{here}: enum must be a list"))?;
+                        .ok_or_else(|| bad(&here, "enum must be a list"))?;
                     self.rules[index].one_of_values = Some(value);
                 }
                 "minimum" => self.rules[index].minimum = Some(number(value, k)?),
@@ -206,31 +222,30 @@ impl Compiler {
                 "uniqueItems" => {
                     self.rules[index].unique_items = value
                         .as_bool()
-                        .ok_or_else(|| format!("{here}: uniqueItems must be true or false"))?
+                        .ok_or_else(|| bad(&here, "uniqueItems must be true or false"))?
                 }
                 "required" => {
                     self.rules[index].required = value
                         .as_array()
                         .and_then(|names| names.iter().map(Json::as_str).collect())
-                        .ok_or_else(|| format!("{here}: required must be a list of names"))?
+                        .ok_or_else(|| bad(&here, "required must be a list of names"))?
                 }
                 "pattern" => {
                     let text = value
                         .as_str()
-                        .ok_or_else(|| format!("{here}: a pattern must be text"))?;
+                        .ok_or_else(|| bad(&here, "a pattern must be text"))?;
                     self.rules[index].pattern =
-                        Some(pattern(text).map_err(|e| format!("{here}: {e}"))?);
+                        Some(pattern(text).map_err(|e| bad(&here, e.to_string()))?);
                 }
                 "format" => {
                     let name = value.as_str().filter(|f| matches!(*f, "date" | "email"));
-                    self.rules[index].format = Some(
-                        name.ok_or_else(|| format!("{here}: formats supported: date, email"))?,
-                    );
+                    self.rules[index].format =
+                        Some(name.ok_or_else(|| bad(&here, "formats supported: date, email"))?);
                 }
                 "properties" => {
                     let map = value
                         .as_object()
-                        .ok_or_else(|| format!("{here}: properties must be an object"))?;
+                        .ok_or_else(|| bad(&here, "properties must be an object"))?;
                     let mut properties = Vec::new();
                     for (name, sub) in map {
                         let i = self.compile(sub, &format!("{here}/{name}"))?;
@@ -241,7 +256,7 @@ impl Compiler {
                 "additionalProperties" => match value {
                     Json::Bool(false) => self.rules[index].additional_false = true,
                     Json::Bool(true) => {}
-                    _ => return Err(format!("{here}: only false or true is supported")),
+                    _ => return Err(bad(&here, "only false or true is supported")),
                 },
                 "items" => {
                     let i = self.compile(value, &here)?;
@@ -253,14 +268,13 @@ impl Compiler {
                     let target = value
                         .as_str()
                         .and_then(|r| r.strip_prefix('#'))
-                        .ok_or_else(|| format!("{here}: only references inside the schema"))?;
+                        .ok_or_else(|| bad(&here, "only references inside the schema"))?;
                     let i = match self.refs.get(target) {
                         Some(i) => *i,
                         None => {
-                            let sub = self
-                                .root
-                                .pointer(target)
-                                .ok_or_else(|| format!("{here}: {target} is not in the schema"))?;
+                            let sub = self.root.pointer(target).ok_or_else(|| {
+                                bad(&here, format!("{target} is not in the schema"))
+                            })?;
                             let i = self.compile(sub, target)?;
                             self.refs.insert(target.to_string(), i);
                             i
@@ -269,13 +283,13 @@ impl Compiler {
                     self.rules[index].reference = Some(i);
                 }
                 _ if ANNOTATIONS.contains(&k) => {}
-                _ => return Err(format!("{here}: the keyword `{k}` is not supported")),
+                _ => return Err(bad(&here, format!("the keyword `{k}` is not supported"))),
             }
         }
         match if_then {
             (Some(i), Some(t)) => self.rules[index].if_then = Some((i, t)),
             (None, None) => {}
-            _ => return Err(format!("{at}: `if` without `then` (or `then` alone)")),
+            _ => return Err(bad(at, "`if` without `then` (or `then` alone)")),
         }
         Ok(index)
     }

@@ -455,14 +455,29 @@ fn push_spec(
     }
 }
 
-fn stream_bytes(doc: &Document, id: ObjectId, limit: usize) -> Result<Vec<u8>, String> {
+/// Why an embedded file's bytes cannot be read; the message completes "the embedded file
+/// NAME cannot be read: ".
+#[derive(Debug, thiserror::Error)]
+enum StreamError {
+    #[error("it is missing or not a stream")]
+    NotStream,
+    #[error("it is larger than {} MB", .0 / 1_048_576)]
+    Larger(usize),
+    #[error("it unpacks to more than {} MB", .0 / 1_048_576)]
+    Unpacks(usize),
+    /// lopdf's error, shortened.
+    #[error("{0}")]
+    Damaged(String),
+}
+
+fn stream_bytes(doc: &Document, id: ObjectId, limit: usize) -> Result<Vec<u8>, StreamError> {
     let stream = doc
         .get_object(id)
         .and_then(Object::as_stream)
-        .map_err(|_| "it is missing or not a stream".to_string())?;
+        .map_err(|_| StreamError::NotStream)?;
     if stream.filters().is_err() || stream.filters().is_ok_and(|f| f.is_empty()) {
         if stream.content.len() > limit {
-            return Err(format!("it is larger than {} MB", limit / 1_048_576));
+            return Err(StreamError::Larger(limit));
         }
         return Ok(stream.content.clone());
     }
@@ -470,9 +485,9 @@ fn stream_bytes(doc: &Document, id: ObjectId, limit: usize) -> Result<Vec<u8>, S
         .decompressed_content_with_limit(limit)
         .map_err(|e| match e {
             lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
-                format!("it unpacks to more than {} MB", limit / 1_048_576)
+                StreamError::Unpacks(limit)
             }
-            other => short(&other.to_string()),
+            other => StreamError::Damaged(short(&other.to_string())),
         })
 }
 

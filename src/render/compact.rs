@@ -60,14 +60,19 @@ fn number(bytes: &[u8]) -> Option<usize> {
     std::str::from_utf8(bytes).ok()?.trim().parse().ok()
 }
 
-fn unexpected(what: &str) -> String {
-    format!("cannot finish the pack: the PDF writer's output {what} (a bug in ehcpack)")
+/// What the PDF writer's output held that this pass did not expect: never the user's doing.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot finish the pack: the PDF writer's output {0} (a bug in ehcpack)")]
+pub struct CompactError(&'static str);
+
+fn unexpected(what: &'static str) -> CompactError {
+    CompactError(what)
 }
 
 /// The objects of a file with one classic cross-reference table (krilla's), in file order,
 /// the bytes before the first object (header), and the trailer dictionary's inside without
 /// its `/Size`.
-fn split(pdf: &[u8]) -> Result<Written<'_>, String> {
+fn split(pdf: &[u8]) -> Result<Written<'_>, CompactError> {
     let sx = rfind(pdf, b"startxref").ok_or_else(|| unexpected("has no startxref"))?;
     let tail = &pdf[sx + b"startxref".len()..];
     let end = find(tail, b"%%EOF").ok_or_else(|| unexpected("has no %%EOF"))?;
@@ -193,7 +198,7 @@ fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], mut data: Vec<u8>) {
 
 /// A stream object of krilla's, copied; when its data ends in a carriage return, with
 /// `ASCIIHexDecode` put before its filters.
-fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), String> {
+fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), CompactError> {
     let body: &[u8] = &object.body;
     let data_end = body.len() - b"\nendstream".len();
     writeln!(out, "{} 0 obj", object.id).expect("memory");
@@ -238,7 +243,7 @@ fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), String> {
 
 /// krilla's file with its dictionaries in object streams and a compressed cross-reference
 /// stream; every stream byte for byte (or in hexadecimal as well, see the module).
-pub fn compact(pdf: &[u8]) -> Result<Vec<u8>, String> {
+pub fn compact(pdf: &[u8]) -> Result<Vec<u8>, CompactError> {
     Written::split(pdf)?.finish()
 }
 
@@ -272,7 +277,7 @@ fn integer_after(dict: &[u8], key: &[u8]) -> Option<(u32, usize)> {
 
 impl<'a> Written<'a> {
     /// Cuts krilla's file at its cross-reference table's offsets.
-    pub fn split(pdf: &'a [u8]) -> Result<Self, String> {
+    pub fn split(pdf: &'a [u8]) -> Result<Self, CompactError> {
         split(pdf)
     }
 
@@ -289,7 +294,7 @@ impl<'a> Written<'a> {
     }
 
     /// The page tree's root (the catalog's /Pages).
-    pub fn page_tree(&self) -> Result<u32, String> {
+    pub fn page_tree(&self) -> Result<u32, CompactError> {
         let (root, _) =
             integer_after(&self.trailer, b"/Root").ok_or_else(|| unexpected("has no /Root"))?;
         let catalog = self
@@ -312,7 +317,7 @@ impl<'a> Written<'a> {
 
     /// Puts pages (added with [`Written::append`], each with the page tree as its /Parent)
     /// after the last page of the file.
-    pub fn append_pages(&mut self, pages: &[u32]) -> Result<(), String> {
+    pub fn append_pages(&mut self, pages: &[u32]) -> Result<(), CompactError> {
         if pages.is_empty() {
             return Ok(());
         }
@@ -345,7 +350,7 @@ impl<'a> Written<'a> {
     }
 
     /// The whole file: streams first, then the object streams, then the cross-reference stream.
-    pub fn finish(self) -> Result<Vec<u8>, String> {
+    pub fn finish(self) -> Result<Vec<u8>, CompactError> {
         let Written {
             header,
             objects,

@@ -32,15 +32,46 @@ fn mime(path: &str) -> &'static str {
     }
 }
 
+/// Why the case's documents, its evidence or the reports' pages could not go into the pack.
+/// Paths are the pack's (already through [`public`]).
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error(
+        "cannot withhold the protected address from {path} for the copy inside the pack; write \
+         the address only in the pupil's address block"
+    )]
+    Withhold { path: String },
+    #[error("cannot read the evidence file {path}: {source}")]
+    ReadEvidence {
+        path: String,
+        source: crate::read::ReadError,
+    },
+    #[error("the evidence file {path} changed while the pack was made; render again")]
+    Changed { path: String },
+    #[error("cannot write the manifest: {0}")]
+    Manifest(serde_json::Error),
+    #[error("cannot print the report {label} after the pack: it is not attached")]
+    NotAttached { label: String },
+    /// `why`: lopdf's error, or that the report has too many objects.
+    #[error("cannot read the attachment {label}: {why}")]
+    ReadAttachment { label: String, why: String },
+    #[error("cannot write the attachment {label}: {source}")]
+    WriteAttachment {
+        label: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Compact(#[from] super::compact::CompactError),
+}
+
 /// A document's text with the protected address withheld; an error when some part of it
 /// would still be there (nothing is embedded rather than the address).
-fn withheld(redactor: &Redactor, path: &str, text: &str) -> Result<String, String> {
+fn withheld(redactor: &Redactor, path: &str, text: &str) -> Result<String, EmbedError> {
     let out = public(redactor, text).into_string();
     if !redactor.parts_in(&out).is_empty() {
-        return Err(format!(
-            "cannot withhold the protected address from {path} for the copy inside the pack; \
-             write the address only in the pupil's address block"
-        ));
+        return Err(EmbedError::Withhold {
+            path: path.to_string(),
+        });
     }
     // `[address withheld]` would read as a YAML list where it starts a value, so the embedded
     // copy stays a valid case (the LA validates it) with a placeholder YAML reads as text.
@@ -84,7 +115,7 @@ pub fn files(
     redactor: &Redactor,
     options: &Options,
     pages: usize,
-) -> Result<Vec<Attached>, String> {
+) -> Result<Vec<Attached>, EmbedError> {
     let mut files = Vec::new();
     let mut documents = Vec::new();
     // A file that could not be read as a case document is left out, as when it was not read.
@@ -112,15 +143,18 @@ pub fn files(
             &case.root.join(&written),
             crate::load::case::MAX_EVIDENCE_BYTES,
         )
-        .map_err(|e| format!("cannot read the evidence file {path}: {e}"))?;
+        .map_err(|source| EmbedError::ReadEvidence {
+            path: path.to_string(),
+            source,
+        })?;
         // The pack carries what was checked, or nothing: a file changed since is refused.
         if case
             .evidence_facts(&written)
             .is_some_and(|facts| facts.sha256 != manifest::sha256_hex(&bytes))
         {
-            return Err(format!(
-                "the evidence file {path} changed while the pack was made; render again"
-            ));
+            return Err(EmbedError::Changed {
+                path: path.to_string(),
+            });
         }
         attachments.push(Entry::of(&path, &bytes));
         files.push(Attached {
@@ -142,8 +176,7 @@ pub fn files(
         pages: Some(pages as u64),
         evidence_pages: options.evidence == super::Evidence::AppendPages,
     };
-    let json = serde_json::to_vec_pretty(&manifest)
-        .map_err(|e| format!("cannot write the manifest: {e}"))?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(EmbedError::Manifest)?;
     files.insert(
         0,
         Attached {
@@ -166,7 +199,7 @@ pub fn append_reports(
     written: &mut Written,
     attachments: &[Attachment],
     files: &[Attached],
-) -> Result<(), String> {
+) -> Result<(), EmbedError> {
     use crate::load::evidence_pdf::{load_counted, MAX_OBJECTS};
     use lopdf::{Object, ObjectId};
     let tree = written.page_tree()?;
@@ -175,15 +208,18 @@ pub fn append_reports(
             .iter()
             .find(|f| f.name == a.embedded_as)
             .map(|f| &f.data[..])
-            .ok_or_else(|| {
-                format!(
-                    "cannot print the report {} after the pack: it is not attached",
-                    a.label
-                )
+            .ok_or_else(|| EmbedError::NotAttached {
+                label: a.label.clone(),
             })?;
         let mut source = load_counted(bytes, lopdf::LoadOptions::default(), MAX_OBJECTS)
-            .map_err(|e| format!("cannot read the attachment {}: {e}", a.label))?
-            .map_err(|()| format!("cannot read the attachment {}: too many objects", a.label))?;
+            .map_err(|e| EmbedError::ReadAttachment {
+                label: a.label.clone(),
+                why: e.to_string(),
+            })?
+            .map_err(|()| EmbedError::ReadAttachment {
+                label: a.label.clone(),
+                why: "too many objects".into(),
+            })?;
         source.renumber_objects_with(written.next_id());
         // Renumbering keeps generations; the pack writes every object as generation 0.
         let objects = std::mem::take(&mut source.objects);
@@ -250,8 +286,12 @@ pub fn append_reports(
                 continue;
             }
             let mut body = Vec::new();
-            lopdf::Writer::write_object(&mut body, &object)
-                .map_err(|e| format!("cannot write the attachment {}: {e}", a.label))?;
+            lopdf::Writer::write_object(&mut body, &object).map_err(|source| {
+                EmbedError::WriteAttachment {
+                    label: a.label.clone(),
+                    source,
+                }
+            })?;
             written.append(id.0, body);
         }
         let pages: Vec<u32> = page_ids.iter().map(|id| id.0).collect();

@@ -77,28 +77,54 @@ pub struct Rendered {
     pub conformance: bool,
 }
 
+/// Why a case could not be rendered. Each message may name the case's files: a caller that
+/// prints one passes it through the case's redactor (paths here are already [`public`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// `at`: the first plan past the limit, with the case folder; `from`: its path in the case.
+    #[error(
+        "{at}: the case has {plans} support plans, and a pack shows at most {MAX_PLANS}; keep \
+         the most recent plans in the case folder and move older ones out (from {from} on)"
+    )]
+    TooManyPlans {
+        at: String,
+        plans: usize,
+        from: String,
+    },
+    #[error(transparent)]
+    Templates(#[from] templates::TemplateError),
+    #[error(
+        "the templates wrote markup that cannot be laid out (line {line} of their output): \
+         {message}"
+    )]
+    Markup { line: usize, message: String },
+    #[error(transparent)]
+    Layout(#[from] layout::LayoutError),
+    #[error(transparent)]
+    Embed(#[from] embedded::EmbedError),
+    #[error(transparent)]
+    Writer(#[from] writer::WriterError),
+    #[error(transparent)]
+    Compact(#[from] compact::CompactError),
+}
+
 /// Renders a validated case into PDF bytes.
 pub fn render_case(
     case: &crate::load::case::Case,
     report: &crate::privacy::RedactedReport,
     options: &Options,
-) -> Result<Rendered, String> {
+) -> Result<Rendered, RenderError> {
     let redactor = Redactor::for_case(case);
     if let Some(plan) = case.plans.get(MAX_PLANS) {
         let path = case
             .documents
             .get(plan.doc)
             .map_or_else(String::new, |d| d.path.display().to_string());
-        return Err(public(
-            &redactor,
-            &format!(
-                "{}: the case has {} support plans, and a pack shows at most {MAX_PLANS}; keep the \
-                 most recent plans in the case folder and move older ones out (from {path} on)",
-                case.root.join(&path).display(),
-                case.plans.len()
-            ),
-        )
-        .into_string());
+        return Err(RenderError::TooManyPlans {
+            at: public(&redactor, &case.root.join(&path).display().to_string()).into_string(),
+            plans: case.plans.len(),
+            from: public(&redactor, &path).into_string(),
+        });
     }
     let templates = templates::load(options.templates)?;
     let (mut ctx, extras) = context::build(case, report, options.draft, options.today);
@@ -106,11 +132,9 @@ pub fn render_case(
     ctx["evidence_pages"] = serde_json::json!(options.evidence == Evidence::AppendPages);
     let text = templates::render(&templates, templates::PACK, &ctx)?;
     let text = public(&redactor, &text);
-    let blocks = markup::parse(&text).map_err(|e| {
-        format!(
-            "the templates wrote markup that cannot be laid out (line {} of their output): {}",
-            e.line, e.message
-        )
+    let blocks = markup::parse(&text).map_err(|e| RenderError::Markup {
+        line: e.line,
+        message: e.message,
     })?;
     let mut shaper = fonts::Shaper::new(options.fonts);
     let laid = layout::layout(&blocks, &extras, options.draft, &mut shaper)?;

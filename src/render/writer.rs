@@ -27,6 +27,24 @@ use krilla::{Document, SerializeSettings};
 use super::fonts::{Fonts, Style};
 use super::layout::{Child, Colour, Item, Laid, Mark, Tag as LTag, PAGE_H, PAGE_W};
 
+/// Why krilla could not write the pack.
+#[derive(Debug, thiserror::Error)]
+pub enum WriterError {
+    /// krilla's description of its configuration error.
+    #[error("cannot configure the PDF writer: {0}")]
+    Configure(String),
+    #[error("bad page size")]
+    PageSize,
+    #[error("two embedded files are both named {0}")]
+    SameName(String),
+    /// krilla's validators' findings, joined with `; `.
+    #[error("the pack would not meet PDF/UA-1 and PDF/A-3a: {0}")]
+    Conformance(String),
+    /// krilla's description of any other error.
+    #[error("cannot write the pack: {0}")]
+    Write(String),
+}
+
 /// A file carried inside the pack.
 pub struct Attached {
     /// The name in the PDF (`case/pupil.yaml`).
@@ -91,7 +109,7 @@ pub fn write(
     meta: &Meta,
     files: Vec<Attached>,
     extra_outline: &[ExtraOutline],
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, WriterError> {
     let mut settings = SerializeSettings {
         compress_content_streams: true,
         enable_tagging: true,
@@ -103,13 +121,13 @@ pub fn write(
             .with_accessibility_validator(Accessibility::UA1)
             .with_archival_validator(Archival::A3_A)
             .finish()
-            .map_err(|e| format!("cannot configure the PDF writer: {e:?}"))?;
+            .map_err(|e| WriterError::Configure(format!("{e:?}")))?;
     }
     let mut doc = Document::new_with(settings);
     // Each content sequence's identifiers, in drawing order.
     let mut contents: Vec<Vec<Identifier>> = vec![Vec::new(); laid.contents];
     let mut annotations: Vec<Option<Identifier>> = vec![None; laid.links];
-    let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or("bad page size")?;
+    let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(WriterError::PageSize)?;
     for (index, items) in laid.pages.iter().enumerate() {
         let mut page = doc.start_page_with(size.clone());
         let mut links = Vec::new();
@@ -259,19 +277,18 @@ pub fn write(
             location: None,
         };
         if doc.embed_file(file).is_none() {
-            return Err(format!("two embedded files are both named {}", f.name));
+            return Err(WriterError::SameName(f.name));
         }
     }
     let bytes = doc.finish().map_err(|e| match e {
-        krilla::error::KrillaError::Validation(errors) => format!(
-            "the pack would not meet PDF/UA-1 and PDF/A-3a: {}",
+        krilla::error::KrillaError::Validation(errors) => WriterError::Conformance(
             errors
                 .iter()
                 .map(|(e, _)| format!("{e:?}"))
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join("; "),
         ),
-        other => format!("cannot write the pack: {other:?}"),
+        other => WriterError::Write(format!("{other:?}")),
     })?;
     Ok(bytes)
 }

@@ -150,8 +150,9 @@ impl App {
             evidence: crate::render::Evidence::Embedded,
         };
         let target = self.pack_path(name, &checked.redactor);
-        let result =
-            crate::render::render_case(&checked.case, &checked.report, &options).and_then(|r| {
+        let result = crate::render::render_case(&checked.case, &checked.report, &options)
+            .map_err(|e| e.to_string())
+            .and_then(|r| {
                 crate::render::write_atomically(&target, &r.bytes)
                     .map(|_| r)
                     .map_err(String::from)

@@ -72,21 +72,48 @@ pub fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot open the folder {}: {source}", .folder.display())]
+    Folder {
+        folder: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a folder", .0.display())]
+    NotFolder(PathBuf),
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Listen {
+        port: u16,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("the server has no port")]
+    NoPort,
+    /// Printing the address failed.
+    #[error("{0}")]
+    Output(std::io::Error),
+}
+
 /// Starts the server, prints its address and serves until the process is stopped (Ctrl-C).
 /// Saves are atomic, so stopping at any moment leaves every file whole.
-pub fn run(options: Options, out: &mut dyn std::io::Write) -> Result<(), String> {
-    let folder = fs::canonicalize(&options.folder)
-        .map_err(|e| format!("cannot open the folder {}: {e}", options.folder.display()))?;
+pub fn run(options: Options, out: &mut dyn std::io::Write) -> Result<(), ServeError> {
+    let folder = fs::canonicalize(&options.folder).map_err(|source| ServeError::Folder {
+        folder: options.folder.clone(),
+        source,
+    })?;
     if !folder.is_dir() {
-        return Err(format!("{} is not a folder", options.folder.display()));
+        return Err(ServeError::NotFolder(options.folder.clone()));
     }
-    let server = Server::http(("127.0.0.1", options.port))
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", options.port))?;
+    let server =
+        Server::http(("127.0.0.1", options.port)).map_err(|source| ServeError::Listen {
+            port: options.port,
+            source,
+        })?;
     let port = server
         .server_addr()
         .to_ip()
         .map(|a| a.port())
-        .ok_or("the server has no port")?;
+        .ok_or(ServeError::NoPort)?;
     let app = App {
         folder,
         token: random_hex(24),
@@ -102,7 +129,7 @@ pub fn run(options: Options, out: &mut dyn std::io::Write) -> Result<(), String>
         crate::privacy::path_text(&options.folder)
     )
     .and_then(|_| out.flush())
-    .map_err(|e| e.to_string())?;
+    .map_err(ServeError::Output)?;
     if options.open {
         open_browser(&address);
     }

@@ -382,7 +382,7 @@ fn an_add_that_fails_part_way_leaves_the_register_as_it_was() {
         )
         .unwrap();
     let batch: Vec<NewRequest> = (2..7).map(|i| synthetic(i, day)).collect();
-    let e = register.add(&batch, "second").unwrap_err();
+    let e = register.add(&batch, "second").unwrap_err().to_string();
     assert!(e.contains("the disk is full"), "{e}");
     register.execute_raw("DROP TRIGGER fault").unwrap();
     let profile = ehcpack::profile::Profile::durham();

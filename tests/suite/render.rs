@@ -968,7 +968,9 @@ mod bounded {
             profile: &profile.name,
             evidence: ehcpack::render::Evidence::Embedded,
         };
-        let result = ehcpack::render::render_case(&c, &report, &options).map(|r| r.bytes.len());
+        let result = ehcpack::render::render_case(&c, &report, &options)
+            .map(|r| r.bytes.len())
+            .map_err(|e| e.to_string());
         drop(c);
         let took = start.elapsed();
         let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);

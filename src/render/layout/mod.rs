@@ -229,13 +229,24 @@ struct Layouter<'s, 'f> {
     last_level: u8,
 }
 
+/// Why the pack could not be laid out.
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    /// `section`: where the limit was reached ("the section \"...\"", or the start).
+    #[error(
+        "the pack would be longer than {MAX_PAGES} pages (reached in {section}); shorten the \
+         text there, or put long reports in a PDF listed in evidence.yaml"
+    )]
+    TooLong { section: String },
+}
+
 /// Lays out `blocks`; the contents list uses the headings of `blocks`.
 pub fn layout(
     blocks: &[Block],
     extras: &Extras,
     draft: bool,
     shaper: &mut Shaper,
-) -> Result<Laid, String> {
+) -> Result<Laid, LayoutError> {
     let top = if draft { 28.0 * MM } else { 20.0 * MM };
     let mut l = Layouter {
         shaper,
@@ -267,10 +278,7 @@ pub fn layout(
         }
         l.block(block, extras, &headings)?;
         if l.out.pages.len() > MAX_PAGES {
-            return Err(format!(
-                "the pack would be longer than {MAX_PAGES} pages (reached in {section}); \
-                 shorten the text there, or put long reports in a PDF listed in evidence.yaml"
-            ));
+            return Err(LayoutError::TooLong { section });
         }
     }
     l.finish(extras, draft);
@@ -344,7 +352,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
         block: &Block,
         extras: &Extras,
         headings: &[(u8, String)],
-    ) -> Result<(), String> {
+    ) -> Result<(), LayoutError> {
         match block {
             Block::Heading { level, text } => {
                 let (size, before) = match level {

@@ -8,12 +8,12 @@
 pub const MAX_OPERATORS: usize = 100;
 
 /// Checks each file's text before minijinja parses it.
-pub fn check_source(name: &str, text: &str) -> Result<(), String> {
+pub fn check_source(name: &str, text: &str) -> Result<(), super::TemplateError> {
     match operators_over_limit(text) {
-        Some(line) => Err(format!(
-            "the template {name} has more than {MAX_OPERATORS} operators and filters in one tag \
-             (line {line}); split the expression with `set`"
-        )),
+        Some(line) => Err(super::TemplateError::Operators {
+            name: name.to_string(),
+            line,
+        }),
         None => Ok(()),
     }
 }

@@ -25,6 +25,7 @@
 //! The built-in templates are compiled once per process ([`built_in`]); a templates folder adds
 //! or replaces files in a copy of that environment, under the same limits.
 
+mod error;
 pub mod filters;
 pub mod limits;
 
@@ -39,6 +40,8 @@ use std::time::Duration;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
+
+pub use error::TemplateError;
 
 /// The largest template file read.
 pub const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
@@ -171,12 +174,14 @@ pub fn built_in() -> &'static Environment<'static> {
 /// The templates for a render: the built-in ones, each replaced by a file of the same name in
 /// `dir`, which may also add files for `{% include %}`. A file in error stops here, before
 /// anything is rendered.
-pub fn load(dir: Option<&Path>) -> Result<Cow<'static, Environment<'static>>, String> {
+pub fn load(dir: Option<&Path>) -> Result<Cow<'static, Environment<'static>>, TemplateError> {
     let Some(dir) = dir else {
         return Ok(Cow::Borrowed(built_in()));
     };
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read the templates folder {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::ReadFolder {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     let mut names: Vec<&PathBuf> = paths
         .iter()
@@ -189,19 +194,11 @@ pub fn load(dir: Option<&Path>) -> Result<Cow<'static, Environment<'static>>, St
         let tera = paths
             .iter()
             .any(|p| p.extension().is_some_and(|x| x == "tera"));
+        let dir = dir.to_path_buf();
         return Err(if tera {
-            format!(
-                "the templates folder {} has Tera templates (.tera); ehcpack's templates are \
-                 Jinja templates named .jinja now: docs/templates.md, \"From Tera\", says what \
-                 to change",
-                dir.display()
-            )
+            TemplateError::Tera { dir }
         } else {
-            format!(
-                "the templates folder {} has no .jinja files (the built-in names are: {})",
-                dir.display(),
-                TEMPLATES.iter().map(|t| t.0).collect::<Vec<_>>().join(", ")
-            )
+            TemplateError::NoJinja { dir }
         });
     }
     let mut env = built_in().clone();
@@ -210,23 +207,25 @@ pub fn load(dir: Option<&Path>) -> Result<Cow<'static, Environment<'static>>, St
         let text = read_template(path)?;
         limits::check_source(&name, &text)?;
         env.add_template_owned(name.to_string(), text)
-            .map_err(|e| format!("a template has an error: {}", describe(&e)))?;
+            .map_err(|e| TemplateError::Syntax(describe(&e)))?;
     }
     Ok(Cow::Owned(env))
 }
 
 /// Reads one template file, with the size cap.
-pub fn read_template(path: &Path) -> Result<String, String> {
-    crate::read::read_text_capped(path, MAX_TEMPLATE_BYTES)
-        .map_err(|e| format!("cannot read the template {}: {e}", path.display()))
+pub fn read_template(path: &Path) -> Result<String, TemplateError> {
+    crate::read::read_text_capped(path, MAX_TEMPLATE_BYTES).map_err(|source| {
+        TemplateError::ReadTemplate {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
 }
 
 /// Refuses a templates folder of more than [`MAX_TEMPLATE_FILES`] files before reading them.
-pub fn check_count(files: usize) -> Result<(), String> {
+pub fn check_count(files: usize) -> Result<(), TemplateError> {
     if files > MAX_TEMPLATE_FILES {
-        return Err(format!(
-            "the templates folder has {files} templates; at most {MAX_TEMPLATE_FILES} are read"
-        ));
+        return Err(TemplateError::TooMany { files });
     }
     Ok(())
 }
@@ -238,7 +237,7 @@ pub fn render(
     env: &Environment<'static>,
     name: &str,
     context: &serde_json::Value,
-) -> Result<String, String> {
+) -> Result<String, TemplateError> {
     render_bounded(
         env,
         name,
@@ -257,7 +256,7 @@ fn render_bounded(
     context: &serde_json::Value,
     limit: Duration,
     memory: usize,
-) -> Result<String, String> {
+) -> Result<String, TemplateError> {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc::RecvTimeoutError;
     // Owned, for a thread that may outlive this call: the templates are shared (`Arc`), and
@@ -275,40 +274,38 @@ fn render_bounded(
             let _budget = crate::budget::limit_this_thread(memory, budget);
             let _ = send.send(render_here(&env, &name, context));
         })
-        .map_err(|e| format!("cannot start rendering the templates: {e}"))?;
+        .map_err(TemplateError::Start)?;
     let deadline = std::time::Instant::now() + limit;
     loop {
         let now = std::time::Instant::now();
         if now >= deadline {
-            return Err(format!(
-                "the templates did not finish within {} s (a loop too large?)",
-                limit.as_secs_f64()
-            ));
+            return Err(TemplateError::TimedOut {
+                seconds: limit.as_secs_f64(),
+            });
         }
         match receive.recv_timeout((deadline - now).min(Duration::from_millis(25))) {
             Ok(result) => return result,
             Err(RecvTimeoutError::Timeout) => {
                 if spent.load(Ordering::SeqCst) {
-                    return Err(format!(
-                        "the templates needed more than {} MB of memory; a pack needs far \
-                         less, so a template probably builds a value without end (a list \
-                         joined to itself?)",
-                        memory / (1024 * 1024)
-                    ));
+                    return Err(TemplateError::Memory {
+                        megabytes: memory / (1024 * 1024),
+                    });
                 }
             }
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err("the templates stopped without finishing".into())
-            }
+            Err(RecvTimeoutError::Disconnected) => return Err(TemplateError::Stopped),
         }
     }
 }
 
 /// The render itself, on the thread [`render_bounded`] starts.
-fn render_here(env: &Environment<'static>, name: &str, context: Value) -> Result<String, String> {
+fn render_here(
+    env: &Environment<'static>,
+    name: &str,
+    context: Value,
+) -> Result<String, TemplateError> {
     let template = env
         .get_template(name)
-        .map_err(|e| format!("the templates could not be rendered: {}", describe(&e)))?;
+        .map_err(|e| TemplateError::Render(describe(&e)))?;
     let over = Rc::new(Cell::new(false));
     let mut out = BoundedOutput {
         bytes: Vec::new(),
@@ -316,37 +313,20 @@ fn render_here(env: &Environment<'static>, name: &str, context: Value) -> Result
     };
     let result = template.render_captured_to(context, &mut out);
     let e = match result {
-        Ok(_) => {
-            return String::from_utf8(out.bytes)
-                .map_err(|_| "the templates wrote text that is not UTF-8".to_string())
-        }
+        Ok(_) => return String::from_utf8(out.bytes).map_err(|_| TemplateError::NotUtf8),
         Err(e) => e,
     };
     // An error inside an included template comes wrapped in the include's own.
     let inner = innermost(&e);
+    let at = || location(inner).unwrap_or_else(|| name.to_string());
     Err(if over.get() {
-        format!(
-            "the templates wrote more than {} MB of text ({}); a pack is far smaller, so a \
-             template probably loops over more than it means to",
-            MAX_OUTPUT_BYTES / (1024 * 1024),
-            location(inner).unwrap_or_else(|| name.to_string())
-        )
+        TemplateError::TooMuchText { at: at() }
     } else if inner.kind() == ErrorKind::OutOfFuel {
-        format!(
-            "the templates ran out of fuel ({}): a render may take {FUEL} steps or make about \
-             {} MB of values, and a pack needs far less, so a template probably loops over \
-             more than it means to or builds a value that keeps growing",
-            location(inner).unwrap_or_else(|| name.to_string()),
-            FUEL * 64 / 1_000_000
-        )
+        TemplateError::OutOfFuel { at: at() }
     } else if inner.detail() == Some("recursion limit exceeded") {
-        format!(
-            "the templates call into themselves too deep ({}): a macro that calls itself or an \
-             include loop? (at most {MAX_RECURSION} levels)",
-            location(inner).unwrap_or_else(|| name.to_string())
-        )
+        TemplateError::TooDeep { at: at() }
     } else {
-        format!("the templates could not be rendered: {}", describe(inner))
+        TemplateError::Render(describe(inner))
     })
 }
 

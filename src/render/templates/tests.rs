@@ -6,18 +6,21 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
-fn env(sources: &[(&str, &str)]) -> Result<Environment<'static>, String> {
+fn env(sources: &[(&str, &str)]) -> Result<Environment<'static>, TemplateError> {
     let mut env = configured();
     for (name, text) in sources {
         limits::check_source(name, text)?;
         env.add_template_owned(name.to_string(), text.to_string())
-            .map_err(|e| format!("a template has an error: {}", describe(&e)))?;
+            .map_err(|e| TemplateError::Syntax(describe(&e)))?;
     }
     Ok(env)
 }
 
 fn rendered(sources: &[(&str, &str)]) -> Result<String, String> {
-    render(&env(sources)?, sources[0].0, &serde_json::json!({}))
+    // The text a person reads.
+    env(sources)
+        .and_then(|env| render(&env, sources[0].0, &serde_json::json!({})))
+        .map_err(|e| e.to_string())
 }
 
 /// Rendered within `seconds`, whatever the result.
@@ -226,7 +229,8 @@ fn a_list_joined_to_itself_stops_at_the_memory_budget() {
         Duration::from_secs(60),
         16 * 1024 * 1024,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("more than 16 MB of memory"), "{e}");
     assert!(started.elapsed() < Duration::from_secs(30));
     // Within the budget, joining works.
@@ -246,7 +250,8 @@ fn a_render_past_the_time_limit_is_abandoned() {
         Duration::from_millis(1),
         MAX_TEMPLATE_MEMORY,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert_eq!(
         e,
         "the templates did not finish within 0.001 s (a loop too large?)"
