@@ -752,7 +752,7 @@ fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
             Kind::Evidence => case.evidence = typed(case, doc, found),
         }
     }
-    case.plans.sort_by_key(|p| p.value.start);
+    case.plans.sort_by_key(|p| p.value.start.value);
 }
 
 /// Reads every evidence file the typed case names, each once.

@@ -85,7 +85,7 @@ pub struct Pupil {
     #[serde(default)]
     pub attendance: Option<Attendance>,
     #[serde(default)]
-    pub date_admitted: Option<Date>,
+    pub date_admitted: Option<Spanned<Date>>,
     #[serde(default)]
     pub previous_schools: Vec<PreviousSchool>,
     #[serde(default)]
@@ -119,7 +119,7 @@ pub struct Contact {
 pub struct Exclusion {
     #[serde(rename = "type")]
     pub kind: ExclusionType,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
     pub days: Option<f64>,
     #[serde(default)]
@@ -150,7 +150,7 @@ pub struct LookedAfter {
     #[serde(default)]
     pub legal_status: Option<LegalStatus>,
     #[serde(default)]
-    pub pep_date: Option<Date>,
+    pub pep_date: Option<Spanned<Date>>,
     #[serde(default)]
     pub designated_teacher: Option<String>,
     #[serde(default)]
@@ -193,7 +193,7 @@ impl Attendance {
 pub struct PreviousSchool {
     pub name: String,
     #[serde(default)]
-    pub from: Option<Date>,
+    pub from: Option<Spanned<Date>>,
     #[serde(default)]
     pub to: Option<Date>,
 }
@@ -241,9 +241,9 @@ pub struct Person {
 pub struct Needs {
     pub sen_status: SenStatus,
     #[serde(default)]
-    pub sen_register_date: Option<Date>,
+    pub sen_register_date: Option<Spanned<Date>>,
     #[serde(default)]
-    pub parents_notified_date: Option<Date>,
+    pub parents_notified_date: Option<Spanned<Date>>,
     #[serde(default)]
     pub primary_need: Option<SenType>,
     #[serde(default)]
@@ -272,9 +272,9 @@ pub struct SenHistory {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ProvisionPeriod {
     pub status: SenStatus,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
-    pub end: Option<Date>,
+    pub end: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -282,9 +282,9 @@ pub struct RankedNeed {
     #[serde(rename = "type")]
     pub kind: SenType,
     pub rank: u32,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
-    pub end: Option<Date>,
+    pub end: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -337,7 +337,7 @@ pub struct GpPractice {
 pub struct CareStatus {
     pub status: CareLevel,
     #[serde(default)]
-    pub since: Option<Date>,
+    pub since: Option<Spanned<Date>>,
     #[serde(default)]
     pub lead_professional: Option<LeadProfessional>,
 }
@@ -361,7 +361,7 @@ pub struct Diagnosis {
     #[serde(default)]
     pub diagnosed_by: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -387,9 +387,9 @@ pub struct Development {
 pub struct Plan {
     #[serde(default)]
     pub title: Option<String>,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
-    pub review_date: Option<Date>,
+    pub review_date: Option<Spanned<Date>>,
     #[serde(default)]
     pub strengths: Option<String>,
     #[serde(default)]
@@ -442,7 +442,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Review {
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
     #[serde(default)]
     pub attendees: Vec<String>,
     #[serde(default)]
@@ -474,7 +474,7 @@ pub struct Attainment {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Assessment {
-    pub date: Date,
+    pub date: Spanned<Date>,
     pub area: String,
     pub measure: String,
     pub result: String,
@@ -499,7 +499,7 @@ pub struct PupilViews {
     #[serde(default)]
     pub gathered_by: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -508,7 +508,7 @@ pub struct ParentViews {
     #[serde(default)]
     pub given_by: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -525,7 +525,7 @@ pub struct Involvement {
     #[serde(default)]
     pub contact: Option<Contact>,
     #[serde(default)]
-    pub from: Option<Date>,
+    pub from: Option<Spanned<Date>>,
     #[serde(default)]
     pub to: Option<Date>,
     #[serde(default)]
@@ -537,14 +537,14 @@ pub struct Involvement {
     #[serde(default)]
     pub report: Option<String>,
     #[serde(default)]
-    pub report_date: Option<Date>,
+    pub report_date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ParentalAgreement {
     pub given: bool,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
     #[serde(default)]
     pub by: Option<String>,
 }
@@ -612,14 +612,14 @@ pub struct Reasons {
 pub struct CompletedBy {
     pub name: String,
     pub role: String,
-    pub date: Date,
+    pub date: Spanned<Date>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Countersignature {
     pub name: String,
     pub role: String,
-    pub date: Date,
+    pub date: Spanned<Date>,
     pub signed: bool,
 }
 
@@ -670,7 +670,7 @@ pub struct EvidenceFile {
     #[serde(default)]
     pub author: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
     #[serde(default, rename = "type")]
     pub kind: Option<EvidenceType>,
 }

@@ -249,31 +249,31 @@ fn countersignature(
             ),
         ));
     }
-    let completed = request.value.completed_by.date;
-    if sig.date < completed {
-        out.push(case.at(
+    let completed = request.value.completed_by.date.value;
+    if sig.date.value < completed {
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/date",
+            &sig.date,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is dated {}, before the request was completed on \
                      {completed}",
-                    sig.date
+                    sig.date.value
                 ),
                 "the headteacher countersigns the finished request: check both dates",
             ),
         ));
     }
-    if sig.date > submission {
-        out.push(case.at(
+    if sig.date.value > submission {
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/date",
+            &sig.date,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is dated {}, after the submission date {submission}",
-                    sig.date
+                    sig.date.value
                 ),
                 "the request is countersigned before it is sent: check the date or the \
                  `planned_submission_date`",

@@ -10,6 +10,7 @@ use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::{Case, Typed};
 use crate::load::model::{Plan, RequestedBy};
+use crate::load::spanned::Spanned;
 
 /// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
 pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {
@@ -134,18 +135,18 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             let last_review = past
                 .iter()
                 .filter(|p| review_gaps(&p.value).is_empty())
-                .filter_map(|p| p.value.review.as_ref()?.date)
+                .filter_map(|p| p.value.review.as_ref()?.date.as_ref().map(|d| d.value))
                 .max();
             if let Some(last_review) = last_review {
-                if current.value.start < last_review {
-                    out.push(case.at(
+                if current.value.start.value < last_review {
+                    out.push(case.at_field(
                         current.doc,
-                        "/start",
+                        &current.value.start,
                         Diagnostic::new(
                             RuleId::ApdrCycles,
                             format!(
                                 "the current plan starts on {}, before the last review on {}",
-                                current.value.start, last_review
+                                current.value.start.value, last_review
                             ),
                             "the current plan follows the last review: check its `start` date",
                         ),
@@ -159,9 +160,9 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
     if plan.value.review.is_none() {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             plan.doc,
-            "/start",
+            &plan.value.start,
             Diagnostic::new(
                 RuleId::PlanReviewComplete,
                 format!("{title} has no review, but a later plan follows it"),
@@ -293,24 +294,24 @@ fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
 
 fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
-    match plan.value.review_date {
-        None => out.push(case.at_key(
+    match &plan.value.review_date {
+        None => out.push(case.at_field_key(
             plan.doc,
-            "/start",
+            &plan.value.start,
             Diagnostic::new(
                 RuleId::PlanReviewDate,
                 format!("{title} has no agreed review date"),
                 "add `review_date:` with the date agreed with the parents for the review",
             ),
         )),
-        Some(date) if date <= plan.value.start => out.push(case.at(
+        Some(date) if date.value <= plan.value.start.value => out.push(case.at_field(
             plan.doc,
-            "/review_date",
+            date,
             Diagnostic::new(
                 RuleId::PlanReviewDate,
                 format!(
-                    "the agreed review date {date} is not after the plan's start {}",
-                    plan.value.start
+                    "the agreed review date {} is not after the plan's start {}",
+                    date.value, plan.value.start.value
                 ),
                 "the review date comes after the plan starts: check both dates",
             ),
@@ -369,26 +370,38 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
 /// plan, then each plan's review (a past plan's `review.date`, the current plan's agreed
 /// `review_date`). A plan with neither adds no date; other rules report it. This is the one
 /// definition, and docs/rules/review-frequency.md says the same.
-fn review_points(case: &Case) -> Vec<(usize, &'static str, NaiveDate)> {
+fn review_points(case: &Case) -> Vec<ReviewPoint<'_>> {
     let mut points = Vec::new();
     if let Some(first) = case.plans.first() {
-        points.push((first.doc, "/start", first.value.start));
+        points.push(ReviewPoint {
+            doc: first.doc,
+            field: &first.value.start,
+            is_start: true,
+        });
     }
     for plan in &case.plans {
-        match &plan.value.review {
-            Some(review) => {
-                if let Some(date) = review.date {
-                    points.push((plan.doc, "/review/date", date));
-                }
-            }
-            None => {
-                if let Some(date) = plan.value.review_date {
-                    points.push((plan.doc, "/review_date", date));
-                }
-            }
+        let date = match &plan.value.review {
+            Some(review) => review.date.as_ref(),
+            None => plan.value.review_date.as_ref(),
+        };
+        if let Some(field) = date {
+            points.push(ReviewPoint {
+                doc: plan.doc,
+                field,
+                is_start: false,
+            });
         }
     }
     points
+}
+
+/// A measured date for review-frequency: the field (for its place) and whether it is the first
+/// plan's start rather than a review.
+#[derive(Clone, Copy)]
+struct ReviewPoint<'a> {
+    doc: usize,
+    field: &'a Spanned<NaiveDate>,
+    is_start: bool,
 }
 
 /// The days from `since` up to `review` that fall in school terms: holidays do not count.
@@ -411,11 +424,12 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let max = ctx.profile.max_review_gap_days;
     let points = review_points(case);
     for pair in points.windows(2) {
-        let ((_, from_pointer, since), (doc, pointer, review)) = (pair[0], pair[1]);
+        let (from, to) = (pair[0], pair[1]);
+        let (since, review) = (from.field.value, to.field.value);
         if review <= since {
             continue; // dates-coherent reports dates out of order
         }
-        let what = if from_pointer == "/start" {
+        let what = if from.is_start {
             "the first plan's start"
         } else {
             "the review"
@@ -441,9 +455,9 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         if let Some(message) = message {
-            out.push(case.at(
-                doc,
-                pointer,
+            out.push(case.at_field(
+                to.doc,
+                to.field,
                 Diagnostic::new(
                     RuleId::ReviewFrequency,
                     message,

@@ -37,7 +37,7 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .files
                 .iter()
                 .find(|f| f.path == path)
-                .and_then(|f| f.date)
+                .and_then(|f| f.date.as_ref().map(|d| d.value))
         })
     };
     let too_old = |what: String, date: chrono::NaiveDate| {
@@ -55,17 +55,13 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Some(professionals) = &case.professionals {
         for (i, inv) in professionals.value.involvements.iter().enumerate() {
             let what = format!("the report of the {} ({})", inv.role, inv.service);
-            match (inv.report_date, &inv.report) {
+            match (&inv.report_date, &inv.report) {
                 (Some(date), _) => {
                     if let Some(path) = &inv.report {
                         dated_paths.push(path.clone());
                     }
-                    if date < oldest {
-                        out.push(case.at(
-                            professionals.doc,
-                            &format!("/involvements/{i}/report_date"),
-                            too_old(what, date),
-                        ));
+                    if date.value < oldest {
+                        out.push(case.at_field(professionals.doc, date, too_old(what, date.value)));
                     }
                 }
                 // Dated in evidence.yaml instead: checked with the evidence below.
@@ -87,7 +83,7 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(evidence) = &case.evidence {
-        for (i, file) in evidence.value.files.iter().enumerate() {
+        for file in &evidence.value.files {
             let is_report = file.kind == Some(crate::load::model::EvidenceType::Report)
                 || case.professionals.as_ref().is_some_and(|p| {
                     p.value
@@ -99,11 +95,11 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             if !is_report || dated_paths.contains(&file.path) {
                 continue;
             }
-            if let Some(date) = file.date.filter(|d| *d < oldest) {
-                out.push(case.at(
+            if let Some(date) = file.date.as_ref().filter(|d| d.value < oldest) {
+                out.push(case.at_field(
                     evidence.doc,
-                    &format!("/files/{i}/date"),
-                    too_old(format!("the report {}", file.title), date),
+                    date,
+                    too_old(format!("the report {}", file.title), date.value),
                 ));
             }
         }
@@ -175,7 +171,7 @@ fn attainment(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut dates: Vec<_> = case
         .attainment
         .as_ref()
-        .map(|a| a.value.assessments.iter().map(|x| x.date).collect())
+        .map(|a| a.value.assessments.iter().map(|x| x.date.value).collect())
         .unwrap_or_default();
     dates.sort();
     dates.dedup();
