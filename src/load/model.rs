@@ -81,7 +81,7 @@ pub struct Pupil {
     pub service_child: Option<bool>,
     pub address: Address,
     #[serde(default)]
-    pub looked_after: Option<LookedAfter>,
+    pub looked_after: Option<Spanned<LookedAfter>>,
     #[serde(default)]
     pub attendance: Option<Attendance>,
     #[serde(default)]
@@ -239,7 +239,7 @@ pub struct Person {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Needs {
-    pub sen_status: SenStatus,
+    pub sen_status: Spanned<SenStatus>,
     #[serde(default)]
     pub sen_register_date: Option<Spanned<Date>>,
     #[serde(default)]
@@ -513,7 +513,7 @@ pub struct ParentViews {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Professionals {
-    pub involvements: Vec<Involvement>,
+    pub involvements: Vec<Spanned<Involvement>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -542,7 +542,7 @@ pub struct Involvement {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ParentalAgreement {
-    pub given: bool,
+    pub given: Spanned<bool>,
     #[serde(default)]
     pub date: Option<Spanned<Date>>,
     #[serde(default)]
@@ -559,7 +559,7 @@ pub struct Request {
     /// Where it is written is kept: the guidance-date finding points at it.
     #[serde(default)]
     pub planned_submission_date: Option<Spanned<Date>>,
-    pub completed_by: CompletedBy,
+    pub completed_by: Spanned<CompletedBy>,
     #[serde(default)]
     pub countersignature: Option<Countersignature>,
     #[serde(default)]
@@ -617,10 +617,10 @@ pub struct CompletedBy {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Countersignature {
-    pub name: String,
-    pub role: String,
+    pub name: Spanned<String>,
+    pub role: Spanned<String>,
     pub date: Spanned<Date>,
-    pub signed: bool,
+    pub signed: Spanned<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -628,7 +628,7 @@ pub struct Consent {
     #[serde(default)]
     pub parental: Vec<ParentalConsent>,
     #[serde(default)]
-    pub young_person: Option<YoungPersonConsent>,
+    pub young_person: Option<Spanned<YoungPersonConsent>>,
     #[serde(default)]
     pub share_with: Vec<ShareWith>,
     #[serde(default)]
@@ -642,14 +642,14 @@ pub struct ParentalConsent {
     pub parental_responsibility: bool,
     pub signed: bool,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct YoungPersonConsent {
     pub signed: bool,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
