@@ -394,12 +394,12 @@ pub struct Plan {
     pub strengths: Option<String>,
     #[serde(default)]
     pub aspirations: Option<String>,
-    pub needs: Vec<String>,
+    pub needs: Spanned<Vec<String>>,
     #[serde(default)]
-    pub provision: Vec<Provision>,
-    pub outcomes: Vec<Outcome>,
+    pub provision: Vec<Spanned<Provision>>,
+    pub outcomes: Spanned<Vec<Spanned<Outcome>>>,
     #[serde(default)]
-    pub review: Option<Review>,
+    pub review: Option<Spanned<Review>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -414,7 +414,7 @@ pub struct Provision {
     #[serde(default)]
     pub cost: Option<Cost>,
     #[serde(default)]
-    pub outcomes: Vec<String>,
+    pub outcomes: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -425,7 +425,7 @@ pub struct Cost {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Outcome {
-    pub id: String,
+    pub id: Spanned<String>,
     pub description: String,
     #[serde(default)]
     pub baseline: Option<String>,
@@ -459,7 +459,7 @@ pub struct Review {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Progress {
-    pub outcome: String,
+    pub outcome: Spanned<String>,
     pub rating: Rating,
     #[serde(default)]
     pub evidence: Option<String>,

@@ -339,7 +339,12 @@ pub fn build(
             })
             .collect();
         v["outcomes"] = Value::Array(outcomes);
-        v["provision"] = Value::Array(plan.provision.iter().map(provision_value).collect());
+        v["provision"] = Value::Array(
+            plan.provision
+                .iter()
+                .map(|p| provision_value(&p.value))
+                .collect(),
+        );
         v["costs"] = plan_costs(plan);
         extras.ratings.push(ratings);
         extras.plans.push(PlanSpan {

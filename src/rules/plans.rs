@@ -118,17 +118,20 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     match current {
         None => {
-            let last = case.plans.last().map_or(first_plan, |p| p.doc);
-            out.push(case.at(
-                last,
-                "/review",
-                Diagnostic::new(
-                    RuleId::ApdrCycles,
-                    "there is no current support plan: every plan has been reviewed",
-                    "add the plan now in place (a plan file with no `review` block) that starts \
+            // Every plan has been reviewed, so the last one has a review to point at.
+            let place = |d| match case.plans.last() {
+                Some(last) => match &last.value.review {
+                    Some(review) => case.at_field(last.doc, review, d),
+                    None => case.at(last.doc, "", d),
+                },
+                None => case.at(first_plan, "", d),
+            };
+            out.push(place(Diagnostic::new(
+                RuleId::ApdrCycles,
+                "there is no current support plan: every plan has been reviewed",
+                "add the plan now in place (a plan file with no `review` block) that starts \
                      after the last review",
-                ),
-            ));
+            )));
         }
         Some(current) => {
             // The plans that count are the fully reviewed ones (rule doc, apdr-cycles).
@@ -173,10 +176,10 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
         return;
     }
     let gaps = review_gaps(&plan.value);
-    if !gaps.is_empty() {
-        out.push(case.at_key(
+    if let (false, Some(review)) = (gaps.is_empty(), &plan.value.review) {
+        out.push(case.at_field_key(
             plan.doc,
-            "/review",
+            review,
             Diagnostic::new(
                 RuleId::PlanReviewComplete,
                 format!("the review of {title} lacks {}", join_and(&gaps)),
@@ -199,14 +202,14 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             .iter()
             .position(|o| o.id.trim() == outcome.id.trim())
         {
-            out.push(case.at(
+            out.push(case.at_field(
                 plan.doc,
-                &format!("/outcomes/{j}/id"),
+                &outcome.id,
                 Diagnostic::new(
                     RuleId::PlanReferences,
                     format!(
                         "outcome id `{}` is listed twice: outcomes {} and {} of this plan",
-                        outcome.id,
+                        outcome.id.value,
                         first + 1,
                         j + 1
                     ),
@@ -216,16 +219,17 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    for (i, item) in plan.value.provision.iter().enumerate() {
-        for (k, id) in item.outcomes.iter().enumerate() {
+    for item in &plan.value.provision {
+        for id in &item.outcomes {
             if !known(id) {
-                out.push(case.at(
+                out.push(case.at_field(
                     plan.doc,
-                    &format!("/provision/{i}/outcomes/{k}"),
+                    id,
                     Diagnostic::new(
                         RuleId::PlanReferences,
                         format!(
-                            "this provision is for outcome `{id}`, which this plan does not have"
+                            "this provision is for outcome `{}`, which this plan does not have",
+                            id.value
                         ),
                         help(),
                     ),
@@ -234,17 +238,17 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(review) = &plan.value.review {
-        for (i, progress) in review.progress.iter().enumerate() {
+        for progress in &review.progress {
             if !known(&progress.outcome) {
-                out.push(case.at(
+                out.push(case.at_field(
                     plan.doc,
-                    &format!("/review/progress/{i}/outcome"),
+                    &progress.outcome,
                     Diagnostic::new(
                         RuleId::PlanReferences,
                         format!(
                             "this progress entry is for outcome `{}`, which this plan does not \
                              have",
-                            progress.outcome
+                            progress.outcome.value
                         ),
                         help(),
                     ),
@@ -255,7 +259,7 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
 }
 
 fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
-    for (i, outcome) in plan.value.outcomes.iter().enumerate() {
+    for outcome in plan.value.outcomes.iter() {
         let mut missing = Vec::new();
         if !filled(&Some(outcome.description.clone())) {
             missing.push("`description` (what exactly)");
@@ -274,14 +278,14 @@ fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
         }
         if !missing.is_empty() {
             let missing: Vec<String> = missing.into_iter().map(String::from).collect();
-            out.push(case.at(
+            out.push(case.at_field(
                 plan.doc,
-                &format!("/outcomes/{i}"),
+                outcome,
                 Diagnostic::new(
                     RuleId::SmartOutcome,
                     format!(
                         "outcome {} is not SMART: it has no {}",
-                        outcome.id,
+                        outcome.id.value,
                         join_and(&missing).replace(" and ", " and no ")
                     ),
                     "add the missing fields to the outcome, so that the review can show whether \
@@ -323,9 +327,9 @@ fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) 
 fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
     if plan.value.provision.is_empty() {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             plan.doc,
-            "/needs",
+            &plan.value.needs,
             Diagnostic::new(
                 RuleId::ProvisionRecorded,
                 format!("{title} records no provision"),
@@ -335,18 +339,16 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
         ));
         return;
     }
-    let uncosted: Vec<usize> = plan
+    let uncosted: Vec<&Spanned<crate::load::model::Provision>> = plan
         .value
         .provision
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.cost.is_none())
-        .map(|(i, _)| i)
+        .filter(|p| p.cost.is_none())
         .collect();
     if let Some(first) = uncosted.first() {
-        out.push(case.at(
+        out.push(case.at_field(
             plan.doc,
-            &format!("/provision/{first}"),
+            *first,
             Diagnostic::new(
                 RuleId::CostedProvision,
                 format!(
@@ -478,9 +480,9 @@ fn pfa_outcomes(case: &Case, out: &mut Vec<Diagnostic>) {
         return;
     };
     if !current.value.outcomes.iter().any(|o| o.pfa_area.is_some()) {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             current.doc,
-            "/outcomes",
+            &current.value.outcomes,
             Diagnostic::new(
                 RuleId::PfaOutcomes,
                 format!(
