@@ -766,7 +766,7 @@ fn read_evidence_files(case: &mut Case, source: Source, finder: FinderFor) {
             p.value
                 .involvements
                 .iter()
-                .filter_map(|i| i.report.as_deref()),
+                .filter_map(|i| i.report.as_ref().map(|r| r.value.as_str())),
         );
     }
     // A PDF of a case whose address is protected is read for it too (its text and metadata).

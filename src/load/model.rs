@@ -535,7 +535,7 @@ pub struct Involvement {
     #[serde(default)]
     pub acted_on: Option<String>,
     #[serde(default)]
-    pub report: Option<String>,
+    pub report: Option<Spanned<String>>,
     #[serde(default)]
     pub report_date: Option<Spanned<Date>>,
 }
@@ -665,7 +665,7 @@ pub struct Evidence {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EvidenceFile {
-    pub path: String,
+    pub path: Spanned<String>,
     pub title: String,
     #[serde(default)]
     pub author: Option<String>,

@@ -6,6 +6,7 @@ use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
 use crate::load::evidence::PORTABLE_HELP;
+use crate::load::spanned::Spanned;
 
 pub(super) fn check(
     case: &Case,
@@ -36,7 +37,7 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             e.value
                 .files
                 .iter()
-                .find(|f| f.path == path)
+                .find(|f| f.path.value == path)
                 .and_then(|f| f.date.as_ref().map(|d| d.value))
         })
     };
@@ -53,7 +54,7 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let mut dated_paths = Vec::new();
     if let Some(professionals) = &case.professionals {
-        for (i, inv) in professionals.value.involvements.iter().enumerate() {
+        for inv in &professionals.value.involvements {
             let what = format!("the report of the {} ({})", inv.role, inv.service);
             match (&inv.report_date, &inv.report) {
                 (Some(date), _) => {
@@ -66,9 +67,9 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
                 // Dated in evidence.yaml instead: checked with the evidence below.
                 (None, Some(path)) if evidence_date(path).is_some() => {}
-                (None, Some(_)) => out.push(case.at(
+                (None, Some(report)) => out.push(case.at_field(
                     professionals.doc,
-                    &format!("/involvements/{i}/report"),
+                    report,
                     Diagnostic::new(
                         RuleId::ReportAge,
                         format!(
@@ -89,7 +90,7 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     p.value
                         .involvements
                         .iter()
-                        .any(|inv| inv.report.as_deref() == Some(file.path.as_str()))
+                        .any(|inv| inv.report.as_ref() == Some(&file.path))
                 });
             // A report the professional's own `report_date` dates is judged by that date.
             if !is_report || dated_paths.contains(&file.path) {
@@ -262,7 +263,8 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
 
 fn evidence_files(case: &Case, redactor: &crate::privacy::Redactor, out: &mut Vec<Diagnostic>) {
     // Each file was read once when the case was loaded (case::read_evidence).
-    let mut check = |doc: usize, pointer: String, path: &str| {
+    let mut check = |doc: usize, field: &Spanned<String>| {
+        let path = field.value.as_str();
         let problem = match case.evidence_facts(path) {
             Some(facts) => facts.problem.clone(),
             None => crate::load::evidence::read_evidence(&case.root, path).problem,
@@ -274,22 +276,22 @@ fn evidence_files(case: &Case, redactor: &crate::privacy::Redactor, out: &mut Ve
             if help.starts_with(PORTABLE_HELP) && redactor.redact(path).as_str() != path {
                 help = format!("{PORTABLE_HELP}, in place of each `\\`");
             }
-            out.push(case.at(
+            out.push(case.at_field(
                 doc,
-                &pointer,
+                field,
                 Diagnostic::new(RuleId::EvidenceFile, message, help),
             ));
         }
     };
     if let Some(e) = &case.evidence {
-        for (i, f) in e.value.files.iter().enumerate() {
-            check(e.doc, format!("/files/{i}/path"), &f.path);
+        for f in &e.value.files {
+            check(e.doc, &f.path);
         }
     }
     if let Some(p) = &case.professionals {
-        for (i, inv) in p.value.involvements.iter().enumerate() {
+        for inv in &p.value.involvements {
             if let Some(report) = &inv.report {
-                check(p.doc, format!("/involvements/{i}/report"), report);
+                check(p.doc, report);
             }
         }
     }
