@@ -63,7 +63,7 @@ pub struct Pupil {
     pub upn: String,
     #[serde(default)]
     pub nhs_number: Option<String>,
-    pub year_group: i32,
+    pub year_group: Spanned<i32>,
     #[serde(default)]
     pub taught_out_of_year: bool,
     /// The year group the pupil is taught in, when out of year (`year_group` is their age's).
@@ -249,7 +249,7 @@ pub struct Needs {
     #[serde(default)]
     pub secondary_needs: Vec<SenType>,
     #[serde(default)]
-    pub description: Option<NeedDescription>,
+    pub description: Option<Spanned<NeedDescription>>,
     #[serde(default)]
     pub strengths: Option<String>,
     #[serde(default)]
@@ -487,7 +487,7 @@ pub struct Assessment {
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Views {
     #[serde(default)]
-    pub pupil: Option<PupilViews>,
+    pub pupil: Option<Spanned<PupilViews>>,
     #[serde(default)]
     pub parents: Option<ParentViews>,
 }

@@ -271,7 +271,8 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
     }
     let year = AcademicYear::containing(submission);
     let expected = calendar::expected_year_group(pupil.value.date_of_birth, year);
-    if expected != pupil.value.year_group {
+    let recorded = &pupil.value.year_group;
+    if expected != recorded.value {
         let name = |y: i32| {
             if y == 0 {
                 "Reception".to_string()
@@ -279,14 +280,14 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                 format!("Year {y}")
             }
         };
-        out.push(case.at(
+        out.push(case.at_field(
             pupil.doc,
-            "/year_group",
+            recorded,
             Diagnostic::new(
                 RuleId::YearGroupAge,
                 format!(
                     "the pupil is recorded in {}, but a child born on {} is in {} in {}",
-                    name(pupil.value.year_group),
+                    name(recorded.value),
                     pupil.value.date_of_birth,
                     name(expected),
                     year.label()

@@ -473,7 +473,7 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn pfa_outcomes(case: &Case, out: &mut Vec<Diagnostic>) {
     let Some(pupil) = &case.pupil else { return };
-    if pupil.value.year_group < 9 {
+    if pupil.value.year_group.value < 9 {
         return;
     }
     let Some(current) = current_plan(case).or(case.plans.last()) else {

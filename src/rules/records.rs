@@ -116,6 +116,19 @@ fn place(case: &Case, doc: Option<usize>, pointer: &str, d: Diagnostic) -> Diagn
     }
 }
 
+/// A finding at a field's key in a document that is there (the field comes from it).
+fn place_field<T>(
+    case: &Case,
+    doc: Option<usize>,
+    field: &Spanned<T>,
+    d: Diagnostic,
+) -> Diagnostic {
+    match doc {
+        Some(doc) => case.at_field_key(doc, field, d),
+        None => d,
+    }
+}
+
 fn views(case: &Case, out: &mut Vec<Diagnostic>) {
     let doc = case.views.as_ref().map(|v| v.doc);
     let views = case.views.as_ref().map(|v| &v.value);
@@ -133,10 +146,10 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
             ),
         )),
         Some(p) if !super::says_something(&p.views) || p.gathered_how.is_empty() => {
-            out.push(place(
+            out.push(place_field(
                 case,
                 doc,
-                "/pupil",
+                p,
                 Diagnostic::new(
                     RuleId::PupilViews,
                     if p.gathered_how.is_empty() {
@@ -206,7 +219,12 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
     if needs.value.primary_need.is_none() {
         missing.push("the primary need (`primary_need`, a DfE SEN type code such as SLCN)");
     }
-    let d = needs.value.description.clone().unwrap_or_default();
+    let d = needs
+        .value
+        .description
+        .as_ref()
+        .map(|d| d.value.clone())
+        .unwrap_or_default();
     for (text, what) in [
         (&d.nature, "the nature of the needs (`description.nature`)"),
         (&d.extent, "their extent (`description.extent`)"),
@@ -217,20 +235,17 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
         }
     }
     if !missing.is_empty() {
-        out.push(case.at_key(
-            needs.doc,
-            if needs.value.description.is_some() {
-                "/description"
-            } else {
-                ""
-            },
-            Diagnostic::new(
-                RuleId::NeedDescribed,
-                format!("needs.yaml does not record {}", missing.join(", ")),
-                "describe the needs: the LA weighs their nature, extent and cause; where the \
-                 cause is not known, say so and what assessments are under way",
-            ),
-        ));
+        let d = Diagnostic::new(
+            RuleId::NeedDescribed,
+            format!("needs.yaml does not record {}", missing.join(", ")),
+            "describe the needs: the LA weighs their nature, extent and cause; where the \
+             cause is not known, say so and what assessments are under way",
+        );
+        // At the `description` block when there is one, else at the top of needs.yaml.
+        out.push(match &needs.value.description {
+            Some(description) => case.at_field_key(needs.doc, description, d),
+            None => case.at_key(needs.doc, "", d),
+        });
     }
 }
 
