@@ -241,7 +241,7 @@ pub fn print(
             format!(
                 "{}, {}{taught}",
                 p.value.legal_name.full(),
-                name(p.value.year_group)
+                name(p.value.year_group.value)
             )
         },
     );

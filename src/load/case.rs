@@ -752,7 +752,7 @@ fn build_model(case: &mut Case, found: &mut Vec<Diagnostic>) {
             Kind::Evidence => case.evidence = typed(case, doc, found),
         }
     }
-    case.plans.sort_by_key(|p| p.value.start);
+    case.plans.sort_by_key(|p| p.value.start.value);
 }
 
 /// Reads every evidence file the typed case names, each once.
@@ -766,7 +766,7 @@ fn read_evidence_files(case: &mut Case, source: Source, finder: FinderFor) {
             p.value
                 .involvements
                 .iter()
-                .filter_map(|i| i.report.as_deref()),
+                .filter_map(|i| i.report.as_ref().map(|r| r.value.as_str())),
         );
     }
     // A PDF of a case whose address is protected is read for it too (its text and metadata).

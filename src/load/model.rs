@@ -63,7 +63,7 @@ pub struct Pupil {
     pub upn: String,
     #[serde(default)]
     pub nhs_number: Option<String>,
-    pub year_group: i32,
+    pub year_group: Spanned<i32>,
     #[serde(default)]
     pub taught_out_of_year: bool,
     /// The year group the pupil is taught in, when out of year (`year_group` is their age's).
@@ -81,11 +81,11 @@ pub struct Pupil {
     pub service_child: Option<bool>,
     pub address: Address,
     #[serde(default)]
-    pub looked_after: Option<LookedAfter>,
+    pub looked_after: Option<Spanned<LookedAfter>>,
     #[serde(default)]
     pub attendance: Option<Attendance>,
     #[serde(default)]
-    pub date_admitted: Option<Date>,
+    pub date_admitted: Option<Spanned<Date>>,
     #[serde(default)]
     pub previous_schools: Vec<PreviousSchool>,
     #[serde(default)]
@@ -119,7 +119,7 @@ pub struct Contact {
 pub struct Exclusion {
     #[serde(rename = "type")]
     pub kind: ExclusionType,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
     pub days: Option<f64>,
     #[serde(default)]
@@ -150,7 +150,7 @@ pub struct LookedAfter {
     #[serde(default)]
     pub legal_status: Option<LegalStatus>,
     #[serde(default)]
-    pub pep_date: Option<Date>,
+    pub pep_date: Option<Spanned<Date>>,
     #[serde(default)]
     pub designated_teacher: Option<String>,
     #[serde(default)]
@@ -193,7 +193,7 @@ impl Attendance {
 pub struct PreviousSchool {
     pub name: String,
     #[serde(default)]
-    pub from: Option<Date>,
+    pub from: Option<Spanned<Date>>,
     #[serde(default)]
     pub to: Option<Date>,
 }
@@ -239,17 +239,17 @@ pub struct Person {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Needs {
-    pub sen_status: SenStatus,
+    pub sen_status: Spanned<SenStatus>,
     #[serde(default)]
-    pub sen_register_date: Option<Date>,
+    pub sen_register_date: Option<Spanned<Date>>,
     #[serde(default)]
-    pub parents_notified_date: Option<Date>,
+    pub parents_notified_date: Option<Spanned<Date>>,
     #[serde(default)]
     pub primary_need: Option<SenType>,
     #[serde(default)]
     pub secondary_needs: Vec<SenType>,
     #[serde(default)]
-    pub description: Option<NeedDescription>,
+    pub description: Option<Spanned<NeedDescription>>,
     #[serde(default)]
     pub strengths: Option<String>,
     #[serde(default)]
@@ -272,9 +272,9 @@ pub struct SenHistory {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ProvisionPeriod {
     pub status: SenStatus,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
-    pub end: Option<Date>,
+    pub end: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -282,9 +282,9 @@ pub struct RankedNeed {
     #[serde(rename = "type")]
     pub kind: SenType,
     pub rank: u32,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
-    pub end: Option<Date>,
+    pub end: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -337,7 +337,7 @@ pub struct GpPractice {
 pub struct CareStatus {
     pub status: CareLevel,
     #[serde(default)]
-    pub since: Option<Date>,
+    pub since: Option<Spanned<Date>>,
     #[serde(default)]
     pub lead_professional: Option<LeadProfessional>,
 }
@@ -361,7 +361,7 @@ pub struct Diagnosis {
     #[serde(default)]
     pub diagnosed_by: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -387,19 +387,19 @@ pub struct Development {
 pub struct Plan {
     #[serde(default)]
     pub title: Option<String>,
-    pub start: Date,
+    pub start: Spanned<Date>,
     #[serde(default)]
-    pub review_date: Option<Date>,
+    pub review_date: Option<Spanned<Date>>,
     #[serde(default)]
     pub strengths: Option<String>,
     #[serde(default)]
     pub aspirations: Option<String>,
-    pub needs: Vec<String>,
+    pub needs: Spanned<Vec<String>>,
     #[serde(default)]
-    pub provision: Vec<Provision>,
-    pub outcomes: Vec<Outcome>,
+    pub provision: Vec<Spanned<Provision>>,
+    pub outcomes: Spanned<Vec<Spanned<Outcome>>>,
     #[serde(default)]
-    pub review: Option<Review>,
+    pub review: Option<Spanned<Review>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -414,7 +414,7 @@ pub struct Provision {
     #[serde(default)]
     pub cost: Option<Cost>,
     #[serde(default)]
-    pub outcomes: Vec<String>,
+    pub outcomes: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -425,7 +425,7 @@ pub struct Cost {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Outcome {
-    pub id: String,
+    pub id: Spanned<String>,
     pub description: String,
     #[serde(default)]
     pub baseline: Option<String>,
@@ -442,7 +442,7 @@ pub struct Outcome {
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Review {
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
     #[serde(default)]
     pub attendees: Vec<String>,
     #[serde(default)]
@@ -459,7 +459,7 @@ pub struct Review {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Progress {
-    pub outcome: String,
+    pub outcome: Spanned<String>,
     pub rating: Rating,
     #[serde(default)]
     pub evidence: Option<String>,
@@ -474,7 +474,7 @@ pub struct Attainment {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Assessment {
-    pub date: Date,
+    pub date: Spanned<Date>,
     pub area: String,
     pub measure: String,
     pub result: String,
@@ -487,7 +487,7 @@ pub struct Assessment {
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct Views {
     #[serde(default)]
-    pub pupil: Option<PupilViews>,
+    pub pupil: Option<Spanned<PupilViews>>,
     #[serde(default)]
     pub parents: Option<ParentViews>,
 }
@@ -499,7 +499,7 @@ pub struct PupilViews {
     #[serde(default)]
     pub gathered_by: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -508,12 +508,12 @@ pub struct ParentViews {
     #[serde(default)]
     pub given_by: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Professionals {
-    pub involvements: Vec<Involvement>,
+    pub involvements: Vec<Spanned<Involvement>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -525,7 +525,7 @@ pub struct Involvement {
     #[serde(default)]
     pub contact: Option<Contact>,
     #[serde(default)]
-    pub from: Option<Date>,
+    pub from: Option<Spanned<Date>>,
     #[serde(default)]
     pub to: Option<Date>,
     #[serde(default)]
@@ -535,16 +535,16 @@ pub struct Involvement {
     #[serde(default)]
     pub acted_on: Option<String>,
     #[serde(default)]
-    pub report: Option<String>,
+    pub report: Option<Spanned<String>>,
     #[serde(default)]
-    pub report_date: Option<Date>,
+    pub report_date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ParentalAgreement {
-    pub given: bool,
+    pub given: Spanned<bool>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
     #[serde(default)]
     pub by: Option<String>,
 }
@@ -559,7 +559,7 @@ pub struct Request {
     /// Where it is written is kept: the guidance-date finding points at it.
     #[serde(default)]
     pub planned_submission_date: Option<Spanned<Date>>,
-    pub completed_by: CompletedBy,
+    pub completed_by: Spanned<CompletedBy>,
     #[serde(default)]
     pub countersignature: Option<Countersignature>,
     #[serde(default)]
@@ -612,15 +612,15 @@ pub struct Reasons {
 pub struct CompletedBy {
     pub name: String,
     pub role: String,
-    pub date: Date,
+    pub date: Spanned<Date>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Countersignature {
-    pub name: String,
-    pub role: String,
-    pub date: Date,
-    pub signed: bool,
+    pub name: Spanned<String>,
+    pub role: Spanned<String>,
+    pub date: Spanned<Date>,
+    pub signed: Spanned<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, Default)]
@@ -628,7 +628,7 @@ pub struct Consent {
     #[serde(default)]
     pub parental: Vec<ParentalConsent>,
     #[serde(default)]
-    pub young_person: Option<YoungPersonConsent>,
+    pub young_person: Option<Spanned<YoungPersonConsent>>,
     #[serde(default)]
     pub share_with: Vec<ShareWith>,
     #[serde(default)]
@@ -642,14 +642,14 @@ pub struct ParentalConsent {
     pub parental_responsibility: bool,
     pub signed: bool,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct YoungPersonConsent {
     pub signed: bool,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -665,12 +665,12 @@ pub struct Evidence {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EvidenceFile {
-    pub path: String,
+    pub path: Spanned<String>,
     pub title: String,
     #[serde(default)]
     pub author: Option<String>,
     #[serde(default)]
-    pub date: Option<Date>,
+    pub date: Option<Spanned<Date>>,
     #[serde(default, rename = "type")]
     pub kind: Option<EvidenceType>,
 }

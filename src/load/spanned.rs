@@ -57,6 +57,25 @@ impl<T> std::ops::Deref for Spanned<T> {
     }
 }
 
+/// Shown as the value, as it is written out.
+impl<T: fmt::Display> fmt::Display for Spanned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+/// A spanned list is walked like the list (`for outcome in &plan.outcomes`).
+impl<'a, T> IntoIterator for &'a Spanned<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        self.value.into_iter()
+    }
+}
+
 /// Two fields are equal when their values are: where they were written does not matter.
 impl<T: PartialEq> PartialEq for Spanned<T> {
     fn eq(&self, other: &Self) -> bool {

@@ -102,7 +102,10 @@ fn plan_costs(plan: &Plan) -> Value {
         CostPer::Session,
     ];
     per.sort_by_key(|(u, _)| order.iter().position(|o| o == u).unwrap_or(order.len()));
-    let weeks = plan.review_date.map(|r| weeks_between(plan.start, r));
+    let weeks = plan
+        .review_date
+        .as_ref()
+        .map(|r| weeks_between(plan.start.value, r.value));
     let mut estimate = 0.0;
     let mut estimated = true;
     let mut not_estimated = Vec::new();
@@ -336,18 +339,23 @@ pub fn build(
             })
             .collect();
         v["outcomes"] = Value::Array(outcomes);
-        v["provision"] = Value::Array(plan.provision.iter().map(provision_value).collect());
+        v["provision"] = Value::Array(
+            plan.provision
+                .iter()
+                .map(|p| provision_value(&p.value))
+                .collect(),
+        );
         v["costs"] = plan_costs(plan);
         extras.ratings.push(ratings);
         extras.plans.push(PlanSpan {
             label: format!("Plan {number}"),
-            start: plan.start,
+            start: plan.start.value,
             review: plan
                 .review
                 .as_ref()
-                .and_then(|r| r.date)
-                .or(plan.review_date),
-            planned: plan.review.as_ref().and_then(|r| r.date).is_none(),
+                .and_then(|r| r.date.as_ref().map(|d| d.value))
+                .or(plan.review_date.as_ref().map(|d| d.value)),
+            planned: plan.review.as_ref().and_then(|r| r.date.as_ref()).is_none(),
         });
         plans.push(v);
     }
@@ -417,7 +425,7 @@ pub fn build(
                 &f.path,
                 &f.title,
                 f.author.as_deref(),
-                f.date,
+                f.date.as_ref().map(|d| d.value),
                 f.kind.map(|k| k.as_str()),
                 "evidence",
             );

@@ -89,12 +89,13 @@ fn evidence_paths(case: &Case) -> Vec<String> {
     let listed = case
         .evidence
         .iter()
-        .flat_map(|e| e.value.files.iter().map(|f| f.path.clone()))
-        .chain(
-            case.professionals
+        .flat_map(|e| e.value.files.iter().map(|f| f.path.value.clone()))
+        .chain(case.professionals.iter().flat_map(|p| {
+            p.value
+                .involvements
                 .iter()
-                .flat_map(|p| p.value.involvements.iter().filter_map(|i| i.report.clone())),
-        );
+                .filter_map(|i| i.report.as_ref().map(|r| r.value.clone()))
+        }));
     for path in listed {
         // Read and checked once when the case was loaded (case::read_evidence).
         let usable = case

@@ -7,200 +7,135 @@ use crate::calendar::{self, AcademicYear};
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
+use crate::load::spanned::Spanned;
 
-/// A date the case records as having happened, with where it is.
-struct Recorded {
+/// A date the case records as having happened: the field itself, so a finding is placed where
+/// the date was written.
+struct Recorded<'a> {
     doc: usize,
-    pointer: String,
-    date: NaiveDate,
+    field: &'a Spanned<NaiveDate>,
     what: &'static str,
 }
 
 /// Every date that records something already done (not targets, agreed future reviews, the
 /// end of an involvement still going on, or the LA's receipt).
-fn recorded_dates(case: &Case) -> Vec<Recorded> {
+fn recorded_dates<'a>(case: &'a Case) -> Vec<Recorded<'a>> {
     let mut out = Vec::new();
-    let mut push = |doc: usize, pointer: String, date: Option<NaiveDate>, what: &'static str| {
-        if let Some(date) = date {
-            out.push(Recorded {
-                doc,
-                pointer,
-                date,
-                what,
-            });
+    let mut push = |doc: usize, field: Option<&'a Spanned<NaiveDate>>, what: &'static str| {
+        if let Some(field) = field {
+            out.push(Recorded { doc, field, what });
         }
     };
     if let Some(p) = &case.pupil {
+        push(p.doc, p.value.date_admitted.as_ref(), "the date admitted");
         push(
             p.doc,
-            "/date_admitted".into(),
-            p.value.date_admitted,
-            "the date admitted",
-        );
-        push(
-            p.doc,
-            "/looked_after/pep_date".into(),
-            p.value.looked_after.as_ref().and_then(|l| l.pep_date),
+            p.value
+                .looked_after
+                .as_ref()
+                .and_then(|l| l.pep_date.as_ref()),
             "the Personal Education Plan date",
         );
-        for (i, x) in p.value.exclusions.iter().enumerate() {
-            push(
-                p.doc,
-                format!("/exclusions/{i}/start"),
-                Some(x.start),
-                "a suspension or exclusion",
-            );
+        for x in &p.value.exclusions {
+            push(p.doc, Some(&x.start), "a suspension or exclusion");
         }
-        for (i, s) in p.value.previous_schools.iter().enumerate() {
-            push(
-                p.doc,
-                format!("/previous_schools/{i}/from"),
-                s.from,
-                "a previous school's start",
-            );
+        for s in &p.value.previous_schools {
+            push(p.doc, s.from.as_ref(), "a previous school's start");
         }
     }
     if let Some(n) = &case.needs {
         push(
             n.doc,
-            "/sen_register_date".into(),
-            n.value.sen_register_date,
+            n.value.sen_register_date.as_ref(),
             "the SEN register date",
         );
         push(
             n.doc,
-            "/parents_notified_date".into(),
-            n.value.parents_notified_date,
+            n.value.parents_notified_date.as_ref(),
             "the date parents were notified",
         );
         if let Some(history) = &n.value.history {
-            for (i, x) in history.provision.iter().enumerate() {
+            for x in &history.provision {
                 push(
                     n.doc,
-                    format!("/history/provision/{i}/start"),
-                    Some(x.start),
+                    Some(&x.start),
                     "the start of a period of SEN provision",
                 );
                 push(
                     n.doc,
-                    format!("/history/provision/{i}/end"),
-                    x.end,
+                    x.end.as_ref(),
                     "the end of a period of SEN provision",
                 );
             }
-            for (i, x) in history.needs.iter().enumerate() {
+            for x in &history.needs {
+                push(n.doc, Some(&x.start), "the date a need was first recorded");
                 push(
                     n.doc,
-                    format!("/history/needs/{i}/start"),
-                    Some(x.start),
-                    "the date a need was first recorded",
-                );
-                push(
-                    n.doc,
-                    format!("/history/needs/{i}/end"),
-                    x.end,
+                    x.end.as_ref(),
                     "the date a need stopped being recorded",
                 );
             }
         }
     }
     if let Some(h) = &case.health {
-        for (i, d) in h.value.diagnoses.iter().enumerate() {
-            push(
-                h.doc,
-                format!("/diagnoses/{i}/date"),
-                d.date,
-                "a diagnosis date",
-            );
+        for d in &h.value.diagnoses {
+            push(h.doc, d.date.as_ref(), "a diagnosis date");
         }
         push(
             h.doc,
-            "/care_status/since".into(),
-            h.value.care_status.as_ref().and_then(|c| c.since),
+            h.value.care_status.as_ref().and_then(|c| c.since.as_ref()),
             "the start of the early help or social care status",
         );
     }
     for plan in &case.plans {
-        push(
-            plan.doc,
-            "/start".into(),
-            Some(plan.value.start),
-            "the plan's start",
-        );
+        push(plan.doc, Some(&plan.value.start), "the plan's start");
         if let Some(r) = &plan.value.review {
-            push(plan.doc, "/review/date".into(), r.date, "the review date");
+            push(plan.doc, r.date.as_ref(), "the review date");
         }
     }
     if let Some(a) = &case.attainment {
-        for (i, x) in a.value.assessments.iter().enumerate() {
-            push(
-                a.doc,
-                format!("/assessments/{i}/date"),
-                Some(x.date),
-                "an assessment date",
-            );
+        for x in &a.value.assessments {
+            push(a.doc, Some(&x.date), "an assessment date");
         }
     }
     if let Some(v) = &case.views {
         push(
             v.doc,
-            "/pupil/date".into(),
-            v.value.pupil.as_ref().and_then(|p| p.date),
+            v.value.pupil.as_ref().and_then(|p| p.date.as_ref()),
             "the date the pupil's views were gathered",
         );
         push(
             v.doc,
-            "/parents/date".into(),
-            v.value.parents.as_ref().and_then(|p| p.date),
+            v.value.parents.as_ref().and_then(|p| p.date.as_ref()),
             "the date of the parents' views",
         );
     }
     if let Some(p) = &case.professionals {
-        for (i, inv) in p.value.involvements.iter().enumerate() {
+        for inv in &p.value.involvements {
+            push(p.doc, inv.from.as_ref(), "the start of an involvement");
             push(
                 p.doc,
-                format!("/involvements/{i}/from"),
-                inv.from,
-                "the start of an involvement",
-            );
-            push(
-                p.doc,
-                format!("/involvements/{i}/parental_agreement/date"),
-                inv.parental_agreement.as_ref().and_then(|a| a.date),
+                inv.parental_agreement
+                    .as_ref()
+                    .and_then(|a| a.date.as_ref()),
                 "the date of parental agreement",
             );
-            push(
-                p.doc,
-                format!("/involvements/{i}/report_date"),
-                inv.report_date,
-                "a report's date",
-            );
+            push(p.doc, inv.report_date.as_ref(), "a report's date");
         }
     }
     if let Some(r) = &case.request {
         push(
             r.doc,
-            "/completed_by/date".into(),
-            Some(r.value.completed_by.date),
+            Some(&r.value.completed_by.date),
             "the date the request was completed",
         );
         for x in &r.value.previous_requests {
-            push(
-                r.doc,
-                x.date.path.clone(),
-                Some(*x.date),
-                "an earlier request or assessment",
-            );
+            push(r.doc, Some(&x.date), "an earlier request or assessment");
         }
     }
     if let Some(e) = &case.evidence {
-        for (i, f) in e.value.files.iter().enumerate() {
-            push(
-                e.doc,
-                format!("/files/{i}/date"),
-                f.date,
-                "a document's date",
-            );
+        for f in &e.value.files {
+            push(e.doc, f.date.as_ref(), "a document's date");
         }
     }
     out
@@ -216,16 +151,17 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>) {
     let birth = case.pupil.as_ref().map(|p| p.value.date_of_birth);
     for r in recorded_dates(case) {
-        if r.date > submission {
-            out.push(case.at(
+        let date = r.field.value;
+        if date > submission {
+            out.push(case.at_field(
                 r.doc,
-                &r.pointer,
+                r.field,
                 Diagnostic::new(
                     RuleId::DatesCoherent,
                     format!(
                         "{} ({}) is after the submission date {submission}",
                         capitalise(r.what),
-                        r.date
+                        date
                     ),
                     "a request records what has already happened: check the date, or the \
                      request's `planned_submission_date`",
@@ -233,16 +169,16 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
             ));
         }
         if let Some(birth) = birth {
-            if r.date < birth {
-                out.push(case.at(
+            if date < birth {
+                out.push(case.at_field(
                     r.doc,
-                    &r.pointer,
+                    r.field,
                     Diagnostic::new(
                         RuleId::DatesCoherent,
                         format!(
                             "{} ({}) is before the pupil was born",
                             capitalise(r.what),
-                            r.date
+                            date
                         ),
                         "check the year of this date and the pupil's `date_of_birth`",
                     ),
@@ -251,16 +187,16 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
         }
     }
     for plan in &case.plans {
-        if let Some(review) = plan.value.review.as_ref().and_then(|r| r.date) {
-            if review < plan.value.start {
-                out.push(case.at(
+        if let Some(review) = plan.value.review.as_ref().and_then(|r| r.date.as_ref()) {
+            if review.value < plan.value.start.value {
+                out.push(case.at_field(
                     plan.doc,
-                    "/review/date",
+                    review,
                     Diagnostic::new(
                         RuleId::DatesCoherent,
                         format!(
-                            "the review on {review} is before the plan began on {}",
-                            plan.value.start
+                            "the review on {} is before the plan began on {}",
+                            review.value, plan.value.start.value
                         ),
                         "check the plan's `start` and the review's `date`",
                     ),
@@ -270,19 +206,20 @@ fn dates_coherent(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
     }
     for pair in case.plans.windows(2) {
         let (earlier, later) = (&pair[0], &pair[1]);
-        let Some(end) = earlier.value.review.as_ref().and_then(|r| r.date) else {
+        let Some(end) = earlier.value.review.as_ref().and_then(|r| r.date.as_ref()) else {
             continue;
         };
-        if later.value.start < end {
-            out.push(case.at(
+        let end = end.value;
+        if later.value.start.value < end {
+            out.push(case.at_field(
                 later.doc,
-                "/start",
+                &later.value.start,
                 Diagnostic::new(
                     RuleId::DatesCoherent,
                     format!(
                         "this plan starts on {}, before the previous plan ({}) was reviewed on \
                          {end}: the plans overlap",
-                        later.value.start,
+                        later.value.start.value,
                         case.file(earlier.doc)
                     ),
                     "each plan follows the review of the one before: check the `start` dates",
@@ -334,7 +271,8 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
     }
     let year = AcademicYear::containing(submission);
     let expected = calendar::expected_year_group(pupil.value.date_of_birth, year);
-    if expected != pupil.value.year_group {
+    let recorded = &pupil.value.year_group;
+    if expected != recorded.value {
         let name = |y: i32| {
             if y == 0 {
                 "Reception".to_string()
@@ -342,14 +280,14 @@ fn year_group_age(case: &Case, submission: NaiveDate, out: &mut Vec<Diagnostic>)
                 format!("Year {y}")
             }
         };
-        out.push(case.at(
+        out.push(case.at_field(
             pupil.doc,
-            "/year_group",
+            recorded,
             Diagnostic::new(
                 RuleId::YearGroupAge,
                 format!(
                     "the pupil is recorded in {}, but a child born on {} is in {} in {}",
-                    name(pupil.value.year_group),
+                    name(recorded.value),
                     pupil.value.date_of_birth,
                     name(expected),
                     year.label()

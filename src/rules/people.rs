@@ -7,6 +7,7 @@ use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
 use crate::load::model::{RequestedBy, SenStatus};
+use crate::load::spanned::Spanned;
 
 pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(request), Some(needs)) = (&case.request, &case.needs) else {
@@ -15,8 +16,8 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let school_request = request.value.requested_by == RequestedBy::School;
     let submission = ctx.submission_date(case);
 
-    if school_request && needs.value.sen_status != SenStatus::SenSupport {
-        let (why, help) = match needs.value.sen_status {
+    if school_request && needs.value.sen_status.value != SenStatus::SenSupport {
+        let (why, help) = match needs.value.sen_status.value {
             SenStatus::EhcPlan => (
                 "already has an EHC plan (status E)",
                 "a pupil with an EHC plan does not need a new assessment request: raise the \
@@ -28,9 +29,9 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                  `sen_status`, and that the pupil has been on SEN support through the plans",
             ),
         };
-        out.push(case.at(
+        out.push(case.at_field(
             needs.doc,
-            "/sen_status",
+            &needs.value.sen_status,
             Diagnostic::new(
                 RuleId::SenSupportStatus,
                 format!("the school is requesting an assessment for a pupil who {why}"),
@@ -40,9 +41,9 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 
     if needs.value.parents_notified_date.is_none() {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             needs.doc,
-            "/sen_status",
+            &needs.value.sen_status,
             Diagnostic::new(
                 RuleId::ParentsNotified,
                 "there is no date on which the parents were formally notified that their child \
@@ -74,12 +75,12 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 
     if let Some(professionals) = &case.professionals {
-        for (i, inv) in professionals.value.involvements.iter().enumerate() {
+        for inv in &professionals.value.involvements {
             let who = format!("{} ({})", inv.role, inv.service);
             match &inv.parental_agreement {
-                None => out.push(case.at(
+                None => out.push(case.at_field(
                     professionals.doc,
-                    &format!("/involvements/{i}"),
+                    inv,
                     Diagnostic::new(
                         RuleId::SpecialistParentalAgreement,
                         format!("there is no record that the parents agreed to the involvement of the {who}"),
@@ -87,9 +88,9 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                          (`by`)",
                     ),
                 )),
-                Some(a) if !a.given => out.push(case.at(
+                Some(a) if !a.given.value => out.push(case.at_field(
                     professionals.doc,
-                    &format!("/involvements/{i}/parental_agreement/given"),
+                    &a.given,
                     Diagnostic::new(
                         RuleId::SpecialistParentalAgreement,
                         format!("the parents did not agree to the involvement of the {who}"),
@@ -113,9 +114,9 @@ pub(super) fn check(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 missing.push("designated teacher (`designated_teacher`)");
             }
             if !missing.is_empty() {
-                out.push(case.at_key(
+                out.push(case.at_field_key(
                     pupil.doc,
-                    "/looked_after",
+                    la,
                     Diagnostic::new(
                         RuleId::LookedAfterPep,
                         format!(
@@ -168,20 +169,21 @@ fn looked_after(
     if missing.is_empty() {
         return;
     }
-    out.push(case.at_key(
-        pupil.doc,
-        "/looked_after",
-        Diagnostic::new(
-            RuleId::LookedAfter,
-            format!(
-                "the pupil is looked after (`looked_after:`), but not recorded: {}",
-                missing.join("; ")
-            ),
-            "fill in the `looked_after` block: the LA writes to the responsible authority and \
+    // A blank `looked_after:` reads as no block, so its key is found by its name.
+    let place = |d| match &pupil.value.looked_after {
+        Some(la) => case.at_field_key(pupil.doc, la, d),
+        None => case.at_key(pupil.doc, "/looked_after", d),
+    };
+    out.push(place(Diagnostic::new(
+        RuleId::LookedAfter,
+        format!(
+            "the pupil is looked after (`looked_after:`), but not recorded: {}",
+            missing.join("; ")
+        ),
+        "fill in the `looked_after` block: the LA writes to the responsible authority and \
              reaches the carers through the social worker or the virtual school, since the pack \
              withholds the carers' contacts; if the pupil is not looked after, delete the block",
-        ),
-    ));
+    )));
 }
 
 fn countersignature(
@@ -191,9 +193,9 @@ fn countersignature(
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(sig) = &request.value.countersignature else {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             request.doc,
-            "/completed_by",
+            &request.value.completed_by,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 "the request is not countersigned by the headteacher; the LA returns unsigned \
@@ -206,15 +208,15 @@ fn countersignature(
         return;
     };
     if !is_headteacher_role(&sig.role) {
-        out.push(case.at(
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/role",
+            &sig.role,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 format!(
                     "the request is countersigned by {} ({}), not by the headteacher; the LA \
                      returns a request the headteacher has not countersigned",
-                    sig.name, sig.role
+                    sig.name.value, sig.role.value
                 ),
                 "the headteacher (or acting headteacher or head of school) checks the request \
                  and countersigns it, not a deputy or the SENCO: ask them to sign, then record \
@@ -222,15 +224,15 @@ fn countersignature(
             ),
         ));
     } else if !same_person(&sig.name, &request.value.school.headteacher) {
-        out.push(case.at(
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/name",
+            &sig.name,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is by {}, but the school's headteacher is recorded as \
                      {}",
-                    sig.name, request.value.school.headteacher
+                    sig.name.value, request.value.school.headteacher
                 ),
                 "the countersignature must be the headteacher's own: if the headteacher has \
                  changed, or an acting headteacher or head of school leads the school, update \
@@ -238,10 +240,10 @@ fn countersignature(
             ),
         ));
     }
-    if !sig.signed {
-        out.push(case.at(
+    if !sig.signed.value {
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/signed",
+            &sig.signed,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 "the headteacher's countersignature is recorded but not signed",
@@ -249,31 +251,31 @@ fn countersignature(
             ),
         ));
     }
-    let completed = request.value.completed_by.date;
-    if sig.date < completed {
-        out.push(case.at(
+    let completed = request.value.completed_by.date.value;
+    if sig.date.value < completed {
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/date",
+            &sig.date,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is dated {}, before the request was completed on \
                      {completed}",
-                    sig.date
+                    sig.date.value
                 ),
                 "the headteacher countersigns the finished request: check both dates",
             ),
         ));
     }
-    if sig.date > submission {
-        out.push(case.at(
+    if sig.date.value > submission {
+        out.push(case.at_field(
             request.doc,
-            "/countersignature/date",
+            &sig.date,
             Diagnostic::new(
                 RuleId::HeadteacherCountersignature,
                 format!(
                     "the countersignature is dated {}, after the submission date {submission}",
-                    sig.date
+                    sig.date.value
                 ),
                 "the request is countersigned before it is sent: check the date or the \
                  `planned_submission_date`",
@@ -323,15 +325,15 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
     let age = calendar::age_on(pupil.value.date_of_birth, submission);
     // From 16 the young person consents for themselves (rules.md, parental-consent).
     if age >= 16 {
+        // At the young person's consent when there is one, else at the top of the file.
+        let place_key = |young_person: Option<&Spanned<_>>, d| match young_person {
+            Some(yp) => case.at_field_key(consent.doc, yp, d),
+            None => case.at_key(consent.doc, "", d),
+        };
         match &consent.value.young_person {
             Some(yp) if yp.signed && yp.date.is_some() => {}
-            _ => out.push(case.at_key(
-                consent.doc,
-                if consent.value.young_person.is_some() {
-                    "/young_person"
-                } else {
-                    ""
-                },
+            young_person => out.push(place_key(
+                young_person.as_ref(),
                 Diagnostic::new(
                     RuleId::ParentalConsent,
                     format!(
@@ -378,28 +380,28 @@ fn parental_consent(case: &Case, submission: chrono::NaiveDate, out: &mut Vec<Di
         }
     }
     // Consent of either kind is given before the request goes.
-    let mut dated: Vec<(String, chrono::NaiveDate)> = consent
+    let mut dated: Vec<&Spanned<chrono::NaiveDate>> = consent
         .value
         .parental
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.signed)
-        .filter_map(|(i, p)| Some((format!("/parental/{i}/date"), p.date?)))
+        .filter(|p| p.signed)
+        .filter_map(|p| p.date.as_ref())
         .collect();
     if let Some(date) = consent
         .value
         .young_person
         .as_ref()
         .filter(|y| y.signed)
-        .and_then(|y| y.date)
+        .and_then(|y| y.date.as_ref())
     {
-        dated.push(("/young_person/date".into(), date));
+        dated.push(date);
     }
-    for (pointer, date) in dated {
+    for field in dated {
+        let date = field.value;
         if date > submission {
-            out.push(case.at(
+            out.push(case.at_field(
                 consent.doc,
-                &pointer,
+                field,
                 Diagnostic::new(
                     RuleId::ParentalConsent,
                     format!("consent is dated {date}, after the submission date {submission}"),

@@ -10,6 +10,7 @@ use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::{Case, Typed};
 use crate::load::model::{Plan, RequestedBy};
+use crate::load::spanned::Spanned;
 
 /// What a review lacks to count as a full review (toolkit, "Reviewing SEN Support").
 pub(crate) fn review_gaps(plan: &Plan) -> Vec<String> {
@@ -117,35 +118,38 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     match current {
         None => {
-            let last = case.plans.last().map_or(first_plan, |p| p.doc);
-            out.push(case.at(
-                last,
-                "/review",
-                Diagnostic::new(
-                    RuleId::ApdrCycles,
-                    "there is no current support plan: every plan has been reviewed",
-                    "add the plan now in place (a plan file with no `review` block) that starts \
+            // Every plan has been reviewed, so the last one has a review to point at.
+            let place = |d| match case.plans.last() {
+                Some(last) => match &last.value.review {
+                    Some(review) => case.at_field(last.doc, review, d),
+                    None => case.at(last.doc, "", d),
+                },
+                None => case.at(first_plan, "", d),
+            };
+            out.push(place(Diagnostic::new(
+                RuleId::ApdrCycles,
+                "there is no current support plan: every plan has been reviewed",
+                "add the plan now in place (a plan file with no `review` block) that starts \
                      after the last review",
-                ),
-            ));
+            )));
         }
         Some(current) => {
             // The plans that count are the fully reviewed ones (rule doc, apdr-cycles).
             let last_review = past
                 .iter()
                 .filter(|p| review_gaps(&p.value).is_empty())
-                .filter_map(|p| p.value.review.as_ref()?.date)
+                .filter_map(|p| p.value.review.as_ref()?.date.as_ref().map(|d| d.value))
                 .max();
             if let Some(last_review) = last_review {
-                if current.value.start < last_review {
-                    out.push(case.at(
+                if current.value.start.value < last_review {
+                    out.push(case.at_field(
                         current.doc,
-                        "/start",
+                        &current.value.start,
                         Diagnostic::new(
                             RuleId::ApdrCycles,
                             format!(
                                 "the current plan starts on {}, before the last review on {}",
-                                current.value.start, last_review
+                                current.value.start.value, last_review
                             ),
                             "the current plan follows the last review: check its `start` date",
                         ),
@@ -159,9 +163,9 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
     if plan.value.review.is_none() {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             plan.doc,
-            "/start",
+            &plan.value.start,
             Diagnostic::new(
                 RuleId::PlanReviewComplete,
                 format!("{title} has no review, but a later plan follows it"),
@@ -172,10 +176,10 @@ fn plan_review_complete(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnosti
         return;
     }
     let gaps = review_gaps(&plan.value);
-    if !gaps.is_empty() {
-        out.push(case.at_key(
+    if let (false, Some(review)) = (gaps.is_empty(), &plan.value.review) {
+        out.push(case.at_field_key(
             plan.doc,
-            "/review",
+            review,
             Diagnostic::new(
                 RuleId::PlanReviewComplete,
                 format!("the review of {title} lacks {}", join_and(&gaps)),
@@ -198,14 +202,14 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             .iter()
             .position(|o| o.id.trim() == outcome.id.trim())
         {
-            out.push(case.at(
+            out.push(case.at_field(
                 plan.doc,
-                &format!("/outcomes/{j}/id"),
+                &outcome.id,
                 Diagnostic::new(
                     RuleId::PlanReferences,
                     format!(
                         "outcome id `{}` is listed twice: outcomes {} and {} of this plan",
-                        outcome.id,
+                        outcome.id.value,
                         first + 1,
                         j + 1
                     ),
@@ -215,16 +219,17 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    for (i, item) in plan.value.provision.iter().enumerate() {
-        for (k, id) in item.outcomes.iter().enumerate() {
+    for item in &plan.value.provision {
+        for id in &item.outcomes {
             if !known(id) {
-                out.push(case.at(
+                out.push(case.at_field(
                     plan.doc,
-                    &format!("/provision/{i}/outcomes/{k}"),
+                    id,
                     Diagnostic::new(
                         RuleId::PlanReferences,
                         format!(
-                            "this provision is for outcome `{id}`, which this plan does not have"
+                            "this provision is for outcome `{}`, which this plan does not have",
+                            id.value
                         ),
                         help(),
                     ),
@@ -233,17 +238,17 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(review) = &plan.value.review {
-        for (i, progress) in review.progress.iter().enumerate() {
+        for progress in &review.progress {
             if !known(&progress.outcome) {
-                out.push(case.at(
+                out.push(case.at_field(
                     plan.doc,
-                    &format!("/review/progress/{i}/outcome"),
+                    &progress.outcome,
                     Diagnostic::new(
                         RuleId::PlanReferences,
                         format!(
                             "this progress entry is for outcome `{}`, which this plan does not \
                              have",
-                            progress.outcome
+                            progress.outcome.value
                         ),
                         help(),
                     ),
@@ -254,7 +259,7 @@ fn plan_references(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
 }
 
 fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
-    for (i, outcome) in plan.value.outcomes.iter().enumerate() {
+    for outcome in plan.value.outcomes.iter() {
         let mut missing = Vec::new();
         if !filled(&Some(outcome.description.clone())) {
             missing.push("`description` (what exactly)");
@@ -273,14 +278,14 @@ fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
         }
         if !missing.is_empty() {
             let missing: Vec<String> = missing.into_iter().map(String::from).collect();
-            out.push(case.at(
+            out.push(case.at_field(
                 plan.doc,
-                &format!("/outcomes/{i}"),
+                outcome,
                 Diagnostic::new(
                     RuleId::SmartOutcome,
                     format!(
                         "outcome {} is not SMART: it has no {}",
-                        outcome.id,
+                        outcome.id.value,
                         join_and(&missing).replace(" and ", " and no ")
                     ),
                     "add the missing fields to the outcome, so that the review can show whether \
@@ -293,24 +298,24 @@ fn smart_outcomes(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
 
 fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
-    match plan.value.review_date {
-        None => out.push(case.at_key(
+    match &plan.value.review_date {
+        None => out.push(case.at_field_key(
             plan.doc,
-            "/start",
+            &plan.value.start,
             Diagnostic::new(
                 RuleId::PlanReviewDate,
                 format!("{title} has no agreed review date"),
                 "add `review_date:` with the date agreed with the parents for the review",
             ),
         )),
-        Some(date) if date <= plan.value.start => out.push(case.at(
+        Some(date) if date.value <= plan.value.start.value => out.push(case.at_field(
             plan.doc,
-            "/review_date",
+            date,
             Diagnostic::new(
                 RuleId::PlanReviewDate,
                 format!(
-                    "the agreed review date {date} is not after the plan's start {}",
-                    plan.value.start
+                    "the agreed review date {} is not after the plan's start {}",
+                    date.value, plan.value.start.value
                 ),
                 "the review date comes after the plan starts: check both dates",
             ),
@@ -322,9 +327,9 @@ fn plan_review_date(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) 
 fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
     let title = plan_title(case, plan);
     if plan.value.provision.is_empty() {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             plan.doc,
-            "/needs",
+            &plan.value.needs,
             Diagnostic::new(
                 RuleId::ProvisionRecorded,
                 format!("{title} records no provision"),
@@ -334,18 +339,16 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
         ));
         return;
     }
-    let uncosted: Vec<usize> = plan
+    let uncosted: Vec<&Spanned<crate::load::model::Provision>> = plan
         .value
         .provision
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.cost.is_none())
-        .map(|(i, _)| i)
+        .filter(|p| p.cost.is_none())
         .collect();
     if let Some(first) = uncosted.first() {
-        out.push(case.at(
+        out.push(case.at_field(
             plan.doc,
-            &format!("/provision/{first}"),
+            *first,
             Diagnostic::new(
                 RuleId::CostedProvision,
                 format!(
@@ -369,26 +372,38 @@ fn provision(case: &Case, plan: &Typed<Plan>, out: &mut Vec<Diagnostic>) {
 /// plan, then each plan's review (a past plan's `review.date`, the current plan's agreed
 /// `review_date`). A plan with neither adds no date; other rules report it. This is the one
 /// definition, and docs/rules/review-frequency.md says the same.
-fn review_points(case: &Case) -> Vec<(usize, &'static str, NaiveDate)> {
+fn review_points(case: &Case) -> Vec<ReviewPoint<'_>> {
     let mut points = Vec::new();
     if let Some(first) = case.plans.first() {
-        points.push((first.doc, "/start", first.value.start));
+        points.push(ReviewPoint {
+            doc: first.doc,
+            field: &first.value.start,
+            is_start: true,
+        });
     }
     for plan in &case.plans {
-        match &plan.value.review {
-            Some(review) => {
-                if let Some(date) = review.date {
-                    points.push((plan.doc, "/review/date", date));
-                }
-            }
-            None => {
-                if let Some(date) = plan.value.review_date {
-                    points.push((plan.doc, "/review_date", date));
-                }
-            }
+        let date = match &plan.value.review {
+            Some(review) => review.date.as_ref(),
+            None => plan.value.review_date.as_ref(),
+        };
+        if let Some(field) = date {
+            points.push(ReviewPoint {
+                doc: plan.doc,
+                field,
+                is_start: false,
+            });
         }
     }
     points
+}
+
+/// A measured date for review-frequency: the field (for its place) and whether it is the first
+/// plan's start rather than a review.
+#[derive(Clone, Copy)]
+struct ReviewPoint<'a> {
+    doc: usize,
+    field: &'a Spanned<NaiveDate>,
+    is_start: bool,
 }
 
 /// The days from `since` up to `review` that fall in school terms: holidays do not count.
@@ -411,11 +426,12 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let max = ctx.profile.max_review_gap_days;
     let points = review_points(case);
     for pair in points.windows(2) {
-        let ((_, from_pointer, since), (doc, pointer, review)) = (pair[0], pair[1]);
+        let (from, to) = (pair[0], pair[1]);
+        let (since, review) = (from.field.value, to.field.value);
         if review <= since {
             continue; // dates-coherent reports dates out of order
         }
-        let what = if from_pointer == "/start" {
+        let what = if from.is_start {
             "the first plan's start"
         } else {
             "the review"
@@ -441,9 +457,9 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         if let Some(message) = message {
-            out.push(case.at(
-                doc,
-                pointer,
+            out.push(case.at_field(
+                to.doc,
+                to.field,
                 Diagnostic::new(
                     RuleId::ReviewFrequency,
                     message,
@@ -457,16 +473,16 @@ fn review_frequency(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn pfa_outcomes(case: &Case, out: &mut Vec<Diagnostic>) {
     let Some(pupil) = &case.pupil else { return };
-    if pupil.value.year_group < 9 {
+    if pupil.value.year_group.value < 9 {
         return;
     }
     let Some(current) = current_plan(case).or(case.plans.last()) else {
         return;
     };
     if !current.value.outcomes.iter().any(|o| o.pfa_area.is_some()) {
-        out.push(case.at_key(
+        out.push(case.at_field_key(
             current.doc,
-            "/outcomes",
+            &current.value.outcomes,
             Diagnostic::new(
                 RuleId::PfaOutcomes,
                 format!(

@@ -5,6 +5,7 @@ use super::Context;
 use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::{Case, Kind};
+use crate::load::spanned::Spanned;
 use crate::privacy::Redactor;
 
 pub(super) fn check(case: &Case, _ctx: &Context, redactor: &Redactor, out: &mut Vec<Diagnostic>) {
@@ -56,28 +57,29 @@ pub(super) fn check(case: &Case, _ctx: &Context, redactor: &Redactor, out: &mut 
 /// not be read far enough to tell is said so, as a warning.
 fn evidence(case: &Case, out: &mut Vec<Diagnostic>) {
     use crate::load::evidence::AddressScan;
-    let mut entries: Vec<(usize, String, &str)> = Vec::new();
+    let mut entries: Vec<(usize, &Spanned<String>)> = Vec::new();
     if let Some(e) = &case.evidence {
-        for (i, f) in e.value.files.iter().enumerate() {
-            entries.push((e.doc, format!("/files/{i}/path"), &f.path));
+        for f in &e.value.files {
+            entries.push((e.doc, &f.path));
         }
     }
     if let Some(p) = &case.professionals {
-        for (i, inv) in p.value.involvements.iter().enumerate() {
+        for inv in &p.value.involvements {
             if let Some(report) = &inv.report {
-                entries.push((p.doc, format!("/involvements/{i}/report"), report));
+                entries.push((p.doc, report));
             }
         }
     }
-    for (doc, pointer, path) in entries {
+    for (doc, field) in entries {
+        let path = field.value.as_str();
         let Some(facts) = case.evidence_facts(path) else {
             continue;
         };
         match &facts.address {
             AddressScan::Found { parts, place } => {
-                out.push(case.at(
+                out.push(case.at_field(
                     doc,
-                    &pointer,
+                    field,
                     Diagnostic::new(
                         RuleId::ProtectedAddressLeak,
                         format!(
@@ -94,9 +96,9 @@ fn evidence(case: &Case, out: &mut Vec<Diagnostic>) {
                 ))
             }
             AddressScan::Unread(why) => {
-                let mut d = case.at(
+                let mut d = case.at_field(
                     doc,
-                    &pointer,
+                    field,
                     Diagnostic::new(
                         RuleId::ProtectedAddressLeak,
                         format!(

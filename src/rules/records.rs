@@ -6,6 +6,7 @@ use crate::diagnostic::catalogue::RuleId;
 use crate::diagnostic::Diagnostic;
 use crate::load::case::Case;
 use crate::load::evidence::PORTABLE_HELP;
+use crate::load::spanned::Spanned;
 
 pub(super) fn check(
     case: &Case,
@@ -36,8 +37,8 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             e.value
                 .files
                 .iter()
-                .find(|f| f.path == path)
-                .and_then(|f| f.date)
+                .find(|f| f.path.value == path)
+                .and_then(|f| f.date.as_ref().map(|d| d.value))
         })
     };
     let too_old = |what: String, date: chrono::NaiveDate| {
@@ -53,26 +54,22 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let mut dated_paths = Vec::new();
     if let Some(professionals) = &case.professionals {
-        for (i, inv) in professionals.value.involvements.iter().enumerate() {
+        for inv in &professionals.value.involvements {
             let what = format!("the report of the {} ({})", inv.role, inv.service);
-            match (inv.report_date, &inv.report) {
+            match (&inv.report_date, &inv.report) {
                 (Some(date), _) => {
                     if let Some(path) = &inv.report {
                         dated_paths.push(path.clone());
                     }
-                    if date < oldest {
-                        out.push(case.at(
-                            professionals.doc,
-                            &format!("/involvements/{i}/report_date"),
-                            too_old(what, date),
-                        ));
+                    if date.value < oldest {
+                        out.push(case.at_field(professionals.doc, date, too_old(what, date.value)));
                     }
                 }
                 // Dated in evidence.yaml instead: checked with the evidence below.
                 (None, Some(path)) if evidence_date(path).is_some() => {}
-                (None, Some(_)) => out.push(case.at(
+                (None, Some(report)) => out.push(case.at_field(
                     professionals.doc,
-                    &format!("/involvements/{i}/report"),
+                    report,
                     Diagnostic::new(
                         RuleId::ReportAge,
                         format!(
@@ -87,23 +84,23 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(evidence) = &case.evidence {
-        for (i, file) in evidence.value.files.iter().enumerate() {
+        for file in &evidence.value.files {
             let is_report = file.kind == Some(crate::load::model::EvidenceType::Report)
                 || case.professionals.as_ref().is_some_and(|p| {
                     p.value
                         .involvements
                         .iter()
-                        .any(|inv| inv.report.as_deref() == Some(file.path.as_str()))
+                        .any(|inv| inv.report.as_ref() == Some(&file.path))
                 });
             // A report the professional's own `report_date` dates is judged by that date.
             if !is_report || dated_paths.contains(&file.path) {
                 continue;
             }
-            if let Some(date) = file.date.filter(|d| *d < oldest) {
-                out.push(case.at(
+            if let Some(date) = file.date.as_ref().filter(|d| d.value < oldest) {
+                out.push(case.at_field(
                     evidence.doc,
-                    &format!("/files/{i}/date"),
-                    too_old(format!("the report {}", file.title), date),
+                    date,
+                    too_old(format!("the report {}", file.title), date.value),
                 ));
             }
         }
@@ -115,6 +112,19 @@ fn report_age(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn place(case: &Case, doc: Option<usize>, pointer: &str, d: Diagnostic) -> Diagnostic {
     match doc {
         Some(doc) => case.at_key(doc, pointer, d),
+        None => d,
+    }
+}
+
+/// A finding at a field's key in a document that is there (the field comes from it).
+fn place_field<T>(
+    case: &Case,
+    doc: Option<usize>,
+    field: &Spanned<T>,
+    d: Diagnostic,
+) -> Diagnostic {
+    match doc {
+        Some(doc) => case.at_field_key(doc, field, d),
         None => d,
     }
 }
@@ -136,10 +146,10 @@ fn views(case: &Case, out: &mut Vec<Diagnostic>) {
             ),
         )),
         Some(p) if !super::says_something(&p.views) || p.gathered_how.is_empty() => {
-            out.push(place(
+            out.push(place_field(
                 case,
                 doc,
-                "/pupil",
+                p,
                 Diagnostic::new(
                     RuleId::PupilViews,
                     if p.gathered_how.is_empty() {
@@ -175,7 +185,7 @@ fn attainment(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut dates: Vec<_> = case
         .attainment
         .as_ref()
-        .map(|a| a.value.assessments.iter().map(|x| x.date).collect())
+        .map(|a| a.value.assessments.iter().map(|x| x.date.value).collect())
         .unwrap_or_default();
     dates.sort();
     dates.dedup();
@@ -209,7 +219,12 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
     if needs.value.primary_need.is_none() {
         missing.push("the primary need (`primary_need`, a DfE SEN type code such as SLCN)");
     }
-    let d = needs.value.description.clone().unwrap_or_default();
+    let d = needs
+        .value
+        .description
+        .as_ref()
+        .map(|d| d.value.clone())
+        .unwrap_or_default();
     for (text, what) in [
         (&d.nature, "the nature of the needs (`description.nature`)"),
         (&d.extent, "their extent (`description.extent`)"),
@@ -220,20 +235,17 @@ fn need_described(case: &Case, out: &mut Vec<Diagnostic>) {
         }
     }
     if !missing.is_empty() {
-        out.push(case.at_key(
-            needs.doc,
-            if needs.value.description.is_some() {
-                "/description"
-            } else {
-                ""
-            },
-            Diagnostic::new(
-                RuleId::NeedDescribed,
-                format!("needs.yaml does not record {}", missing.join(", ")),
-                "describe the needs: the LA weighs their nature, extent and cause; where the \
-                 cause is not known, say so and what assessments are under way",
-            ),
-        ));
+        let d = Diagnostic::new(
+            RuleId::NeedDescribed,
+            format!("needs.yaml does not record {}", missing.join(", ")),
+            "describe the needs: the LA weighs their nature, extent and cause; where the \
+             cause is not known, say so and what assessments are under way",
+        );
+        // At the `description` block when there is one, else at the top of needs.yaml.
+        out.push(match &needs.value.description {
+            Some(description) => case.at_field_key(needs.doc, description, d),
+            None => case.at_key(needs.doc, "", d),
+        });
     }
 }
 
@@ -266,7 +278,8 @@ fn health_development(case: &Case, out: &mut Vec<Diagnostic>) {
 
 fn evidence_files(case: &Case, redactor: &crate::privacy::Redactor, out: &mut Vec<Diagnostic>) {
     // Each file was read once when the case was loaded (case::read_evidence).
-    let mut check = |doc: usize, pointer: String, path: &str| {
+    let mut check = |doc: usize, field: &Spanned<String>| {
+        let path = field.value.as_str();
         let problem = match case.evidence_facts(path) {
             Some(facts) => facts.problem.clone(),
             None => crate::load::evidence::read_evidence(&case.root, path).problem,
@@ -278,22 +291,22 @@ fn evidence_files(case: &Case, redactor: &crate::privacy::Redactor, out: &mut Ve
             if help.starts_with(PORTABLE_HELP) && redactor.redact(path).as_str() != path {
                 help = format!("{PORTABLE_HELP}, in place of each `\\`");
             }
-            out.push(case.at(
+            out.push(case.at_field(
                 doc,
-                &pointer,
+                field,
                 Diagnostic::new(RuleId::EvidenceFile, message, help),
             ));
         }
     };
     if let Some(e) = &case.evidence {
-        for (i, f) in e.value.files.iter().enumerate() {
-            check(e.doc, format!("/files/{i}/path"), &f.path);
+        for f in &e.value.files {
+            check(e.doc, &f.path);
         }
     }
     if let Some(p) = &case.professionals {
-        for (i, inv) in p.value.involvements.iter().enumerate() {
+        for inv in &p.value.involvements {
             if let Some(report) = &inv.report {
-                check(p.doc, format!("/involvements/{i}/report"), report);
+                check(p.doc, report);
             }
         }
     }

@@ -37,4 +37,5 @@ mod schema_differential;
 mod schema_enums;
 mod serve;
 mod snapshots;
+mod spans;
 mod trust;
