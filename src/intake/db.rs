@@ -128,16 +128,38 @@ impl Sqlite {
             })?;
         conn.busy_timeout(BUSY_WAIT)
             .map_err(|e| DbError::Driver(e.to_string()))?;
+        // Switching a new file to the write-ahead log needs it to itself for a moment, and
+        // SQLite answers "locked" there at once instead of asking the busy handler: two people
+        // adding to a new register at the same moment saw one of them refused. Wait in turn,
+        // as every other write does. A file that is not a database says so here, not later.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())) {
+                Ok(()) => break,
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_WAIT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) if is_busy(&e) => return Err(sqlite_error(&e)),
+                Err(e) => {
+                    return Err(DbError::NotRegister {
+                        path: crate::privacy::path_text(path).to_string(),
+                        source: Box::new(sqlite_error(&e)),
+                    })
+                }
+            }
+        }
         let mut db = Sqlite { conn };
-        // A file that is not a database says so here, not later.
-        db.query("PRAGMA journal_mode = WAL", &[])
-            .map_err(|e| DbError::NotRegister {
-                path: crate::privacy::path_text(path).to_string(),
-                source: Box::new(e),
-            })?;
         db.batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")?;
         Ok(db)
     }
+}
+
+/// Another connection holds the lock (as opposed to a file that is not a database).
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn sqlite_error(e: &rusqlite::Error) -> DbError {
@@ -322,4 +344,32 @@ fn pg_params(params: &[Value]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Another LA officer's program is reading a new register (it holds a shared lock) when this
+    /// one opens it and switches it to the write-ahead log: SQLite answers "locked" at once there
+    /// rather than waiting, so the open must wait its turn itself, not call the file "not a
+    /// register".
+    #[test]
+    fn opening_a_register_another_is_reading_waits_its_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("register.db");
+        let reader = rusqlite::Connection::open(&path).unwrap();
+        reader
+            .execute_batch("CREATE TABLE t (x); BEGIN; SELECT * FROM t;")
+            .unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            reader.execute_batch("COMMIT").unwrap();
+        });
+        let opened = Sqlite::open(&path, true);
+        release.join().unwrap();
+        if let Err(e) = opened {
+            panic!("{e}");
+        }
+    }
 }

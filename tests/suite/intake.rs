@@ -450,6 +450,55 @@ fn two_adds_at_once_both_land() {
     scenarios::two_adds_at_once_both_land(&Reg::sqlite());
 }
 
+/// Several people at the LA adding to a new register at the same moment: each process waits its
+/// turn. SQLite answers "locked" at once (no wait) while another process switches a new file to
+/// its write-ahead log; before the fix one of two adds at once was now and then told the file
+/// "is not a register". Eight processes a round make the moment likelier (it was seen about once in twenty runs of
+/// two adds, at load 8).
+#[test]
+fn many_adds_at_once_to_a_new_register_all_land() {
+    let dir = common::tempdir();
+    let cases = dir.path().join("cases");
+    let out = common::ehcpack(&[
+        "generate",
+        cases.to_str().unwrap(),
+        "--count",
+        "6",
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for round in 0..4 {
+        let register = format!("register-{round}.db");
+        let adds: Vec<std::process::Child> = (0..8)
+            .map(|_| {
+                common::ehcpack_command()
+                    .current_dir(dir.path())
+                    .args(["intake", "--register", &register, "add", "cases"])
+                    .args(["--today", "2026-03-01"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for add in adds {
+            let out = add.wait_with_output().unwrap();
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "round {round}: {}",
+                text(&out)
+            );
+        }
+        let listed = common::ehcpack_in(dir.path(), &["intake", "--register", &register, "list"]);
+        assert!(
+            matches!(listed.status.code(), Some(0 | 1)),
+            "round {round}: {}",
+            text(&listed)
+        );
+    }
+}
+
 #[test]
 fn the_schema_version_is_checked_and_an_older_register_migrated() {
     scenarios::the_schema_version_is_checked_and_an_older_register_migrated(&Reg::sqlite());
