@@ -68,6 +68,25 @@ pub fn run(
     tick: &(dyn Fn() + Sync),
     emit: &mut dyn FnMut(&RedactedReport) -> io::Result<()>,
 ) -> io::Result<Notes> {
+    run_items(
+        items.iter().cloned(),
+        ctx,
+        options,
+        received_from,
+        tick,
+        emit,
+    )
+}
+
+/// [`run`] over items made as they are needed, a chunk at a time.
+pub(super) fn run_items(
+    mut items: impl Iterator<Item = Item>,
+    ctx: &Context,
+    options: &Options,
+    received_from: Option<&clock::ReceivedFrom>,
+    tick: &(dyn Fn() + Sync),
+    emit: &mut dyn FnMut(&RedactedReport) -> io::Result<()>,
+) -> io::Result<Notes> {
     use rayon::prelude::*;
 
     let mut spill = Sealed::new()?;
@@ -78,7 +97,11 @@ pub fn run(
     let mut index = 0u32;
     // The bytes of findings kept so far in this run.
     let mut spent = 0usize;
-    for chunk in items.chunks(chunk_len()) {
+    loop {
+        let chunk: Vec<Item> = items.by_ref().take(chunk_len()).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let done: Vec<Vec<Checked>> = chunk
             .par_iter()
             .map(|item| {
@@ -105,9 +128,9 @@ pub fn run(
             batch.merge(&c.redactor);
             pupils.add(&c.identity);
             identities.add(index, &c.report.path.display().to_string(), &c.identity)?;
-            index = index.checked_add(1).ok_or_else(|| {
-                io::Error::other("a batch holds at most 4,294,967,295 cases")
-            })?;
+            index = index
+                .checked_add(1)
+                .ok_or_else(|| io::Error::other("a batch holds at most 4,294,967,295 cases"))?;
             serde_json::to_writer(&mut spill, &Spilled::of(c))?;
             spill.write_all(b"\n")?;
         }

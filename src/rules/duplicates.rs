@@ -98,10 +98,8 @@ impl Default for Pupils {
 impl Pupils {
     /// Adds the next case.
     pub fn add(&mut self, identity: &Identity) {
-        let hash = |key: &Option<String>| {
-            key.as_deref()
-                .map_or(0, |k| self.state.hash_one(k).max(1))
-        };
+        let hash =
+            |key: &Option<String>| key.as_deref().map_or(0, |k| self.state.hash_one(k).max(1));
         let (upn, name_dob) = (hash(&identity.upn), hash(&identity.name_dob));
         self.upn.push(upn);
         self.name_dob.push(name_dob);
@@ -172,7 +170,9 @@ impl Duplicates {
         let mut keys: HashMap<(&'static str, String), Vec<u32>> = HashMap::new();
         for case in cases {
             if let Some(upn) = case.upn {
-                keys.entry(("the same UPN", upn)).or_default().push(case.index);
+                keys.entry(("the same UPN", upn))
+                    .or_default()
+                    .push(case.index);
             }
             if let Some(name) = case.name_dob {
                 keys.entry(("the same legal name and date of birth", name))
@@ -195,12 +195,9 @@ impl Duplicates {
                 union(&mut parent, first, i);
                 // The lowest others are named; at most one more is kept, to say "and others".
                 let entry = same.entry(i).or_default();
-                entry.0.extend(
-                    indexes
-                        .iter()
-                        .filter(|j| **j != i)
-                        .take(NAMED_OTHERS + 1),
-                );
+                entry
+                    .0
+                    .extend(indexes.iter().filter(|j| **j != i).take(NAMED_OTHERS + 1));
                 while entry.0.len() > NAMED_OTHERS + 1 {
                     entry.0.pop_last();
                 }
@@ -369,7 +366,10 @@ mod tests {
             .map(|n| {
                 (
                     format!("bishop-auckland/{n}"),
-                    pupil(Some("A123"), Some(&format!("olamide adeyemi-{n}|2014-06-30"))),
+                    pupil(
+                        Some("A123"),
+                        Some(&format!("olamide adeyemi-{n}|2014-06-30")),
+                    ),
                 )
             })
             .collect();
@@ -413,8 +413,12 @@ mod tests {
             upn: Some(upn.to_string()),
             name_dob: None,
         };
-        let duplicates =
-            Duplicates::of([named(0, "K1"), named(1, "K2"), named(2, "K3"), named(3, "K2")]);
+        let duplicates = Duplicates::of([
+            named(0, "K1"),
+            named(1, "K2"),
+            named(2, "K3"),
+            named(3, "K2"),
+        ]);
         assert_eq!(duplicates.pupils(), 1);
         assert!(duplicates.finding(0, None).is_none());
         assert!(duplicates.finding(2, None).is_none());
