@@ -133,8 +133,35 @@ impl Batch {
     /// link, a stray file) is about its own name and is always kept: a link to a case folder
     /// must never stand in for the folder itself.
     pub fn discover(paths: &[PathBuf]) -> Result<Batch, Unreadable> {
+        // On a thread of its own, which ends before the cases are checked: discovery's passing
+        // memory (every path, several times over, for a moment) is then its thread's, and the
+        // allocator hands it on to the threads that check the cases instead of keeping it
+        // beside theirs. Only the packed items come back, copied into this thread's memory.
+        let items = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("discover".into())
+                .spawn_scoped(scope, || Batch::discover_here(paths))
+                .map(|thread| thread.join())
+        });
+        let items = match items {
+            Ok(Ok(found)) => found?,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread to be had: discovered here.
+            Err(_) => Batch::discover_here(paths)?,
+        };
+        Ok(Batch {
+            items: items.clone(),
+        })
+    }
+
+    fn discover_here(paths: &[PathBuf]) -> Result<Packed, Unreadable> {
         let found = discover_all(paths)?;
-        let mut items = Packed::default();
+        let mut items = Packed {
+            text: String::with_capacity(found.iter().map(|i| i.path().as_os_str().len()).sum()),
+            ends: Vec::with_capacity(found.len()),
+            kinds: Vec::with_capacity(found.len()),
+            whole: Vec::new(),
+        };
         // Each canonical path's hash, with the first item that had it; a hash met again is
         // compared with the earlier items' real paths, so that two items never count as one by
         // chance (`also`: an item whose hash was already taken by another path).
@@ -143,8 +170,10 @@ impl Batch {
         let mut also: Vec<(u64, u32)> = Vec::new();
         let canonical =
             |path: &std::path::Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.into());
+        // Under one PATH each item is found once (links are not followed): nothing to compare.
+        let one_path = paths.len() == 1;
         for item in found {
-            if !matches!(item, Item::Problem { .. }) {
+            if !one_path && !matches!(item, Item::Problem { .. }) {
                 let path = canonical(item.path());
                 let hash = state.hash_one(&path);
                 let next = items.len() as u32;
@@ -163,7 +192,7 @@ impl Batch {
             }
             items.push(item);
         }
-        Ok(Batch { items })
+        Ok(items)
     }
 
     /// The items, in the order they are checked.
