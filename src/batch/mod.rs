@@ -133,22 +133,10 @@ impl Batch {
     /// link, a stray file) is about its own name and is always kept: a link to a case folder
     /// must never stand in for the folder itself.
     pub fn discover(paths: &[PathBuf]) -> Result<Batch, Unreadable> {
-        // On a thread of its own, which ends before the cases are checked: discovery's passing
-        // memory (every path, several times over, for a moment) is then its thread's, and the
-        // allocator hands it on to the threads that check the cases instead of keeping it
-        // beside theirs. Only the packed items come back, copied into this thread's memory.
-        let items = std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("discover".into())
-                .spawn_scoped(scope, || Batch::discover_here(paths))
-                .map(|thread| thread.join())
-        });
-        let items = match items {
-            Ok(Ok(found)) => found?,
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            // No thread to be had: discovered here.
-            Err(_) => Batch::discover_here(paths)?,
-        };
+        // Copied once discovery's passing memory (every path, several times over, for a
+        // moment) is free, so that the items kept to the end lie low in the heap, where the
+        // allocator can reuse or give back what lies above them.
+        let items = Batch::discover_here(paths)?;
         Ok(Batch {
             items: items.clone(),
         })
