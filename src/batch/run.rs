@@ -12,11 +12,11 @@ use crate::privacy::{Redacted, RedactedReport, Redactor};
 use crate::received::clock;
 use crate::received::sealed::Sealed;
 use crate::received::Options;
-use crate::rules::duplicates::Pupils;
+use crate::rules::duplicates::{Duplicates, Pupils};
 
 use super::check::{cap_findings, check, Checked};
 use super::discover::Item;
-use super::spill::Spilled;
+use super::spill::{Identities, Spilled};
 
 /// What the batch found beyond each case's own report, for the end of the run.
 #[derive(Debug, Default)]
@@ -68,14 +68,40 @@ pub fn run(
     tick: &(dyn Fn() + Sync),
     emit: &mut dyn FnMut(&RedactedReport) -> io::Result<()>,
 ) -> io::Result<Notes> {
+    run_items(
+        items.iter().cloned(),
+        ctx,
+        options,
+        received_from,
+        tick,
+        emit,
+    )
+}
+
+/// [`run`] over items made as they are needed, a chunk at a time.
+pub(super) fn run_items(
+    mut items: impl Iterator<Item = Item>,
+    ctx: &Context,
+    options: &Options,
+    received_from: Option<&clock::ReceivedFrom>,
+    tick: &(dyn Fn() + Sync),
+    emit: &mut dyn FnMut(&RedactedReport) -> io::Result<()>,
+) -> io::Result<Notes> {
     use rayon::prelude::*;
 
     let mut spill = Sealed::new()?;
     let mut batch = Redactor::none();
+    // Two hashes a case in memory; the names and keys wait sealed beside the reports.
     let mut pupils = Pupils::default();
+    let mut identities = Identities::new()?;
+    let mut index = 0u32;
     // The bytes of findings kept so far in this run.
     let mut spent = 0usize;
-    for chunk in items.chunks(chunk_len()) {
+    loop {
+        let chunk: Vec<Item> = items.by_ref().take(chunk_len()).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let done: Vec<Vec<Checked>> = chunk
             .par_iter()
             .map(|item| {
@@ -100,12 +126,19 @@ pub fn run(
             }
             spent = spent.saturating_add(findings_bytes(&c.report));
             batch.merge(&c.redactor);
-            pupils.add(c.report.path.display().to_string(), &c.identity);
+            pupils.add(&c.identity);
+            identities.add(index, &c.report.path.display().to_string(), &c.identity)?;
+            index = index
+                .checked_add(1)
+                .ok_or_else(|| io::Error::other("a batch holds at most 4,294,967,295 cases"))?;
             serde_json::to_writer(&mut spill, &Spilled::of(c))?;
             spill.write_all(b"\n")?;
         }
     }
-    let duplicates = pupils.duplicates();
+    let candidates = pupils.candidates();
+    drop(pupils);
+    let duplicates = Duplicates::of(identities.read(&candidates)?);
+    drop(candidates);
     let mut notes = Notes {
         duplicate_pupils: duplicates.pupils(),
         ..Notes::default()

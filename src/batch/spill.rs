@@ -3,6 +3,7 @@
 //! [`crate::received::sealed`] file (unnamed, deleted by the system when closed) rather than in
 //! memory.
 
+use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -12,7 +13,66 @@ use crate::diagnostic::case_report::{CaseReport, KeyDates};
 use crate::diagnostic::catalogue;
 use crate::diagnostic::{Diagnostic, Severity, Verdict};
 
+use crate::received::sealed::Sealed;
+use crate::rules::duplicates::{Candidates, Identity, Named};
+
 use super::check::Checked;
+
+/// How many bytes of names and keys [`Identities`] keeps in memory before its file is made.
+const IDENTITIES_IN_MEMORY: usize = 64 * 1024;
+
+/// Each case's name and pupil keys, set aside for `duplicate-pupil`: the batch keeps only their
+/// hashes ([`crate::rules::duplicates::Pupils`]) and reads back the few whose hashes meet another's.
+/// Sealed like the reports: a name or a key is the pupil's.
+pub(super) struct Identities {
+    sealed: Sealed,
+}
+
+impl Identities {
+    pub(super) fn new() -> io::Result<Identities> {
+        Ok(Identities {
+            sealed: Sealed::keeping(IDENTITIES_IN_MEMORY)?,
+        })
+    }
+
+    /// Sets aside the `index`th case's name as reports show it, and its keys (if it has any).
+    pub(super) fn add(&mut self, index: u32, shown: &str, identity: &Identity) -> io::Result<()> {
+        if identity.upn.is_none() && identity.name_dob.is_none() {
+            return Ok(());
+        }
+        let line = (index, shown, &identity.upn, &identity.name_dob);
+        serde_json::to_writer(&mut self.sealed, &line)?;
+        self.sealed.write_all(b"\n")
+    }
+
+    /// The names and keys of the `candidates`, read back (nothing is read when there are none).
+    pub(super) fn read(self, candidates: &Candidates) -> io::Result<Vec<Named>> {
+        let mut named = Vec::new();
+        if candidates.is_empty() {
+            return Ok(named);
+        }
+        for line in io::BufReader::new(self.sealed.into_reader()?).lines() {
+            let line = line?;
+            // `[index,...`: only a candidate's line is parsed whole.
+            let index = line
+                .strip_prefix('[')
+                .and_then(|rest| rest.split(',').next())
+                .and_then(|i| i.parse::<usize>().ok());
+            if !index.is_some_and(|i| candidates.contains(i)) {
+                continue;
+            }
+            let (index, shown, upn, name_dob): (u32, String, Option<String>, Option<String>) =
+                serde_json::from_str(&line)?;
+            named.push(Named {
+                index,
+                shown,
+                upn,
+                name_dob,
+            });
+        }
+        Ok(named)
+    }
+}
 
 /// A report as it waits in the spill file.
 #[derive(Serialize, Deserialize)]

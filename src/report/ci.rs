@@ -10,6 +10,7 @@ use super::{Reporter, Summary};
 use crate::diagnostic::catalogue;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::privacy::RedactedReport;
+use crate::received::sealed::Sealed;
 
 fn location(case: &RedactedReport, d: &Diagnostic) -> String {
     let place = case.location(d.file.as_deref());
@@ -33,10 +34,41 @@ fn csv_error(e: csv::Error) -> io::Error {
 }
 
 /// `--format junit`: a test case per case folder, failing with every error it has.
-/// JUnit is one XML document, so the cases are kept until the end (only their findings).
+/// JUnit is one XML document whose counts come first, so each case's XML waits, sealed, in a
+/// spill file until the end (memory stays flat however many cases a batch holds).
 #[derive(Default)]
 pub struct Junit {
-    cases: Vec<TestCase>,
+    cases: Option<Sealed>,
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+const JUNIT_SUITE: &str = "ehcpack validate";
+
+/// A JUnit document of one suite, as quick-junit writes it.
+fn junit_xml(suite: TestSuite) -> io::Result<Vec<u8>> {
+    let mut report = Report::new("ehcpack");
+    report.add_test_suite(suite);
+    let mut xml = Vec::new();
+    report.serialize(&mut xml).map_err(other)?;
+    Ok(xml)
+}
+
+/// Where a one-suite JUnit document's test cases start (after the suite's opening tag) and end
+/// (before its closing tag): the cases of many such documents, put together there, are the
+/// document of them all, as quick-junit indents each element by its depth alone.
+fn junit_cases(xml: &[u8]) -> io::Result<(usize, usize)> {
+    let text = std::str::from_utf8(xml).map_err(other)?;
+    let start = text
+        .find("<testsuite ")
+        .and_then(|at| text[at..].find('>').map(|end| at + end + 1));
+    let end = text.rfind("\n    </testsuite>");
+    match (start, end) {
+        (Some(start), Some(end)) if start <= end => Ok((start, end)),
+        _ => Err(io::Error::other("quick-junit wrote an unexpected suite")),
+    }
 }
 
 impl Reporter for Junit {
@@ -89,33 +121,108 @@ impl Reporter for Junit {
         if !warnings.is_empty() {
             case.set_system_out(warnings.join("\n"));
         }
-        self.cases.push(case);
-        Ok(())
+        let mut suite = TestSuite::new(JUNIT_SUITE);
+        suite.add_test_case(case);
+        self.tests += suite.tests;
+        self.failures += suite.failures;
+        self.errors += suite.errors;
+        self.skipped += suite.skipped;
+        let xml = junit_xml(suite)?;
+        let (start, end) = junit_cases(&xml)?;
+        let cases = match &mut self.cases {
+            Some(cases) => cases,
+            None => self.cases.insert(Sealed::new()?),
+        };
+        cases.write_all(&xml[start..end])
     }
 
     fn finish(&mut self, _summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        let mut suite = TestSuite::new("ehcpack validate");
-        suite.add_test_cases(std::mem::take(&mut self.cases));
-        let mut report = Report::new("ehcpack");
-        report.add_test_suite(suite);
-        // Built whole first, so that an error writing it (a closed pipe) reaches the caller as
-        // the io::Error it is.
-        let mut xml = Vec::new();
-        report.serialize(&mut xml).map_err(other)?;
-        out.write_all(&xml)?;
+        let mut suite = TestSuite::new(JUNIT_SUITE);
+        let Some(cases) = self.cases.take() else {
+            // No case: the suite is empty (and written as one empty tag).
+            out.write_all(&junit_xml(suite)?)?;
+            return writeln!(out);
+        };
+        // The document around one stand-in case, with the counts of them all; the cases set
+        // aside take the stand-in's place. Each part is built whole first, so that an error
+        // writing it (a closed pipe) reaches the caller as the io::Error it is.
+        suite.add_test_case(TestCase::new("stand-in", TestCaseStatus::success()));
+        suite.tests = self.tests;
+        suite.failures = self.failures;
+        suite.errors = self.errors;
+        suite.skipped = self.skipped;
+        let xml = junit_xml(suite)?;
+        let (start, end) = junit_cases(&xml)?;
+        out.write_all(&xml[..start])?;
+        io::copy(&mut cases.into_reader()?, out)?;
+        out.write_all(&xml[end..])?;
         writeln!(out)
     }
 }
 
 /// `--format sarif`: SARIF 2.1.0 for code scanning. Built as JSON and checked against
-/// serde-sarif's typed model of the SARIF schema before it is written.
+/// serde-sarif's typed model of the SARIF schema before it is written: each result as its case
+/// is handed on (the results come first in the log, so nothing waits in memory), the rest of
+/// the log at the end.
 #[derive(Default)]
 pub struct Sarif {
-    results: Vec<serde_json::Value>,
+    /// The log after its list of results, once the log up to it is written.
+    tail: Option<String>,
+    /// Whether a result is written (the next one follows a comma).
+    any: bool,
+}
+
+/// The log without its results, as the two parts either side of the list's contents.
+fn sarif_around() -> io::Result<(String, String)> {
+    let rules: Vec<serde_json::Value> = catalogue::all()
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id.as_str(),
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.text},
+                "help": {"text": format!("Run `ehcpack explain {}`. Source: {}", r.id, r.source)},
+                "defaultConfiguration": {"level": r.severity.as_str()},
+            })
+        })
+        .collect();
+    let log = serde_json::json!({
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ehcpack",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/ehcpack",
+                "rules": rules,
+            }},
+            "results": [],
+        }],
+    });
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log).map_err(other)?;
+    let json = serde_json::to_string(&typed).map_err(other)?;
+    // A key: a quote inside a JSON string is always escaped, so only the key can match.
+    let list = "\"results\":[";
+    let at = json
+        .find(&format!("{list}]"))
+        .ok_or_else(|| io::Error::other("serde-sarif wrote no list of results"))?
+        + list.len();
+    Ok((json[..at].to_string(), json[at..].to_string()))
+}
+
+impl Sarif {
+    fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.tail.is_none() {
+            let (head, tail) = sarif_around()?;
+            out.write_all(head.as_bytes())?;
+            self.tail = Some(tail);
+        }
+        Ok(())
+    }
 }
 
 impl Reporter for Sarif {
-    fn case(&mut self, report: &RedactedReport, _out: &mut dyn Write) -> io::Result<()> {
+    fn case(&mut self, report: &RedactedReport, out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
             let uri = std::path::PathBuf::from(report.location(d.file.as_deref()).into_string());
             let mut region = serde_json::Map::new();
@@ -131,46 +238,29 @@ impl Reporter for Sarif {
             if !region.is_empty() {
                 physical["region"] = serde_json::Value::Object(region);
             }
-            self.results.push(serde_json::json!({
+            let result = serde_json::json!({
                 "ruleId": d.rule.as_str(),
                 "ruleIndex": d.rule as usize,
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": {"text": format!("{} (help: {})", escape::sarif(&d.message), escape::sarif(&d.help))},
                 "locations": [{"physicalLocation": physical}],
-            }));
+            });
+            let typed: serde_sarif::sarif::Result =
+                serde_json::from_value(result).map_err(other)?;
+            let json = serde_json::to_vec(&typed).map_err(other)?;
+            self.start(out)?;
+            if self.any {
+                out.write_all(b",")?;
+            }
+            self.any = true;
+            out.write_all(&json)?;
         }
         Ok(())
     }
 
     fn finish(&mut self, _summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        let rules: Vec<serde_json::Value> = catalogue::all()
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "id": r.id.as_str(),
-                    "shortDescription": {"text": r.summary},
-                    "fullDescription": {"text": r.text},
-                    "help": {"text": format!("Run `ehcpack explain {}`. Source: {}", r.id, r.source)},
-                    "defaultConfiguration": {"level": r.severity.as_str()},
-                })
-            })
-            .collect();
-        let log = serde_json::json!({
-            "version": "2.1.0",
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "ehcpack",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://example.invalid/ehcpack",
-                    "rules": rules,
-                }},
-                "results": std::mem::take(&mut self.results),
-            }],
-        });
-        let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log).map_err(other)?;
-        let json = serde_json::to_vec(&typed).map_err(other)?;
-        out.write_all(&json)?;
+        self.start(out)?;
+        out.write_all(self.tail.take().unwrap_or_default().as_bytes())?;
         writeln!(out)
     }
 }

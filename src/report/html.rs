@@ -17,6 +17,9 @@ use crate::diagnostic::catalogue;
 use crate::privacy::RedactedReport;
 use crate::received::sealed::Sealed;
 
+/// How many sealed bytes of one group's rows stay in memory before they go to a file.
+const ROWS_IN_MEMORY: usize = 128 * 1024;
+
 pub struct Html {
     today: chrono::NaiveDate,
     profile: String,
@@ -270,7 +273,9 @@ impl Reporter for Html {
             .ok_or_else(|| io::Error::other("no group for the request"))?;
         let sealed = match &mut group.1 {
             Some(s) => s,
-            empty => empty.insert(Sealed::new()?),
+            // A group's rows past 128 KiB wait on disk: five groups of a megabyte each in
+            // memory would grow a large batch's memory by five.
+            empty => empty.insert(Sealed::keeping(ROWS_IN_MEMORY)?),
         };
         sealed.write_all(row.as_bytes())?;
         group.2 += 1;

@@ -25,6 +25,7 @@ mod inbox;
 mod intake;
 mod leak_property;
 mod malformed;
+mod memory_flat;
 mod mistakes;
 mod pack;
 mod privacy;
