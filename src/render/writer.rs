@@ -102,9 +102,10 @@ fn date_time(d: NaiveDate) -> DateTime {
         .utc_offset_minute(0)
 }
 
-/// Writes the pack as krilla writes it ([`super::compact`] finishes it).
+/// Writes the pack as krilla writes it ([`super::compact`] finishes it). Each page's items are
+/// dropped once drawn, so that krilla's page contents can take their memory.
 pub fn write(
-    laid: &Laid,
+    mut laid: Laid,
     fonts: &Fonts,
     meta: &Meta,
     files: Vec<Attached>,
@@ -131,13 +132,13 @@ pub fn write(
     let mut annotations: Vec<Option<Identifier>> = vec![None; laid.links];
     let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(WriterError::PageSize)?;
     let mut text = TextCall::default();
-    for (index, items) in laid.pages.iter().enumerate() {
+    for (index, items) in std::mem::take(&mut laid.pages).into_iter().enumerate() {
         let mut page = doc.start_page_with(size.clone());
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
             let mut open: Option<Mark> = None;
-            for placed in items {
+            for placed in &items {
                 if let Item::Link { .. } = placed.item {
                     links.push(&placed.item);
                     continue;
@@ -215,7 +216,7 @@ pub fn write(
     // The structure tree, from the layout's nodes.
     let mut tree = TagTree::new().with_lang(Some("en-GB".into()));
     for child in &laid.nodes[0].children {
-        for n in tag_nodes(laid, child, &mut contents, &mut annotations) {
+        for n in tag_nodes(&laid, child, &mut contents, &mut annotations) {
             tree.push(n);
         }
     }

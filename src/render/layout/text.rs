@@ -6,10 +6,13 @@ use super::*;
 impl<'s, 'f> Layouter<'s, 'f> {
     pub(super) fn words(&mut self, text: &str, style: Style) -> Vec<Word> {
         fold_words(text)
-            .map(|w| Word {
-                text: Arc::from(w),
-                shaped: self.shaper.word(style, w),
-                style,
+            .map(|w| {
+                let (text, shaped) = self.shaper.word_and_text(style, w);
+                Word {
+                    text,
+                    shaped,
+                    style,
+                }
             })
             .collect()
     }
@@ -79,6 +82,19 @@ impl<'s, 'f> Layouter<'s, 'f> {
             }
         }
         let mut runs: Vec<GlyphRun> = Vec::new();
+        // What the line's runs hold in all (a space between words): each run is given room
+        // for what is left, so that no run grows by copying (most lines are one run).
+        let mut glyphs_left = line.words.len();
+        let mut text_left = line.words.len();
+        for word in &line.words {
+            text_left += word.text.len();
+            glyphs_left += word
+                .shaped
+                .runs
+                .iter()
+                .map(|r| r.glyphs.len())
+                .sum::<usize>();
+        }
         let mut pen = x;
         for (k, &w) in order.iter().enumerate() {
             let word = &line.words[w];
@@ -104,7 +120,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
                         });
                     }
                 }
-                pen += self.shaper.space(word.style) * size;
+                pen += space.width * size;
             }
             for r in &word.shaped.runs {
                 let text = &word.text[r.start..r.end];
@@ -112,12 +128,16 @@ impl<'s, 'f> Layouter<'s, 'f> {
                     .last()
                     .is_some_and(|last| last.font == r.font && last.style == word.style);
                 if !same {
+                    if let Some(last) = runs.last() {
+                        glyphs_left = glyphs_left.saturating_sub(last.glyphs.len());
+                        text_left = text_left.saturating_sub(last.text.len());
+                    }
                     runs.push(GlyphRun {
                         style: word.style,
                         font: r.font,
                         x: pen,
-                        text: String::new(),
-                        glyphs: Vec::new(),
+                        text: String::with_capacity(text_left),
+                        glyphs: Vec::with_capacity(glyphs_left),
                     });
                 }
                 let run = runs.last_mut().expect("pushed");
