@@ -389,6 +389,14 @@ impl<'a> Shaper<'a> {
         self.faces.chain(style)[font].glyph_index(' ').unwrap_or(0)
     }
 
+    /// The glyph of a space in each font of the chain.
+    pub fn space_glyphs(&self, style: Style) -> Vec<u16> {
+        let chain = self.faces.chain(style);
+        (0..chain.len())
+            .map(|font| self.space_glyph(style, font))
+            .collect()
+    }
+
     /// The shaped space.
     pub fn space_shaped(&mut self, style: Style) -> Arc<Shaped> {
         let k = style as usize;

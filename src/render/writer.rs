@@ -25,7 +25,9 @@ use krilla::text::{GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
 use super::fonts::{Fonts, Style};
-use super::layout::{Child, Colour, Item, Laid, Mark, Tag as LTag, TextLine, PAGE_H, PAGE_W};
+use super::layout::{
+    Child, Colour, Item, Laid, Mark, Runs, Space, Tag as LTag, TextLine, PAGE_H, PAGE_W,
+};
 
 /// Why krilla could not write the pack.
 #[derive(Debug, thiserror::Error)]
@@ -144,7 +146,7 @@ pub fn write(
                     continue;
                 }
                 if let (Item::Text(line), true) = (&placed.item, open == Some(placed.mark)) {
-                    text.add(&mut surface, fonts, line);
+                    text.add(&mut surface, fonts, line, &laid.spaces);
                     continue;
                 }
                 text.flush(&mut surface, fonts);
@@ -171,7 +173,7 @@ pub fn write(
                     open = Some(placed.mark);
                 }
                 match &placed.item {
-                    Item::Text(line) => text.add(&mut surface, fonts, line),
+                    Item::Text(line) => text.add(&mut surface, fonts, line, &laid.spaces),
                     item => draw(&mut surface, item),
                 }
             }
@@ -349,60 +351,87 @@ struct TextCall {
     line_y: f32,
     glyphs: Vec<KrillaGlyph>,
     text: String,
+    /// The line's runs, made here line after line.
+    runs: Runs,
+}
+
+/// One glyph run of a line, as [`Runs`] holds it.
+struct RunRef<'a> {
+    style: Style,
+    font: usize,
+    x: f32,
+    text: &'a str,
+    glyphs: &'a [super::fonts::Glyph],
 }
 
 impl TextCall {
-    fn add(&mut self, surface: &mut Surface, fonts: &Fonts, line: &TextLine) {
-        for run in &line.runs {
-            let font_ok = match run.style {
-                Style::Regular => fonts.regular.get(run.font),
-                Style::Bold => fonts.bold.get(run.font),
-            }
-            .is_some();
-            if !font_ok || run.glyphs.is_empty() {
-                continue;
-            }
-            let size = line.size;
-            let key = (run.style, run.font, size.to_bits(), line.colour);
-            // Glyphs in reverse order (right-to-left text) are drawn alone: krilla marks a
-            // call as reversed only when all its glyphs are.
-            let reversed =
-                run.glyphs.len() > 1 && run.glyphs.windows(2).all(|w| w[0].start >= w[1].end);
-            let joins = self.key == Some(key) && line.y != self.line_y && !reversed;
-            let drop = if joins {
-                // krilla's pen goes from the end of the line before to this run's start, and
-                // the text matrix drops by this line's offset: each is the value that lands
-                // nearest where the run starts, reckoned as krilla does.
-                if let Some(last) = self.glyphs.last_mut() {
-                    (last.x_advance, self.pen) = step(self.before_last, run.x, size);
-                }
-                -step(self.start.1, line.y, size).0
-            } else {
-                self.flush(surface, fonts);
-                self.key = Some(key);
-                self.start = (run.x, line.y);
-                self.pen = run.x;
-                0.0
+    fn add(&mut self, surface: &mut Surface, fonts: &Fonts, line: &TextLine, spaces: &[Space; 2]) {
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.of(&line.runs, line.size, spaces);
+        for at in &runs.runs {
+            let (text, glyphs) = runs.run(at);
+            let run = RunRef {
+                style: at.style,
+                font: at.font,
+                x: at.x,
+                text,
+                glyphs,
             };
-            self.line_y = line.y;
-            let base = self.text.len();
-            self.text.push_str(&run.text);
-            for g in &run.glyphs {
-                self.glyphs.push(KrillaGlyph {
-                    glyph_id: GlyphId::new(u32::from(g.id)),
-                    text_range: base + g.start as usize..base + g.end as usize,
-                    x_advance: g.advance,
-                    x_offset: g.x_offset,
-                    y_offset: g.y_offset + drop,
-                    y_advance: 0.0,
-                    location: None,
-                });
-                self.before_last = self.pen;
-                self.pen += g.advance * size;
+            self.add_run(surface, fonts, line, &run);
+        }
+        self.runs = runs;
+    }
+
+    /// Adds one run to the call, or draws the call so far and starts another with it.
+    fn add_run(&mut self, surface: &mut Surface, fonts: &Fonts, line: &TextLine, run: &RunRef) {
+        let font_ok = match run.style {
+            Style::Regular => fonts.regular.get(run.font),
+            Style::Bold => fonts.bold.get(run.font),
+        }
+        .is_some();
+        if !font_ok || run.glyphs.is_empty() {
+            return;
+        }
+        let size = line.size;
+        let key = (run.style, run.font, size.to_bits(), line.colour);
+        // Glyphs in reverse order (right-to-left text) are drawn alone: krilla marks a
+        // call as reversed only when all its glyphs are.
+        let reversed =
+            run.glyphs.len() > 1 && run.glyphs.windows(2).all(|w| w[0].start >= w[1].end);
+        let joins = self.key == Some(key) && line.y != self.line_y && !reversed;
+        let drop = if joins {
+            // krilla's pen goes from the end of the line before to this run's start, and
+            // the text matrix drops by this line's offset: each is the value that lands
+            // nearest where the run starts, reckoned as krilla does.
+            if let Some(last) = self.glyphs.last_mut() {
+                (last.x_advance, self.pen) = step(self.before_last, run.x, size);
             }
-            if reversed {
-                self.flush(surface, fonts);
-            }
+            -step(self.start.1, line.y, size).0
+        } else {
+            self.flush(surface, fonts);
+            self.key = Some(key);
+            self.start = (run.x, line.y);
+            self.pen = run.x;
+            0.0
+        };
+        self.line_y = line.y;
+        let base = self.text.len();
+        self.text.push_str(run.text);
+        for g in run.glyphs {
+            self.glyphs.push(KrillaGlyph {
+                glyph_id: GlyphId::new(u32::from(g.id)),
+                text_range: base + g.start as usize..base + g.end as usize,
+                x_advance: g.advance,
+                x_offset: g.x_offset,
+                y_offset: g.y_offset + drop,
+                y_advance: 0.0,
+                location: None,
+            });
+            self.before_last = self.pen;
+            self.pen += g.advance * size;
+        }
+        if reversed {
+            self.flush(surface, fonts);
         }
     }
 
