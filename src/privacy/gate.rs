@@ -125,6 +125,11 @@ pub fn quote(value: &str) -> String {
 
 /// Cuts each quoted value to its length and removes the marks (any stray mark too).
 pub(super) fn cut_quotes(text: &str) -> String {
+    // Most text has no marks: copied whole (a pack's text is redacted three times, and a long
+    // one is megabytes), found by a byte search rather than character by character.
+    if !text.contains(QUOTE_OPEN) && !text.contains(QUOTE_CLOSE) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut inside: Option<usize> = None;
     for c in text.chars() {

@@ -144,13 +144,52 @@ fn split(pdf: &[u8]) -> Result<Written<'_>, CompactError> {
     })
 }
 
-fn deflate(data: &[u8], level: u32) -> Vec<u8> {
-    let mut z = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(level),
-    );
-    z.write_all(data).expect("writing to memory");
-    z.finish().expect("writing to memory")
+/// zlib's level for every stream compressed here: one below krilla's 6, for about a fifth less
+/// time on the page contents; year5-passing is 135.4 KB at 5, 134.6 KB at 6, and must stay
+/// under 138 KB (bench/README.md, "Long packs").
+const LEVEL: u32 = 5;
+
+/// One compressor for every stream of the file. A new one per stream costs more than
+/// compressing a page's contents: zlib sets up hundreds of kilobytes of tables each time.
+struct Deflater(flate2::Compress);
+
+impl Deflater {
+    fn new() -> Deflater {
+        Deflater(flate2::Compress::new(flate2::Compression::new(LEVEL), true))
+    }
+
+    /// `data` as a zlib stream.
+    fn deflate(&mut self, data: &[u8]) -> Vec<u8> {
+        let z = &mut self.0;
+        z.reset();
+        let mut out = Vec::with_capacity(data.len() / 3 + 64);
+        loop {
+            let read = z.total_in() as usize;
+            let status = z
+                .compress_vec(&data[read..], &mut out, flate2::FlushCompress::Finish)
+                .expect("compressing to memory");
+            if status == flate2::Status::StreamEnd {
+                return out;
+            }
+            out.reserve(out.capacity().max(1024));
+        }
+    }
+
+    /// `plain` compressed so that the data does not end in a carriage return: `pad` (what the
+    /// stream's reader ignores at its end) is added to `plain` until it does not (one time in
+    /// 256, rarely twice). The pack's reader refuses object streams in hexadecimal, so ours
+    /// are padded.
+    fn padded(&mut self, plain: &mut Vec<u8>, pad: &[u8]) -> Vec<u8> {
+        let mut data = self.deflate(plain);
+        for _ in 0..16 {
+            if data.last() != Some(&b'\r') {
+                break;
+            }
+            plain.extend_from_slice(pad);
+            data = self.deflate(plain);
+        }
+        data
+    }
 }
 
 fn hex(data: &[u8]) -> Vec<u8> {
@@ -162,21 +201,6 @@ fn hex(data: &[u8]) -> Vec<u8> {
     }
     out.push(b'>');
     out
-}
-
-/// `plain` compressed so that the data does not end in a carriage return: `pad` (what the
-/// stream's reader ignores at its end) is added to `plain` until it does not (one time in 256,
-/// rarely twice). The pack's reader refuses object streams in hexadecimal, so ours are padded.
-fn deflate_padded(plain: &mut Vec<u8>, level: u32, pad: &[u8]) -> Vec<u8> {
-    let mut data = deflate(plain, level);
-    for _ in 0..16 {
-        if data.last() != Some(&b'\r') {
-            break;
-        }
-        plain.extend_from_slice(pad);
-        data = deflate(plain, level);
-    }
-    data
 }
 
 /// Writes `id 0 obj` holding the Flate `data` with `dict` entries besides /Length and
@@ -196,9 +220,42 @@ fn write_stream(out: &mut Vec<u8>, id: u32, dict: &[u8], mut data: Vec<u8>) {
     out.extend_from_slice(b"\nendstream\nendobj\n");
 }
 
-/// A stream object of krilla's, copied; when its data ends in a carriage return, with
-/// `ASCIIHexDecode` put before its filters.
-fn copy_stream(out: &mut Vec<u8>, object: &Object) -> Result<(), CompactError> {
+/// A stream krilla leaves uncompressed (the settings ask it to: see `writer::write`): a page's
+/// contents (a dictionary of /Length alone) or a font's character map (/Type/CMap). Its
+/// dictionary's entries but /Length, and its data.
+fn uncompressed<'b>(object: &'b Object) -> Option<(Vec<u8>, &'b [u8])> {
+    let body: &[u8] = &object.body;
+    let dict_end = find(body, b"\nstream\n")?;
+    let dict = body[..dict_end].strip_prefix(b"<<")?.strip_suffix(b">>")?;
+    let data = body[dict_end + b"\nstream\n".len()..].strip_suffix(b"\nendstream")?;
+    let at = find(dict, b"/Length ")?;
+    let digits = &dict[at + b"/Length ".len()..];
+    let end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if number(&digits[..end]) != Some(data.len()) || find(dict, b"/Filter").is_some() {
+        return None;
+    }
+    let rest = [&dict[..at], &digits[end..]].concat();
+    (rest.is_empty() || find(&rest, b"/Type/CMap").is_some()).then_some((rest, data))
+}
+
+/// A stream object of krilla's, copied (compressed when krilla left it uncompressed); when its
+/// data ends in a carriage return, with `ASCIIHexDecode` put before its filters.
+fn copy_stream(
+    out: &mut Vec<u8>,
+    object: &Object,
+    deflater: &mut Deflater,
+) -> Result<(), CompactError> {
+    if !object.verbatim {
+        if let Some((dict, plain)) = uncompressed(object) {
+            // Trailing white space ends a content stream or a character map harmlessly.
+            let data = deflater.padded(&mut plain.to_vec(), b"\n");
+            write_stream(out, object.id, &dict, data);
+            return Ok(());
+        }
+    }
     let body: &[u8] = &object.body;
     let data_end = body.len() - b"\nendstream".len();
     writeln!(out, "{} 0 obj", object.id).expect("memory");
@@ -365,9 +422,10 @@ impl<'a> Written<'a> {
         let mut places = vec![Place::Free; xref_id as usize + 1];
         let mut out = Vec::with_capacity(size * 2 / 3);
         out.extend_from_slice(header);
+        let mut deflater = Deflater::new();
         for object in &streams {
             places[object.id as usize] = Place::At(out.len());
-            copy_stream(&mut out, object)?;
+            copy_stream(&mut out, object, &mut deflater)?;
         }
         let mut index = Vec::new();
         let mut bodies = Vec::new();
@@ -385,7 +443,7 @@ impl<'a> Written<'a> {
             index.extend_from_slice(&bodies);
             places[stream_id as usize] = Place::At(out.len());
             let dict = format!("/Type/ObjStm/N {}/First {first}", group.len());
-            let data = deflate_padded(&mut index, 6, b"\n");
+            let data = deflater.padded(&mut index, b"\n");
             write_stream(&mut out, stream_id, dict.as_bytes(), data);
         }
         // The cross-reference stream: type, offset or object stream (as wide as needed), index.
@@ -405,7 +463,7 @@ impl<'a> Written<'a> {
             entries.extend_from_slice(&index.to_be_bytes());
         }
         // Padded with free entries (each counted in /Size).
-        let data = deflate_padded(&mut entries, 6, &vec![0; width + 3]);
+        let data = deflater.padded(&mut entries, &vec![0; width + 3]);
         let size = entries.len() / (width + 3);
         let mut dict = format!("/Type/XRef/Size {size}/W[1 {width} 2]").into_bytes();
         dict.extend_from_slice(&trailer);
@@ -484,13 +542,73 @@ mod tests {
             .find(|d| adler_low_byte(d) == b'\r')
             .expect("some text compresses to data ending in CR");
         let original = plain.clone();
-        let data = deflate_padded(&mut plain, 6, b"\n");
+        let data = Deflater::new().padded(&mut plain, b"\n");
         assert_ne!(data.last(), Some(&b'\r'));
         assert!(plain.starts_with(&original) && plain.len() > original.len());
         let mut back = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&data[..]), &mut back)
             .unwrap();
         assert_eq!(back, plain);
+    }
+
+    /// One compressor used again and again writes what a new one would, whatever it
+    /// compressed before.
+    #[test]
+    fn a_reused_compressor_writes_what_a_new_one_does() {
+        let mut deflater = Deflater::new();
+        for text in [
+            "",
+            "Seaham",
+            &"Chester-le-Street, Stanley; ".repeat(5000),
+            "Ōsaka",
+        ] {
+            let mut fresh =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(LEVEL));
+            fresh.write_all(text.as_bytes()).unwrap();
+            assert_eq!(deflater.deflate(text.as_bytes()), fresh.finish().unwrap());
+        }
+    }
+
+    /// The page contents and character maps krilla leaves uncompressed come out compressed,
+    /// holding the same bytes; every other stream is copied as it was.
+    #[test]
+    fn uncompressed_contents_are_compressed() {
+        let settings = krilla::SerializeSettings {
+            compress_content_streams: false,
+            ..krilla::SerializeSettings::default()
+        };
+        let mut doc = krilla::Document::new_with(settings);
+        let mut page = doc.start_page();
+        let mut surface = page.surface();
+        let mut path = krilla::geom::PathBuilder::new();
+        for i in 0..200 {
+            path.push_rect(krilla::geom::Rect::from_xywh(i as f32, 10.0, 5.0, 5.0).unwrap());
+        }
+        surface.draw_path(&path.finish().unwrap());
+        surface.finish();
+        page.finish();
+        let before = doc.finish().unwrap();
+        let after = compact(&before).unwrap();
+        assert!(
+            after.len() < before.len() / 2,
+            "{} < {}",
+            after.len(),
+            before.len()
+        );
+        let contents = |pdf: &[u8]| {
+            let doc = lopdf::Document::load_mem(pdf).unwrap();
+            let page = *doc.get_pages().values().next().unwrap();
+            let stream = doc.get_page_content(page);
+            let raw = doc
+                .get_object(page)
+                .and_then(|p| p.as_dict()?.get(b"Contents")?.as_reference())
+                .and_then(|id| doc.get_object(id)?.as_stream().cloned())
+                .unwrap();
+            (stream, raw.dict.get(b"Filter").is_ok())
+        };
+        let (plain, filtered) = contents(&before);
+        assert!(!filtered && plain.len() > 2000);
+        assert_eq!(contents(&after), (plain, true));
     }
 
     /// Every object survives: the same numbers, the same dictionaries, the same stream data;

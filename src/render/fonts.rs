@@ -341,8 +341,8 @@ pub struct Shaped {
 /// Shapes words, each distinct word once.
 pub struct Shaper<'a> {
     faces: Faces<'a>,
-    /// Shaped words, regular and bold.
-    cache: [HashMap<String, Arc<Shaped>>; 2],
+    /// Shaped words, regular and bold (the key is shared with every [`Shaper::word_and_text`]).
+    cache: [HashMap<Arc<str>, Arc<Shaped>>; 2],
     /// The shaped space, regular and bold.
     spaces: [Option<Arc<Shaped>>; 2],
     /// Shaping plans by weight, font, direction and script: made once, not per word.
@@ -364,22 +364,37 @@ impl<'a> Shaper<'a> {
 
     /// The shaped word (no spaces inside), from the cache when seen before.
     pub fn word(&mut self, style: Style, word: &str) -> Arc<Shaped> {
+        self.word_and_text(style, word).1
+    }
+
+    /// The word's text and its shape, both from the cache when seen before (a long text
+    /// repeats its words: one copy of each, not one per occurrence).
+    pub fn word_and_text(&mut self, style: Style, word: &str) -> (Arc<str>, Arc<Shaped>) {
         // Very long words are not cached: they are rare, and each would hold its memory.
         if word.len() > 256 {
-            return Arc::new(self.shape(style, word));
+            return (Arc::from(word), Arc::new(self.shape(style, word)));
         }
         let k = style as usize;
-        if let Some(s) = self.cache[k].get(word) {
-            return s.clone();
+        if let Some((text, s)) = self.cache[k].get_key_value(word) {
+            return (text.clone(), s.clone());
         }
+        let text: Arc<str> = Arc::from(word);
         let shaped = Arc::new(self.shape(style, word));
-        self.cache[k].insert(word.to_string(), shaped.clone());
-        shaped
+        self.cache[k].insert(text.clone(), shaped.clone());
+        (text, shaped)
     }
 
     /// The glyph of a space in font `font` of the chain.
     pub fn space_glyph(&self, style: Style, font: usize) -> u16 {
         self.faces.chain(style)[font].glyph_index(' ').unwrap_or(0)
+    }
+
+    /// The glyph of a space in each font of the chain.
+    pub fn space_glyphs(&self, style: Style) -> Vec<u16> {
+        let chain = self.faces.chain(style);
+        (0..chain.len())
+            .map(|font| self.space_glyph(style, font))
+            .collect()
     }
 
     /// The shaped space.

@@ -139,9 +139,12 @@ pub fn render_case(
     let mut shaper = fonts::Shaper::new(options.fonts);
     let laid = layout::layout(&blocks, &extras, options.draft, &mut shaper)?;
     let missing = std::mem::take(&mut shaper.missing);
-    drop(shaper);
+    // Freed before the writing, whose memory can then be theirs (a long pack's text is
+    // several megabytes at each step).
+    drop((shaper, blocks, text));
+    let pages = laid.pages.len();
 
-    let files = embedded::files(case, &extras, &redactor, options, laid.pages.len())?;
+    let files = embedded::files(case, &extras, &redactor, options, pages)?;
     // Attached reports in the outline, under the Evidence section when there is one.
     let evidence_heading = laid
         .headings
@@ -184,7 +187,7 @@ pub fn render_case(
     } else {
         Vec::new()
     };
-    let written = writer::write(&laid, options.fonts, &meta, files, &extra)?;
+    let written = writer::write(laid, options.fonts, &meta, files, &extra)?;
     // One pass over what krilla wrote: the reports' pages, then object streams.
     let mut pack = compact::Written::split(&written)?;
     if options.evidence == Evidence::AppendPages {
@@ -193,7 +196,7 @@ pub fn render_case(
     let bytes = pack.finish()?;
     Ok(Rendered {
         bytes,
-        pages: laid.pages.len(),
+        pages,
         attachments: extras.attachments.len(),
         missing,
         conformance,

@@ -25,7 +25,9 @@ use krilla::text::{GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
 use super::fonts::{Fonts, Style};
-use super::layout::{Child, Colour, Item, Laid, Mark, Tag as LTag, PAGE_H, PAGE_W};
+use super::layout::{
+    Child, Colour, Item, Laid, Mark, Runs, Space, Tag as LTag, TextLine, PAGE_H, PAGE_W,
+};
 
 /// Why krilla could not write the pack.
 #[derive(Debug, thiserror::Error)]
@@ -102,16 +104,19 @@ fn date_time(d: NaiveDate) -> DateTime {
         .utc_offset_minute(0)
 }
 
-/// Writes the pack as krilla writes it ([`super::compact`] finishes it).
+/// Writes the pack as krilla writes it ([`super::compact`] finishes it). Each page's items are
+/// dropped once drawn, so that krilla's page contents can take their memory.
 pub fn write(
-    laid: &Laid,
+    mut laid: Laid,
     fonts: &Fonts,
     meta: &Meta,
     files: Vec<Attached>,
     extra_outline: &[ExtraOutline],
 ) -> Result<Vec<u8>, WriterError> {
     let mut settings = SerializeSettings {
-        compress_content_streams: true,
+        // The page contents are compressed by `compact`, with one compressor for all: krilla
+        // sets up a new one for each page, which costs more than compressing the page.
+        compress_content_streams: false,
         enable_tagging: true,
         xmp_metadata: true,
         ..SerializeSettings::default()
@@ -128,17 +133,23 @@ pub fn write(
     let mut contents: Vec<Vec<Identifier>> = vec![Vec::new(); laid.contents];
     let mut annotations: Vec<Option<Identifier>> = vec![None; laid.links];
     let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(WriterError::PageSize)?;
-    for (index, items) in laid.pages.iter().enumerate() {
+    let mut text = TextCall::default();
+    for (index, items) in std::mem::take(&mut laid.pages).into_iter().enumerate() {
         let mut page = doc.start_page_with(size.clone());
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
             let mut open: Option<Mark> = None;
-            for placed in items {
+            for placed in &items {
                 if let Item::Link { .. } = placed.item {
                     links.push(&placed.item);
                     continue;
                 }
+                if let (Item::Text(line), true) = (&placed.item, open == Some(placed.mark)) {
+                    text.add(&mut surface, fonts, line, &laid.spaces);
+                    continue;
+                }
+                text.flush(&mut surface, fonts);
                 if open != Some(placed.mark) {
                     if open.is_some() {
                         surface.end_tagged();
@@ -161,8 +172,12 @@ pub fn write(
                     }
                     open = Some(placed.mark);
                 }
-                draw(&mut surface, &placed.item, fonts);
+                match &placed.item {
+                    Item::Text(line) => text.add(&mut surface, fonts, line, &laid.spaces),
+                    item => draw(&mut surface, item),
+                }
             }
+            text.flush(&mut surface, fonts);
             if open.is_some() {
                 surface.end_tagged();
             }
@@ -203,7 +218,7 @@ pub fn write(
     // The structure tree, from the layout's nodes.
     let mut tree = TagTree::new().with_lang(Some("en-GB".into()));
     for child in &laid.nodes[0].children {
-        for n in tag_nodes(laid, child, &mut contents, &mut annotations) {
+        for n in tag_nodes(&laid, child, &mut contents, &mut annotations) {
             tree.push(n);
         }
     }
@@ -293,42 +308,163 @@ pub fn write(
     Ok(bytes)
 }
 
-fn draw(surface: &mut Surface, item: &Item, fonts: &Fonts) {
-    match item {
-        Item::Text(line) => {
-            surface.set_fill(Some(fill(line.colour)));
-            surface.set_stroke(None);
-            for run in &line.runs {
-                let chain = match run.style {
-                    Style::Regular => &fonts.regular,
-                    Style::Bold => &fonts.bold,
-                };
-                let Some(font) = chain.get(run.font) else {
-                    continue;
-                };
-                let glyphs: Vec<KrillaGlyph> = run
-                    .glyphs
-                    .iter()
-                    .map(|g| KrillaGlyph {
-                        glyph_id: GlyphId::new(u32::from(g.id)),
-                        text_range: g.start as usize..g.end as usize,
-                        x_advance: g.advance,
-                        x_offset: g.x_offset,
-                        y_offset: g.y_offset,
-                        y_advance: 0.0,
-                        location: None,
-                    })
-                    .collect();
-                surface.draw_glyphs(
-                    Point::from_xy(run.x, line.y),
-                    &glyphs,
-                    font.pdf.clone(),
-                    &run.text,
-                    line.size,
-                    false,
-                );
+/// The `v` for which `from + v * size`, in `f32` as krilla reckons a pen position, lands
+/// nearest `to` (exactly, when some value does), and where it lands.
+fn step(from: f32, to: f32, size: f32) -> (f32, f32) {
+    let land = |v: f32| from + v * size;
+    let first = (to - from) / size;
+    let mut best = (first, land(first));
+    for next in [f32::next_up, f32::next_down] {
+        let mut v = first;
+        for _ in 0..16 {
+            if best.1 == to {
+                return best;
+            }
+            v = next(v);
+            if (land(v) - to).abs() < (best.1 - to).abs() {
+                best = (v, land(v));
             }
         }
+    }
+    best
+}
+
+/// Text drawn with one krilla call: the glyph runs of consecutive lines of one marked-content
+/// sequence (a paragraph's lines on one page) that share a font, size and colour. krilla wraps
+/// every call in its own graphics state, colour and text object (`q`, `cm`, `cs`, `scn`, `BT`
+/// ... `ET`, `Q`: about 50 bytes a line before compression) and checks the call's glyphs as a
+/// whole; within a call each line is a group of its own with its own text matrix, because its
+/// glyphs are given the line's drop as their vertical offset (krilla starts a new group, and a
+/// new text matrix, wherever that offset changes). The last glyph of a line advances krilla's
+/// pen to the next line's start; an advance after a group's last glyph is never written, so
+/// the lines read and copy exactly as when each was drawn on its own.
+#[derive(Default)]
+struct TextCall {
+    /// Font (style and index in its chain), size and colour of the glyphs so far.
+    key: Option<(Style, usize, u32, Colour)>,
+    /// Where the first glyph starts (its baseline).
+    start: (f32, f32),
+    /// Where krilla's pen is after the glyphs so far and before the last, and their line's
+    /// baseline.
+    pen: f32,
+    before_last: f32,
+    line_y: f32,
+    glyphs: Vec<KrillaGlyph>,
+    text: String,
+    /// The line's runs, made here line after line.
+    runs: Runs,
+}
+
+/// One glyph run of a line, as [`Runs`] holds it.
+struct RunRef<'a> {
+    style: Style,
+    font: usize,
+    x: f32,
+    text: &'a str,
+    glyphs: &'a [super::fonts::Glyph],
+}
+
+impl TextCall {
+    fn add(&mut self, surface: &mut Surface, fonts: &Fonts, line: &TextLine, spaces: &[Space; 2]) {
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.of(&line.runs, line.size, spaces);
+        for at in &runs.runs {
+            let (text, glyphs) = runs.run(at);
+            let run = RunRef {
+                style: at.style,
+                font: at.font,
+                x: at.x,
+                text,
+                glyphs,
+            };
+            self.add_run(surface, fonts, line, &run);
+        }
+        self.runs = runs;
+    }
+
+    /// Adds one run to the call, or draws the call so far and starts another with it.
+    fn add_run(&mut self, surface: &mut Surface, fonts: &Fonts, line: &TextLine, run: &RunRef) {
+        let font_ok = match run.style {
+            Style::Regular => fonts.regular.get(run.font),
+            Style::Bold => fonts.bold.get(run.font),
+        }
+        .is_some();
+        if !font_ok || run.glyphs.is_empty() {
+            return;
+        }
+        let size = line.size;
+        let key = (run.style, run.font, size.to_bits(), line.colour);
+        // Glyphs in reverse order (right-to-left text) are drawn alone: krilla marks a
+        // call as reversed only when all its glyphs are.
+        let reversed =
+            run.glyphs.len() > 1 && run.glyphs.windows(2).all(|w| w[0].start >= w[1].end);
+        let joins = self.key == Some(key) && line.y != self.line_y && !reversed;
+        let drop = if joins {
+            // krilla's pen goes from the end of the line before to this run's start, and
+            // the text matrix drops by this line's offset: each is the value that lands
+            // nearest where the run starts, reckoned as krilla does.
+            if let Some(last) = self.glyphs.last_mut() {
+                (last.x_advance, self.pen) = step(self.before_last, run.x, size);
+            }
+            -step(self.start.1, line.y, size).0
+        } else {
+            self.flush(surface, fonts);
+            self.key = Some(key);
+            self.start = (run.x, line.y);
+            self.pen = run.x;
+            0.0
+        };
+        self.line_y = line.y;
+        let base = self.text.len();
+        self.text.push_str(run.text);
+        for g in run.glyphs {
+            self.glyphs.push(KrillaGlyph {
+                glyph_id: GlyphId::new(u32::from(g.id)),
+                text_range: base + g.start as usize..base + g.end as usize,
+                x_advance: g.advance,
+                x_offset: g.x_offset,
+                y_offset: g.y_offset + drop,
+                y_advance: 0.0,
+                location: None,
+            });
+            self.before_last = self.pen;
+            self.pen += g.advance * size;
+        }
+        if reversed {
+            self.flush(surface, fonts);
+        }
+    }
+
+    /// Draws the glyphs so far, if any.
+    fn flush(&mut self, surface: &mut Surface, fonts: &Fonts) {
+        let Some((style, font, size, colour)) = self.key.take() else {
+            return;
+        };
+        let chain = match style {
+            Style::Regular => &fonts.regular,
+            Style::Bold => &fonts.bold,
+        };
+        if let (Some(font), false) = (chain.get(font), self.glyphs.is_empty()) {
+            surface.set_fill(Some(fill(colour)));
+            surface.set_stroke(None);
+            surface.draw_glyphs(
+                Point::from_xy(self.start.0, self.start.1),
+                &self.glyphs,
+                font.pdf.clone(),
+                &self.text,
+                f32::from_bits(size),
+                false,
+            );
+        }
+        self.glyphs.clear();
+        self.text.clear();
+    }
+}
+
+fn draw(surface: &mut Surface, item: &Item) {
+    match item {
+        // Drawn through [`TextCall`].
+        Item::Text(_) => {}
         Item::Rect {
             x,
             y,

@@ -19,6 +19,7 @@ use super::markup::Block;
 mod charts;
 mod table;
 mod text;
+pub use text::{RunAt, Runs};
 
 /// A4, in points.
 pub const PAGE_W: f32 = 595.28;
@@ -103,15 +104,20 @@ pub enum Mark {
     Decoration,
 }
 
-/// Glyphs of one font, drawn from `x` along the baseline.
+/// A line's words, placed from `x` along the baseline. The writer makes them glyph runs
+/// ([`text::Runs`]) as it draws them: a long pack keeps one entry per word here, not its
+/// glyphs (a megabyte of text is a million glyphs).
 #[derive(Debug, Clone)]
-pub struct GlyphRun {
-    pub style: Style,
-    pub font: usize,
+pub struct LineText {
     pub x: f32,
-    /// The text the glyphs print; each glyph's range is into it.
-    pub text: String,
-    pub glyphs: Vec<Glyph>,
+    pub words: Vec<Word>,
+}
+
+/// The space of a style: its shape, and its glyph in each font of the style's chain.
+#[derive(Debug, Clone, Default)]
+pub struct Space {
+    pub shaped: Option<Arc<Shaped>>,
+    pub glyphs: Vec<u16>,
 }
 
 /// One line of text.
@@ -121,7 +127,7 @@ pub struct TextLine {
     pub y: f32,
     pub size: f32,
     pub colour: Colour,
-    pub runs: Vec<GlyphRun>,
+    pub runs: LineText,
 }
 
 /// A positioned box.
@@ -188,14 +194,16 @@ pub struct Laid {
     /// How many marked-content sequences and link areas there are.
     pub contents: usize,
     pub links: usize,
+    /// The spaces between words, regular and bold.
+    pub spaces: [Space; 2],
 }
 
 /// A word ready to place: its text and shaped glyphs, at one style.
-#[derive(Clone)]
-struct Word {
-    text: Arc<str>,
-    shaped: Arc<Shaped>,
-    style: Style,
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: Arc<str>,
+    pub shaped: Arc<Shaped>,
+    pub style: Style,
 }
 
 /// One line of words, before placing.
@@ -282,6 +290,12 @@ pub fn layout(
         }
     }
     l.finish(extras, draft);
+    for style in [Style::Regular, Style::Bold] {
+        l.out.spaces[style as usize] = Space {
+            shaped: Some(l.shaper.space_shaped(style)),
+            glyphs: l.shaper.space_glyphs(style),
+        };
+    }
     Ok(l.out)
 }
 
@@ -377,7 +391,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 let tagged = (*level).min(self.last_level + 1);
                 self.last_level = tagged;
                 let node = self.node(0, Tag::Heading(tagged, text.clone()));
-                self.place_lines(&lines, LEFT, RIGHT - LEFT, size, HEADING, Align::Left, node);
+                self.place_lines(lines, LEFT, RIGHT - LEFT, size, HEADING, Align::Left, node);
                 self.y += 3.0;
             }
             Block::Paragraph(text) => {
@@ -413,7 +427,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 let mut start = (self.page(), self.y);
                 self.y += PAD;
                 let lh = BASE * LEADING;
-                for line in &lines {
+                for line in lines {
                     if self.y + lh + PAD > BOTTOM {
                         self.frame(start.1, self.y + PAD, start.0);
                         self.new_page();
@@ -421,7 +435,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
                         self.y += PAD;
                     }
                     self.place_lines(
-                        std::slice::from_ref(line),
+                        vec![line],
                         LEFT + inset,
                         RIGHT - LEFT - 2.0 * inset,
                         BASE,
@@ -461,7 +475,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
                         mark,
                     );
                     self.place_lines(
-                        &lines,
+                        lines,
                         LEFT + indent,
                         RIGHT - LEFT - indent,
                         BASE,
@@ -580,7 +594,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
             let top = self.y;
             let page = self.page();
             self.place_lines(
-                &lines,
+                lines,
                 LEFT + indent,
                 RIGHT - LEFT,
                 BASE,

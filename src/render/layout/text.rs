@@ -6,10 +6,13 @@ use super::*;
 impl<'s, 'f> Layouter<'s, 'f> {
     pub(super) fn words(&mut self, text: &str, style: Style) -> Vec<Word> {
         fold_words(text)
-            .map(|w| Word {
-                text: Arc::from(w),
-                shaped: self.shaper.word(style, w),
-                style,
+            .map(|w| {
+                let (text, shaped) = self.shaper.word_and_text(style, w);
+                Word {
+                    text,
+                    shaped,
+                    style,
+                }
             })
             .collect()
     }
@@ -60,87 +63,19 @@ impl<'s, 'f> Layouter<'s, 'f> {
         out
     }
 
-    /// The glyph runs of a line, starting at `x`: words in visual order (a stretch of
-    /// right-to-left words is reversed), one run per change of font, spaces as glyphs so the
-    /// text copies with its spaces.
-    pub(super) fn runs(&mut self, line: &LineOf, x: f32, size: f32) -> Vec<GlyphRun> {
-        let mut order: Vec<usize> = (0..line.words.len()).collect();
-        let mut i = 0;
-        while i < order.len() {
-            if line.words[i].shaped.rtl {
-                let mut j = i;
-                while j + 1 < order.len() && line.words[j + 1].shaped.rtl {
-                    j += 1;
-                }
-                order[i..=j].reverse();
-                i = j + 1;
-            } else {
-                i += 1;
-            }
+    /// A line's words placed from `x` (the writer makes them glyph runs: see [`Runs`]).
+    pub(super) fn runs(&mut self, line: &LineOf, x: f32, _size: f32) -> LineText {
+        LineText {
+            x,
+            words: line.words.clone(),
         }
-        let mut runs: Vec<GlyphRun> = Vec::new();
-        let mut pen = x;
-        for (k, &w) in order.iter().enumerate() {
-            let word = &line.words[w];
-            if k > 0 {
-                // The space belongs to the run before it, in that run's font.
-                let space = self.shaper.space_shaped(word.style);
-                if let (Some(run), Some(sr)) = (runs.last_mut(), space.runs.first()) {
-                    if let Some(g) = sr.glyphs.first() {
-                        let start = run.text.len() as u32;
-                        run.text.push(' ');
-                        let font_space = if run.font == sr.font {
-                            g.id
-                        } else {
-                            self.shaper.space_glyph(run.style, run.font)
-                        };
-                        run.glyphs.push(Glyph {
-                            id: font_space,
-                            advance: g.advance,
-                            x_offset: 0.0,
-                            y_offset: 0.0,
-                            start,
-                            end: start + 1,
-                        });
-                    }
-                }
-                pen += self.shaper.space(word.style) * size;
-            }
-            for r in &word.shaped.runs {
-                let text = &word.text[r.start..r.end];
-                let same = runs
-                    .last()
-                    .is_some_and(|last| last.font == r.font && last.style == word.style);
-                if !same {
-                    runs.push(GlyphRun {
-                        style: word.style,
-                        font: r.font,
-                        x: pen,
-                        text: String::new(),
-                        glyphs: Vec::new(),
-                    });
-                }
-                let run = runs.last_mut().expect("pushed");
-                let base = run.text.len() as u32;
-                run.text.push_str(text);
-                for g in &r.glyphs {
-                    run.glyphs.push(Glyph {
-                        start: base + g.start - r.start as u32,
-                        end: base + g.end - r.start as u32,
-                        ..*g
-                    });
-                    pen += g.advance * size;
-                }
-            }
-        }
-        runs
     }
 
     /// Places `lines` from the cursor in `x..x+width`, each on a new page when it does not fit.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn place_lines(
         &mut self,
-        lines: &[LineOf],
+        lines: Vec<LineOf>,
         x: f32,
         width: f32,
         size: f32,
@@ -155,7 +90,10 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 Align::Left => x,
                 Align::Centre => x + (width - line.width) / 2.0,
             };
-            let runs = self.runs(line, lx, size);
+            let runs = LineText {
+                x: lx,
+                words: line.words,
+            };
             let mark = self.content(node);
             self.put(
                 Item::Text(TextLine {
@@ -184,7 +122,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
         let node = self.node(parent, tag);
         let words = self.words(text, style);
         let lines = self.lines(words, size, RIGHT - LEFT);
-        self.place_lines(&lines, LEFT, RIGHT - LEFT, size, colour, align, node);
+        self.place_lines(lines, LEFT, RIGHT - LEFT, size, colour, align, node);
         node
     }
 }
@@ -272,4 +210,120 @@ pub(super) fn cut(word: &Word, max: f32) -> Vec<Word> {
     }
     finish(piece, &mut out);
     out
+}
+
+/// One glyph run of a line in [`Runs`]: its font, where it starts, its text and glyphs (each
+/// glyph's range is into the run's text).
+pub struct RunAt {
+    pub style: Style,
+    pub font: usize,
+    pub x: f32,
+    pub text: std::ops::Range<usize>,
+    pub glyphs: std::ops::Range<usize>,
+}
+
+/// The glyph runs of a line, made again for each line into the same buffers.
+#[derive(Default)]
+pub struct Runs {
+    pub runs: Vec<RunAt>,
+    pub text: String,
+    pub glyphs: Vec<Glyph>,
+    order: Vec<usize>,
+}
+
+impl Runs {
+    pub fn run(&self, r: &RunAt) -> (&str, &[Glyph]) {
+        (&self.text[r.text.clone()], &self.glyphs[r.glyphs.clone()])
+    }
+
+    /// The glyph runs of `line` at `size`: words in visual order (a stretch of right-to-left
+    /// words is reversed), one run per change of font, spaces as glyphs so the text copies
+    /// with its spaces.
+    pub fn of(&mut self, line: &LineText, size: f32, spaces: &[Space; 2]) {
+        self.runs.clear();
+        self.text.clear();
+        self.glyphs.clear();
+        let words = &line.words;
+        let order = &mut self.order;
+        order.clear();
+        order.extend(0..words.len());
+        let mut i = 0;
+        while i < order.len() {
+            if words[i].shaped.rtl {
+                let mut j = i;
+                while j + 1 < order.len() && words[j + 1].shaped.rtl {
+                    j += 1;
+                }
+                order[i..=j].reverse();
+                i = j + 1;
+            } else {
+                i += 1;
+            }
+        }
+        let mut pen = line.x;
+        for (k, &w) in self.order.iter().enumerate() {
+            let word = &words[w];
+            if k > 0 {
+                // The space belongs to the run before it, in that run's font.
+                let space = &spaces[word.style as usize];
+                let first = space.shaped.as_ref().and_then(|s| s.runs.first());
+                if let (Some(run), Some(sr)) = (self.runs.last_mut(), first) {
+                    if let Some(g) = sr.glyphs.first() {
+                        let start = (self.text.len() - run.text.start) as u32;
+                        self.text.push(' ');
+                        let font_space = if run.font == sr.font {
+                            g.id
+                        } else {
+                            spaces[run.style as usize]
+                                .glyphs
+                                .get(run.font)
+                                .copied()
+                                .unwrap_or(0)
+                        };
+                        self.glyphs.push(Glyph {
+                            id: font_space,
+                            advance: g.advance,
+                            x_offset: 0.0,
+                            y_offset: 0.0,
+                            start,
+                            end: start + 1,
+                        });
+                        run.text.end = self.text.len();
+                        run.glyphs.end = self.glyphs.len();
+                    }
+                }
+                pen += space.shaped.as_ref().map_or(0.0, |s| s.width) * size;
+            }
+            for r in &word.shaped.runs {
+                let text = &word.text[r.start..r.end];
+                let same = self
+                    .runs
+                    .last()
+                    .is_some_and(|last| last.font == r.font && last.style == word.style);
+                if !same {
+                    let (t, g) = (self.text.len(), self.glyphs.len());
+                    self.runs.push(RunAt {
+                        style: word.style,
+                        font: r.font,
+                        x: pen,
+                        text: t..t,
+                        glyphs: g..g,
+                    });
+                }
+                let run = self.runs.last_mut().expect("pushed");
+                let base = (self.text.len() - run.text.start) as u32;
+                self.text.push_str(text);
+                for g in &r.glyphs {
+                    self.glyphs.push(Glyph {
+                        start: base + g.start - r.start as u32,
+                        end: base + g.end - r.start as u32,
+                        ..*g
+                    });
+                    pen += g.advance * size;
+                }
+                run.text.end = self.text.len();
+                run.glyphs.end = self.glyphs.len();
+            }
+        }
+    }
 }
