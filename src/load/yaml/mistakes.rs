@@ -65,6 +65,13 @@ fn is_other_space(c: char) -> bool {
 pub(super) fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError>) {
     let mut invisible = Vec::new();
     let mut structural = Vec::new();
+    // A file of printable ASCII lines (most files) has none, and is not split into lines.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
+    {
+        return (invisible, structural);
+    }
     for (index, line) in text.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         // Printable ASCII holds no invisible character, no tab and no other space: most lines

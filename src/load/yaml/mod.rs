@@ -366,10 +366,14 @@ struct Frame {
     node: Node,
     /// For a mapping: the key read and waiting for its value.
     pending_key: Option<(String, Pos)>,
-    /// For a mapping: the line of each key read so far, so that a repeated key is found in
-    /// constant time (a file of 100,000 keys stays linear).
-    seen: HashMap<String, usize>,
+    /// For a mapping of more than [`FEW_KEYS`] keys: the line of each key read so far, so that
+    /// a repeated key is found in constant time (a file of 100,000 keys stays linear). A
+    /// smaller mapping (nearly all of them) is searched as it stands, with no copy of its keys.
+    seen: Option<HashMap<String, usize>>,
 }
+
+/// Up to this many keys, a mapping is searched key by key for a repeated one.
+const FEW_KEYS: usize = 24;
 
 impl Builder {
     fn open(&mut self, node: Node) -> Result<(), SyntaxError> {
@@ -388,7 +392,7 @@ impl Builder {
         self.stack.push(Frame {
             node,
             pending_key: None,
-            seen: HashMap::new(),
+            seen: None,
         });
         Ok(())
     }
@@ -418,7 +422,15 @@ impl Builder {
                         Value::Null => "null".to_string(),
                         _ => unreachable!("collections are refused as keys in open()"),
                     };
-                    if let Some(first_line) = frame.seen.get(&key) {
+                    // Every key read before this one has its value by now, in `entries`.
+                    let first_line = match &frame.seen {
+                        Some(seen) => seen.get(&key).copied(),
+                        None => entries
+                            .iter()
+                            .find(|e| e.key == key)
+                            .map(|e| e.key_pos.line),
+                    };
+                    if let Some(first_line) = first_line {
                         return Err(SyntaxError {
                             pos: node.pos,
                             message: format!(
@@ -429,7 +441,17 @@ impl Builder {
                             help: "keep one of them; YAML would silently drop the other".into(),
                         });
                     }
-                    frame.seen.insert(key.clone(), node.pos.line);
+                    if frame.seen.is_none() && entries.len() >= FEW_KEYS {
+                        frame.seen = Some(
+                            entries
+                                .iter()
+                                .map(|e| (e.key.clone(), e.key_pos.line))
+                                .collect(),
+                        );
+                    }
+                    if let Some(seen) = &mut frame.seen {
+                        seen.insert(key.clone(), node.pos.line);
+                    }
                     frame.pending_key = Some((key, node.pos));
                 }
                 Some((key, key_pos)) => entries.push(Entry {
