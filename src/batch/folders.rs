@@ -131,17 +131,21 @@ struct Listing {
 /// What a folder holds. `near` asks for the near misses too (which may read a file's head);
 /// only a folder that may be a case folder is asked.
 fn list(dir: &Path, near: bool) -> std::io::Result<Listing> {
-    let mut entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.filter_map(Result::ok).collect();
-    entries.sort_by_key(fs::DirEntry::file_name);
+    // Each name once (a sort by `DirEntry::file_name` makes a copy of two names a comparison).
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name(), e))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
     let mut listing = Listing {
         yaml: Vec::new(),
         folders: Vec::new(),
         links: Vec::new(),
         near: Vec::new(),
     };
-    for entry in entries {
+    for (name, entry) in entries {
         let path = entry.path();
-        let name = PathBuf::from(entry.file_name());
+        let name = PathBuf::from(name);
         let Ok(kind) = entry.file_type() else {
             continue;
         };

@@ -65,21 +65,13 @@ fn is_other_space(c: char) -> bool {
 pub(super) fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError>) {
     let mut invisible = Vec::new();
     let mut structural = Vec::new();
-    // A file of printable ASCII lines (most files) has none, and is not split into lines.
-    if text
-        .bytes()
-        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n')
-    {
-        return (invisible, structural);
-    }
-    for (index, line) in text.split('\n').enumerate() {
+    for (number, line) in lines_not_ascii(text) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         // Printable ASCII holds no invisible character, no tab and no other space: most lines
         // of most files are read no further.
         if line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             continue;
         }
-        let number = index + 1;
         let chars: Vec<char> = line.chars().collect();
         let indent_end = chars
             .iter()
@@ -154,6 +146,34 @@ pub(super) fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError
         }
     }
     (invisible, structural)
+}
+
+/// The lines of `text` (each numbered from 1, without its `\n`) that hold a byte other than
+/// printable ASCII. Printable ASCII holds no invisible character, no tab and no other space, so
+/// the rest of the file (most of most files) is only scanned, never split into lines.
+fn lines_not_ascii(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let plain = |b: &u8| (0x20..0x7f).contains(b) || *b == b'\n';
+    let (mut at, mut number, mut counted) = (0, 1, 0);
+    std::iter::from_fn(move || {
+        let found = at + bytes.get(at..)?.iter().position(|b| !plain(b))?;
+        let start = bytes[..found]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[found..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| found + i);
+        number += bytes[counted..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted = start;
+        at = end + 1;
+        // Both ends are at a `\n` or an end of the text: character boundaries.
+        Some((number, &text[start..end]))
+    })
 }
 
 /// If `rest` (a line after its indentation, and after any list dashes) starts with a field

@@ -213,11 +213,16 @@ pub struct Place<'s, 'a> {
 impl Place<'_, '_> {
     /// The JSON Pointer (`/plans/0/outcomes`), written out now.
     pub fn pointer(&self) -> String {
-        let mut out = String::new();
+        use std::fmt::Write;
+        let mut out = String::with_capacity(32);
         for step in self.steps {
             out.push('/');
             match step {
-                Step::Index(i) => out.push_str(&i.to_string()),
+                Step::Index(i) => {
+                    let _ = write!(out, "{i}");
+                }
+                // A key with no `~` or `/` (every key of the case format) is written as it is.
+                Step::Key(k) if !k.contains(['~', '/']) => out.push_str(k),
                 Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
             }
         }
