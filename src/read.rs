@@ -138,6 +138,36 @@ pub fn read_capped_looked_at(
     read_opened(opened, cap)
 }
 
+/// As [`read_capped`], for a name a folder's listing has just shown as an ordinary file: opened
+/// at once without following a link and without waiting (a link or pipe put in its place since
+/// is refused, never followed or waited for), and checked again once open. `None` where the
+/// system cannot open a file so (the caller reads it the usual way).
+pub fn read_capped_listed(path: &Path, cap: u64) -> Option<Result<Vec<u8>, ReadError>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let opened = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(ReadError::from_io)
+            .and_then(|file| {
+                let meta = file.metadata().map_err(ReadError::from_io)?;
+                if meta.is_file() {
+                    Ok((file, meta))
+                } else {
+                    Err(ReadError::NotAFile)
+                }
+            });
+        Some(opened.and_then(|opened| read_opened(opened, cap)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, cap);
+        None
+    }
+}
+
 fn read_opened((file, meta): (File, Metadata), cap: u64) -> Result<Vec<u8>, ReadError> {
     if meta.len() > cap {
         return Err(ReadError::TooLarge {

@@ -252,10 +252,13 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
                 return (case, found);
             }
         },
-        Source::Memory { files, .. } => Source::memory_entries(files),
+        Source::Memory { files, .. } => Source::memory_entries(files)
+            .into_iter()
+            .map(|(name, folder)| (name, folder, false))
+            .collect(),
     };
     // A file meant as a case document but saved under another name is named, never ignored.
-    for (name, _) in all.iter().filter(|(_, folder)| !folder) {
+    for (name, _, _) in all.iter().filter(|(_, folder, _)| !folder) {
         let miss = match source {
             Source::Folder { .. } => near_miss(root, name),
             Source::Memory { files, .. } => near_miss_with(name, || {
@@ -267,18 +270,18 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
             found.push(Diagnostic::new(RuleId::CaseStructure, message, help).in_file(name));
         }
     }
-    let names: Vec<(PathBuf, bool)> = all
+    let names: Vec<(PathBuf, bool, bool)> = all
         .into_iter()
-        .filter(|(name, _)| is_yaml_name(name))
+        .filter(|(name, _, _)| is_yaml_name(name))
         .collect();
 
-    for (name, folder) in names {
+    for (name, folder, listed_as_file) in names {
         let read = match source {
             Source::Folder { overrides, .. } => {
                 match overrides.iter().find(|(file, _)| *file == name) {
                     // A form's unsaved answers go through the one decoder, as a file's bytes do.
                     Some((_, text)) => Ok(crate::encoding::decode(text.as_bytes())),
-                    None => read_document(&root.join(&name), &canonical_root),
+                    None => read_document(&root.join(&name), listed_as_file, &canonical_root),
                 }
             }
             Source::Memory { files, .. } => {
@@ -337,9 +340,10 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
     (case, found)
 }
 
-/// The names at the top of a case folder, each with whether it is a folder, in order.
+/// The names at the top of a case folder, each with whether it is a folder and whether the
+/// listing says it is an ordinary file (not a link), in order.
 #[allow(clippy::result_large_err)]
-fn list_folder(root: &Path) -> Result<Vec<(PathBuf, bool)>, Diagnostic> {
+fn list_folder(root: &Path) -> Result<Vec<(PathBuf, bool, bool)>, Diagnostic> {
     let entries = fs::read_dir(root).map_err(|e| {
         // A path that does not lead anywhere is told apart from a folder that may not be read.
         match fs::canonicalize(root) {
@@ -355,11 +359,13 @@ fn list_folder(root: &Path) -> Result<Vec<(PathBuf, bool)>, Diagnostic> {
             ),
         }
     })?;
-    let mut all: Vec<(PathBuf, bool)> = entries
+    let mut all: Vec<(PathBuf, bool, bool)> = entries
         .filter_map(Result::ok)
         .map(|e| {
-            let folder = e.file_type().is_ok_and(|t| t.is_dir());
-            (PathBuf::from(e.file_name()), folder)
+            let kind = e.file_type();
+            let folder = kind.as_ref().is_ok_and(|t| t.is_dir());
+            let file = kind.as_ref().is_ok_and(|t| t.is_file());
+            (PathBuf::from(e.file_name()), folder, file)
         })
         .collect();
     all.sort();
@@ -382,8 +388,17 @@ fn io_reason(e: &std::io::Error) -> String {
 #[allow(clippy::result_large_err)]
 fn read_document<'r>(
     path: &Path,
+    listed_as_file: bool,
     canonical_root: impl FnOnce() -> Option<&'r Path>,
 ) -> Result<crate::encoding::Decoded, (Diagnostic, Option<crate::encoding::Decoded>)> {
+    // The folder's listing said an ordinary file: opened at once, without following a link (a
+    // link put in its place since is refused there and looked at below, as is any other
+    // failure, so that every finding is the one the long way gives).
+    if listed_as_file {
+        if let Some(Ok(bytes)) = crate::read::read_capped_listed(path, MAX_DOCUMENT_BYTES) {
+            return document_bytes(Ok(bytes), || head_text(path));
+        }
+    }
     let no_text = |d: Diagnostic| (d, None);
     let meta = fs::symlink_metadata(path).map_err(|e| {
         no_text(Diagnostic::new(

@@ -445,6 +445,46 @@ mod tests {
         assert!(help.ends_with("reports/salt.pdf"), "{help}");
     }
 
+    /// The quick look (each step, no link) and the long one (`canonicalize`) agree: a file
+    /// asked for as a folder, a folder, a missing file, and on Unix links in and out.
+    #[test]
+    fn the_quick_look_finds_what_resolving_the_path_finds() {
+        use super::evidence_problem_resolved;
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("case");
+        std::fs::create_dir_all(case.join("reports")).unwrap();
+        std::fs::write(case.join("reports/salt.pdf"), "%PDF-1.4").unwrap();
+        std::fs::write(dir.path().join("outside.pdf"), "%PDF-1.4").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("salt.pdf", case.join("reports/in.pdf")).unwrap();
+            std::os::unix::fs::symlink("../../outside.pdf", case.join("reports/out.pdf")).unwrap();
+            std::os::unix::fs::symlink("..", case.join("reports/up")).unwrap();
+        }
+        for path in [
+            "reports/salt.pdf",
+            "./reports/salt.pdf",
+            "reports//salt.pdf",
+            "reports/salt.pdf/",
+            "reports/salt.pdf/.",
+            "reports",
+            "reports/",
+            "reports/missing.pdf",
+            "missing/salt.pdf",
+            "reports/in.pdf",
+            "reports/out.pdf",
+            "reports/up/reports/salt.pdf",
+            ".",
+            "",
+        ] {
+            assert_eq!(
+                evidence_problem(&case, path),
+                evidence_problem_resolved(&case, path),
+                "{path}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         /// Any file in sub-folders of the case: found when written with `/`, and refused with

@@ -580,6 +580,30 @@ mod tests {
         assert!(parse("a: 1\n---\nb: 2\n").is_err());
     }
 
+    /// A repeated key is found, with its first line, in a small mapping (searched key by key)
+    /// and in a large one (searched through its index), wherever the first one is.
+    #[test]
+    fn a_repeated_key_is_found_in_small_and_large_mappings() {
+        for keys in [3, super::FEW_KEYS, 100] {
+            for (first, again) in [(0, keys), (keys - 1, keys + 1), (keys / 2, keys + 5)] {
+                // Line `again + 1` repeats the key of line `first + 1`.
+                let mut lines: Vec<String> = (0..keys + 10).map(|i| format!("k{i}: {i}")).collect();
+                lines.insert(again, format!("k{first}: again"));
+                let text = lines.join("\n");
+                let err = parse(&text).unwrap_err();
+                assert_eq!(err.pos.line, again + 1, "{keys} {first} {again}");
+                assert!(
+                    err.message.contains(&format!(
+                        "`k{first}` appears twice in the same block (first on line {})",
+                        first + 1
+                    )),
+                    "{}",
+                    err.message
+                );
+            }
+        }
+    }
+
     /// The errors `read` gives for `text`, as (line, column, message).
     fn mistakes(text: &str) -> Vec<(usize, usize, String)> {
         match read(text) {
