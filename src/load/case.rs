@@ -281,7 +281,7 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
                 match overrides.iter().find(|(file, _)| *file == name) {
                     // A form's unsaved answers go through the one decoder, as a file's bytes do.
                     Some((_, text)) => Ok(crate::encoding::decode(text.as_bytes())),
-                    None => read_document(&root.join(&name), listed_as_file, &canonical_root),
+                    None => read_document(&root.join(&name), listed_as_file, canonical_root),
                 }
             }
             Source::Memory { files, .. } => {
