@@ -50,6 +50,16 @@ pub fn validate_with(
 /// Checks one case as [`validate`] does, from its folder or from its files in memory (a
 /// received pack's, never written to disk).
 pub fn validate_from(source: case::Source, ctx: &Context) -> (Case, RedactedReport) {
+    let (case, report, _) = validate_keeping_redactor(source, ctx);
+    (case, report)
+}
+
+/// As [`validate_from`], with the case's redactor, so that a batch, which keeps it to withhold
+/// the address from every other report, need not build it again.
+pub fn validate_keeping_redactor(
+    source: case::Source,
+    ctx: &Context,
+) -> (Case, RedactedReport, Redactor) {
     let root = source.root();
     // The case's redactor, built once: for reading its evidence files (when loading gets that
     // far, from the documents as they are then, which are the case's), for the rules, and for
@@ -112,7 +122,7 @@ pub fn validate_from(source: case::Source, ctx: &Context) -> (Case, RedactedRepo
         diagnostics,
     };
     let report = redactor.report(report);
-    (case, report)
+    (case, report, redactor)
 }
 
 /// The longest source line quoted in a finding.

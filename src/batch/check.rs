@@ -27,7 +27,17 @@ pub struct Checked {
     pub redactor: Redactor,
 }
 
-fn checked(mut report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
+fn checked(report: CaseReport, item: &Path, case: Option<&Case>) -> Checked {
+    checked_with(report, item, case, None)
+}
+
+/// As [`checked`], with the case's redactor when the check has built it already.
+fn checked_with(
+    mut report: CaseReport,
+    item: &Path,
+    case: Option<&Case>,
+    redactor: Option<Redactor>,
+) -> Checked {
     if let Some(case) = case {
         report.particulars = crate::diagnostic::case_report::Particulars::of(case);
     }
@@ -39,7 +49,7 @@ fn checked(mut report: CaseReport, item: &Path, case: Option<&Case>) -> Checked 
         case_received: case
             .and_then(|c| c.request.as_ref())
             .is_some_and(|r| r.value.received_date.is_some()),
-        redactor: case.map_or_else(Redactor::none, Redactor::for_case),
+        redactor: redactor.unwrap_or_else(|| case.map_or_else(Redactor::none, Redactor::for_case)),
     }
 }
 
@@ -98,8 +108,17 @@ pub(crate) fn cap_findings(report: &mut CaseReport, keep: usize, why: &str) {
 fn check_uncapped(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked> {
     match item {
         Item::Folder(path) => {
-            let (case, report) = crate::check::validate(path, ctx);
-            vec![checked(report.into_inner(), path, Some(&case))]
+            let source = crate::load::case::Source::Folder {
+                root: path,
+                overrides: &[],
+            };
+            let (case, report, redactor) = crate::check::validate_keeping_redactor(source, ctx);
+            vec![checked_with(
+                report.into_inner(),
+                path,
+                Some(&case),
+                Some(redactor),
+            )]
         }
         Item::Problem {
             path,

@@ -128,18 +128,24 @@ struct Listing {
     near: Vec<PathBuf>,
 }
 
-fn list(dir: &Path) -> std::io::Result<Listing> {
-    let mut entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.filter_map(Result::ok).collect();
-    entries.sort_by_key(fs::DirEntry::file_name);
+/// What a folder holds. `near` asks for the near misses too (which may read a file's head);
+/// only a folder that may be a case folder is asked.
+fn list(dir: &Path, near: bool) -> std::io::Result<Listing> {
+    // Each name once (a sort by `DirEntry::file_name` makes a copy of two names a comparison).
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| (e.file_name(), e))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
     let mut listing = Listing {
         yaml: Vec::new(),
         folders: Vec::new(),
         links: Vec::new(),
         near: Vec::new(),
     };
-    for entry in entries {
+    for (name, entry) in entries {
         let path = entry.path();
-        let name = PathBuf::from(entry.file_name());
+        let name = PathBuf::from(name);
         let Ok(kind) = entry.file_type() else {
             continue;
         };
@@ -164,7 +170,7 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
             }
         } else if is_yaml(&name) {
             listing.yaml.push(path);
-        } else if crate::load::case::near_miss(dir, &name).is_some() {
+        } else if near && crate::load::case::near_miss(dir, &name).is_some() {
             listing.near.push(name);
         }
     }
@@ -173,7 +179,7 @@ fn list(dir: &Path) -> std::io::Result<Listing> {
 
 /// Whether a folder, or a folder below it (a few levels), holds YAML files.
 fn holds_yaml_below(dir: &Path, depth: usize) -> bool {
-    let Ok(listing) = list(dir) else {
+    let Ok(listing) = list(dir, false) else {
         return false;
     };
     !listing.yaml.is_empty()
@@ -208,7 +214,7 @@ fn declares_pupil(files: &[PathBuf]) -> bool {
 }
 
 fn walk(dir: &Path, depth: usize, out: &mut Vec<Item>) {
-    let listing = match list(dir) {
+    let listing = match list(dir, true) {
         Ok(l) => l,
         Err(e) => {
             out.push(Item::problem(
@@ -219,9 +225,11 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<Item>) {
             return;
         }
     };
+    // The subfolders are looked at first: a case folder's (`reports/`) hold no YAML, and then
+    // its documents need not be read here at all (they are read once, when it is checked).
     if !listing.yaml.is_empty()
-        && (declares_pupil(&listing.yaml)
-            || !listing.folders.iter().any(|f| holds_yaml_below(f, 0)))
+        && (!listing.folders.iter().any(|f| holds_yaml_below(f, 0))
+            || declares_pupil(&listing.yaml))
     {
         out.push(Item::Case(dir.to_path_buf()));
         return;

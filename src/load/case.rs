@@ -40,8 +40,9 @@ pub struct Document {
     pub text: String,
     pub root: Option<Node>,
     /// Where each line of `text` starts, so that a snippet is found without reading the file
-    /// from the top (a file with 250,000 findings stays linear).
-    line_starts: Vec<usize>,
+    /// from the top (a file with 250,000 findings stays linear). Worked out on the first
+    /// snippet: most documents have none.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
     /// The file could not be read as a case document (not UTF-8, or too large): `text` is what
     /// could be made of it, kept only so that the redactor sees a protected address in it
     /// (fail closed). It is never parsed, checked or embedded in a pack.
@@ -57,15 +58,12 @@ impl Document {
     pub fn new(path: PathBuf, decoded: crate::encoding::Decoded) -> Document {
         let other_readings = decoded.other_readings().to_vec();
         let text = decoded.into_text();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Document {
             path,
             kind: None,
             text,
             root: None,
-            line_starts,
+            line_starts: std::cell::OnceCell::new(),
             unreadable: false,
             other_readings,
         }
@@ -73,9 +71,13 @@ impl Document {
 
     /// The source line `line` (1-based), for snippets, without its line break.
     pub fn line(&self, line: usize) -> Option<&str> {
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
-        let end = self
-            .line_starts
+        let line_starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let start = *line_starts.get(line.checked_sub(1)?)?;
+        let end = line_starts
             .get(line)
             .map_or(self.text.len(), |next| next - 1);
         if start >= self.text.len() {
@@ -233,7 +235,16 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
     };
     let mut found = Vec::new();
     let mut stray = Vec::new();
-    let (all, canonical_root) = match source {
+    // The folder's own canonical path, worked out only when a link is found (no link may lead
+    // out of the folder): most folders hold none, and it costs a system call for each part of
+    // the path.
+    let canonical_root: std::cell::OnceCell<Option<PathBuf>> = std::cell::OnceCell::new();
+    let canonical_root = || {
+        canonical_root
+            .get_or_init(|| fs::canonicalize(root).ok())
+            .as_deref()
+    };
+    let all = match source {
         Source::Folder { .. } => match list_folder(root) {
             Ok(listed) => listed,
             Err(d) => {
@@ -241,10 +252,13 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
                 return (case, found);
             }
         },
-        Source::Memory { files, .. } => (Source::memory_entries(files), PathBuf::new()),
+        Source::Memory { files, .. } => Source::memory_entries(files)
+            .into_iter()
+            .map(|(name, folder)| (name, folder, false))
+            .collect(),
     };
     // A file meant as a case document but saved under another name is named, never ignored.
-    for (name, _) in all.iter().filter(|(_, folder)| !folder) {
+    for (name, _, _) in all.iter().filter(|(_, folder, _)| !folder) {
         let miss = match source {
             Source::Folder { .. } => near_miss(root, name),
             Source::Memory { files, .. } => near_miss_with(name, || {
@@ -256,18 +270,18 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
             found.push(Diagnostic::new(RuleId::CaseStructure, message, help).in_file(name));
         }
     }
-    let names: Vec<(PathBuf, bool)> = all
+    let names: Vec<(PathBuf, bool, bool)> = all
         .into_iter()
-        .filter(|(name, _)| is_yaml_name(name))
+        .filter(|(name, _, _)| is_yaml_name(name))
         .collect();
 
-    for (name, folder) in names {
+    for (name, folder, listed_as_file) in names {
         let read = match source {
             Source::Folder { overrides, .. } => {
                 match overrides.iter().find(|(file, _)| *file == name) {
                     // A form's unsaved answers go through the one decoder, as a file's bytes do.
                     Some((_, text)) => Ok(crate::encoding::decode(text.as_bytes())),
-                    None => read_document(&root.join(&name), &canonical_root),
+                    None => read_document(&root.join(&name), listed_as_file, canonical_root),
                 }
             }
             Source::Memory { files, .. } => {
@@ -326,33 +340,36 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
     (case, found)
 }
 
-/// The names at the top of a case folder, each with whether it is a folder, in order; and the
-/// folder's own canonical path (no link may lead out of it).
+/// The names at the top of a case folder, each with whether it is a folder and whether the
+/// listing says it is an ordinary file (not a link), in order.
 #[allow(clippy::result_large_err)]
-fn list_folder(root: &Path) -> Result<(Vec<(PathBuf, bool)>, PathBuf), Diagnostic> {
-    let canonical_root = fs::canonicalize(root).map_err(|e| {
-        Diagnostic::new(
-            RuleId::CaseStructure,
-            format!("the case folder cannot be read: {}", io_reason(&e)),
-            "check the path and that you have permission to read the folder",
-        )
-    })?;
+fn list_folder(root: &Path) -> Result<Vec<(PathBuf, bool, bool)>, Diagnostic> {
     let entries = fs::read_dir(root).map_err(|e| {
-        Diagnostic::new(
-            RuleId::CaseStructure,
-            format!("the case folder cannot be read: {}", io_reason(&e)),
-            "check that you have permission to read the folder",
-        )
+        // A path that does not lead anywhere is told apart from a folder that may not be read.
+        match fs::canonicalize(root) {
+            Err(e) => Diagnostic::new(
+                RuleId::CaseStructure,
+                format!("the case folder cannot be read: {}", io_reason(&e)),
+                "check the path and that you have permission to read the folder",
+            ),
+            Ok(_) => Diagnostic::new(
+                RuleId::CaseStructure,
+                format!("the case folder cannot be read: {}", io_reason(&e)),
+                "check that you have permission to read the folder",
+            ),
+        }
     })?;
-    let mut all: Vec<(PathBuf, bool)> = entries
+    let mut all: Vec<(PathBuf, bool, bool)> = entries
         .filter_map(Result::ok)
         .map(|e| {
-            let folder = e.file_type().is_ok_and(|t| t.is_dir());
-            (PathBuf::from(e.file_name()), folder)
+            let kind = e.file_type();
+            let folder = kind.as_ref().is_ok_and(|t| t.is_dir());
+            let file = kind.as_ref().is_ok_and(|t| t.is_file());
+            (PathBuf::from(e.file_name()), folder, file)
         })
         .collect();
     all.sort();
-    Ok((all, canonical_root))
+    Ok(all)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -369,10 +386,19 @@ fn io_reason(e: &std::io::Error) -> String {
 /// comes back with what could be made of its text, for the redactor.
 // A finding is the natural error here; files that fail are few, so its size does not matter.
 #[allow(clippy::result_large_err)]
-fn read_document(
+fn read_document<'r>(
     path: &Path,
-    canonical_root: &Path,
+    listed_as_file: bool,
+    canonical_root: impl FnOnce() -> Option<&'r Path>,
 ) -> Result<crate::encoding::Decoded, (Diagnostic, Option<crate::encoding::Decoded>)> {
+    // The folder's listing said an ordinary file: opened at once, without following a link (a
+    // link put in its place since is refused there and looked at below, as is any other
+    // failure, so that every finding is the one the long way gives).
+    if listed_as_file {
+        if let Some(Ok(bytes)) = crate::read::read_capped_listed(path, MAX_DOCUMENT_BYTES) {
+            return document_bytes(Ok(bytes), || head_text(path));
+        }
+    }
     let no_text = |d: Diagnostic| (d, None);
     let meta = fs::symlink_metadata(path).map_err(|e| {
         no_text(Diagnostic::new(
@@ -382,9 +408,10 @@ fn read_document(
         ))
     })?;
     if meta.file_type().is_symlink() {
-        let inside = fs::canonicalize(path)
-            .map(|target| target.starts_with(canonical_root))
-            .unwrap_or(false);
+        let inside = match (fs::canonicalize(path), canonical_root()) {
+            (Ok(target), Some(root)) => target.starts_with(root),
+            _ => false,
+        };
         if !inside {
             return Err(no_text(Diagnostic::new(
                 RuleId::CaseStructure,
@@ -393,9 +420,10 @@ fn read_document(
             )));
         }
     }
-    document_bytes(crate::read::read_capped(path, MAX_DOCUMENT_BYTES), || {
-        head_text(path)
-    })
+    document_bytes(
+        crate::read::read_capped_looked_at(path, MAX_DOCUMENT_BYTES, &meta),
+        || head_text(path),
+    )
 }
 
 /// A document's bytes, as read within [`MAX_DOCUMENT_BYTES`] from a folder or from memory,

@@ -165,15 +165,16 @@ pub fn read_evidence_from(
     path: &str,
     redactor: Option<&dyn AddressFinder>,
 ) -> EvidenceFacts {
+    let (problem, looked) = match source {
+        Source::Folder { root, .. } => evidence_problem_looked_at(root, path),
+        Source::Memory { files, .. } => (memory_problem(files, path), None),
+    };
     let mut facts = EvidenceFacts {
         path: path.to_string(),
         bytes: 0,
         sha256: String::new(),
         pdf_pages: None,
-        problem: match source {
-            Source::Folder { root, .. } => evidence_problem(root, path),
-            Source::Memory { files, .. } => memory_problem(files, path),
-        },
+        problem,
         address: AddressScan::NotScanned,
     };
     if facts.problem.is_some() {
@@ -214,9 +215,11 @@ pub fn read_evidence_from(
     if is_pdf_name(path) {
         let read = match in_memory {
             Some(bytes) => bytes.map(std::borrow::Cow::Borrowed),
-            None => {
-                crate::read::read_capped(&full, MAX_EVIDENCE_BYTES).map(std::borrow::Cow::Owned)
+            None => match &looked {
+                Some(meta) => crate::read::read_capped_looked_at(&full, MAX_EVIDENCE_BYTES, meta),
+                None => crate::read::read_capped(&full, MAX_EVIDENCE_BYTES),
             }
+            .map(std::borrow::Cow::Owned),
         };
         match read {
             Ok(bytes) => {
@@ -327,9 +330,58 @@ fn path_problem(path: &str) -> Option<(String, String)> {
 
 /// How an evidence path is wrong, if it is.
 pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
+    evidence_problem_looked_at(root, path).0
+}
+
+/// As [`evidence_problem`], and the file's own metadata when every step of the path inside the
+/// case folder was looked at and none is a link: then the path is inside the folder as written,
+/// and the two calls that resolve every part of both paths (`canonicalize`) are not needed.
+fn evidence_problem_looked_at(
+    root: &Path,
+    path: &str,
+) -> (Option<(String, String)>, Option<fs::Metadata>) {
     if let Some(problem) = path_problem(path) {
-        return Some(problem);
+        return (Some(problem), None);
     }
+    if let Some(meta) = plain_steps(root, path) {
+        let problem = (!meta.is_file()).then(|| not_a_file(path));
+        return (problem, Some(meta));
+    }
+    (evidence_problem_resolved(root, path), None)
+}
+
+/// The metadata of `root/path` when each step below `root` exists and none is a link.
+fn plain_steps(root: &Path, path: &str) -> Option<fs::Metadata> {
+    // `reports/a.pdf/` names a folder, which the parts below would not show.
+    if path.ends_with('/') || path.ends_with("/.") {
+        return None;
+    }
+    let mut at = root.to_path_buf();
+    let mut last = None;
+    for part in Path::new(path).components() {
+        match part {
+            Component::Normal(p) => at.push(p),
+            Component::CurDir => continue,
+            _ => return None,
+        }
+        let meta = fs::symlink_metadata(&at).ok()?;
+        if meta.file_type().is_symlink() {
+            return None;
+        }
+        last = Some(meta);
+    }
+    last
+}
+
+fn not_a_file(path: &str) -> (String, String) {
+    (
+        format!("the evidence path `{path}` is not an ordinary file"),
+        "name the file itself, not a folder or a special file".into(),
+    )
+}
+
+/// [`evidence_problem`] the long way, for a path through a link or one that is not there.
+fn evidence_problem_resolved(root: &Path, path: &str) -> Option<(String, String)> {
     let full = root.join(path);
     // Every step must be a real folder or file inside the case, not a link out of it.
     let canonical_root = fs::canonicalize(root).ok()?;
@@ -352,10 +404,7 @@ pub fn evidence_problem(root: &Path, path: &str) -> Option<(String, String)> {
     }
     let meta = fs::metadata(&full).ok()?;
     if !meta.is_file() {
-        return Some((
-            format!("the evidence path `{path}` is not an ordinary file"),
-            "name the file itself, not a folder or a special file".into(),
-        ));
+        return Some(not_a_file(path));
     }
     // What is in the file (its size, whether a PDF reads) is case::read_evidence's part.
     None
@@ -394,6 +443,46 @@ mod tests {
         let (message, help) = evidence_problem(dir.path(), "reports\\salt.pdf").unwrap();
         assert!(message.contains("separates folders with `\\`"), "{message}");
         assert!(help.ends_with("reports/salt.pdf"), "{help}");
+    }
+
+    /// The quick look (each step, no link) and the long one (`canonicalize`) agree: a file
+    /// asked for as a folder, a folder, a missing file, and on Unix links in and out.
+    #[test]
+    fn the_quick_look_finds_what_resolving_the_path_finds() {
+        use super::evidence_problem_resolved;
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("case");
+        std::fs::create_dir_all(case.join("reports")).unwrap();
+        std::fs::write(case.join("reports/salt.pdf"), "%PDF-1.4").unwrap();
+        std::fs::write(dir.path().join("outside.pdf"), "%PDF-1.4").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("salt.pdf", case.join("reports/in.pdf")).unwrap();
+            std::os::unix::fs::symlink("../../outside.pdf", case.join("reports/out.pdf")).unwrap();
+            std::os::unix::fs::symlink("..", case.join("reports/up")).unwrap();
+        }
+        for path in [
+            "reports/salt.pdf",
+            "./reports/salt.pdf",
+            "reports//salt.pdf",
+            "reports/salt.pdf/",
+            "reports/salt.pdf/.",
+            "reports",
+            "reports/",
+            "reports/missing.pdf",
+            "missing/salt.pdf",
+            "reports/in.pdf",
+            "reports/out.pdf",
+            "reports/up/reports/salt.pdf",
+            ".",
+            "",
+        ] {
+            assert_eq!(
+                evidence_problem(&case, path),
+                evidence_problem_resolved(&case, path),
+                "{path}"
+            );
+        }
     }
 
     proptest::proptest! {

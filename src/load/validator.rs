@@ -498,7 +498,11 @@ impl<'v, 'n> Walk<'v, 'n> {
             Seen::Text(t) => Some(t),
             _ => None,
         };
-        if let Some(t) = &text {
+        // Counted only where a length is asked (most text has no limit).
+        if let Some(t) = text
+            .as_ref()
+            .filter(|_| rules.min_length.is_some() || rules.max_length.is_some())
+        {
             let chars = t.chars().count() as u64;
             if rules.min_length.is_some_and(|m| chars < m) {
                 self.error(

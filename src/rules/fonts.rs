@@ -17,7 +17,9 @@ pub(super) fn check(
     redactor: &crate::privacy::Redactor,
     out: &mut Vec<Diagnostic>,
 ) {
-    let covers = ctx.glyphs.covers();
+    // Asked of the fonts only when a value has a character outside ASCII (making it reads
+    // every font's tables).
+    let mut coverage = None;
     // The pack prints each value redacted, so the characters that matter are those of the
     // redacted value; and a list of characters must not spell a protected address out one by
     // one (`U+FF24 Ｄ, U+FF28 Ｈ, ...`).
@@ -37,6 +39,7 @@ pub(super) fn check(
             let redacted = redactor.redact(text);
             let text = redacted.as_str();
             let mut missing: Vec<char> = Vec::new();
+            let covers = &*coverage.get_or_insert_with(|| ctx.glyphs.covers());
             for c in text.chars() {
                 if !c.is_ascii() && !needs_no_glyph(c) && !covers(c) && !missing.contains(&c) {
                     missing.push(c);

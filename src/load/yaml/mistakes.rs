@@ -65,14 +65,13 @@ fn is_other_space(c: char) -> bool {
 pub(super) fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError>) {
     let mut invisible = Vec::new();
     let mut structural = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
+    for (number, line) in lines_not_ascii(text) {
         let line = line.strip_suffix('\r').unwrap_or(line);
         // Printable ASCII holds no invisible character, no tab and no other space: most lines
         // of most files are read no further.
         if line.bytes().all(|b| (0x20..0x7f).contains(&b)) {
             continue;
         }
-        let number = index + 1;
         let chars: Vec<char> = line.chars().collect();
         let indent_end = chars
             .iter()
@@ -147,6 +146,50 @@ pub(super) fn stray_characters(text: &str) -> (Vec<SyntaxError>, Vec<SyntaxError
         }
     }
     (invisible, structural)
+}
+
+/// The lines of `text` (each numbered from 1, without its `\n`) that hold a byte other than
+/// printable ASCII. Printable ASCII holds no invisible character, no tab and no other space, so
+/// the rest of the file (most of most files) is only scanned, never split into lines.
+fn lines_not_ascii(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let (mut at, mut number, mut counted) = (0, 1, 0);
+    std::iter::from_fn(move || {
+        let found = at + first_not_plain(bytes.get(at..)?)?;
+        let start = bytes[..found]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = bytes[found..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |i| found + i);
+        number += bytes[counted..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted = start;
+        at = end + 1;
+        // Both ends are at a `\n` or an end of the text: character boundaries.
+        Some((number, &text[start..end]))
+    })
+}
+
+/// Where the first byte other than printable ASCII or `\n` is. Blocks of 32 bytes are tested
+/// whole, without stopping inside one, which the compiler turns into a few vector instructions.
+fn first_not_plain(bytes: &[u8]) -> Option<usize> {
+    let plain = |b: u8| (0x20..0x7f).contains(&b) || b == b'\n';
+    let mut start = 0;
+    for block in bytes.chunks_exact(32) {
+        if !block.iter().fold(true, |all, b| all & plain(*b)) {
+            break;
+        }
+        start += 32;
+    }
+    bytes[start..]
+        .iter()
+        .position(|b| !plain(*b))
+        .map(|i| start + i)
 }
 
 /// If `rest` (a line after its indentation, and after any list dashes) starts with a field
@@ -283,4 +326,51 @@ fn missing_colon(lines: &[&str], number: usize) -> Option<SyntaxError> {
             }
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lines_not_ascii;
+
+    /// The lines handed on are those a split into lines would find not printable ASCII, with
+    /// the same numbers.
+    #[test]
+    fn lines_not_ascii_are_numbered_as_the_file_s_lines() {
+        for text in [
+            "",
+            "a: 1\n",
+            "\tb\n",
+            "a: 1\nb:\u{a0}2\n\nc: 3\r\nd\te\n",
+            "é",
+            "a\n\n\u{200b}\n",
+            "x\r\ny\r\n",
+        ] {
+            let expected: Vec<(usize, &str)> = text
+                .split('\n')
+                .enumerate()
+                .filter(|(_, l)| !l.bytes().all(|b| (0x20..0x7f).contains(&b)))
+                .map(|(i, l)| (i + 1, l))
+                .collect();
+            assert_eq!(
+                lines_not_ascii(text).collect::<Vec<_>>(),
+                expected,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_byte_not_plain_is_found_in_any_block() {
+        for len in [0, 1, 31, 32, 33, 64, 100] {
+            let plain = "a: b\n".repeat(len).into_bytes();
+            assert_eq!(super::first_not_plain(&plain), None);
+            for at in [0, plain.len() / 2, plain.len().saturating_sub(1)] {
+                if at < plain.len() {
+                    let mut bytes = plain.clone();
+                    bytes[at] = b'\t';
+                    assert_eq!(super::first_not_plain(&bytes), Some(at), "{len} {at}");
+                }
+            }
+        }
+    }
 }

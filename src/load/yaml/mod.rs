@@ -213,11 +213,16 @@ pub struct Place<'s, 'a> {
 impl Place<'_, '_> {
     /// The JSON Pointer (`/plans/0/outcomes`), written out now.
     pub fn pointer(&self) -> String {
-        let mut out = String::new();
+        use std::fmt::Write;
+        let mut out = String::with_capacity(32);
         for step in self.steps {
             out.push('/');
             match step {
-                Step::Index(i) => out.push_str(&i.to_string()),
+                Step::Index(i) => {
+                    let _ = write!(out, "{i}");
+                }
+                // A key with no `~` or `/` (every key of the case format) is written as it is.
+                Step::Key(k) if !k.contains(['~', '/']) => out.push_str(k),
                 Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
             }
         }
@@ -366,10 +371,14 @@ struct Frame {
     node: Node,
     /// For a mapping: the key read and waiting for its value.
     pending_key: Option<(String, Pos)>,
-    /// For a mapping: the line of each key read so far, so that a repeated key is found in
-    /// constant time (a file of 100,000 keys stays linear).
-    seen: HashMap<String, usize>,
+    /// For a mapping of more than [`FEW_KEYS`] keys: the line of each key read so far, so that
+    /// a repeated key is found in constant time (a file of 100,000 keys stays linear). A
+    /// smaller mapping (nearly all of them) is searched as it stands, with no copy of its keys.
+    seen: Option<HashMap<String, usize>>,
 }
+
+/// Up to this many keys, a mapping is searched key by key for a repeated one.
+const FEW_KEYS: usize = 24;
 
 impl Builder {
     fn open(&mut self, node: Node) -> Result<(), SyntaxError> {
@@ -388,7 +397,7 @@ impl Builder {
         self.stack.push(Frame {
             node,
             pending_key: None,
-            seen: HashMap::new(),
+            seen: None,
         });
         Ok(())
     }
@@ -418,7 +427,15 @@ impl Builder {
                         Value::Null => "null".to_string(),
                         _ => unreachable!("collections are refused as keys in open()"),
                     };
-                    if let Some(first_line) = frame.seen.get(&key) {
+                    // Every key read before this one has its value by now, in `entries`.
+                    let first_line = match &frame.seen {
+                        Some(seen) => seen.get(&key).copied(),
+                        None => entries
+                            .iter()
+                            .find(|e| e.key == key)
+                            .map(|e| e.key_pos.line),
+                    };
+                    if let Some(first_line) = first_line {
                         return Err(SyntaxError {
                             pos: node.pos,
                             message: format!(
@@ -429,7 +446,17 @@ impl Builder {
                             help: "keep one of them; YAML would silently drop the other".into(),
                         });
                     }
-                    frame.seen.insert(key.clone(), node.pos.line);
+                    if frame.seen.is_none() && entries.len() >= FEW_KEYS {
+                        frame.seen = Some(
+                            entries
+                                .iter()
+                                .map(|e| (e.key.clone(), e.key_pos.line))
+                                .collect(),
+                        );
+                    }
+                    if let Some(seen) = &mut frame.seen {
+                        seen.insert(key.clone(), node.pos.line);
+                    }
                     frame.pending_key = Some((key, node.pos));
                 }
                 Some((key, key_pos)) => entries.push(Entry {
@@ -551,6 +578,30 @@ mod tests {
             .collect();
         assert!(parse(&deep_block).unwrap_err().message.contains("nested"));
         assert!(parse("a: 1\n---\nb: 2\n").is_err());
+    }
+
+    /// A repeated key is found, with its first line, in a small mapping (searched key by key)
+    /// and in a large one (searched through its index), wherever the first one is.
+    #[test]
+    fn a_repeated_key_is_found_in_small_and_large_mappings() {
+        for keys in [3, super::FEW_KEYS, 100] {
+            for (first, again) in [(0, keys), (keys - 1, keys + 1), (keys / 2, keys + 5)] {
+                // Line `again + 1` repeats the key of line `first + 1`.
+                let mut lines: Vec<String> = (0..keys + 10).map(|i| format!("k{i}: {i}")).collect();
+                lines.insert(again, format!("k{first}: again"));
+                let text = lines.join("\n");
+                let err = parse(&text).unwrap_err();
+                assert_eq!(err.pos.line, again + 1, "{keys} {first} {again}");
+                assert!(
+                    err.message.contains(&format!(
+                        "`k{first}` appears twice in the same block (first on line {})",
+                        first + 1
+                    )),
+                    "{}",
+                    err.message
+                );
+            }
+        }
     }
 
     /// The errors `read` gives for `text`, as (line, column, message).
