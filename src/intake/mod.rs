@@ -160,30 +160,26 @@ impl Register {
     }
 
     fn version(&mut self) -> Result<Option<i64>, IntakeError> {
-        let has_meta = match self.db.dialect() {
+        // Both counts in one statement, so they see one moment: asked one after the other, a
+        // register another process made in between looked like "other tables, no register".
+        let counts = match self.db.dialect() {
             Dialect::Sqlite => self.db.query(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'register_meta'",
+                "SELECT (SELECT count(*) FROM sqlite_master \
+                         WHERE type = 'table' AND name = 'register_meta'), \
+                        (SELECT count(*) FROM sqlite_master WHERE type = 'table')",
                 &[],
             )?,
             Dialect::Postgres => self.db.query(
-                "SELECT count(*) FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_name = 'register_meta'",
+                "SELECT (SELECT count(*) FROM information_schema.tables \
+                         WHERE table_schema = current_schema() AND table_name = 'register_meta'), \
+                        (SELECT count(*) FROM information_schema.tables \
+                         WHERE table_schema = current_schema())",
                 &[],
             )?,
         };
-        if has_meta.first().and_then(|r| r[0].int()) == Some(0) {
-            let others = match self.db.dialect() {
-                Dialect::Sqlite => self.db.query(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                    &[],
-                )?,
-                Dialect::Postgres => self.db.query(
-                    "SELECT count(*) FROM information_schema.tables \
-                     WHERE table_schema = current_schema()",
-                    &[],
-                )?,
-            };
-            if others.first().and_then(|r| r[0].int()) != Some(0) {
+        let count = |i: usize| counts.first().and_then(|r| r[i].int());
+        if count(0) == Some(0) {
+            if count(1) != Some(0) {
                 return Err(IntakeError::OtherTables);
             }
             return Ok(None);
