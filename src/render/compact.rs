@@ -36,6 +36,20 @@ impl Object<'_> {
     fn is_stream(&self) -> bool {
         self.body.ends_with(b"\nendstream")
     }
+
+    /// An object the LA's reader of a pack looks at (`received::lazy`): told by its type, as
+    /// krilla writes it at the start of the dictionary. A wrong guess only moves an object to
+    /// another object stream.
+    fn read_by_the_la(&self) -> bool {
+        const TYPES: [&[u8]; 5] = [
+            b"<</Type/Catalog",
+            b"<</Type/Pages",
+            b"<</Type/Page/",
+            b"<</Type/Annot",
+            b"<</Type/Filespec",
+        ];
+        TYPES.iter().any(|t| self.body.starts_with(t))
+    }
 }
 
 /// Where each object ends up in the new file.
@@ -416,8 +430,14 @@ impl<'a> Written<'a> {
         let max = objects.iter().map(|o| o.id).max().unwrap_or(0);
         let (streams, packed): (Vec<&Object>, Vec<&Object>) =
             objects.iter().partition(|o| o.is_stream());
+        // What the LA's reader of a pack opens (the catalog, the page tree, the pages, their
+        // annotations, the attached files' specifications) goes in the first object streams, on
+        // its own: a received pack is checked by inflating a few kilobytes of objects, not the
+        // structure tree and fonts packed beside them.
+        let (front, back): (Vec<&Object>, Vec<&Object>) =
+            packed.into_iter().partition(|o| o.read_by_the_la());
         let size: usize = objects.iter().map(|o| o.body.len()).sum();
-        let groups = packed.len().div_ceil(PER_STREAM) as u32;
+        let groups = (front.len().div_ceil(PER_STREAM) + back.len().div_ceil(PER_STREAM)) as u32;
         let xref_id = max + groups + 1;
         let mut places = vec![Place::Free; xref_id as usize + 1];
         let mut out = Vec::with_capacity(size * 2 / 3);
@@ -429,7 +449,8 @@ impl<'a> Written<'a> {
         }
         let mut index = Vec::new();
         let mut bodies = Vec::new();
-        for (g, group) in packed.chunks(PER_STREAM).enumerate() {
+        let chunks = front.chunks(PER_STREAM).chain(back.chunks(PER_STREAM));
+        for (g, group) in chunks.enumerate() {
             let stream_id = max + 1 + g as u32;
             index.clear();
             bodies.clear();
