@@ -130,8 +130,9 @@ fn check_uncapped(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked>
             None,
         )],
         Item::Pack(path) => {
-            let (report, case) = crate::received::check_pack(path, ctx, options);
-            vec![checked(report, path, case.as_ref())]
+            let (report, case, redactor) =
+                crate::received::check_pack_keeping_redactor(path, ctx, options);
+            vec![checked_with(report, path, case.as_ref(), redactor)]
         }
         Item::Zip(path) => crate::received::check_zip(path, ctx, options)
             .into_iter()

@@ -13,7 +13,11 @@
 //! counts every object its index lists), each stream inflated within `max_embedded_bytes`,
 //! nesting 32 deep, at most 64 cross-reference sections; no recursion without a depth limit.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+// Object numbers are the keys here: a fast hash (a pack has a thousand objects or so; SipHash
+// and the table's growth were a tenth of reading one). Limits count entries, not this.
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
@@ -54,8 +58,8 @@ struct Reader<'a> {
 pub(super) fn read(bytes: &[u8], limits: &Limits) -> Option<(Document, usize)> {
     let mut reader = Reader {
         bytes,
-        xref: HashMap::new(),
-        packed: HashMap::new(),
+        xref: HashMap::default(),
+        packed: HashMap::default(),
         doc: Document::new(),
         built: 0,
         limits,
@@ -194,6 +198,9 @@ impl Reader<'_> {
                 .collect::<Res<_>>()?,
             _ => vec![0, size],
         };
+        // Room for the entries this section declares, at most the limit on objects.
+        let declared = usize::try_from(size).unwrap_or(0);
+        self.xref.reserve(declared.min(self.limits.max_objects));
         let row: usize = widths.iter().sum();
         if row == 0 || !index.len().is_multiple_of(2) {
             return Err(bail!());
@@ -362,7 +369,7 @@ impl Reader<'_> {
             .ok_or(bail!())?;
         let content = inflate(&stream, self.limits.max_embedded_bytes, true)?;
         let header = content.get(..first).ok_or(bail!())?;
-        let mut starts = HashMap::new();
+        let mut starts = HashMap::default();
         let mut pos = 0;
         let mut listed = 0usize;
         loop {
@@ -401,6 +408,16 @@ impl Reader<'_> {
                 }
             }
             other => Ok(other.clone()),
+        }
+    }
+
+    /// An object by its number, read if need be, lent rather than copied (what `resolved`
+    /// refuses, a stream or a reference to a reference, is refused here too).
+    fn borrowed(&mut self, id: ObjectId) -> Res<&Object> {
+        self.fetch(id)?;
+        match &self.doc.objects[&id] {
+            Object::Stream(_) | Object::Reference(_) => Err(bail!()),
+            other => Ok(other),
         }
     }
 
@@ -514,14 +531,14 @@ impl Reader<'_> {
             if depth > MAX_PAGE_DEPTH || !visited.insert(id) {
                 return Err(bail!());
             }
-            let node = self.resolved(&Object::Reference(id))?;
-            let dict = node.as_dict().map_err(|_| bail!())?;
+            // Borrowed, not cloned: only the list of kids or of annotations is copied out.
+            let dict = self.borrowed(id)?.as_dict().map_err(|_| bail!())?;
             match dict.get_type().ok() {
                 Some(b"Pages") => {
-                    let Ok(kids) = dict.get(b"Kids") else {
+                    let Ok(kids) = dict.get(b"Kids").cloned() else {
                         continue;
                     };
-                    let Object::Array(kids) = self.resolved(kids)? else {
+                    let Object::Array(kids) = self.resolved(&kids)? else {
                         return Err(bail!());
                     };
                     // Pushed in reverse, so pages are met in order.
@@ -533,12 +550,15 @@ impl Reader<'_> {
                     }
                 }
                 Some(b"Page") if depth > 0 => {
-                    if let Ok(annots) = dict.get(b"Annots") {
-                        let Object::Array(annots) = self.resolved(annots)? else {
+                    if let Ok(annots) = dict.get(b"Annots").cloned() {
+                        let Object::Array(annots) = self.resolved(&annots)? else {
                             return Err(bail!());
                         };
                         for annot in &annots {
-                            let annot = self.resolved(annot)?;
+                            let annot = match annot {
+                                Object::Reference(id) => self.borrowed(*id)?,
+                                inline => inline,
+                            };
                             let subtype = annot.as_dict().ok().and_then(|d| d.get(b"Subtype").ok());
                             if subtype.and_then(|s| s.as_name().ok()) == Some(b"FileAttachment") {
                                 attached += 1;
@@ -566,16 +586,7 @@ fn inflate(stream: &Stream, limit: usize, packed: bool) -> Res<Vec<u8>> {
     let filters = stream.filters().map_err(|_| bail!())?;
     match filters.as_slice() {
         [f] if f == b"FlateDecode" && stream.dict.get(b"DecodeParms").is_err() => {
-            use std::io::Read;
-            let mut out = Vec::new();
-            flate2::read::ZlibDecoder::new(stream.content.as_slice())
-                .take(limit as u64 + 1)
-                .read_to_end(&mut out)
-                .map_err(|_| bail!())?;
-            if out.len() > limit {
-                return Err(bail!());
-            }
-            Ok(out)
+            super::inflate::zlib(&stream.content, limit).ok_or(bail!())
         }
         _ if !packed => stream
             .decompressed_content_with_limit(limit)

@@ -17,6 +17,7 @@ pub(crate) mod archive;
 pub(crate) mod big_stack;
 pub(crate) mod by_hand;
 pub mod clock;
+mod inflate;
 mod lazy;
 pub mod pack;
 mod pdf_syntax;
@@ -247,8 +248,19 @@ fn hide_private(report: &mut CaseReport, dir: &Path, shown: &str) {
 /// from the pack or archive), from which the batch takes the pupil's identity and redactor.
 pub type Received = (CaseReport, Option<Case>);
 
-/// Checks a pack PDF: its integrity, and the case embedded in it, unpacked into a private folder.
+/// Checks a pack PDF: its integrity, and the case embedded in it, read from memory.
 pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
+    let (report, case, _) = check_pack_keeping_redactor(path, ctx, options);
+    (report, case)
+}
+
+/// As [`check_pack`], with the case's redactor (when a case was read), so that a batch, which
+/// keeps it to withhold the address from every other report, need not build it again.
+pub fn check_pack_keeping_redactor(
+    path: &Path,
+    ctx: &Context,
+    options: &Options,
+) -> (CaseReport, Option<Case>, Option<Redactor>) {
     let opened = match pack::open(path, options.password.as_deref(), &options.limits) {
         Ok(o) => o,
         Err(d) => {
@@ -260,7 +272,7 @@ pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
             let mut report = whole_item(path, "pack", vec![d]);
             report.by_hand = hand;
             report.recount();
-            return (report, None);
+            return (report, None, None);
         }
     };
     let mut integrity = pack::verify(&opened);
@@ -283,7 +295,7 @@ pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
         shown: path,
         files: &files,
     };
-    let (case, report) = crate::check::validate_from(source, ctx);
+    let (case, report, redactor) = crate::check::validate_keeping_redactor(source, ctx);
     drop(files);
     let mut report = report.into_inner();
     report
@@ -291,8 +303,8 @@ pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
         .retain(|d| d.rule != "evidence-file" || !missing.iter().any(|m| d.message.contains(m)));
     report.path = path.to_path_buf();
     report.received_as = Some("pack");
-    merge(&mut report, integrity, &Redactor::for_case(&case));
-    (report, Some(case))
+    merge(&mut report, integrity, &redactor);
+    (report, Some(case), Some(redactor))
 }
 
 /// Checks a zip archive: one report for each case folder in it, and one for the archive itself

@@ -470,6 +470,18 @@ enum StreamError {
     Damaged(String),
 }
 
+/// The usual case, quickly: one Flate filter without parameters, inflated whole within `limit`
+/// into a buffer sized once. Anything else, or any trouble (damage, the limit), is `None`, and
+/// lopdf's decoder decides as before, so a damaged or oversized file gets the same finding.
+fn plain_flate(stream: &lopdf::Stream, limit: usize) -> Option<Vec<u8>> {
+    let filters = stream.filters().ok()?;
+    if filters.as_slice() != [b"FlateDecode".as_slice()] || stream.dict.get(b"DecodeParms").is_ok()
+    {
+        return None;
+    }
+    super::inflate::zlib(&stream.content, limit)
+}
+
 fn stream_bytes(doc: &Document, id: ObjectId, limit: usize) -> Result<Vec<u8>, StreamError> {
     let stream = doc
         .get_object(id)
@@ -480,6 +492,9 @@ fn stream_bytes(doc: &Document, id: ObjectId, limit: usize) -> Result<Vec<u8>, S
             return Err(StreamError::Larger(limit));
         }
         return Ok(stream.content.clone());
+    }
+    if let Some(bytes) = plain_flate(stream, limit) {
+        return Ok(bytes);
     }
     stream
         .decompressed_content_with_limit(limit)
