@@ -32,6 +32,22 @@ thread_local! {
     static SPENT: Cell<*const AtomicBool> = const { Cell::new(std::ptr::null()) };
 }
 
+/// Gives memory the program has freed back to the system at once, not 10 ms later (mimalloc's
+/// default): a batch frees what discovering its items took while its checking threads start
+/// taking their own, and with the delay the two added up, so a batch's peak grew with its size
+/// (30,000 cases 1.33 times 1,000; at once: 1.11 times, for no measurable CPU). Called first
+/// thing by the program.
+pub fn return_freed_memory_at_once() {
+    // mimalloc's `mi_option_purge_delay` (the bundled v3's `mimalloc.h`: the 16th option); the
+    // `mimalloc` crate names no constant for it.
+    const PURGE_DELAY: std::ffi::c_int = 15;
+    unsafe extern "C" {
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    // SAFETY: mimalloc's own function, linked with the allocator; it sets one number.
+    unsafe { mi_option_set(PURGE_DELAY, 0) };
+}
+
 /// Whether this platform keeps budgets. Reading a thread-local inside the allocator is only
 /// safe where thread-locals live in the thread's own static storage; on Windows (GNU target)
 /// std makes them on first use, with an allocation, which would call the allocator again
