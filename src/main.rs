@@ -4,6 +4,5 @@
 static ALLOCATOR: ehcpack::budget::Budgeted = ehcpack::budget::Budgeted;
 
 fn main() {
-    ehcpack::budget::return_freed_memory_at_once();
     std::process::exit(ehcpack::cli::run());
 }

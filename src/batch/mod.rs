@@ -133,6 +133,9 @@ impl Batch {
     /// link, a stray file) is about its own name and is always kept: a link to a case folder
     /// must never stand in for the folder itself.
     pub fn discover(paths: &[PathBuf]) -> Result<Batch, Unreadable> {
+        // A batch's peak memory must not grow with its size: what discovery frees goes back
+        // to the system at once (not for `render`, whose large buffers it would slow).
+        crate::budget::return_freed_memory_at_once();
         // Copied once discovery's passing memory (every path, several times over, for a
         // moment) is free, so that the items kept to the end lie low in the heap, where the
         // allocator can reuse or give back what lies above them.
