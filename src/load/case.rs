@@ -287,9 +287,9 @@ pub fn load_from(source: Source, finder: FinderFor) -> (Case, Vec<Diagnostic>) {
             Source::Memory { files, .. } => {
                 let bytes = name.to_str().and_then(|n| files.get(n));
                 match bytes {
-                    Some(bytes) if !folder => {
-                        document_bytes(Ok(bytes.clone()), || head_text_of(bytes.as_slice()))
-                    }
+                    Some(bytes) if !folder => document_bytes(Ok(bytes.clone()), || {
+                        super::head::head_text_of(bytes.as_slice())
+                    }),
                     _ => document_bytes(Err(ReadError::NotAFile), || None),
                 }
             }
@@ -396,7 +396,7 @@ fn read_document<'r>(
     // failure, so that every finding is the one the long way gives).
     if listed_as_file {
         if let Some(Ok(bytes)) = crate::read::read_capped_listed(path, MAX_DOCUMENT_BYTES) {
-            return document_bytes(Ok(bytes), || head_text(path));
+            return document_bytes(Ok(bytes), || super::head::head_text(path));
         }
     }
     let no_text = |d: Diagnostic| (d, None);
@@ -422,7 +422,7 @@ fn read_document<'r>(
     }
     document_bytes(
         crate::read::read_capped_looked_at(path, MAX_DOCUMENT_BYTES, &meta),
-        || head_text(path),
+        || super::head::head_text(path),
     )
 }
 
@@ -493,71 +493,6 @@ fn unreadable_text(problem: &str, encoding: crate::encoding::Encoding) -> Diagno
             }
         },
     )
-}
-
-/// Of a file too large to be a case document, what the redactor reads: the lines of at most
-/// [`MAX_REDACTOR_LINE`] bytes among its first [`MAX_REDACTOR_BYTES`] (a protected address after
-/// a long comment is still found), read a block at a time through the one decoder, so that
-/// memory stays small however the file is made (one line of 100 MB keeps nothing).
-fn head_text(path: &Path) -> Option<crate::encoding::Decoded> {
-    let (file, _) = crate::read::open_file(path).ok()?;
-    head_text_of(file)
-}
-
-/// As [`head_text`], from any reader (a file, or a document's bytes in memory).
-fn head_text_of(from: impl std::io::Read) -> Option<crate::encoding::Decoded> {
-    use std::io::Read;
-    let mut reader = from.take(MAX_REDACTOR_BYTES);
-    let mut kept = String::new();
-    let mut line = String::new();
-    let mut overlong = false;
-    let mut block = vec![0u8; 64 * 1024];
-    let mut decoder: Option<crate::encoding::Decoder> = None;
-    let mut text = String::new();
-    let mut keep = |text: &mut String, kept: &mut String, last: bool| {
-        let mut rest = &text[..];
-        while !rest.is_empty() {
-            let end = rest.find('\n');
-            let (part, next) = match end {
-                Some(e) => (&rest[..=e], &rest[e + 1..]),
-                None => (rest, &rest[rest.len()..]),
-            };
-            if !overlong {
-                line.push_str(part);
-                if line.len() > MAX_REDACTOR_LINE {
-                    overlong = true;
-                    line.clear();
-                }
-            }
-            if end.is_some() {
-                if !overlong && kept.len() + line.len() <= MAX_DOCUMENT_BYTES as usize * 4 {
-                    kept.push_str(&line);
-                }
-                line.clear();
-                overlong = false;
-            }
-            rest = next;
-        }
-        text.clear();
-        if last && !overlong {
-            kept.push_str(&line);
-        }
-    };
-    loop {
-        let n = reader.read(&mut block).ok()?;
-        if n == 0 {
-            break;
-        }
-        decoder
-            .get_or_insert_with(|| crate::encoding::Decoder::new(&block[..n]))
-            .push(&block[..n], &mut text);
-        keep(&mut text, &mut kept, false);
-    }
-    let decoder = decoder.unwrap_or_else(|| crate::encoding::Decoder::new(&[]));
-    let mut whole = decoder.finish(text);
-    let mut tail = whole.take_text();
-    keep(&mut tail, &mut kept, true);
-    Some(whole.with_lines_kept(kept))
 }
 
 /// Parses a document and works out its kind.

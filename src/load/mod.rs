@@ -8,6 +8,7 @@ pub mod de;
 pub mod evidence;
 pub mod evidence_pdf;
 pub mod formats;
+mod head;
 pub mod kind;
 pub mod limits;
 pub mod model;
