@@ -11,6 +11,7 @@ pub mod packs;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 /// The date most tests run on, so that the samples' deadlines do not move with the calendar.
 pub const TODAY: &str = "2026-01-15";
@@ -268,5 +269,109 @@ impl Drop for Heavy {
         if self.0.is_some() {
             HOLDING_HEAVY.with(|h| h.set(false));
         }
+    }
+}
+
+/// What a run of the binary gave: its output, its peak resident memory in MB, its wall time.
+pub struct Measured {
+    pub output: Output,
+    /// The peak in MB (rounded down) and in KB.
+    pub peak_mb: u64,
+    pub peak_kb: u64,
+    pub took: Duration,
+}
+
+impl Measured {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+}
+
+/// Runs `command`, killed after `limit` (a hang fails the test), and measures the peak memory
+/// of that one process, whatever else the test suite runs at the time.
+pub fn measured(mut command: Command, limit: Duration) -> Measured {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    use std::time::Instant;
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ehcpack runs");
+    let pid = child.id() as libc::pid_t;
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    // The peak is read from /proc while the program runs, once it is ehcpack (before its exec,
+    // the child shares the test's memory, which wait4's ru_maxrss would count): VmHWM is the
+    // high-water mark of the program's own memory, and only ever grows. Read every 10 ms, it
+    // misses no blow-up that takes longer than that.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watch = done.clone();
+    let watcher = std::thread::spawn(move || {
+        let until = Instant::now() + limit;
+        let mut peak_kb = 0u64;
+        while Instant::now() < until {
+            if watch.load(std::sync::atomic::Ordering::SeqCst) {
+                return peak_kb;
+            }
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.starts_with("ehcpack") {
+                let status =
+                    std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+                if let Some(kb) = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                {
+                    peak_kb = peak_kb.max(kb);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: signals the child this test started; it is not reaped until wait4 below.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        peak_kb
+    });
+    let mut status = 0;
+    // SAFETY: waits for our own child, with a valid pointer.
+    let waited = unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(waited, pid, "waitpid");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let peak_kb = watcher.join().unwrap();
+    let took = started.elapsed();
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    };
+    // The child is reaped; dropping the handle only closes what is left.
+    drop(child);
+    assert!(
+        took < limit,
+        "the command ran {took:?} and was killed (the limit is {limit:?})"
+    );
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(!text.contains("panicked"), "{text}");
+    Measured {
+        output,
+        peak_mb: peak_kb / 1024,
+        peak_kb,
+        took,
     }
 }

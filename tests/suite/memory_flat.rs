@@ -5,12 +5,11 @@
 // Tests write their fixtures directly, not through the capped reader.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
-use crate::common::{ehcpack_command, heavy, TODAY};
+use crate::common::{ehcpack_command, heavy, measured, TODAY};
 
 /// Given names from many languages, repeated: a long legal name (a name has no length limit),
 /// so that a batch keeping every pupil's name would show it plainly.
@@ -55,66 +54,14 @@ fn cases(dir: &Path, count: usize) {
     }
 }
 
-/// Runs `ehcpack validate DIR --format json`, returning its output and its peak resident memory
-/// in KB: VmHWM, read from /proc every 10 ms while the program runs (once it is ehcpack: before
-/// its exec the child shares the test's memory).
+/// `validate` of `dir`: its output and the peak memory of the program itself, in KB.
 fn validate_measured(dir: &Path) -> (Output, u64) {
-    let mut child = ehcpack_command()
+    let mut command = ehcpack_command();
+    command
         .args(["validate", "--today", TODAY, "--format", "json"])
-        .arg(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ehcpack runs");
-    let pid = child.id();
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
-    let until = Instant::now() + Duration::from_secs(300);
-    let mut peak_kb = 0u64;
-    let status = loop {
-        if std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .unwrap_or_default()
-            .starts_with("ehcpack")
-        {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-            if let Some(kb) = status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
-        }
-        // The status is taken only after the last reading: VmHWM never falls while it runs.
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("ehcpack validate ran more than 300 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let output = Output {
-        status,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-    };
-    let text = String::from_utf8_lossy(&output.stderr);
-    assert!(!text.contains("panicked"), "{text}");
-    (output, peak_kb)
+        .arg(dir);
+    let measured = measured(command, Duration::from_secs(300));
+    (measured.output, measured.peak_kb)
 }
 
 #[test]
