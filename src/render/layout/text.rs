@@ -27,34 +27,35 @@ impl<'s, 'f> Layouter<'s, 'f> {
         };
         // A hair of tolerance, so a word measured to fit exactly is not cut by rounding.
         let width = width.max(size) + 0.01;
-        for word in words {
-            let space = self.shaper.space(word.style) * size;
-            let w = word.shaped.width * size;
-            let pieces = if w > width {
-                cut(&word, width / size)
+        // The width of a space in each style, read once a paragraph, not once a word.
+        let spaces = [Style::Regular, Style::Bold].map(|style| self.shaper.space(style) * size);
+        let mut place = |piece: Word, current: &mut LineOf| {
+            let w = piece.shaped.width * size;
+            let extra = if current.words.is_empty() {
+                w
             } else {
-                vec![word]
+                spaces[piece.style as usize] + w
             };
-            for piece in pieces {
-                let w = piece.shaped.width * size;
-                let extra = if current.words.is_empty() {
-                    w
-                } else {
-                    space + w
-                };
-                if current.width + extra > width && !current.words.is_empty() {
-                    out.push(std::mem::replace(
-                        &mut current,
-                        LineOf {
-                            words: Vec::new(),
-                            width: 0.0,
-                        },
-                    ));
-                    current.width = w;
-                } else {
-                    current.width += extra;
+            if current.width + extra > width && !current.words.is_empty() {
+                out.push(std::mem::replace(
+                    current,
+                    LineOf {
+                        words: Vec::new(),
+                        width: w,
+                    },
+                ));
+            } else {
+                current.width += extra;
+            }
+            current.words.push(piece);
+        };
+        for word in words {
+            if word.shaped.width * size > width {
+                for piece in cut(&word, width / size) {
+                    place(piece, &mut current);
                 }
-                current.words.push(piece);
+            } else {
+                place(word, &mut current);
             }
         }
         if !current.words.is_empty() {
