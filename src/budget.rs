@@ -32,21 +32,41 @@ thread_local! {
     static SPENT: Cell<*const AtomicBool> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Gives memory the program has freed back to the system at once, not 10 ms later (mimalloc's
-/// default): a batch frees what discovering its items took while its checking threads start
-/// taking their own, and with the delay the two added up, so a batch's peak grew with its size
-/// (30,000 cases 1.33 times 1,000; at once: 1.14 times, for no measurable CPU). Called by a
-/// batch as it starts ([`crate::batch::Batch::discover`]), not by `render`: there giving back
-/// its large buffers at once cost 5-9% of the CPU of a long pack.
-pub fn return_freed_memory_at_once() {
-    // mimalloc's `mi_option_purge_delay` (the bundled v3's `mimalloc.h`: the 16th option); the
-    // `mimalloc` crate names no constant for it.
-    const PURGE_DELAY: std::ffi::c_int = 15;
-    unsafe extern "C" {
-        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-    }
-    // SAFETY: mimalloc's own function, linked with the allocator; it sets one number.
+/// Gives memory the program frees back to the system at once, not 10 ms later (mimalloc's
+/// default), until the returned guard is dropped; then the delay is as it was. A batch frees
+/// what discovering its items took just as its checking threads start taking their own, and
+/// with the delay the two added up, so a batch's peak grew with its size (30,000 cases 1.33
+/// times 1,000; at once: 1.14 times). Held by [`crate::batch::Batch::discover`] while it
+/// discovers, and not while the batch checks: a received pack's large buffers given back at
+/// once and faulted in again for the next pack cost 6% of a batch of packs' CPU, as it cost a
+/// long pack's `render` 5-9%.
+#[must_use = "memory is given back at once only while the guard lives"]
+pub fn return_freed_memory_at_once() -> FreedAtOnce {
+    // SAFETY: mimalloc's own functions, linked with the allocator; they read and set a number.
+    let before = unsafe { mi_option_get(PURGE_DELAY) };
     unsafe { mi_option_set(PURGE_DELAY, 0) };
+    FreedAtOnce { before }
+}
+
+/// While it lives, freed memory goes back to the system at once
+/// ([`return_freed_memory_at_once`]).
+pub struct FreedAtOnce {
+    before: std::ffi::c_long,
+}
+
+impl Drop for FreedAtOnce {
+    fn drop(&mut self) {
+        // SAFETY: as in `return_freed_memory_at_once`.
+        unsafe { mi_option_set(PURGE_DELAY, self.before) };
+    }
+}
+
+// mimalloc's `mi_option_purge_delay` (the bundled v3's `mimalloc.h`: the 16th option); the
+// `mimalloc` crate names no constant for it, nor declares these two functions.
+const PURGE_DELAY: std::ffi::c_int = 15;
+unsafe extern "C" {
+    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
 
 /// Whether this platform keeps budgets. Reading a thread-local inside the allocator is only

@@ -134,8 +134,9 @@ impl Batch {
     /// must never stand in for the folder itself.
     pub fn discover(paths: &[PathBuf]) -> Result<Batch, Unreadable> {
         // A batch's peak memory must not grow with its size: what discovery frees goes back
-        // to the system at once (not for `render`, whose large buffers it would slow).
-        crate::budget::return_freed_memory_at_once();
+        // to the system at once, until the guard is dropped (last, after `items`); checking
+        // frees as usual (a received pack's buffers given back at once cost its CPU).
+        let _at_once = crate::budget::return_freed_memory_at_once();
         // Copied once discovery's passing memory (every path, several times over, for a
         // moment) is free, so that the items kept to the end lie low in the heap, where the
         // allocator can reuse or give back what lies above them.
