@@ -21,10 +21,13 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 mkdir -p "$work/packs" "$work/zips"
 case "$packs" in
   render)
-    # Draft, so that the cases with a fault are rendered too, one a core. A case whose YAML
-    # cannot be read cannot be rendered (a school could not send it either): left out.
+    # Draft, so that the cases with a fault are rendered too, one a core (such a draft is
+    # written and exits 1). A case whose YAML cannot be read cannot be rendered (a school could
+    # not send it either): left out. Until 2026-12-05 every case that exited 1 was left out
+    # while its pack stayed, so there were more packs than folders.
     ls "$work/cases" | xargs -P "$(nproc)" -I{} sh -c '"$0" render "$1/cases/$2" --draft \
-      --today 2026-01-15 -o "$1/packs/$2.pdf" >/dev/null 2>&1 || rm -rf "$1/cases/$2"' \
+      --today 2026-01-15 -o "$1/packs/$2.pdf" >/dev/null 2>&1
+      [ -f "$1/packs/$2.pdf" ] || rm -rf "$1/cases/$2"' \
       "$bin" "$work" {}
     ;;
   embedded)
