@@ -5,24 +5,28 @@ use super::*;
 
 impl<'s, 'f> Layouter<'s, 'f> {
     pub(super) fn words(&mut self, text: &str, style: Style) -> Vec<Word> {
-        fold_words(text)
-            .map(|w| {
-                let (text, shaped) = self.shaper.word_and_text(style, w);
-                Word {
-                    text,
-                    shaped,
-                    style,
-                }
-            })
-            .collect()
+        // Room for a word every six bytes from the start (English averages about that with
+        // its space), so a long text's list is not copied over and over as it grows.
+        let mut words = Vec::with_capacity(text.len() / 6 + 1);
+        words.extend(fold_words(text).map(|w| {
+            let (text, shaped) = self.shaper.word_and_text(style, w);
+            Word {
+                text,
+                shaped,
+                style,
+            }
+        }));
+        words
     }
 
     /// Breaks words into lines no wider than `width` points at `size`; a word wider than the
     /// line is cut between its characters.
     pub(super) fn lines(&mut self, words: Vec<Word>, size: f32, width: f32) -> Vec<LineOf> {
-        let mut out: Vec<LineOf> = Vec::new();
+        // A line holds a dozen words or so: room for 16 from the start, not 4, 8, then 16.
+        const ROOM: usize = 16;
+        let mut out: Vec<LineOf> = Vec::with_capacity(words.len() / ROOM + 1);
         let mut current = LineOf {
-            words: Vec::new(),
+            words: Vec::with_capacity(ROOM),
             width: 0.0,
         };
         // A hair of tolerance, so a word measured to fit exactly is not cut by rounding.
@@ -40,7 +44,7 @@ impl<'s, 'f> Layouter<'s, 'f> {
                 out.push(std::mem::replace(
                     current,
                     LineOf {
-                        words: Vec::new(),
+                        words: Vec::with_capacity(ROOM),
                         width: w,
                     },
                 ));
