@@ -605,6 +605,29 @@ fn the_pack_is_tagged() {
     assert!(content.contains("/Artifact"), "no artifacts on page 1");
 }
 
+/// The text is shown as hexadecimal glyph codes, not literal strings of escaped control bytes
+/// (`vendor/pdf-writer`: a CID font's two-byte codes took 5 to 8 bytes a glyph as literals, 4 as
+/// hex), and year5-passing stays under 138 KB (issue 20).
+#[test]
+fn glyph_codes_are_written_as_hex_and_the_pack_is_small() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = render(tmp.path(), &sample("year5-passing"), &[]);
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(size < 138_000, "year5-passing's pack is {size} bytes");
+    let doc = load(&pdf);
+    let mut shown = 0;
+    for (number, page) in doc.get_pages() {
+        let content = doc.get_page_content(page);
+        let text = String::from_utf8_lossy(&content);
+        assert!(
+            !text.contains("\\000"),
+            "page {number} shows glyph codes as escaped literals"
+        );
+        shown += text.matches("]TJ").count() + text.matches(">Tj").count();
+    }
+    assert!(shown > 100, "only {shown} runs of text were shown");
+}
+
 #[test]
 fn the_fonts_are_subsets() {
     let tmp = tempfile::tempdir().unwrap();
