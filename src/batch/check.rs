@@ -134,9 +134,9 @@ fn check_uncapped(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked>
                 crate::received::check_pack_keeping_redactor(path, ctx, options);
             vec![checked_with(report, path, case.as_ref(), redactor)]
         }
-        Item::Zip(path) => crate::received::check_zip(path, ctx, options)
+        Item::Zip(path) => crate::received::check_zip_keeping_redactors(path, ctx, options)
             .into_iter()
-            .map(|(report, case)| checked(report, path, case.as_ref()))
+            .map(|(report, case, redactor)| checked_with(report, path, case.as_ref(), redactor))
             .collect(),
     }
 }

@@ -310,9 +310,22 @@ pub fn check_pack_keeping_redactor(
 /// Checks a zip archive: one report for each case folder in it, and one for the archive itself
 /// when an entry was refused or it holds no case.
 pub fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Received> {
+    check_zip_keeping_redactors(path, ctx, options)
+        .into_iter()
+        .map(|(report, case, _)| (report, case))
+        .collect()
+}
+
+/// As [`check_zip`], with each case's redactor, built once for its check and handed on (as
+/// [`check_pack_keeping_redactor`] does), so that a batch need not build it again.
+pub fn check_zip_keeping_redactors(
+    path: &Path,
+    ctx: &Context,
+    options: &Options,
+) -> Vec<(CaseReport, Option<Case>, Option<Redactor>)> {
     let unpacked = match archive::unpack(path, &options.limits) {
         Ok(u) => u,
-        Err(d) => return vec![(whole_item(path, "zip", vec![d]), None)],
+        Err(d) => return vec![(whole_item(path, "zip", vec![d]), None, None)],
     };
     let (cases, found) = archive::cases(&unpacked);
     let mut findings = unpacked.findings.clone();
@@ -327,10 +340,18 @@ pub fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Received>
     let single_top = cases.len() == 1 && cases[0].1.is_none();
     let mut out = Vec::new();
     if !findings.is_empty() && !single_top {
-        out.push((whole_item(path, "zip", std::mem::take(&mut findings)), None));
+        out.push((
+            whole_item(path, "zip", std::mem::take(&mut findings)),
+            None,
+            None,
+        ));
     }
     for (dir, rel) in cases {
-        let (case, report) = crate::check::validate(&dir, ctx);
+        let source = crate::load::case::Source::Folder {
+            root: &dir,
+            overrides: &[],
+        };
+        let (case, report, redactor) = crate::check::validate_keeping_redactor(source, ctx);
         let mut report = report.into_inner();
         report.path = match &rel {
             Some(rel) => PathBuf::from(format!("{}{INSIDE}{rel}", path.display())),
@@ -342,12 +363,8 @@ pub fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Received>
             unpacked.dir.path(),
             &path.display().to_string(),
         );
-        merge(
-            &mut report,
-            std::mem::take(&mut findings),
-            &Redactor::for_case(&case),
-        );
-        out.push((report, Some(case)));
+        merge(&mut report, std::mem::take(&mut findings), &redactor);
+        out.push((report, Some(case), Some(redactor)));
     }
     out
 }

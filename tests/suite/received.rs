@@ -687,6 +687,47 @@ fn a_zip_of_one_case_gives_the_folders_findings_located_in_the_archive() {
     );
 }
 
+/// A looked-after child's case zipped: the folder's findings, and the protected address in no
+/// report format (the zip's check hands its case's redactor to the batch, which withholds the
+/// address from every report with it).
+#[test]
+fn a_zip_of_a_looked_after_childs_case_gives_the_folders_findings_and_never_the_address() {
+    let work = tempfile::tempdir().unwrap();
+    for (name, street, postcode) in [
+        ("looked-after-durham", "Hallgarth View", "DH1 2QZ"),
+        ("fail-protected-address-leak", "Larchfield Row", "DH7 9ZQ"),
+    ] {
+        let zip = format!("{name}.zip");
+        std::fs::write(
+            work.path().join(&zip),
+            zip_of(&case_entries(&sample(name), "child/")),
+        )
+        .unwrap();
+        let folder = json(&root(), &[sample(name).to_str().unwrap()]);
+        let zipped = json(work.path(), &[&zip]);
+        assert_eq!(
+            only_case(&folder)["diagnostics"],
+            only_case(&zipped)["diagnostics"],
+            "{name}"
+        );
+        for format in ["human", "json", "junit", "sarif", "github", "csv", "html"] {
+            let out = ehcpack_in(
+                work.path(),
+                &["validate", &zip, "--today", TODAY, "--format", format],
+                &[],
+            );
+            let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)) && !text.trim().is_empty(),
+                "{name} as {format}: {text}"
+            );
+            for secret in [street, postcode] {
+                assert!(!text.contains(secret), "{name} as {format}: {secret} in {text}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_zip_of_several_cases_gives_a_report_for_each() {
     let work = tempfile::tempdir().unwrap();
