@@ -722,7 +722,10 @@ fn a_zip_of_a_looked_after_childs_case_gives_the_folders_findings_and_never_the_
                 "{name} as {format}: {text}"
             );
             for secret in [street, postcode] {
-                assert!(!text.contains(secret), "{name} as {format}: {secret} in {text}");
+                assert!(
+                    !text.contains(secret),
+                    "{name} as {format}: {secret} in {text}"
+                );
             }
         }
     }
