@@ -286,7 +286,9 @@ fn countersignature(
 
 /// The roles that may countersign: the headteacher, an acting headteacher or a head of school
 /// (Durham toolkit, "Applying for an EHC needs assessment": "the head teacher must ... countersign
-/// the EHC request form"). Case, hyphens and "head teacher" written as two words do not matter.
+/// the EHC request form"), under the titles schools give them: an academy's principal, an
+/// executive or interim headteacher (or principal), a headmaster or headmistress. Case, hyphens
+/// and "head teacher" written as two words do not matter.
 fn is_headteacher_role(role: &str) -> bool {
     let words: Vec<String> = role
         .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
@@ -294,16 +296,32 @@ fn is_headteacher_role(role: &str) -> bool {
         .map(str::to_lowercase)
         .collect();
     let joined = words.join(" ").replace("head teacher", "headteacher");
+    let title = joined
+        .strip_prefix("acting ")
+        .or_else(|| joined.strip_prefix("interim "))
+        .or_else(|| joined.strip_prefix("executive "))
+        .unwrap_or(&joined);
     matches!(
-        joined.as_str(),
-        "headteacher" | "acting headteacher" | "head of school"
+        title,
+        "headteacher" | "head of school" | "principal" | "headmaster" | "headmistress"
     )
 }
 
-/// Whether two names are one person's, ignoring case, spacing, full stops and the titles
-/// Mr, Mrs, Ms, Miss, Mx, Dr and Prof.
+/// Whether two names are one person's, ignoring case, spacing, full stops, the titles Mr, Mrs,
+/// Ms, Miss, Mx, Dr and Prof, and how an apostrophe, a hyphen or an accent was typed (a name
+/// pasted from Word has `O’Neill` with a curly apostrophe; a Mac may write `é` as `e` and a
+/// combining accent).
 pub(crate) fn same_person(a: &str, b: &str) -> bool {
     fn words(name: &str) -> Vec<String> {
+        use unicode_normalization::UnicodeNormalization;
+        let name: String = name
+            .nfc()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+                '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' => '-',
+                c => c,
+            })
+            .collect();
         name.split(|c: char| c.is_whitespace() || c == '.' || c == ',')
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
@@ -426,6 +444,11 @@ mod tests {
             gap in "[ ]{1,3}",
             upper in proptest::bool::ANY,
         ) {
+            // A name of titles alone ("Mr") is no one (tested below), not a person to find.
+            prop_assume!(words.iter().any(|w| !matches!(
+                w.to_lowercase().as_str(),
+                "mr" | "mrs" | "ms" | "miss" | "mx" | "dr" | "prof" | "professor"
+            )));
             let plain = words.join(" ");
             let mut written = format!("{title}{}", words.join(&gap));
             if upper {
@@ -447,6 +470,13 @@ mod tests {
             "Acting Head teacher",
             "head_of_school",
             "HEAD OF SCHOOL",
+            "Principal",
+            "Acting Principal",
+            "Executive Headteacher",
+            "Executive Principal",
+            "Interim Head Teacher",
+            "Headmistress",
+            "headmaster",
         ] {
             assert!(is_headteacher_role(role), "{role}");
         }
@@ -457,10 +487,29 @@ mod tests {
             "head",
             "chair of governors",
             "executive headteacher of the trust",
+            "vice principal",
+            "assistant principal",
+            "acting deputy headteacher",
+            "executive",
             "",
         ] {
             assert!(!is_headteacher_role(role), "{role}");
         }
         assert!(!same_person("Mr", "Dr"), "titles alone are no one");
+    }
+
+    #[test]
+    fn a_name_typed_with_another_apostrophe_hyphen_or_accent_is_the_same_person() {
+        assert!(same_person("Mr Paul O\u{2019}Neill", "Mr Paul O'Neill"));
+        assert!(same_person(
+            "Mrs Anna-Marie Kowalska",
+            "Mrs Anna\u{2010}Marie Kowalska"
+        ));
+        assert!(same_person(
+            "Ms Si\u{00F3}bh\u{00E1}n Byrne",
+            "Ms Sio\u{0301}bha\u{0301}n Byrne"
+        ));
+        assert!(!same_person("Mr Paul O'Neill", "Mr Paul ONeill"));
+        assert!(!same_person("Ms Siobhán Byrne", "Ms Siobhan Byrne"));
     }
 }
