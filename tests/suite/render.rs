@@ -628,6 +628,24 @@ fn glyph_codes_are_written_as_hex_and_the_pack_is_small() {
     assert!(shown > 100, "only {shown} runs of text were shown");
 }
 
+/// A Reception pupil's year group is printed as the school says it, "Reception", not "Year 0"
+/// (the terminal and the form already said Reception).
+#[test]
+fn a_reception_pupil_is_in_reception_not_year_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = copy_case("year5-passing", tmp.path());
+    edit(
+        &case.join("pupil.yaml"),
+        "date_of_birth: 2016-02-14",
+        "date_of_birth: 2021-02-14",
+    );
+    edit(&case.join("pupil.yaml"), "year_group: 5", "year_group: 0");
+    let pdf = render(tmp.path(), &case, &["--draft"]);
+    let text = pages_text(&load(&pdf)).join(" ");
+    assert!(text.contains("Year group Reception"), "{text}");
+    assert!(!text.contains("Year 0"), "{text}");
+}
+
 #[test]
 fn the_fonts_are_subsets() {
     let tmp = tempfile::tempdir().unwrap();
