@@ -559,8 +559,21 @@ impl Reader<'_> {
                                 Object::Reference(id) => self.borrowed(*id)?,
                                 inline => inline,
                             };
-                            let subtype = annot.as_dict().ok().and_then(|d| d.get(b"Subtype").ok());
-                            if subtype.and_then(|s| s.as_name().ok()) == Some(b"FileAttachment") {
+                            let Ok(annot) = annot.as_dict() else {
+                                continue;
+                            };
+                            // Ours are links to a destination in the pack, with the subtype
+                            // written out. A subtype by reference, an action or a file
+                            // specification: the full way decides (`pack::carries_a_file`).
+                            let subtype = match annot.get(b"Subtype") {
+                                Ok(Object::Name(name)) => name.as_slice(),
+                                Ok(_) => return Err(bail!()),
+                                Err(_) => b"".as_slice(),
+                            };
+                            if annot.has(b"A") || annot.has(b"FS") {
+                                return Err(bail!());
+                            }
+                            if subtype == b"FileAttachment" {
                                 attached += 1;
                             }
                         }

@@ -259,12 +259,40 @@ fn read_embedded(
                 lopdf::Object::Stream(s) => &s.dict,
                 _ => return false,
             };
-            dict.get(b"Subtype")
-                .and_then(lopdf::Object::as_name)
-                .is_ok_and(|n| n == b"FileAttachment")
+            carries_a_file(&doc, dict)
         })
         .count();
     collect(&doc, limits, page_attachments)
+}
+
+/// Whether a dictionary of the file brings a file of its own to a page, as ehcpack never does:
+/// a file attachment annotation (its subtype written out or by reference), an annotation with
+/// a file specification (`/FS`), or an action that opens or goes to another file (`Launch`,
+/// `GoToE`, `GoToR`, `ImportData`). Ours are links to destinations inside the pack; an outline
+/// item's `GoTo` is not a file.
+fn carries_a_file(doc: &Document, dict: &lopdf::Dictionary) -> bool {
+    let name = |key: &[u8], in_dict: &lopdf::Dictionary| -> Option<Vec<u8>> {
+        let value = in_dict.get(key).ok()?;
+        let (_, value) = doc.dereference(value).ok()?;
+        value.as_name().ok().map(<[u8]>::to_vec)
+    };
+    if name(b"Subtype", dict).as_deref() == Some(b"FileAttachment".as_slice())
+        || (dict.has(b"FS") && dict.has(b"Subtype"))
+    {
+        return true;
+    }
+    let Some(action) = dict
+        .get(b"A")
+        .ok()
+        .and_then(|a| doc.dereference(a).ok())
+        .and_then(|(_, a)| a.as_dict().ok())
+    else {
+        return false;
+    };
+    matches!(
+        name(b"S", action).as_deref(),
+        Some(b"Launch" | b"GoToE" | b"GoToR" | b"ImportData")
+    )
 }
 
 /// What the pack holds, from a loaded document (the whole file, or the fast way's objects):

@@ -1681,40 +1681,64 @@ fn a_file_attached_to_a_page_after_rendering_is_a_pack_integrity_error() {
     use lopdf::{dictionary, Object};
     let dir = tempfile::tempdir().unwrap();
     let pdf = common::render_pack(dir.path(), &sample("year5-passing"), &[]);
-    let mut doc = lopdf::Document::load(&pdf).unwrap();
-    let data = lopdf::Stream::new(
-        dictionary! {"Type" => "EmbeddedFile"},
-        b"kind: consent\n".to_vec(),
-    );
-    let data = doc.add_object(data);
-    let spec = doc.add_object(dictionary! {
-        "Type" => "Filespec",
-        "F" => Object::string_literal("consent-withdrawn.yaml"),
-        "EF" => dictionary! {"F" => data},
-    });
-    let annot = doc.add_object(dictionary! {
-        "Type" => "Annot",
-        "Subtype" => "FileAttachment",
-        "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
-        "FS" => spec,
-    });
-    let first = *doc.get_pages().get(&1).unwrap();
-    doc.get_dictionary_mut(first)
-        .unwrap()
-        .set("Annots", vec![Object::Reference(annot)]);
-    let changed = dir.path().join("annotated.pdf");
-    doc.save(&changed).unwrap();
-    let report = json(dir.path(), &[changed.to_str().unwrap()]);
-    let found = report["cases"][0]["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|d| {
-            d["rule"] == "pack-integrity"
-                && d["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("attached to its pages")
+    // However the annotation brings its file: a file attachment with its subtype written out
+    // or by reference (an attacker's), a link that launches the file or goes to it.
+    for (name, how) in [
+        ("direct", 0),
+        ("subtype-by-reference", 1),
+        ("launch-action", 2),
+        ("embedded-goto-action", 3),
+    ] {
+        let mut doc = lopdf::Document::load(&pdf).unwrap();
+        let data = lopdf::Stream::new(
+            dictionary! {"Type" => "EmbeddedFile"},
+            b"kind: consent\n".to_vec(),
+        );
+        let data = doc.add_object(data);
+        let spec = doc.add_object(dictionary! {
+            "Type" => "Filespec",
+            "F" => Object::string_literal("consent-withdrawn.yaml"),
+            "EF" => dictionary! {"F" => data},
         });
-    assert!(found, "{report}");
+        let rect = || vec![0.into(), 0.into(), 10.into(), 10.into()];
+        let annot = match how {
+            0 => dictionary! {
+                "Type" => "Annot", "Subtype" => "FileAttachment", "Rect" => rect(), "FS" => spec,
+            },
+            1 => {
+                let subtype = doc.add_object(Object::Name(b"FileAttachment".to_vec()));
+                dictionary! {
+                    "Type" => "Annot", "Subtype" => subtype, "Rect" => rect(), "FS" => spec,
+                }
+            }
+            2 => dictionary! {
+                "Type" => "Annot", "Subtype" => "Link", "Rect" => rect(),
+                "A" => dictionary! {"S" => "Launch", "F" => spec},
+            },
+            _ => {
+                let action = doc.add_object(dictionary! {"S" => "GoToE", "F" => spec});
+                dictionary! {"Type" => "Annot", "Subtype" => "Link", "Rect" => rect(), "A" => action}
+            }
+        };
+        let annot = doc.add_object(annot);
+        let first = *doc.get_pages().get(&1).unwrap();
+        doc.get_dictionary_mut(first)
+            .unwrap()
+            .set("Annots", vec![Object::Reference(annot)]);
+        let changed = dir.path().join(format!("{name}.pdf"));
+        doc.save(&changed).unwrap();
+        let report = json(dir.path(), &[changed.to_str().unwrap()]);
+        let found = report["cases"][0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| {
+                d["rule"] == "pack-integrity"
+                    && d["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("attached to its pages")
+            });
+        assert!(found, "{name}: {report}");
+    }
 }
