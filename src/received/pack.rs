@@ -118,6 +118,8 @@ pub fn open_bytes(
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(not_a_pack("the file is not a PDF"));
     }
+    // Whether the file ends as a PDF ends, asked before `bytes` goes to the full way's thread.
+    let whole = ends_as_a_pdf_ends(&bytes);
     let max_listed = limits.max_embedded_files;
     // The fast way first: only the objects on the way to the embedded files and the pages
     // (`lazy`). It answers only for a pack it reads without a doubt and whose files all read;
@@ -143,6 +145,17 @@ pub fn open_bytes(
             }?
         }
     };
+    // A pack (its case was found) ends with `%%EOF`, only white space after it: one without it
+    // was cut short on its way, and PDF readers cannot open it, though lopdf, which rebuilds a
+    // damaged file's table of objects, found the case inside. (A PDF with no case in it, cut
+    // short or not, is checked by hand, above.)
+    if !whole {
+        return Err(integrity(
+            "the pack is cut short: it does not end as a PDF ends (`%%EOF`), so part of it is \
+             missing and PDF readers cannot open it",
+            "ask the school to send the pack again: it was damaged or cut off on its way",
+        ));
+    }
     let (manifest_bytes, files, pages, page_attachments) = result;
     let manifest = parse_manifest(&manifest_bytes)?;
     drop(manifest_bytes);
@@ -165,6 +178,19 @@ pub fn open_bytes(
         pages,
         page_attachments,
     })
+}
+
+/// Whether the file's last kilobyte holds `%%EOF` with nothing but white space (or NUL
+/// padding) after it.
+fn ends_as_a_pdf_ends(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    tail.windows(5)
+        .rposition(|w| w == b"%%EOF")
+        .is_some_and(|at| {
+            tail[at + 5..]
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || *b == 0)
+        })
 }
 
 #[allow(clippy::result_large_err)]

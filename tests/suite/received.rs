@@ -1676,6 +1676,54 @@ fn a_pack_with_pages_taken_out_is_a_pack_integrity_error() {
 
 /// A file attached to a page after rendering (a `FileAttachment` annotation, which readers list
 /// beside the pack's own files) is `pack-integrity`, as an added embedded file is.
+/// A pack cut short on its way (by a byte, by its cross-reference data, by half) is a clear
+/// pack-integrity error, never "ready": lopdf rebuilds a damaged file's table of objects and
+/// could still find the case inside, but PDF readers cannot open it.
+#[test]
+fn a_pack_cut_short_is_a_pack_integrity_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = common::render_pack(dir.path(), &sample("year5-passing"), &[]);
+    let whole = std::fs::read(&pdf).unwrap();
+    // The same pack saved again by another program (lopdf here), its objects not packed into
+    // object streams: half of it still holds the whole case.
+    let mut doc = lopdf::Document::load(&pdf).unwrap();
+    let resaved = dir.path().join("resaved.pdf");
+    doc.save(&resaved).unwrap();
+    let resaved = std::fs::read(&resaved).unwrap();
+    for (from, bytes) in [("ours", &whole), ("resaved", &resaved)] {
+        for cut in [1, 30, bytes.len() / 2] {
+            let name = format!("{from}-cut-{cut}.pdf");
+            std::fs::write(dir.path().join(&name), &bytes[..bytes.len() - cut]).unwrap();
+            let report = json(dir.path(), &[&name]);
+            let case = only_case(&report);
+            let first = &case["diagnostics"][0];
+            assert_eq!(first["rule"], "pack-integrity", "{name}: {case:#}");
+            // Either the case is found and the pack is cut short, or nothing of a case is
+            // found and a person checks it: never ready.
+            let message = first["message"].as_str().unwrap();
+            if case["verdict"] == "fail" {
+                assert!(
+                    message.starts_with("the pack is cut short"),
+                    "{name}: {case:#}"
+                );
+            } else {
+                assert_eq!(case["verdict"], "check-by-hand", "{name}: {case:#}");
+            }
+            if cut < 100 {
+                assert_eq!(case["verdict"], "fail", "{name}: {case:#}");
+            }
+        }
+    }
+    // White space after the end is no harm.
+    let mut padded = whole.clone();
+    padded.extend_from_slice(b"\r\n\n");
+    std::fs::write(dir.path().join("padded.pdf"), &padded).unwrap();
+    assert_eq!(
+        only_case(&json(dir.path(), &["padded.pdf"]))["verdict"],
+        "pass"
+    );
+}
+
 #[test]
 fn a_file_attached_to_a_page_after_rendering_is_a_pack_integrity_error() {
     use lopdf::{dictionary, Object};
