@@ -266,7 +266,28 @@ pub fn print(
         } else {
             String::new()
         };
+        // Nothing recorded for an item such a request does not need (a parent's request
+        // without plans or a countersignature): not ticked as done, said to be not needed.
+        let not_needed = !advice.is_empty()
+            && match item {
+                Item::Plans => case.plans.is_empty(),
+                Item::Countersignature => case
+                    .request
+                    .as_ref()
+                    .is_none_or(|r| r.value.countersignature.is_none()),
+                _ => false,
+            };
         let (mark, note) = match mark {
+            Mark::Done if not_needed => {
+                done += 1;
+                (
+                    "[-]",
+                    format!(
+                        " (none recorded: not needed on {})",
+                        crate::rules::requester_phrase(requester)
+                    ),
+                )
+            }
             Mark::NotChecked => (
                 "[ ]",
                 " (checked once every document reads correctly)".to_string(),

@@ -114,7 +114,10 @@ pub fn asks(rule: RuleId) -> Option<Asks> {
 /// The check summary's context: `check_groups` (each with `title`, `question`, `status`,
 /// `status_text` and `findings`, each finding with `message`, `severity` and `basis`) and
 /// `tool_findings` (how many of the tool's own checks failed, which the pack does not list).
-pub fn summary(report: &RedactedReport, complete: bool) -> (Value, Value) {
+/// `none_recorded`: the groups with nothing recorded on a request that does not need them (a
+/// parent's or young person's request without support plans or professionals' advice), shown
+/// as such rather than "Met".
+pub fn summary(report: &RedactedReport, complete: bool, none_recorded: &[Asks]) -> (Value, Value) {
     let mut groups = Vec::new();
     for group in Asks::ALL {
         let found: Vec<_> = report
@@ -128,6 +131,8 @@ pub fn summary(report: &RedactedReport, complete: bool) -> (Value, Value) {
             "to-note"
         } else if !complete {
             "not-checked"
+        } else if none_recorded.contains(&group) {
+            "none-recorded"
         } else {
             "met"
         };
@@ -139,6 +144,7 @@ pub fn summary(report: &RedactedReport, complete: bool) -> (Value, Value) {
                 "not-met" => "Not met",
                 "to-note" => "To note",
                 "not-checked" => "Not checked",
+                "none-recorded" => "None recorded (not needed on this request)",
                 _ => "Met",
             },
             "findings": found.iter().map(|d| json!({

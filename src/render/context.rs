@@ -451,7 +451,23 @@ pub fn build(
     // The check summary, for the pack's readers (render::checks); and, for templates of
     // one's own, every rule about a case folder with its result.
     let complete = case.is_complete();
-    let (groups, tool_findings) = super::checks::summary(report, complete);
+    // A parent or young person asks without the school's plans or professionals' reports: a
+    // group with nothing recorded is said to be so, not "Met" (the rules do not ask for them).
+    let mut none_recorded = Vec::new();
+    if case.requested_by() != RequestedBy::School {
+        if case.plans.is_empty() {
+            none_recorded.push(super::checks::Asks::Support);
+        }
+        if case
+            .professionals
+            .as_ref()
+            .is_none_or(|p| p.value.involvements.is_empty())
+            && case.evidence_files.is_empty()
+        {
+            none_recorded.push(super::checks::Asks::Advice);
+        }
+    }
+    let (groups, tool_findings) = super::checks::summary(report, complete, &none_recorded);
     put(&mut ctx, "check_groups", groups);
     put(&mut ctx, "tool_findings", tool_findings);
     let checks: Vec<Value> = catalogue::all()

@@ -646,6 +646,25 @@ fn a_reception_pupil_is_in_reception_not_year_0() {
     assert!(!text.contains("Year 0"), "{text}");
 }
 
+/// A parent's request without support plans says so in its check summary, not "Met"; a school's
+/// complete request has no such row.
+#[test]
+fn a_parents_request_without_plans_says_none_recorded_not_met() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = pages_text(&load(&render(
+        tmp.path(),
+        &sample("parent-request-consett"),
+        &[],
+    )))
+    .join(" ");
+    assert!(
+        parent.contains("what did it cost? None recorded (not needed on this request)"),
+        "{parent}"
+    );
+    let school = pages_text(&load(&render(tmp.path(), &sample("year5-passing"), &[]))).join(" ");
+    assert!(!school.contains("None recorded"), "{school}");
+}
+
 #[test]
 fn the_fonts_are_subsets() {
     let tmp = tempfile::tempdir().unwrap();
