@@ -277,17 +277,49 @@ pub fn get(id: &str) -> Option<&'static RuleDoc> {
 
 /// The closest rule id to a mistyped one, for `explain`.
 pub fn closest(id: &str) -> Option<&'static str> {
-    RuleId::ALL
+    let near = RuleId::ALL
         .iter()
         .map(|r| (strsim::levenshtein(id, r.as_str()), r.as_str()))
         .filter(|(d, _)| *d <= 4)
         .min()
-        .map(|(_, id)| id)
+        .map(|(_, id)| id);
+    // Or part of a rule's id, as a user remembers it (`countersignature`, `smart`): the first
+    // rule, in the catalogue's order, whose id holds it.
+    let word = id.trim().to_lowercase();
+    near.or_else(|| {
+        (word.len() >= 4)
+            .then(|| {
+                RuleId::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .find(|r| r.contains(word.as_str()))
+            })
+            .flatten()
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_id_or_a_word_of_one_finds_the_rule() {
+        assert_eq!(
+            closest("headteacher-countersignatur"),
+            Some("headteacher-countersignature")
+        );
+        assert_eq!(
+            closest("countersignature"),
+            Some("headteacher-countersignature")
+        );
+        assert_eq!(
+            closest("Countersignature"),
+            Some("headteacher-countersignature")
+        );
+        assert_eq!(closest("smart"), Some("smart-outcome"));
+        assert_eq!(closest("xyzzy"), None);
+        assert_eq!(closest("ab"), None);
+    }
 
     #[test]
     fn every_doc_parses_and_names_itself() {
