@@ -457,7 +457,17 @@ fn describe(
                 "{field} is `{}`, which is not a date written YYYY-MM-DD",
                 short_node(instance)
             ),
-            "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
+            instance.as_str().and_then(day_first).map_or_else(
+                || "write dates as YYYY-MM-DD, for example 2025-09-08".into(),
+                |date| {
+                    format!(
+                        "write dates as YYYY-MM-DD: `{}` if you meant {} (day first, as \
+                             dates are written in the UK)",
+                        date.format("%Y-%m-%d"),
+                        date.format("%-d %B %Y")
+                    )
+                },
+            ),
         ),
         ErrorKind::Pattern => (
             "value",
@@ -529,6 +539,19 @@ fn looks_like_date_field(here: Option<&Json>) -> bool {
     here.and_then(|s| s.get("format"))
         .and_then(Json::as_str)
         .is_some_and(|f| f == "date")
+}
+
+/// A date written day first, as in the UK (`14/02/2016`, `5-12-2025`, `05.12.2025`): the date,
+/// when it is a real one.
+fn day_first(text: &str) -> Option<chrono::NaiveDate> {
+    let parts: Vec<&str> = text.trim().split(['/', '-', '.']).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    if year.len() != 4 || day.len() > 2 || month.len() > 2 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
 }
 
 #[cfg(test)]
@@ -677,6 +700,41 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("not a real date"));
         assert_eq!(f[0].line, 3);
+    }
+
+    #[test]
+    fn a_date_written_day_first_gets_its_yyyy_mm_dd_form() {
+        let f = findings(
+            Kind::Plan,
+            "format: ehcpack/1\nkind: plan\nstart: 05/12/2025\nneeds: [a]\n\
+             outcomes:\n  - id: O1\n    description: x\n",
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].help
+                .contains("`2025-12-05` if you meant 5 December 2025"),
+            "{f:?}"
+        );
+        // Not a real date day first (13th month): the general help.
+        let f = findings(
+            Kind::Plan,
+            "format: ehcpack/1\nkind: plan\nstart: 12/13/2025\nneeds: [a]\n\
+             outcomes:\n  - id: O1\n    description: x\n",
+        );
+        assert_eq!(
+            f[0].help,
+            "write dates as YYYY-MM-DD, for example 2025-09-08"
+        );
+        assert_eq!(
+            day_first("5-12-2025"),
+            chrono::NaiveDate::from_ymd_opt(2025, 12, 5)
+        );
+        assert_eq!(
+            day_first("05.12.2025"),
+            chrono::NaiveDate::from_ymd_opt(2025, 12, 5)
+        );
+        assert_eq!(day_first("2025/12/05"), None);
+        assert_eq!(day_first("31/02/2025"), None);
     }
 
     #[test]
