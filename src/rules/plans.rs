@@ -96,11 +96,24 @@ fn apdr_cycles(case: &Case, ctx: &Context, out: &mut Vec<Diagnostic>) {
             count(full, "support plan is", "support plans are"),
             ctx.profile.name
         );
-        if partial > 0 {
-            message.push_str(&format!(
-                " ({} a review that is not complete: see plan-review-complete)",
-                count(partial, "other plan has", "other plans have")
+        // The other plans: those with no review at all, and those whose review lacks a part.
+        let unreviewed = past.iter().filter(|p| p.value.review.is_none()).count();
+        let incomplete = partial - unreviewed;
+        let mut others = Vec::new();
+        if unreviewed > 0 {
+            others.push(format!(
+                "{} no review",
+                count(unreviewed, "other plan has", "other plans have")
             ));
+        }
+        if incomplete > 0 {
+            others.push(format!(
+                "{} a review that is not complete: see plan-review-complete",
+                count(incomplete, "other plan has", "other plans have")
+            ));
+        }
+        if !others.is_empty() {
+            message.push_str(&format!(" ({})", others.join("; ")));
         }
         out.push(case.at(
             first_plan,

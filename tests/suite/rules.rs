@@ -481,6 +481,11 @@ fn table() -> Vec<Fires> {
             .edit(delete("plan-1.yaml"))
             .at("plan-2.yaml", 2)
             .says("1 support plan is reviewed fully"),
+        fires("an earlier plan with no review", "apdr-cycles", E)
+            .edit(remove("plan-2.yaml", "review:"))
+            .at("plan-1.yaml", 2)
+            .says("1 other plan has no review)")
+            .also(&["plan-review-complete"]),
         fires("no current plan", "apdr-cycles", E)
             .edit(delete("plan-3.yaml"))
             .at("plan-2.yaml", 88)
