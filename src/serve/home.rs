@@ -85,17 +85,22 @@ impl App {
                 .map(|(_, v)| v.trim().to_string())
         };
         let name = get("name").unwrap_or_default();
+        // A pupil's name as folder name, in any language: letters of any script, numbers,
+        // spaces, hyphens, underscores, apostrophes (O'Brien, O’Neill) and full stops inside
+        // (J. Smith; not last: Windows drops a trailing one), and never `..` or a separator.
         let valid = !name.is_empty()
             && name.chars().count() <= 80
             && !name.starts_with(['.', ' ', '-'])
+            && !name.ends_with(['.', ' '])
+            && !name.contains("..")
             && name != "schemas"
             && name != "reports"
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'));
+            && name.chars().all(|c| {
+                c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '\'' | '\u{2019}' | '.')
+            });
         if !valid {
             return self.home(Some(
-                "Choose a folder name of letters, numbers, spaces, hyphens and underscores (at most 80), not starting with a dot or a hyphen.",
+                "Choose a folder name of letters, numbers, spaces, hyphens, underscores, apostrophes and full stops (at most 80), not starting with a dot or a hyphen nor ending with a dot.",
             ));
         }
         let year_group = get("year_group")

@@ -633,6 +633,37 @@ fn nothing_outside_the_folder_is_read_or_written() {
     assert_eq!(answer.status, 200);
     assert!(answer.text().contains("Choose a folder name"));
     assert!(!dir.path().join("escaped").exists());
+    for refused in [
+        "..", "a..b", "Josh.", ".josh", "-josh", "a%2Fb", "a%5Cb", "reports",
+    ] {
+        let answer = server.post("/new", format!("name={refused}&plans=3").as_bytes());
+        assert!(answer.text().contains("Choose a folder name"), "{refused}");
+    }
+}
+
+/// A pupil's name with an apostrophe and an accent, as `ehcpack new` takes it, starts a case in
+/// the web form too, and its page opens.
+#[test]
+fn a_new_case_named_with_an_apostrophe_and_an_accent() {
+    let (_dir, folder) = folder_with(&[]);
+    let server = Server::start(&folder);
+    for (typed, encoded) in [
+        ("Siobh%C3%A1n+O%27Brien", "Siobh%C3%A1n%20O%27Brien"),
+        ("Mr+J.+O%E2%80%99Neill", "Mr%20J.%20O%E2%80%99Neill"),
+    ] {
+        let answer = server.post("/new", format!("name={typed}&plans=2").as_bytes());
+        assert_eq!(answer.status, 303, "{typed}: {}", answer.text());
+        let location = format!("/case/{encoded}");
+        assert_eq!(answer.header("Location"), Some(location.as_str()));
+        let page = server.get(&location);
+        assert_eq!(page.status, 200, "{typed}");
+        assert!(page.text().contains("Not ready yet"), "{typed}");
+    }
+    assert!(folder.join("Siobhán O'Brien").join("pupil.yaml").is_file());
+    assert!(folder
+        .join("Mr J. O\u{2019}Neill")
+        .join("pupil.yaml")
+        .is_file());
 }
 
 #[test]
