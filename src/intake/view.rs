@@ -152,7 +152,7 @@ fn totals(requests: &[Request], today: NaiveDate) -> String {
         .filter(|r| r.overdue(today) == Some("final-plan"))
         .count();
     format!(
-        "{} {} shown, {open} open: {decisions} {} overdue, {plans} final {} overdue",
+        "{} {} shown, {open} of them open: {decisions} {} overdue, {plans} final {} overdue",
         requests.len(),
         if requests.len() == 1 {
             "request"

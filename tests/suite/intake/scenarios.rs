@@ -211,7 +211,7 @@ pub fn add_names_links_and_never_records_the_same_file_twice(reg: &Reg) {
         "{shown}"
     );
     assert!(
-        shown.contains("3 requests shown, 3 open: 3 decisions overdue"),
+        shown.contains("3 requests shown, 3 of them open: 3 decisions overdue"),
         "{shown}"
     );
 }
@@ -295,7 +295,7 @@ pub fn a_decided_request_is_never_overdue_and_the_history_keeps_everything(reg: 
     // Only the Word PDF, with no decision recorded, is overdue.
     assert!(overdue.contains("Kowalczyk"), "{overdue}");
     assert!(
-        overdue.contains("1 request shown, 1 open: 1 decision overdue"),
+        overdue.contains("1 request shown, 1 of them open: 1 decision overdue"),
         "{overdue}"
     );
 
@@ -368,7 +368,7 @@ pub fn a_decided_request_is_never_overdue_and_the_history_keeps_everything(reg: 
     assert!(text(&out).contains(&format!("request {word_id} was withdrawn on 2026-06-30")));
     let open = ok(&["list", "--today", "2026-07-01"]);
     assert!(
-        open.contains("1 request shown, 1 open: 0 decisions overdue"),
+        open.contains("1 request shown, 1 of them open: 0 decisions overdue"),
         "{open}"
     );
 
