@@ -438,6 +438,11 @@ impl Reader<'_> {
         };
         let catalog = self.resolved(&root)?;
         let catalog = catalog.as_dict().map_err(|_| bail!())?;
+        // An action when the pack opens, or a form: ehcpack writes neither; the full way
+        // decides.
+        if catalog.has(b"OpenAction") || catalog.has(b"AA") || catalog.has(b"AcroForm") {
+            return Err(bail!());
+        }
         if let Ok(names) = catalog.get(b"Names") {
             self.fetch_if_ref(names)?;
             if let Ok(tree) = self
@@ -534,6 +539,10 @@ impl Reader<'_> {
             // Borrowed, not cloned: only the list of kids or of annotations is copied out.
             let dict = self.borrowed(id)?.as_dict().map_err(|_| bail!())?;
             match dict.get_type().ok() {
+                // Additional actions on a page or a node of the page tree, annotations on a
+                // node: the full way decides.
+                Some(b"Page" | b"Pages") if dict.has(b"AA") => return Err(bail!()),
+                Some(b"Pages") if dict.has(b"Annots") => return Err(bail!()),
                 Some(b"Pages") => {
                     let Ok(kids) = dict.get(b"Kids").cloned() else {
                         continue;
@@ -570,11 +579,13 @@ impl Reader<'_> {
                                 Ok(_) => return Err(bail!()),
                                 Err(_) => b"".as_slice(),
                             };
-                            if annot.has(b"A") || annot.has(b"FS") {
+                            if annot.has(b"A") || annot.has(b"FS") || annot.has(b"AA") {
                                 return Err(bail!());
                             }
-                            if subtype == b"FileAttachment" {
-                                attached += 1;
+                            match subtype {
+                                b"Link" => {}
+                                b"FileAttachment" => attached += 1,
+                                _ => return Err(bail!()),
                             }
                         }
                     }

@@ -180,17 +180,45 @@ pub fn open_bytes(
     })
 }
 
-/// Whether the file's last kilobyte holds `%%EOF` with nothing but white space (or NUL
-/// padding) after it.
+/// Whether the file ends as a whole PDF does: `startxref`, the offset of its last
+/// cross-reference section (a table, `xref`, or a stream, `N G obj`), then `%%EOF`, with only
+/// white space (or NUL padding) after it. A file cut short and given a `%%EOF` again has no
+/// such ending.
 fn ends_as_a_pdf_ends(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    tail.windows(5)
-        .rposition(|w| w == b"%%EOF")
-        .is_some_and(|at| {
-            tail[at + 5..]
-                .iter()
-                .all(|b| b.is_ascii_whitespace() || *b == 0)
-        })
+    let tail_start = bytes.len().saturating_sub(1024);
+    let tail = &bytes[tail_start..];
+    let padding = |b: &u8| b.is_ascii_whitespace() || *b == 0;
+    let Some(eof) = tail.windows(5).rposition(|w| w == b"%%EOF") else {
+        return false;
+    };
+    if !tail[eof + 5..].iter().all(padding) {
+        return false;
+    }
+    let Some(keyword) = tail[..eof].windows(9).rposition(|w| w == b"startxref") else {
+        return false;
+    };
+    let between = std::str::from_utf8(&tail[keyword + 9..eof]).unwrap_or("");
+    let Ok(offset) = between.trim().parse::<usize>() else {
+        return false;
+    };
+    let Some(section) = bytes.get(offset..) else {
+        return false;
+    };
+    if offset >= tail_start + keyword {
+        return false;
+    }
+    if section.starts_with(b"xref") {
+        return true;
+    }
+    // `N G obj`: an object number, a generation, then `obj`.
+    let words: Vec<&[u8]> = section
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .take(3)
+        .collect();
+    matches!(words.as_slice(), [n, g, obj] if n.iter().all(u8::is_ascii_digit)
+        && g.iter().all(u8::is_ascii_digit)
+        && obj.starts_with(b"obj"))
 }
 
 #[allow(clippy::result_large_err)]
@@ -280,46 +308,100 @@ fn read_embedded(
         .objects
         .values()
         .filter(|o| {
-            let dict = match o {
-                lopdf::Object::Dictionary(d) => d,
-                lopdf::Object::Stream(s) => &s.dict,
-                _ => return false,
-            };
-            carries_a_file(&doc, dict)
+            matches!(o, Object::Dictionary(_) | Object::Stream(_))
+                && carries_a_file(&doc, o, &mut HashSet::new(), 0)
         })
         .count();
     collect(&doc, limits, page_attachments)
 }
 
-/// Whether a dictionary of the file brings a file of its own to a page, as ehcpack never does:
-/// a file attachment annotation (its subtype written out or by reference), an annotation with
-/// a file specification (`/FS`), or an action that opens or goes to another file (`Launch`,
-/// `GoToE`, `GoToR`, `ImportData`). Ours are links to destinations inside the pack; an outline
-/// item's `GoTo` is not a file.
-fn carries_a_file(doc: &Document, dict: &lopdf::Dictionary) -> bool {
-    let name = |key: &[u8], in_dict: &lopdf::Dictionary| -> Option<Vec<u8>> {
-        let value = in_dict.get(key).ok()?;
+/// Whether an object of the file, or anything inside it, opens or brings a file or a program,
+/// as nothing ehcpack writes does:
+/// - an annotation that plays or holds a file (`FileAttachment`, `Screen`, `Movie`, `Sound`,
+///   `RichMedia`, `3D`), its subtype written out or by reference, or any with a file
+///   specification (`/FS`);
+/// - an action that launches or goes to another file, or plays one (`Launch`, `GoToE`, `GoToR`,
+///   `ImportData`, `Rendition`, `Movie`, `Sound`, `RichMediaExecute`, `JavaScript`), wherever it
+///   is: a link's `/A`, a chain of `/Next` actions, additional actions (`/AA`) of an annotation,
+///   a page or the document, or the document's `/OpenAction`.
+///
+/// Ours are links to destinations inside the pack and outline items that go to a page. The
+/// walk follows references (each object once) and nested dictionaries and arrays, at most
+/// [`MAX_WALK`] deep.
+fn carries_a_file(
+    doc: &Document,
+    object: &Object,
+    seen: &mut HashSet<ObjectId>,
+    depth: usize,
+) -> bool {
+    if depth > MAX_WALK {
+        return true;
+    }
+    let dict = match object {
+        Object::Reference(id) => {
+            if !seen.insert(*id) {
+                return false;
+            }
+            return doc
+                .get_object(*id)
+                .is_ok_and(|o| carries_a_file(doc, o, seen, depth + 1));
+        }
+        Object::Array(items) => {
+            return items
+                .iter()
+                .any(|o| carries_a_file(doc, o, seen, depth + 1));
+        }
+        Object::Dictionary(d) => d,
+        Object::Stream(s) => &s.dict,
+        _ => return false,
+    };
+    let name = |key: &[u8]| -> Option<Vec<u8>> {
+        let value = dict.get(key).ok()?;
         let (_, value) = doc.dereference(value).ok()?;
         value.as_name().ok().map(<[u8]>::to_vec)
     };
-    if name(b"Subtype", dict).as_deref() == Some(b"FileAttachment".as_slice())
-        || (dict.has(b"FS") && dict.has(b"Subtype"))
+    let subtype = name(b"Subtype");
+    if matches!(
+        subtype.as_deref(),
+        Some(b"FileAttachment" | b"Screen" | b"Movie" | b"Sound" | b"RichMedia" | b"3D")
+    ) || (dict.has(b"FS") && subtype.is_some())
+        || dict.has(b"AA")
     {
         return true;
     }
-    let Some(action) = dict
-        .get(b"A")
-        .ok()
-        .and_then(|a| doc.dereference(a).ok())
-        .and_then(|(_, a)| a.as_dict().ok())
-    else {
-        return false;
-    };
-    matches!(
-        name(b"S", action).as_deref(),
-        Some(b"Launch" | b"GoToE" | b"GoToR" | b"ImportData")
-    )
+    if matches!(
+        name(b"S").as_deref(),
+        Some(
+            b"Launch"
+                | b"GoToE"
+                | b"GoToR"
+                | b"ImportData"
+                | b"Rendition"
+                | b"Movie"
+                | b"Sound"
+                | b"RichMediaExecute"
+                | b"JavaScript"
+        )
+    ) {
+        return true;
+    }
+    // The places an action can hide in are followed, and annotations written inside a page
+    // (not as objects of their own); anything else is data (the structure tree, fonts, page
+    // contents), and every object of the file is walked on its own.
+    if [b"A".as_slice(), b"Next", b"OpenAction"]
+        .iter()
+        .filter_map(|key| dict.get(key).ok())
+        .any(|value| carries_a_file(doc, value, seen, depth + 1))
+    {
+        return true;
+    }
+    matches!(dict.get(b"Annots"), Ok(Object::Array(annots)) if annots.iter().any(|a| {
+        matches!(a, Object::Dictionary(_)) && carries_a_file(doc, a, seen, depth + 1)
+    }))
 }
+
+/// How deep [`carries_a_file`] walks nested actions and arrays.
+const MAX_WALK: usize = 64;
 
 /// What the pack holds, from a loaded document (the whole file, or the fast way's objects):
 /// the manifest's bytes, every embedded file, the pages and the files attached to pages.
@@ -572,8 +654,8 @@ pub fn verify(opened: &Opened) -> Vec<Diagnostic> {
     if opened.page_attachments > 0 {
         found.push(integrity(
             format!(
-                "the pack has {} attached to its pages, which ehcpack never makes (a file added \
-                 after rendering)",
+                "the pack has {} attached to its pages, which ehcpack never makes (a file, or \
+                 an action that opens or plays one, added after rendering)",
                 if opened.page_attachments == 1 {
                     "a file".to_string()
                 } else {

@@ -333,6 +333,25 @@ pub(crate) fn same_person(a: &str, b: &str) -> bool {
             })
             .collect()
     }
+    // A man's title against a woman's is two people (Mr A Pearson and Mrs A Pearson, a
+    // headteacher and her husband); any other title, or none, says nothing.
+    fn title(name: &str) -> Option<bool> {
+        let first = name
+            .split_whitespace()
+            .next()?
+            .trim_end_matches('.')
+            .to_lowercase();
+        match first.as_str() {
+            "mr" => Some(true),
+            "mrs" | "ms" | "miss" => Some(false),
+            _ => None,
+        }
+    }
+    if let (Some(x), Some(y)) = (title(a), title(b)) {
+        if x != y {
+            return false;
+        }
+    }
     let (a, b) = (words(a), words(b));
     !a.is_empty() && a == b
 }
@@ -510,6 +529,11 @@ mod tests {
             "Ms Sio\u{0301}bha\u{0301}n Byrne"
         ));
         assert!(!same_person("Mr Paul O'Neill", "Mr Paul ONeill"));
+        assert!(!same_person("Mrs A Pearson", "Mr A Pearson"));
+        assert!(!same_person("MR. A Pearson", "Miss A Pearson"));
+        assert!(same_person("Mrs A Pearson", "Ms A Pearson"));
+        assert!(same_person("Dr A Pearson", "Mr A Pearson"));
+        assert!(same_person("A Pearson", "Mrs A Pearson"));
         assert!(!same_person("Ms Siobhán Byrne", "Ms Siobhan Byrne"));
     }
 }

@@ -62,7 +62,7 @@ impl App {
             "<h2 id=\"new-case\">Start a new case</h2>\
              <form method=\"post\" action=\"/new\" class=\"new-case\">\
              <div class=\"field\"><label for=\"new-name\">Folder name for the case</label>\
-             <div class=\"hint\" id=\"new-name-hint\"><p>For example the pupil's initials and the year, such as <code>ab-2025</code>. Letters, numbers, spaces, hyphens and underscores.</p></div>\
+             <div class=\"hint\" id=\"new-name-hint\"><p>For example the pupil's initials and the year, such as <code>ab-2025</code>. Letters, numbers, spaces, hyphens, underscores, apostrophes and full stops.</p></div>\
              <input id=\"new-name\" name=\"name\" type=\"text\" required aria-describedby=\"new-name-hint\" autocomplete=\"off\"></div>\
              <div class=\"field\"><label for=\"new-year\">The pupil's year group</label>\
              <select id=\"new-year\" name=\"year_group\">{years}</select></div>\
@@ -95,6 +95,7 @@ impl App {
             && !name.contains("..")
             && name != "schemas"
             && name != "reports"
+            && !windows_reserved(&name)
             && name.chars().all(|c| {
                 c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '\'' | '\u{2019}' | '.')
             });
@@ -126,4 +127,19 @@ impl App {
             Err(e) => self.home(Some(&format!("The case could not be started: {e}"))),
         }
     }
+}
+
+/// A name Windows keeps for a device (`CON`, `NUL.txt`, `com1`): a folder of that name cannot
+/// be made or opened there, so a case is never started under one.
+fn windows_reserved(name: &str) -> bool {
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
 }

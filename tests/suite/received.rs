@@ -1714,6 +1714,14 @@ fn a_pack_cut_short_is_a_pack_integrity_error() {
             }
         }
     }
+    // Cut short, then given an `%%EOF` again: the cross-reference offset is gone.
+    for cut in [8, 30] {
+        let mut bytes = whole[..whole.len() - cut].to_vec();
+        bytes.extend_from_slice(b"\n%%EOF\n");
+        std::fs::write(dir.path().join("eof-again.pdf"), &bytes).unwrap();
+        let case = only_case(&json(dir.path(), &["eof-again.pdf"])).clone();
+        assert_ne!(case["verdict"], "pass", "cut {cut}: {case:#}");
+    }
     // White space after the end is no harm.
     let mut padded = whole.clone();
     padded.extend_from_slice(b"\r\n\n");
@@ -1736,6 +1744,9 @@ fn a_file_attached_to_a_page_after_rendering_is_a_pack_integrity_error() {
         ("subtype-by-reference", 1),
         ("launch-action", 2),
         ("embedded-goto-action", 3),
+        ("launch-after-a-goto", 4),
+        ("page-additional-action", 5),
+        ("screen-rendition", 6),
     ] {
         let mut doc = lopdf::Document::load(&pdf).unwrap();
         let data = lopdf::Stream::new(
@@ -1763,10 +1774,33 @@ fn a_file_attached_to_a_page_after_rendering_is_a_pack_integrity_error() {
                 "Type" => "Annot", "Subtype" => "Link", "Rect" => rect(),
                 "A" => dictionary! {"S" => "Launch", "F" => spec},
             },
-            _ => {
+            3 => {
                 let action = doc.add_object(dictionary! {"S" => "GoToE", "F" => spec});
                 dictionary! {"Type" => "Annot", "Subtype" => "Link", "Rect" => rect(), "A" => action}
             }
+            4 => dictionary! {
+                "Type" => "Annot", "Subtype" => "Link", "Rect" => rect(),
+                "A" => dictionary! {
+                    "S" => "GoTo",
+                    "D" => vec![Object::Integer(0), "Fit".into()],
+                    "Next" => vec![dictionary! {"S" => "Launch", "F" => spec}.into()],
+                },
+            },
+            5 => {
+                let first = *doc.get_pages().get(&1).unwrap();
+                doc.get_dictionary_mut(first).unwrap().set(
+                    "AA",
+                    dictionary! {"O" => dictionary! {"S" => "Launch", "F" => spec}},
+                );
+                dictionary! {"Type" => "Annot", "Subtype" => "Link", "Rect" => rect(), "Dest" => vec![Object::Integer(0), "Fit".into()]}
+            }
+            _ => dictionary! {
+                "Type" => "Annot", "Subtype" => "Screen", "Rect" => rect(),
+                "A" => dictionary! {
+                    "S" => "Rendition",
+                    "R" => dictionary! {"S" => "MR", "C" => dictionary! {"S" => "MCD", "D" => spec}},
+                },
+            },
         };
         let annot = doc.add_object(annot);
         let first = *doc.get_pages().get(&1).unwrap();

@@ -634,7 +634,8 @@ fn nothing_outside_the_folder_is_read_or_written() {
     assert!(answer.text().contains("Choose a folder name"));
     assert!(!dir.path().join("escaped").exists());
     for refused in [
-        "..", "a..b", "Josh.", ".josh", "-josh", "a%2Fb", "a%5Cb", "reports",
+        "..", "a..b", "Josh.", ".josh", "-josh", "a%2Fb", "a%5Cb", "reports", "CON", "nul.txt",
+        "Com1",
     ] {
         let answer = server.post("/new", format!("name={refused}&plans=3").as_bytes());
         assert!(answer.text().contains("Choose a folder name"), "{refused}");
