@@ -181,9 +181,9 @@ pub fn open_bytes(
 }
 
 /// Whether the file ends as a whole PDF does: `startxref`, the offset of its last
-/// cross-reference section (a table, `xref`, or a stream, `N G obj`), then `%%EOF`, with only
-/// white space (or NUL padding) after it. A file cut short and given a `%%EOF` again has no
-/// such ending.
+/// cross-reference section (a table, `xref`, or a stream, `N G obj`; counted from the `%PDF-`
+/// header), then `%%EOF`, with only white space (or NUL padding) after it. A file cut short and
+/// given a `%%EOF` again has no such ending.
 fn ends_as_a_pdf_ends(bytes: &[u8]) -> bool {
     let tail_start = bytes.len().saturating_sub(1024);
     let tail = &bytes[tail_start..];
@@ -201,12 +201,21 @@ fn ends_as_a_pdf_ends(bytes: &[u8]) -> bool {
     let Ok(offset) = between.trim().parse::<usize>() else {
         return false;
     };
-    let Some(section) = bytes.get(offset..) else {
+    // Offsets count from the header, which junk from a mail program may have moved (as PDF
+    // readers, and the full way, allow).
+    let base = bytes[..bytes.len().min(1024)]
+        .windows(5)
+        .position(|w| w == b"%PDF-")
+        .unwrap_or(0);
+    let Some(at) = base.checked_add(offset) else {
         return false;
     };
-    if offset >= tail_start + keyword {
+    if at >= tail_start + keyword {
         return false;
     }
+    let Some(section) = bytes.get(at..) else {
+        return false;
+    };
     if section.starts_with(b"xref") {
         return true;
     }
