@@ -130,11 +130,10 @@ fn check_uncapped(item: &Item, ctx: &Context, options: &Options) -> Vec<Checked>
             None,
         )],
         Item::Pack(path) => {
-            let (report, case, redactor) =
-                crate::received::check_pack_keeping_redactor(path, ctx, options);
+            let (report, case, redactor) = crate::received::check_pack(path, ctx, options);
             vec![checked_with(report, path, case.as_ref(), redactor)]
         }
-        Item::Zip(path) => crate::received::check_zip_keeping_redactors(path, ctx, options)
+        Item::Zip(path) => crate::received::check_zip(path, ctx, options)
             .into_iter()
             .map(|(report, case, redactor)| checked_with(report, path, case.as_ref(), redactor))
             .collect(),

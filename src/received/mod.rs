@@ -244,23 +244,14 @@ fn hide_private(report: &mut CaseReport, dir: &Path, shown: &str) {
     }
 }
 
-/// A received case as checked: its report, and the case as read (none when nothing could be read
-/// from the pack or archive), from which the batch takes the pupil's identity and redactor.
-pub type Received = (CaseReport, Option<Case>);
+/// A received case as checked: its report; the case as read (none when nothing could be read
+/// from the pack or archive), from which the batch takes the pupil's identity; and the case's
+/// redactor, built once for the check and handed on, so that the batch, which keeps it to
+/// withhold the address from every other report, need not build it again.
+pub type Received = (CaseReport, Option<Case>, Option<Redactor>);
 
 /// Checks a pack PDF: its integrity, and the case embedded in it, read from memory.
 pub fn check_pack(path: &Path, ctx: &Context, options: &Options) -> Received {
-    let (report, case, _) = check_pack_keeping_redactor(path, ctx, options);
-    (report, case)
-}
-
-/// As [`check_pack`], with the case's redactor (when a case was read), so that a batch, which
-/// keeps it to withhold the address from every other report, need not build it again.
-pub fn check_pack_keeping_redactor(
-    path: &Path,
-    ctx: &Context,
-    options: &Options,
-) -> (CaseReport, Option<Case>, Option<Redactor>) {
     let opened = match pack::open(path, options.password.as_deref(), &options.limits) {
         Ok(o) => o,
         Err(d) => {
@@ -310,19 +301,6 @@ pub fn check_pack_keeping_redactor(
 /// Checks a zip archive: one report for each case folder in it, and one for the archive itself
 /// when an entry was refused or it holds no case.
 pub fn check_zip(path: &Path, ctx: &Context, options: &Options) -> Vec<Received> {
-    check_zip_keeping_redactors(path, ctx, options)
-        .into_iter()
-        .map(|(report, case, _)| (report, case))
-        .collect()
-}
-
-/// As [`check_zip`], with each case's redactor, built once for its check and handed on (as
-/// [`check_pack_keeping_redactor`] does), so that a batch need not build it again.
-pub fn check_zip_keeping_redactors(
-    path: &Path,
-    ctx: &Context,
-    options: &Options,
-) -> Vec<(CaseReport, Option<Case>, Option<Redactor>)> {
     let unpacked = match archive::unpack(path, &options.limits) {
         Ok(u) => u,
         Err(d) => return vec![(whole_item(path, "zip", vec![d]), None, None)],

@@ -99,10 +99,9 @@ pub(super) fn object(bytes: &[u8], pos: usize, depth: usize) -> Res<(Object, usi
                     return Err(bail!());
                 };
                 let (value, q) = object(bytes, q, depth + 1)?;
-                // A key written twice: the full way decides (lopdf, as qpdf and poppler, reads
-                // the last).
-                // (One hash of the key for the test and the insertion: a key already there
-                // gives up, whatever the insertion did to the dictionary.)
+                // A key written twice gives up, whatever the insertion did to the dictionary
+                // (one hash of the key for both): the full way decides (lopdf, as qpdf and
+                // poppler, reads the last).
                 if dict.as_hashmap_mut().insert(key, value).is_some() {
                     return Err(bail!());
                 }
